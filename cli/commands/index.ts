@@ -1,0 +1,7 @@
+// Every subcommand registers itself here: one import and one list entry per command.
+import type { Command } from "commander";
+import type { CommandContext } from "../main.js";
+
+export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
+
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,2 @@
+// The library entry point: `import { … } from "ioubpf"`. Each phase re-exports its public API here.
+export * from "./diagnostics/index.js";
