@@ -1,2 +1,4 @@
 // The library entry point: `import { … } from "ioubpf"`. Each phase re-exports its public API here.
 export * from "./diagnostics/index.js";
+export * from "./elf/index.js";
+export * from "./asm/index.js";

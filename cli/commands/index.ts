@@ -1,7 +1,10 @@
 // Every subcommand registers itself here: one import and one list entry per command.
 import type { Command } from "commander";
 import type { CommandContext } from "../main.js";
+import { registerAsm } from "./asm.js";
+import { registerDisasm } from "./disasm.js";
+import { registerVerify } from "./verify.js";
 
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerAsm, registerDisasm, registerVerify];

@@ -1,0 +1,70 @@
+// `ioubpf disasm x.o [-r] [--no-print-imm-hex] [--mattr=+alu32] [-o out.txt]`: the text of
+// `llvm-objdump-19 -d` for a BPF object (docs/disasm.md).
+import { CliCodes } from "../../src/diagnostics/codes.js";
+import { disassemble } from "../../src/disasm/objdump.js";
+import { readElf } from "../../src/elf/reader.js";
+import { writeFileAtomic } from "../../src/util/fs.js";
+import { Exit, isDiagnostic, readBinaryInput, report } from "../io.js";
+import type { RegisterCommand } from "./index.js";
+
+interface DisasmOptions {
+  reloc?: boolean;
+  printImmHex: boolean;
+  mattr?: string;
+  output?: string;
+  json?: boolean;
+  disassemble?: boolean;
+}
+
+export const registerDisasm: RegisterCommand = (program, ctx) => {
+  program
+    .command("disasm")
+    .description("disassemble a BPF object like llvm-objdump -d")
+    .argument("<file>", "BPF ELF object (.o)")
+    .option("-d, --disassemble", "accepted for llvm-objdump compatibility (always on)")
+    .option("-r, --reloc", "show relocations inline")
+    .option("--no-print-imm-hex", "print immediates in decimal")
+    .option("--mattr <features>", "target features; only +alu32 is known (w registers for narrow loads/stores)")
+    .option("-o, --output <file>", "write the listing to a file instead of stdout")
+    .option("--json", "print diagnostics as JSON")
+    .action((file: string, opts: DisasmOptions) => {
+      const { io } = ctx;
+      let alu32 = false;
+      for (const feature of (opts.mattr ?? "").split(",").filter(Boolean)) {
+        if (feature === "+alu32") alu32 = true;
+        else if (feature !== "-alu32") {
+          io.stderr(`ioubpf disasm: unknown --mattr feature '${feature}' (known: +alu32)\n`);
+          ctx.setExit(Exit.usage);
+          return;
+        }
+      }
+      const bytes = readBinaryInput(file);
+      if (isDiagnostic(bytes)) return ctx.setExit(report(io, [bytes], { json: opts.json }));
+      const { object, diagnostics } = readElf(bytes, file);
+      if (!object) return ctx.setExit(report(io, diagnostics, { json: opts.json }));
+      const text = disassemble(object, {
+        relocs: opts.reloc ?? false,
+        hexImm: opts.printImmHex,
+        fileName: file,
+        alu32,
+      });
+      if (opts.output) {
+        try {
+          writeFileAtomic(opts.output, text);
+        } catch (e) {
+          const d = {
+            code: CliCodes.fileUnwritable,
+            severity: "error" as const,
+            message: `cannot write ${opts.output}: ${(e as Error).message}`,
+            file: opts.output,
+          };
+          return ctx.setExit(report(io, [...diagnostics, d], { json: opts.json }));
+        }
+      } else if (opts.json) {
+        return ctx.setExit(report(io, diagnostics, { json: true, extra: { listing: text } }));
+      } else {
+        io.stdout(text);
+      }
+      ctx.setExit(report(io, diagnostics, { json: opts.json }));
+    });
+};

@@ -1,0 +1,237 @@
+// The io_uring helper shims: BPF subprograms appended to a program loaded as
+// BPF_PROG_TYPE_SYSCALL, each standing in for one io_uring helper and recording what it was
+// asked to do in array maps. Shims address fixed fields with ld_imm64 map-value relocations
+// and reach indexed entries only through map helpers (computed keys are scalars), because
+// pointer arithmetic on map values with per-call-site constants is rejected in strict mode.
+import { OP, SlotAsm, type Slot, type ShimMapRef } from "./slots.js";
+import { BpfMapType } from "./bpf.js";
+
+export type ShimKind = "queue_sqe" | "emit_cqe" | "reap_cqe" | "copy_to_user";
+
+/** Which target helper (by its name in src/targets/targets.ts) each shim replaces. */
+export const SHIMMED_HELPERS: Readonly<Record<string, ShimKind>> = {
+  iouring_queue_sqe: "queue_sqe",
+  iouring_emit_cqe: "emit_cqe",
+  iouring_reap_cqe: "reap_cqe",
+  copy_to_user: "copy_to_user",
+};
+
+export const SQE_SIZE = 64;
+export const CQE_SIZE = 16;
+/** An emitted-CQE record: u32 cq, u32 pad, u64 user_data, s32 res, u32 flags. */
+export const EMIT_RECORD_SIZE = 24;
+/** A copy_to_user record: u64 uptr, u32 size, u32 pad. */
+export const COPY_RECORD_SIZE = 16;
+/** `state` map value: u32 counters at fixed offsets. */
+export const STATE = { nsqe: 0, nemit: 4, ncopy: 8, nreap: 12, size: 16 } as const;
+
+const EINVAL = -22;
+const EBUSY = -16;
+const ENOENT = -2;
+
+export interface ShimConfig {
+  /** Number of CQs (valid cq indices are 0..nCq-1). */
+  nCq: number;
+  /** Capacity of each CQ's scripted CQE list. */
+  perCq: number;
+  maxSqes: number;
+  maxEmits: number;
+  maxCopies: number;
+  /** What queue_sqe returns on success (iouring-v1: 0, iouring-v2: 1). */
+  queueReturn: number;
+  /** The constant size queue_sqe demands, and reap_cqe's (from the target's helper table). */
+  sqeLen: number;
+  cqeLen: number;
+}
+
+export interface ShimMapDef {
+  name: string;
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+}
+
+export function shimMaps(c: ShimConfig): ShimMapDef[] {
+  const arr = (name: string, valueSize: number, maxEntries: number): ShimMapDef => ({
+    name,
+    type: BpfMapType.ARRAY,
+    keySize: 4,
+    valueSize,
+    maxEntries: Math.max(1, maxEntries),
+  });
+  return [
+    // Direct value access (ld_imm64 map value) needs a one-entry array.
+    arr("state", STATE.size, 1),
+    arr("sqes", SQE_SIZE, c.maxSqes),
+    arr("emits", EMIT_RECORD_SIZE, c.maxEmits),
+    arr("copies", COPY_RECORD_SIZE, c.maxCopies),
+    // Per CQ: u32 head (next to reap), u32 count (scripted).
+    arr("cq_state", 8, c.nCq),
+    // Scripted CQEs of CQ q at keys q * perCq + i.
+    arr("cq_script", CQE_SIZE, c.nCq * c.perCq),
+  ];
+}
+
+export interface Shim {
+  kind: ShimKind;
+  slots: Slot[];
+  mapRefs: ShimMapRef[];
+  traps: { slot: number; reason: string }[];
+}
+
+const MAP_LOOKUP = 1;
+const MAP_UPDATE = 2;
+
+/** queue_sqe(ctx, sqe, len): copies the 64-byte SQE into `sqes[nsqe++]`. */
+function queueSqe(c: ShimConfig, helper: string): SlotAsm {
+  const a = new SlotAsm();
+  a.jump(OP.JEQ_IMM, 3, { imm: c.sqeLen }, "len_ok");
+  a.trap(`${helper}: len must be the constant ${c.sqeLen}`);
+  a.label("len_ok");
+  a.ldMap(6, "state", "value", STATE.nsqe);
+  a.emit(OP.LDXW, 7, 6, 0);
+  a.jump(OP.JGE_IMM, 7, { imm: c.maxSqes }, "full");
+  a.emit(OP.STXW, 10, 7, -4);
+  // map_update_elem(sqes, &key, sqe, 0): the verifier checks all 64 bytes are readable and
+  // (in strict mode) initialised, as the real helper's ARG_PTR_TO_MEM does.
+  a.emit(OP.MOV64_REG, 3, 2);
+  a.emit(OP.MOV64_REG, 2, 10).emit(OP.ADD64_IMM, 2, 0, 0, -4);
+  a.ldMap(1, "sqes", "fd");
+  a.emit(OP.MOV64_IMM, 4, 0, 0, 0);
+  a.emit(OP.CALL, 0, 0, 0, MAP_UPDATE);
+  a.jump(OP.JNE_IMM, 0, { imm: 0 }, "out");
+  a.emit(OP.ADD64_IMM, 7, 0, 0, 1);
+  a.emit(OP.STXW, 6, 7, 0);
+  a.ret(c.queueReturn);
+  a.label("full");
+  a.ret(EBUSY);
+  a.label("out");
+  a.emit(OP.EXIT);
+  return a;
+}
+
+/** emit_cqe(ctx, cq, user_data, res, flags): records {cq, user_data, res, flags} in `emits`. */
+function emitCqe(c: ShimConfig): SlotAsm {
+  const a = new SlotAsm();
+  a.jump(OP.JGE_IMM, 2, { imm: c.nCq }, "einval");
+  a.ldMap(6, "state", "value", STATE.nemit);
+  a.emit(OP.LDXW, 7, 6, 0);
+  a.jump(OP.JGE_IMM, 7, { imm: c.maxEmits }, "full");
+  a.emit(OP.STXW, 10, 2, -24);
+  a.emit(OP.STW, 10, 0, -20, 0);
+  a.emit(OP.STXDW, 10, 3, -16);
+  a.emit(OP.STXW, 10, 4, -8);
+  a.emit(OP.STXW, 10, 5, -4);
+  a.emit(OP.STXW, 10, 7, -28);
+  a.ldMap(1, "emits", "fd");
+  a.emit(OP.MOV64_REG, 2, 10).emit(OP.ADD64_IMM, 2, 0, 0, -28);
+  a.emit(OP.MOV64_REG, 3, 10).emit(OP.ADD64_IMM, 3, 0, 0, -24);
+  a.emit(OP.MOV64_IMM, 4, 0, 0, 0);
+  a.emit(OP.CALL, 0, 0, 0, MAP_UPDATE);
+  a.jump(OP.JNE_IMM, 0, { imm: 0 }, "out");
+  a.emit(OP.ADD64_IMM, 7, 0, 0, 1);
+  a.emit(OP.STXW, 6, 7, 0);
+  a.ret(0);
+  a.label("einval");
+  a.ret(EINVAL);
+  a.label("full");
+  a.ret(EBUSY);
+  a.label("out");
+  a.emit(OP.EXIT);
+  return a;
+}
+
+/**
+ * reap_cqe(ctx, cq, out, len): zeroes out[0..16), then pops CQ `cq`'s next scripted CQE into
+ * it; -ENOENT (-2) when the script is exhausted, -EINVAL for a bad CQ index.
+ */
+function reapCqe(c: ShimConfig, helper: string): SlotAsm {
+  const a = new SlotAsm();
+  a.jump(OP.JEQ_IMM, 4, { imm: c.cqeLen }, "len_ok");
+  a.trap(`${helper}: len must be the constant ${c.cqeLen}`);
+  a.label("len_ok");
+  a.emit(OP.MOV64_REG, 6, 3);
+  a.emit(OP.MOV64_REG, 7, 2);
+  // The out buffer is ARG_PTR_TO_UNINIT_MEM: written on every path, so the caller's stack
+  // counts as initialised afterwards, as with the real helper.
+  a.emit(OP.STDW, 6, 0, 0, 0);
+  a.emit(OP.STDW, 6, 0, 8, 0);
+  a.jump(OP.JGE_IMM, 7, { imm: c.nCq }, "einval");
+  a.emit(OP.STXW, 10, 7, -4);
+  a.ldMap(1, "cq_state", "fd");
+  a.emit(OP.MOV64_REG, 2, 10).emit(OP.ADD64_IMM, 2, 0, 0, -4);
+  a.emit(OP.CALL, 0, 0, 0, MAP_LOOKUP);
+  a.jump(OP.JEQ_IMM, 0, { imm: 0 }, "einval");
+  a.emit(OP.MOV64_REG, 8, 0);
+  a.emit(OP.LDXW, 1, 8, 0); // head
+  a.emit(OP.LDXW, 2, 8, 4); // count
+  a.jump(OP.JGE_REG, 1, { reg: 2 }, "enoent");
+  a.emit(OP.MOV64_REG, 3, 7).emit(OP.MUL64_IMM, 3, 0, 0, c.perCq).emit(OP.ADD64_REG, 3, 1);
+  a.emit(OP.STXW, 10, 3, -8);
+  a.emit(OP.ADD64_IMM, 1, 0, 0, 1);
+  a.emit(OP.STXW, 8, 1, 0);
+  a.ldMap(1, "cq_script", "fd");
+  a.emit(OP.MOV64_REG, 2, 10).emit(OP.ADD64_IMM, 2, 0, 0, -8);
+  a.emit(OP.CALL, 0, 0, 0, MAP_LOOKUP);
+  a.jump(OP.JEQ_IMM, 0, { imm: 0 }, "enoent");
+  a.emit(OP.LDXDW, 1, 0, 0).emit(OP.STXDW, 6, 1, 0);
+  a.emit(OP.LDXDW, 1, 0, 8).emit(OP.STXDW, 6, 1, 8);
+  a.ldMap(8, "state", "value", STATE.nreap);
+  a.emit(OP.LDXW, 1, 8, 0).emit(OP.ADD64_IMM, 1, 0, 0, 1).emit(OP.STXW, 8, 1, 0);
+  a.ret(0);
+  a.label("enoent");
+  a.ret(ENOENT);
+  a.label("einval");
+  a.ret(EINVAL);
+  return a;
+}
+
+/**
+ * copy_to_user(uptr, src, size): records {uptr, size}. The bytes are not copied (a SYSCALL
+ * program has no variable-size copy helper in strict mode), and `src` is not checked.
+ */
+function copyToUser(c: ShimConfig): SlotAsm {
+  const a = new SlotAsm();
+  a.ldMap(6, "state", "value", STATE.ncopy);
+  a.emit(OP.LDXW, 7, 6, 0);
+  a.jump(OP.JGE_IMM, 7, { imm: c.maxCopies }, "full");
+  a.emit(OP.STXDW, 10, 1, -16);
+  a.emit(OP.STXW, 10, 3, -8);
+  a.emit(OP.STW, 10, 0, -4, 0);
+  a.emit(OP.STXW, 10, 7, -20);
+  a.ldMap(1, "copies", "fd");
+  a.emit(OP.MOV64_REG, 2, 10).emit(OP.ADD64_IMM, 2, 0, 0, -20);
+  a.emit(OP.MOV64_REG, 3, 10).emit(OP.ADD64_IMM, 3, 0, 0, -16);
+  a.emit(OP.MOV64_IMM, 4, 0, 0, 0);
+  a.emit(OP.CALL, 0, 0, 0, MAP_UPDATE);
+  a.jump(OP.JNE_IMM, 0, { imm: 0 }, "out");
+  a.emit(OP.ADD64_IMM, 7, 0, 0, 1);
+  a.emit(OP.STXW, 6, 7, 0);
+  a.ret(0);
+  a.label("full");
+  a.ret(EBUSY);
+  a.label("out");
+  a.emit(OP.EXIT);
+  return a;
+}
+
+/**
+ * The shim for one helper. With `forbid`, the shim is only a trap: every call site fails
+ * verification with that reason (a sleepable-only helper called by a non-sleepable program).
+ */
+export function buildShim(kind: ShimKind, c: ShimConfig, helperName: string, forbid?: string): Shim {
+  if (forbid) {
+    const t = new SlotAsm().trap(forbid);
+    return { kind, slots: t.finish(), mapRefs: [], traps: t.traps };
+  }
+  const a =
+    kind === "queue_sqe"
+      ? queueSqe(c, helperName)
+      : kind === "emit_cqe"
+        ? emitCqe(c)
+        : kind === "reap_cqe"
+          ? reapCqe(c, helperName)
+          : copyToUser(c);
+  return { kind, slots: a.finish(), mapRefs: a.mapRefs, traps: a.traps };
+}

@@ -1,0 +1,150 @@
+// Public API of the language parser: `parse(source)` → AST + diagnostics. Never throws on
+// bad input: lexer errors, syntax errors, constructs outside the language and inputs too
+// deeply nested to parse all come back as diagnostics (codes in diagnostic-codes.ts).
+import type { IRecognitionException, IToken } from "chevrotain";
+import { compareDiagnostics, DiagnosticBag, type Diagnostic, type SourceFile } from "../diagnostics/index.js";
+import type { Program } from "./ast.js";
+import { ParserMessages } from "./diagnostic-codes.js";
+import { sharedParser } from "./parser.js";
+import * as T from "./tokens.js";
+import { AstBuilder } from "./visitor.js";
+
+export type * from "./ast.js";
+export { ParserMessages, type ParserMessage, type ParserMessageKey } from "./diagnostic-codes.js";
+export { forEachChild, astDepth } from "./walk.js";
+import { astDepth } from "./walk.js";
+
+/** Deepest bracket nesting accepted; deeper input is refused before parsing (no stack overflow). */
+export const MAX_BRACKET_DEPTH = 256;
+/** Deepest AST accepted, so that later phases may recurse over it safely. */
+export const MAX_AST_DEPTH = 1000;
+
+export interface ParseOptions {
+  /** Most errors reported (default 100). */
+  errorLimit?: number;
+}
+
+export interface ParseResult {
+  /** Present only when no error was reported. */
+  program?: Program;
+  diagnostics: Diagnostic[];
+}
+
+export function parse(source: SourceFile, options: ParseOptions = {}): ParseResult {
+  const bag = new DiagnosticBag(options.errorLimit ?? 100);
+  const err = (key: keyof typeof ParserMessages, start: number, end: number, message?: string) => {
+    const m = ParserMessages[key];
+    bag.error(m.code, message ?? m.message, source.range(start, end), "hint" in m ? { hint: m.hint } : {});
+  };
+  const done = (program?: Program): ParseResult => {
+    if (bag.dropped > 0) {
+      const m = ParserMessages.tooManyErrors;
+      bag.items.push({ code: m.code, severity: "error", message: `${m.message} (${bag.dropped} more not shown)`, file: source.path });
+    }
+    const diagnostics = [...bag.items].sort(compareDiagnostics);
+    return bag.hasErrors || !program ? { diagnostics } : { program, diagnostics };
+  };
+
+  // 1. Lexing.
+  const lexed = T.lexer.tokenize(source.text);
+  for (const e of lexed.errors) {
+    if (bag.full) break;
+    err("unexpectedCharacter", e.offset, e.offset + e.length, `unexpected character '${source.text.slice(e.offset, e.offset + Math.min(e.length, 1))}'`);
+  }
+  const tokens: IToken[] = [];
+  for (const t of lexed.tokens) {
+    if (t.tokenType === T.UnterminatedComment) {
+      err("unterminatedComment", t.startOffset, t.startOffset + 2);
+      continue;
+    }
+    if (t.tokenType === T.UnterminatedString) {
+      err("unterminatedString", t.startOffset, t.startOffset + t.image.length);
+      // Parse on as if it were closed, so one missing quote is one error.
+      t.tokenType = T.StringLiteral;
+      t.tokenTypeIdx = T.StringLiteral.tokenTypeIdx!;
+    }
+    tokens.push(t);
+  }
+
+  // 2. Nesting pre-scan: the parser is recursive descent, so refuse what would overflow it.
+  let depth = 0;
+  for (const t of tokens) {
+    const tt = t.tokenType;
+    if (tt === T.LParen || tt === T.LBracket || tt === T.LCurly) {
+      if (++depth > MAX_BRACKET_DEPTH) {
+        err("nestingTooDeep", t.startOffset, t.startOffset + 1, `${ParserMessages.nestingTooDeep.message} (more than ${MAX_BRACKET_DEPTH} levels of brackets)`);
+        return done();
+      }
+    } else if (tt === T.RParen || tt === T.RBracket || tt === T.RCurly) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+
+  // 3. Line breaks before tokens, for semicolon insertion.
+  const parser = sharedParser();
+  const lineBreakBefore = new Set<IToken>();
+  let prevEnd = 0;
+  for (const t of tokens) {
+    if (/[\n\r\u2028\u2029]/.test(source.text.slice(prevEnd, t.startOffset))) lineBreakBefore.add(t);
+    prevEnd = t.startOffset + t.image.length;
+  }
+  parser.lineBreakBefore = lineBreakBefore;
+
+  // 4. Parsing.
+  let cst;
+  try {
+    parser.input = tokens;
+    cst = parser.program();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    err("nestingTooDeep", 0, 0, `${ParserMessages.nestingTooDeep.message} (the parser ran out of stack)`);
+    parser.input = [];
+    return done();
+  }
+  const syntaxErrors = parser.errors;
+  const seen = new Set<number>();
+  for (const e of syntaxErrors) {
+    const at = errorOffset(e, source.text.length);
+    if (seen.has(at)) continue;
+    seen.add(at);
+    const len = Math.max(1, e.token.image?.length ?? 1);
+    const inSemi = e.context?.ruleStack?.[e.context.ruleStack.length - 1] === "semi";
+    if (inSemi) err("missingSemicolon", at, at + len, `expected ';' but found ${describeToken(e.token)}`);
+    else err("syntax", at, at + len, `syntax error: ${e.message}`);
+  }
+  parser.input = [];
+
+  // 5. CST → AST, reporting constructs outside the language.
+  let program: Program | undefined;
+  try {
+    program = new AstBuilder(source, bag).program(cst);
+  } catch (e) {
+    // A CST repaired by error recovery may lack parts the builder expects; the syntax
+    // errors already explain the input. Without them, this is a bug in the parser.
+    if (syntaxErrors.length === 0) {
+      err("internal", 0, 0, `${ParserMessages.internal.message}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return done();
+  }
+  if (bag.hasErrors) return done();
+
+  const d = astDepth(program);
+  if (d > MAX_AST_DEPTH) {
+    err("nestingTooDeep", 0, 0, `${ParserMessages.nestingTooDeep.message} (the syntax tree is ${d} levels deep; at most ${MAX_AST_DEPTH})`);
+    return done();
+  }
+  return done(program);
+}
+
+function errorOffset(e: IRecognitionException, textLength: number): number {
+  const o = e.token.startOffset;
+  if (Number.isFinite(o)) return o;
+  const prev = (e as { previousToken?: IToken }).previousToken;
+  if (prev && Number.isFinite(prev.startOffset)) return prev.startOffset + prev.image.length;
+  return textLength;
+}
+
+function describeToken(t: IToken): string {
+  if (!t.image || !Number.isFinite(t.startOffset)) return "end of file";
+  return `'${t.image.length > 20 ? t.image.slice(0, 20) + "…" : t.image}'`;
+}

@@ -1,0 +1,1138 @@
+// The grammar of the language as a chevrotain CstParser: syntax only, no semantics (the CST
+// → AST visitor in visitor.ts decides what each shape means and rejects what is outside the
+// language). Rules whose names start with `rejected` and alternatives that start with a
+// rejected token are "error productions": they parse TypeScript constructs that are not in
+// the language, only so the visitor can name them in a specific error. gen-grammar.ts
+// drops them from the published EBNF.
+//
+// Semicolons follow TypeScript's automatic insertion: `semi` accepts nothing before `}`,
+// at the end of input, or before a token on a new line.
+import { CstParser, EOF, type IToken, type IParserErrorMessageProvider, type TokenType } from "chevrotain";
+import * as T from "./tokens.js";
+
+const describe = (t: IToken): string =>
+  t.tokenType === EOF ? "end of file" : `'${t.image.length > 20 ? t.image.slice(0, 20) + "…" : t.image}'`;
+const label = (t: TokenType): string => t.LABEL ?? t.name;
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${label(expected)} but found ${describe(actual)}`,
+  buildNoViableAltMessage: ({ actual, ruleName }) =>
+    `unexpected ${describe(actual[0]!)}${ruleName === "semi" ? "" : `; expected ${ruleTitle(ruleName)}`}`,
+  buildEarlyExitMessage: ({ actual, ruleName }) => `unexpected ${describe(actual[0]!)}; expected ${ruleTitle(ruleName)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${describe(firstRedundant)}`,
+};
+
+/** What the parser was looking for, in words, from the rule that failed. */
+function ruleTitle(rule: string): string {
+  if (/Expr$|^expression$|^args$|^argument$|^assignOp$|^parenItem$/.test(rule)) return "an expression";
+  if (/^type|Type$/.test(rule)) return "a type";
+  if (/^statement$|Stmt$|^block$|^moduleItem$/.test(rule)) return "a statement";
+  if (/^param/.test(rule)) return "a parameter list";
+  if (/^object/.test(rule)) return "an object literal";
+  const words = rule.replace(/([A-Z])/g, " $1").toLowerCase().trim();
+  return /^[aeiou]/.test(words) ? `an ${words}` : `a ${words}`;
+}
+
+export class IoubpfParser extends CstParser {
+  /** Tokens preceded by a line break (for semicolon insertion and restricted productions). */
+  lineBreakBefore = new Set<IToken>();
+
+  constructor() {
+    super(T.parserVocabulary, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      nodeLocationTracking: "onlyOffset",
+      errorMessageProvider: messages,
+    });
+    this.performSelfAnalysis();
+  }
+
+  private nl(i: number): boolean {
+    return this.lineBreakBefore.has(this.LA(i));
+  }
+
+  /** `b` directly follows `a` with nothing between (joins `>` `>` into `>>`). */
+  private adjacent(i: number): boolean {
+    return this.LA(i).startOffset === this.LA(i - 1).startOffset + this.LA(i - 1).image.length;
+  }
+
+  private is(i: number, t: TokenType): boolean {
+    return this.LA(i).tokenType === t;
+  }
+
+  /** Which `>`-based operator starts at LA(1): ">>>=", ">>=", ">>>", ">>" or ">" (alone). */
+  private greaterOp(): string {
+    if (!this.is(1, T.Greater)) return this.is(1, T.GreaterEq) ? ">=" : "";
+    if (this.is(2, T.GreaterEq) && this.adjacent(2)) return ">>=";
+    if (this.is(2, T.Greater) && this.adjacent(2)) {
+      if (this.is(3, T.GreaterEq) && this.adjacent(3)) return ">>>=";
+      if (this.is(3, T.Greater) && this.adjacent(3)) return ">>>";
+      return ">>";
+    }
+    return ">";
+  }
+
+  // ----------------------------------------------------------------------------- module
+
+  program = this.RULE("program", () => {
+    this.MANY(() => this.SUBRULE(this.moduleItem));
+  });
+
+  moduleItem = this.RULE("moduleItem", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.importDecl) },
+      { ALT: () => this.SUBRULE(this.exportDecl) },
+      { ALT: () => this.SUBRULE(this.statement) },
+    ]);
+  });
+
+  importDecl = this.RULE("importDecl", () => {
+    this.CONSUME(T.Import);
+    this.OPTION(() => this.CONSUME(T.Type));
+    this.OR([
+      { ALT: () => this.SUBRULE(this.importList) },
+      { ALT: () => this.SUBRULE(this.rejectedImportForm) },
+    ]);
+    this.CONSUME(T.From);
+    this.CONSUME(T.StringLiteral);
+    this.SUBRULE(this.semi);
+  });
+
+  importList = this.RULE("importList", () => {
+    this.CONSUME(T.LCurly);
+    this.OPTION(() => {
+      this.SUBRULE(this.importSpecifier);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.importSpecifier);
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  importSpecifier = this.RULE("importSpecifier", () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.As);
+      this.CONSUME2(T.Identifier);
+    });
+  });
+
+  /** `import x from`, `import * as x from`. */
+  rejectedImportForm = this.RULE("rejectedImportForm", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Star);
+          this.CONSUME(T.As);
+          this.CONSUME(T.Identifier);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME2(T.Identifier);
+          this.OPTION(() => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE(this.importList);
+          });
+        },
+      },
+    ]);
+  });
+
+  exportDecl = this.RULE("exportDecl", () => {
+    this.CONSUME(T.Export);
+    // `export {` is an export list, never a block.
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.SUBRULE(this.rejectedExportDefault) },
+        { ALT: () => this.SUBRULE(this.rejectedExportList) },
+        { ALT: () => this.SUBRULE(this.statement) },
+      ],
+    });
+  });
+
+  rejectedExportDefault = this.RULE("rejectedExportDefault", () => {
+    this.CONSUME(T.Default);
+    this.SUBRULE(this.statement);
+  });
+
+  rejectedExportList = this.RULE("rejectedExportList", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.balancedBraces) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Star);
+          this.OPTION(() => {
+            this.CONSUME(T.As);
+            this.CONSUME(T.Identifier);
+          });
+        },
+      },
+    ]);
+    this.OPTION2(() => {
+      this.CONSUME(T.From);
+      this.CONSUME(T.StringLiteral);
+    });
+    this.SUBRULE(this.semi);
+  });
+
+  /** `{ … }` with anything inside, braces balanced: the body of a rejected construct. */
+  balancedBraces = this.RULE("balancedBraces", () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() =>
+      this.OR([{ ALT: () => this.SUBRULE(this.balancedBraces) }, { ALT: () => this.CONSUME(T.NonBrace) }]),
+    );
+    this.CONSUME(T.RCurly);
+  });
+
+  semi = this.RULE("semi", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Semicolon) },
+      { GATE: () => this.is(1, T.RCurly) || this.is(1, EOF) || this.nl(1), ALT: () => {} },
+    ]);
+  });
+
+  // ----------------------------------------------------------------------------- statements
+
+  statement = this.RULE("statement", () => {
+    this.OR({
+      // Order decides overlaps: a statement starting with `{` is a block, `function` a
+      // declaration, `type X` an alias, `x:` a label; expressions come last.
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.SUBRULE(this.block) },
+        { ALT: () => this.SUBRULE(this.enumDecl) },
+        { ALT: () => this.SUBRULE(this.varStatement) },
+        { ALT: () => this.SUBRULE(this.interfaceDecl) },
+        { ALT: () => this.SUBRULE(this.functionDecl) },
+        { GATE: () => this.is(2, T.Function), ALT: () => this.SUBRULE2(this.functionDecl) },
+        { ALT: () => this.SUBRULE(this.declareDecl) },
+        { ALT: () => this.SUBRULE(this.ifStmt) },
+        { ALT: () => this.SUBRULE(this.switchStmt) },
+        { ALT: () => this.SUBRULE(this.forStmt) },
+        { ALT: () => this.SUBRULE(this.whileStmt) },
+        { ALT: () => this.SUBRULE(this.doWhileStmt) },
+        { ALT: () => this.SUBRULE(this.breakStmt) },
+        { ALT: () => this.SUBRULE(this.continueStmt) },
+        { ALT: () => this.SUBRULE(this.returnStmt) },
+        { ALT: () => this.SUBRULE(this.emptyStmt) },
+        { ALT: () => this.SUBRULE(this.rejectedClass) },
+        { ALT: () => this.SUBRULE(this.rejectedTry) },
+        { ALT: () => this.SUBRULE(this.rejectedThrow) },
+        { ALT: () => this.SUBRULE(this.rejectedWith) },
+        { ALT: () => this.SUBRULE(this.rejectedDebugger) },
+        { ALT: () => this.SUBRULE(this.rejectedDecorator) },
+        { ALT: () => this.SUBRULE(this.rejectedTypeAlias) },
+        { ALT: () => this.SUBRULE(this.rejectedNamespace) },
+        { ALT: () => this.SUBRULE(this.rejectedLabel) },
+        { ALT: () => this.SUBRULE(this.expressionStmt) },
+      ],
+    });
+  });
+
+  block = this.RULE("block", () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.statement));
+    this.CONSUME(T.RCurly);
+  });
+
+  /** `const`/`let` (and `var`, rejected) with one or more declarators. */
+  varStatement = this.RULE("varStatement", () => {
+    this.SUBRULE(this.varDeclList);
+    this.SUBRULE(this.semi);
+  });
+
+  varDeclList = this.RULE("varDeclList", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Const) }, { ALT: () => this.CONSUME(T.Let) }, { ALT: () => this.CONSUME(T.Var) }]);
+    this.SUBRULE(this.declarator);
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.declarator);
+    });
+  });
+
+  declarator = this.RULE("declarator", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Identifier) },
+      { ALT: () => this.SUBRULE(this.objectLiteral) },
+      { ALT: () => this.SUBRULE(this.arrayLiteral) },
+    ]);
+    this.OPTION(() => this.SUBRULE(this.typeAnnotation));
+    this.OPTION2(() => {
+      this.CONSUME(T.Equals);
+      this.SUBRULE(this.assignmentExpr);
+    });
+  });
+
+  typeAnnotation = this.RULE("typeAnnotation", () => {
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.type);
+  });
+
+  /** `const enum E { … }` (and plain `enum`, rejected). */
+  enumDecl = this.RULE("enumDecl", () => {
+    this.OPTION(() => this.CONSUME(T.Const));
+    this.CONSUME(T.Enum);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.LCurly);
+    this.OPTION2(() => {
+      this.SUBRULE(this.enumMember);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.enumMember);
+      });
+      this.OPTION3(() => this.CONSUME2(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  enumMember = this.RULE("enumMember", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.IdentifierName) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.IntLiteral) },
+    ]);
+    this.OPTION(() => {
+      this.CONSUME(T.Equals);
+      this.SUBRULE(this.assignmentExpr);
+    });
+  });
+
+  interfaceDecl = this.RULE("interfaceDecl", () => {
+    this.CONSUME(T.Interface);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.SUBRULE(this.typeParams));
+    this.OPTION2(() => {
+      this.CONSUME(T.Extends);
+      this.SUBRULE(this.type);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.type);
+      });
+    });
+    this.CONSUME(T.LCurly);
+    this.MANY2(() => this.SUBRULE(this.interfaceMember));
+    this.CONSUME(T.RCurly);
+  });
+
+  interfaceMember = this.RULE("interfaceMember", () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.SUBRULE(this.rejectedIndexSignature) },
+        {
+          GATE: () => this.is(1, T.Readonly) && !this.is(2, T.Colon) && !this.is(2, T.Question) && !this.is(2, T.LParen),
+          ALT: () => {
+            this.CONSUME(T.Readonly);
+            this.SUBRULE(this.fieldRest);
+          },
+        },
+        { ALT: () => this.SUBRULE2(this.fieldRest) },
+      ],
+    });
+    this.OPTION(() => this.OR2([{ ALT: () => this.CONSUME(T.Semicolon) }, { ALT: () => this.CONSUME(T.Comma) }]));
+  });
+
+  fieldRest = this.RULE("fieldRest", () => {
+    this.CONSUME(T.IdentifierName);
+    this.OPTION(() => this.CONSUME(T.Question));
+    this.OR([
+      { ALT: () => this.SUBRULE(this.typeAnnotation) },
+      {
+        ALT: () => {
+          this.SUBRULE(this.params);
+          this.OPTION2(() => this.SUBRULE2(this.typeAnnotation));
+        },
+      },
+    ]);
+  });
+
+  rejectedIndexSignature = this.RULE("rejectedIndexSignature", () => {
+    this.CONSUME(T.LBracket);
+    this.CONSUME(T.Identifier);
+    this.SUBRULE(this.typeAnnotation);
+    this.CONSUME(T.RBracket);
+    this.SUBRULE2(this.typeAnnotation);
+  });
+
+  typeParams = this.RULE("typeParams", () => {
+    this.CONSUME(T.Less);
+    this.CONSUME(T.Identifier);
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.CONSUME2(T.Identifier);
+    });
+    this.CONSUME(T.Greater);
+  });
+
+  /** `[async] function [*] name(params): T { … }`; nesting and `async`/`*` are rejected later. */
+  functionDecl = this.RULE("functionDecl", () => {
+    this.OPTION(() => this.CONSUME(T.Async));
+    this.CONSUME(T.Function);
+    this.OPTION2(() => this.CONSUME(T.Star));
+    this.CONSUME(T.Identifier);
+    this.OPTION3(() => this.SUBRULE(this.typeParams));
+    this.SUBRULE(this.params);
+    this.OPTION4(() => this.SUBRULE(this.typeAnnotation));
+    this.SUBRULE(this.block);
+  });
+
+  params = this.RULE("params", () => {
+    this.CONSUME(T.LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.param);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.param);
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  param = this.RULE("param", () => {
+    this.OPTION(() => this.CONSUME(T.Ellipsis));
+    this.OR([
+      { ALT: () => this.CONSUME(T.Identifier) },
+      { ALT: () => this.CONSUME(T.This) },
+      { ALT: () => this.SUBRULE(this.objectLiteral) },
+      { ALT: () => this.SUBRULE(this.arrayLiteral) },
+    ]);
+    this.OPTION2(() => this.CONSUME(T.Question));
+    this.OPTION3(() => this.SUBRULE(this.typeAnnotation));
+    this.OPTION4(() => {
+      this.CONSUME(T.Equals);
+      this.SUBRULE(this.assignmentExpr);
+    });
+  });
+
+  /** `declare const X: T;` — other `declare` forms are parsed and rejected by the visitor. */
+  declareDecl = this.RULE("declareDecl", () => {
+    this.CONSUME(T.Declare);
+    this.SUBRULE(this.statement);
+  });
+
+  ifStmt = this.RULE("ifStmt", () => {
+    this.CONSUME(T.If);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.RParen);
+    this.SUBRULE(this.statement);
+    this.OPTION(() => {
+      this.CONSUME(T.Else);
+      this.SUBRULE2(this.statement);
+    });
+  });
+
+  switchStmt = this.RULE("switchStmt", () => {
+    this.CONSUME(T.Switch);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.RParen);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.switchClause));
+    this.CONSUME(T.RCurly);
+  });
+
+  switchClause = this.RULE("switchClause", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Case);
+          this.SUBRULE(this.expression);
+        },
+      },
+      { ALT: () => this.CONSUME(T.Default) },
+    ]);
+    this.CONSUME(T.Colon);
+    this.MANY(() => this.SUBRULE(this.statement));
+  });
+
+  /** `for (init; test; update)`; `for…of`/`for…in` parse only to be rejected. */
+  forStmt = this.RULE("forStmt", () => {
+    this.CONSUME(T.For);
+    this.CONSUME(T.LParen);
+    this.OPTION(() =>
+      this.OR([{ ALT: () => this.SUBRULE(this.varDeclList) }, { ALT: () => this.SUBRULE(this.expression) }]),
+    );
+    this.OR2([
+      {
+        ALT: () => {
+          this.CONSUME(T.Semicolon);
+          this.OPTION2(() => this.SUBRULE2(this.expression, { LABEL: "test" }));
+          this.CONSUME2(T.Semicolon);
+          this.OPTION3(() => this.SUBRULE3(this.expression, { LABEL: "update" }));
+        },
+      },
+      {
+        ALT: () => {
+          this.OR3([{ ALT: () => this.CONSUME(T.Of) }, { ALT: () => this.CONSUME(T.In) }]);
+          this.SUBRULE(this.assignmentExpr);
+        },
+      },
+    ]);
+    this.CONSUME(T.RParen);
+    this.SUBRULE(this.statement);
+  });
+
+  whileStmt = this.RULE("whileStmt", () => {
+    this.CONSUME(T.While);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.RParen);
+    this.SUBRULE(this.statement);
+  });
+
+  doWhileStmt = this.RULE("doWhileStmt", () => {
+    this.CONSUME(T.Do);
+    this.SUBRULE(this.statement);
+    this.CONSUME(T.While);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.RParen);
+    // TypeScript inserts the `;` after do…while unconditionally.
+    this.OPTION(() => this.CONSUME(T.Semicolon));
+  });
+
+  breakStmt = this.RULE("breakStmt", () => {
+    this.CONSUME(T.Break);
+    this.OPTION({ GATE: () => !this.nl(1), DEF: () => this.CONSUME(T.Identifier) });
+    this.SUBRULE(this.semi);
+  });
+
+  continueStmt = this.RULE("continueStmt", () => {
+    this.CONSUME(T.Continue);
+    this.OPTION({ GATE: () => !this.nl(1), DEF: () => this.CONSUME(T.Identifier) });
+    this.SUBRULE(this.semi);
+  });
+
+  returnStmt = this.RULE("returnStmt", () => {
+    this.CONSUME(T.Return);
+    this.OPTION({ GATE: () => !this.nl(1), DEF: () => this.SUBRULE(this.expression) });
+    this.SUBRULE(this.semi);
+  });
+
+  emptyStmt = this.RULE("emptyStmt", () => {
+    this.CONSUME(T.Semicolon);
+  });
+
+  expressionStmt = this.RULE("expressionStmt", () => {
+    this.SUBRULE(this.expression);
+    this.SUBRULE(this.semi);
+  });
+
+  rejectedClass = this.RULE("rejectedClass", () => {
+    this.OPTION(() => this.CONSUME(T.Abstract));
+    this.CONSUME(T.Class);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(T.Identifier) },
+        { ALT: () => this.CONSUME(T.Extends) },
+        { ALT: () => this.CONSUME(T.Implements) },
+        { ALT: () => this.CONSUME(T.Comma) },
+        { ALT: () => this.CONSUME(T.Dot) },
+        { ALT: () => this.CONSUME(T.Less) },
+        { ALT: () => this.CONSUME(T.Greater) },
+      ]),
+    );
+    this.SUBRULE(this.balancedBraces);
+  });
+
+  rejectedTry = this.RULE("rejectedTry", () => {
+    this.CONSUME(T.Try);
+    this.SUBRULE(this.block);
+    this.OPTION(() => {
+      this.CONSUME(T.Catch);
+      this.OPTION2(() => {
+        this.CONSUME(T.LParen);
+        this.CONSUME(T.Identifier);
+        this.OPTION3(() => this.SUBRULE(this.typeAnnotation));
+        this.CONSUME(T.RParen);
+      });
+      this.SUBRULE2(this.block);
+    });
+    this.OPTION4(() => {
+      this.CONSUME(T.Finally);
+      this.SUBRULE3(this.block);
+    });
+  });
+
+  rejectedThrow = this.RULE("rejectedThrow", () => {
+    this.CONSUME(T.Throw);
+    this.SUBRULE(this.expression);
+    this.SUBRULE(this.semi);
+  });
+
+  rejectedWith = this.RULE("rejectedWith", () => {
+    this.CONSUME(T.With);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.RParen);
+    this.SUBRULE(this.statement);
+  });
+
+  rejectedDebugger = this.RULE("rejectedDebugger", () => {
+    this.CONSUME(T.Debugger);
+    this.SUBRULE(this.semi);
+  });
+
+  rejectedDecorator = this.RULE("rejectedDecorator", () => {
+    this.CONSUME(T.At);
+    this.SUBRULE(this.callMemberExpr);
+  });
+
+  rejectedTypeAlias = this.RULE("rejectedTypeAlias", () => {
+    this.CONSUME(T.Type);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.SUBRULE(this.typeParams));
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.type);
+    this.SUBRULE(this.semi);
+  });
+
+  rejectedNamespace = this.RULE("rejectedNamespace", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Namespace) }, { ALT: () => this.CONSUME(T.Module) }]);
+    this.OR2([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.StringLiteral) }]);
+    this.SUBRULE(this.balancedBraces);
+  });
+
+  rejectedLabel = this.RULE("rejectedLabel", () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.statement);
+  });
+
+  // ----------------------------------------------------------------------------- expressions
+
+  /** A comma list here is the comma operator, rejected by the visitor. */
+  expression = this.RULE("expression", () => {
+    this.SUBRULE(this.assignmentExpr);
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.assignmentExpr);
+    });
+  });
+
+  assignmentExpr = this.RULE("assignmentExpr", () => {
+    this.SUBRULE(this.conditionalExpr);
+    this.OPTION(() =>
+      this.OR([
+        {
+          ALT: () => {
+            this.SUBRULE(this.assignOp);
+            this.SUBRULE(this.assignmentExpr);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Arrow);
+            // `=> {` is a block body, not an object literal.
+            this.OR2({
+              IGNORE_AMBIGUITIES: true,
+              DEF: [{ ALT: () => this.SUBRULE(this.block) }, { ALT: () => this.SUBRULE2(this.assignmentExpr) }],
+            });
+          },
+        },
+      ]),
+    );
+  });
+
+  assignOp = this.RULE("assignOp", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Equals) },
+      { ALT: () => this.CONSUME(T.PlusEq) },
+      { ALT: () => this.CONSUME(T.MinusEq) },
+      { ALT: () => this.CONSUME(T.StarEq) },
+      { ALT: () => this.CONSUME(T.SlashEq) },
+      { ALT: () => this.CONSUME(T.PercentEq) },
+      { ALT: () => this.CONSUME(T.LessLessEq) },
+      {
+        // `>>>=` is lexed as `>` `>` `>=`.
+        GATE: () => this.greaterOp() === ">>>=",
+        ALT: () => {
+          this.CONSUME(T.Greater);
+          this.CONSUME2(T.Greater);
+          this.CONSUME(T.GreaterEq);
+        },
+      },
+      {
+        GATE: () => this.greaterOp() === ">>=",
+        ALT: () => {
+          this.CONSUME3(T.Greater);
+          this.CONSUME2(T.GreaterEq);
+        },
+      },
+      { ALT: () => this.CONSUME(T.AmpEq) },
+      { ALT: () => this.CONSUME(T.BarEq) },
+      { ALT: () => this.CONSUME(T.CaretEq) },
+      { ALT: () => this.CONSUME(T.StarStarEq) },
+      { ALT: () => this.CONSUME(T.AmpAmpEq) },
+      { ALT: () => this.CONSUME(T.BarBarEq) },
+      { ALT: () => this.CONSUME(T.QuestionQuestionEq) },
+    ]);
+  });
+
+  conditionalExpr = this.RULE("conditionalExpr", () => {
+    this.SUBRULE(this.logicalOrExpr);
+    this.OPTION(() => {
+      this.CONSUME(T.Question);
+      this.SUBRULE(this.assignmentExpr);
+      this.CONSUME(T.Colon);
+      this.SUBRULE2(this.assignmentExpr);
+    });
+  });
+
+  logicalOrExpr = this.RULE("logicalOrExpr", () => {
+    this.SUBRULE(this.logicalAndExpr);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.BarBar) }, { ALT: () => this.CONSUME(T.QuestionQuestion) }]);
+      this.SUBRULE2(this.logicalAndExpr);
+    });
+  });
+
+  logicalAndExpr = this.RULE("logicalAndExpr", () => {
+    this.SUBRULE(this.bitOrExpr);
+    this.MANY(() => {
+      this.CONSUME(T.AmpAmp);
+      this.SUBRULE2(this.bitOrExpr);
+    });
+  });
+
+  bitOrExpr = this.RULE("bitOrExpr", () => {
+    this.SUBRULE(this.bitXorExpr);
+    this.MANY(() => {
+      this.CONSUME(T.Bar);
+      this.SUBRULE2(this.bitXorExpr);
+    });
+  });
+
+  bitXorExpr = this.RULE("bitXorExpr", () => {
+    this.SUBRULE(this.bitAndExpr);
+    this.MANY(() => {
+      this.CONSUME(T.Caret);
+      this.SUBRULE2(this.bitAndExpr);
+    });
+  });
+
+  bitAndExpr = this.RULE("bitAndExpr", () => {
+    this.SUBRULE(this.equalityExpr);
+    this.MANY(() => {
+      this.CONSUME(T.Amp);
+      this.SUBRULE2(this.equalityExpr);
+    });
+  });
+
+  equalityExpr = this.RULE("equalityExpr", () => {
+    this.SUBRULE(this.relationalExpr);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.EqualsEquals) },
+        { ALT: () => this.CONSUME(T.NotEquals) },
+        { ALT: () => this.CONSUME(T.StrictEquals) },
+        { ALT: () => this.CONSUME(T.StrictNotEquals) },
+      ]);
+      this.SUBRULE2(this.relationalExpr);
+    });
+  });
+
+  relationalExpr = this.RULE("relationalExpr", () => {
+    this.SUBRULE(this.shiftExpr);
+    this.MANY({
+      // A `>` that starts `>>=`/`>>>=` belongs to the assignment.
+      GATE: () => this.greaterOp() !== ">>=" && this.greaterOp() !== ">>>=",
+      DEF: () =>
+        this.OR([
+          {
+            ALT: () => {
+              this.OR2([
+                { ALT: () => this.CONSUME(T.Less) },
+                { ALT: () => this.CONSUME(T.LessEq) },
+                { ALT: () => this.CONSUME(T.Greater) },
+                { ALT: () => this.CONSUME(T.GreaterEq) },
+                { ALT: () => this.CONSUME(T.Instanceof) },
+                { ALT: () => this.CONSUME(T.In) },
+              ]);
+              this.SUBRULE2(this.shiftExpr);
+            },
+          },
+          {
+            ALT: () => {
+              this.OR3([{ ALT: () => this.CONSUME(T.As) }, { ALT: () => this.CONSUME(T.Satisfies) }]);
+              this.SUBRULE(this.type);
+            },
+          },
+        ]),
+    });
+  });
+
+  shiftExpr = this.RULE("shiftExpr", () => {
+    this.SUBRULE(this.additiveExpr);
+    this.MANY({
+      GATE: () => this.is(1, T.LessLess) || this.greaterOp() === ">>" || this.greaterOp() === ">>>",
+      DEF: () => {
+        this.OR([
+          { ALT: () => this.CONSUME(T.LessLess) },
+          {
+            GATE: () => this.greaterOp() === ">>>",
+            ALT: () => {
+              this.CONSUME(T.Greater);
+              this.CONSUME2(T.Greater);
+              this.CONSUME3(T.Greater);
+            },
+          },
+          {
+            ALT: () => {
+              this.CONSUME4(T.Greater);
+              this.CONSUME5(T.Greater);
+            },
+          },
+        ]);
+        this.SUBRULE2(this.additiveExpr);
+      },
+    });
+  });
+
+  additiveExpr = this.RULE("additiveExpr", () => {
+    this.SUBRULE(this.multiplicativeExpr);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      this.SUBRULE2(this.multiplicativeExpr);
+    });
+  });
+
+  multiplicativeExpr = this.RULE("multiplicativeExpr", () => {
+    this.SUBRULE(this.exponentExpr);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Star) },
+        { ALT: () => this.CONSUME(T.Slash) },
+        { ALT: () => this.CONSUME(T.Percent) },
+      ]);
+      this.SUBRULE2(this.exponentExpr);
+    });
+  });
+
+  /** `**` is rejected; it is parsed so the error can name it. */
+  exponentExpr = this.RULE("exponentExpr", () => {
+    this.SUBRULE(this.unaryExpr);
+    this.OPTION(() => {
+      this.CONSUME(T.StarStar);
+      this.SUBRULE(this.exponentExpr);
+    });
+  });
+
+  unaryExpr = this.RULE("unaryExpr", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.OR2([
+            { ALT: () => this.CONSUME(T.Minus) },
+            { ALT: () => this.CONSUME(T.Tilde) },
+            { ALT: () => this.CONSUME(T.Bang) },
+            { ALT: () => this.CONSUME(T.PlusPlus) },
+            { ALT: () => this.CONSUME(T.MinusMinus) },
+            { ALT: () => this.CONSUME(T.Plus) },
+            { ALT: () => this.CONSUME(T.Typeof) },
+            { ALT: () => this.CONSUME(T.Delete) },
+            { ALT: () => this.CONSUME(T.Void) },
+            { ALT: () => this.CONSUME(T.Await) },
+            { ALT: () => this.CONSUME(T.Yield) },
+          ]);
+          this.SUBRULE(this.unaryExpr);
+        },
+      },
+      {
+        ALT: () => {
+          // `<T>x`, rejected.
+          this.CONSUME(T.Less);
+          this.SUBRULE(this.type);
+          this.CONSUME(T.Greater);
+          this.SUBRULE2(this.unaryExpr);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.postfixExpr) },
+    ]);
+  });
+
+  postfixExpr = this.RULE("postfixExpr", () => {
+    this.SUBRULE(this.callMemberExpr);
+    this.OPTION({
+      GATE: () => !this.nl(1),
+      DEF: () => this.OR([{ ALT: () => this.CONSUME(T.PlusPlus) }, { ALT: () => this.CONSUME(T.MinusMinus) }]),
+    });
+  });
+
+  callMemberExpr = this.RULE("callMemberExpr", () => {
+    this.SUBRULE(this.primaryExpr);
+    this.MANY(() =>
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.Dot);
+            this.CONSUME(T.IdentifierName);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket);
+            this.SUBRULE(this.expression);
+            this.CONSUME(T.RBracket);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.args) },
+        {
+          ALT: () => {
+            this.CONSUME(T.QuestionDot);
+            this.OR2([
+              { ALT: () => this.CONSUME2(T.IdentifierName) },
+              { ALT: () => this.SUBRULE2(this.args) },
+              {
+                ALT: () => {
+                  this.CONSUME2(T.LBracket);
+                  this.SUBRULE2(this.expression);
+                  this.CONSUME2(T.RBracket);
+                },
+              },
+            ]);
+          },
+        },
+        { GATE: () => !this.nl(1), ALT: () => this.CONSUME(T.Bang) },
+      ]),
+    );
+  });
+
+  args = this.RULE("args", () => {
+    this.CONSUME(T.LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.argument);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.argument);
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  argument = this.RULE("argument", () => {
+    this.OPTION(() => this.CONSUME(T.Ellipsis));
+    this.SUBRULE(this.assignmentExpr);
+  });
+
+  primaryExpr = this.RULE("primaryExpr", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.IntLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Null) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.Identifier) },
+      { ALT: () => this.SUBRULE(this.parenExpr) },
+      { ALT: () => this.SUBRULE(this.objectLiteral) },
+      { ALT: () => this.SUBRULE(this.newExpr) },
+      { ALT: () => this.CONSUME(T.FloatLiteral) },
+      { ALT: () => this.CONSUME(T.BigIntLiteral) },
+      { ALT: () => this.CONSUME(T.TemplateLiteral) },
+      { ALT: () => this.CONSUME(T.This) },
+      { ALT: () => this.CONSUME(T.Super) },
+      { ALT: () => this.SUBRULE(this.arrayLiteral) },
+      { ALT: () => this.SUBRULE(this.rejectedFunctionExpr) },
+    ]);
+  });
+
+  /** Also the parameter list of a rejected arrow function: `(a: u32, b) => …`. */
+  parenExpr = this.RULE("parenExpr", () => {
+    this.CONSUME(T.LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.parenItem);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.parenItem);
+      });
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  parenItem = this.RULE("parenItem", () => {
+    this.OPTION(() => this.CONSUME(T.Ellipsis));
+    this.SUBRULE(this.assignmentExpr);
+    this.OPTION2(() => this.SUBRULE(this.typeAnnotation));
+  });
+
+  objectLiteral = this.RULE("objectLiteral", () => {
+    this.CONSUME(T.LCurly);
+    this.OPTION(() => {
+      this.SUBRULE(this.objectMember);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.objectMember);
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  objectMember = this.RULE("objectMember", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.IdentifierName);
+          this.OPTION(() =>
+            this.OR2([
+              {
+                ALT: () => {
+                  this.CONSUME(T.Colon);
+                  this.SUBRULE(this.assignmentExpr);
+                },
+              },
+              {
+                // A method, rejected.
+                ALT: () => {
+                  this.SUBRULE(this.params);
+                  this.OPTION2(() => this.SUBRULE(this.typeAnnotation));
+                  this.SUBRULE(this.block);
+                },
+              },
+            ]),
+          );
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Ellipsis);
+          this.SUBRULE2(this.assignmentExpr);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LBracket);
+          this.SUBRULE(this.expression);
+          this.CONSUME(T.RBracket);
+          this.CONSUME2(T.Colon);
+          this.SUBRULE3(this.assignmentExpr);
+        },
+      },
+    ]);
+  });
+
+  newExpr = this.RULE("newExpr", () => {
+    this.CONSUME(T.New);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.SUBRULE(this.typeArgs));
+    this.OPTION2(() => this.SUBRULE(this.args));
+  });
+
+  arrayLiteral = this.RULE("arrayLiteral", () => {
+    this.CONSUME(T.LBracket);
+    this.OPTION(() => {
+      this.SUBRULE(this.argument);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.argument);
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
+    this.CONSUME(T.RBracket);
+  });
+
+  rejectedFunctionExpr = this.RULE("rejectedFunctionExpr", () => {
+    this.CONSUME(T.Function);
+    this.OPTION(() => this.CONSUME(T.Star));
+    this.OPTION2(() => this.CONSUME(T.Identifier));
+    this.SUBRULE(this.params);
+    this.OPTION3(() => this.SUBRULE(this.typeAnnotation));
+    this.SUBRULE(this.block);
+  });
+
+  // ----------------------------------------------------------------------------- types
+
+  type = this.RULE("type", () => {
+    this.OPTION(() => this.CONSUME(T.Bar));
+    this.SUBRULE(this.arrayType);
+    this.MANY(() => {
+      this.CONSUME2(T.Bar);
+      this.SUBRULE2(this.arrayType);
+    });
+  });
+
+  /** `T[]` is rejected; parsed so the error can name it. */
+  arrayType = this.RULE("arrayType", () => {
+    this.SUBRULE(this.typeAtom);
+    this.MANY(() => {
+      this.CONSUME(T.LBracket);
+      this.OPTION(() => this.SUBRULE(this.type));
+      this.CONSUME(T.RBracket);
+    });
+  });
+
+  typeAtom = this.RULE("typeAtom", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.typeRef) },
+      { ALT: () => this.CONSUME(T.Void) },
+      { ALT: () => this.CONSUME(T.Null) },
+      { ALT: () => this.CONSUME(T.IntLiteral) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.SUBRULE(this.balancedBraces) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LBracket);
+          this.OPTION(() => {
+            this.SUBRULE(this.type);
+            this.MANY(() => {
+              this.CONSUME(T.Comma);
+              this.SUBRULE2(this.type);
+            });
+          });
+          this.CONSUME(T.RBracket);
+        },
+      },
+      {
+        ALT: () => {
+          this.SUBRULE(this.params);
+          this.CONSUME(T.Arrow);
+          this.SUBRULE3(this.type);
+        },
+      },
+      {
+        ALT: () => {
+          this.OR2([
+            { ALT: () => this.CONSUME(T.Typeof) },
+            { ALT: () => this.CONSUME(T.Keyof) },
+            { ALT: () => this.CONSUME(T.Readonly) },
+          ]);
+          this.SUBRULE(this.typeAtom);
+        },
+      },
+    ]);
+  });
+
+  typeRef = this.RULE("typeRef", () => {
+    this.CONSUME(T.Identifier);
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME2(T.Identifier);
+    });
+    this.OPTION(() => this.SUBRULE(this.typeArgs));
+  });
+
+  typeArgs = this.RULE("typeArgs", () => {
+    this.CONSUME(T.Less);
+    this.SUBRULE(this.type);
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.type);
+    });
+    this.CONSUME(T.Greater);
+  });
+}
+
+let shared: IoubpfParser | undefined;
+/** One parser for the process: building one runs chevrotain's grammar analysis (~100 ms). */
+export function sharedParser(): IoubpfParser {
+  return (shared ??= new IoubpfParser());
+}
