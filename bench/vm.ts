@@ -1,6 +1,6 @@
 // Measures the interpreter's speed on loop-heavy programs: instructions per second.
 // Run: node --import tsx bench/vm.ts
-import { assemble as llvmAssemble } from "./vm-asm.js";
+import { assemble as llvmAssemble } from "../test/vm/llvm-asm.js";
 import { loadObject } from "../src/vm/loader.js";
 
 const PROGRAMS: Record<string, string> = {

@@ -24,7 +24,10 @@ export const registerDisasm: RegisterCommand = (program, ctx) => {
     .option("-d, --disassemble", "accepted for llvm-objdump compatibility (always on)")
     .option("-r, --reloc", "show relocations inline")
     .option("--no-print-imm-hex", "print immediates in decimal")
-    .option("--mattr <features>", "target features; only +alu32 is known (w registers for narrow loads/stores)")
+    .option(
+      "--mattr <features>",
+      "target features; only +alu32 is known (w registers for narrow loads/stores)",
+    )
     .option("-o, --output <file>", "write the listing to a file instead of stdout")
     .option("--json", "print diagnostics as JSON")
     .action((file: string, opts: DisasmOptions) => {

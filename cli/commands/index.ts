@@ -2,9 +2,11 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../main.js";
 import { registerAsm } from "./asm.js";
+import { registerCheck } from "./check.js";
 import { registerDisasm } from "./disasm.js";
 import { registerVerify } from "./verify.js";
+import { registerRun } from "./run.js";
 
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
-export const commands: RegisterCommand[] = [registerAsm, registerDisasm, registerVerify];
+export const commands: RegisterCommand[] = [registerAsm, registerCheck, registerDisasm, registerVerify, registerRun];

@@ -27,20 +27,30 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
     .argument("<file>", "BPF ELF object (.o)")
     .option("--kernel", "use the running kernel's verifier (the kernel oracle; needs CAP_BPF)")
     .option("--target <target>", `target ABI (${TARGET_NAMES.join(", ")})`, DEFAULT_TARGET)
-    .option("--lenient", "load with this process's capabilities instead of dropping CAP_SYS_ADMIN/CAP_PERFMON")
-    .option("--program <name>", "program to load: section or function name (default: the first program)")
+    .option(
+      "--lenient",
+      "load with this process's capabilities instead of dropping CAP_SYS_ADMIN/CAP_PERFMON",
+    )
+    .option(
+      "--program <name>",
+      "program to load: section or function name (default: the first program)",
+    )
     .option("--log-level <n>", "verifier log level (1: branches, 2: every instruction)", "1")
     .option("--log", "print the verifier log also when the program is accepted")
     .option("--json", "print the result as JSON")
     .action(async (file: string, opts: VerifyOptions) => {
       const { io } = ctx;
       if (!opts.kernel) {
-        io.stderr("ioubpf verify: our verifier is not built yet; use --kernel for the kernel's verdict\n");
+        io.stderr(
+          "ioubpf verify: our verifier is not built yet; use --kernel for the kernel's verdict\n",
+        );
         return ctx.setExit(Exit.usage);
       }
       const target = findTarget(opts.target);
       if (!target) {
-        io.stderr(`ioubpf verify: unknown target '${opts.target}' (known: ${TARGET_NAMES.join(", ")})\n`);
+        io.stderr(
+          `ioubpf verify: unknown target '${opts.target}' (known: ${TARGET_NAMES.join(", ")})\n`,
+        );
         return ctx.setExit(Exit.usage);
       }
       const logLevel = Number(opts.logLevel ?? "1");
@@ -80,7 +90,9 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
         mode: r.mode,
         target: target.name,
         ...(r.processedInsns !== undefined ? { processedInsns: r.processedInsns } : {}),
-        ...(r.programInsns !== undefined ? { programInsns: r.programInsns, shimInsns: r.shimInsns } : {}),
+        ...(r.programInsns !== undefined
+          ? { programInsns: r.programInsns, shimInsns: r.shimInsns }
+          : {}),
         ...(r.sleepable !== undefined ? { sleepable: r.sleepable } : {}),
         ...(r.reason !== undefined ? { reason: r.reason } : {}),
         ...(r.errno !== undefined ? { errno: r.errno } : {}),
@@ -96,7 +108,8 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
           `${file}: ${r.verdict === "accept" ? "accepted" : "rejected"} by the kernel verifier` +
             ` (${r.mode} mode, target ${target.name}, ${r.sleepable ? "sleepable" : "non-sleepable"} program)${counts}\n`,
         );
-        if (r.verdict === "reject" || opts.log) io.stdout(r.log.endsWith("\n") || r.log === "" ? r.log : r.log + "\n");
+        if (r.verdict === "reject" || opts.log)
+          io.stdout(r.log.endsWith("\n") || r.log === "" ? r.log : r.log + "\n");
       }
       ctx.setExit(report(io, all));
     });

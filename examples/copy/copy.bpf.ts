@@ -51,7 +51,14 @@ export function onCompletion(cqe: Cqe): void {
         finish(i32(offset));
         return;
       }
-      submit.read({ fd: IN_FD, fixedFile: true, addr: BUF, len: BLOCK, off: offset, userData: Tag.Read });
+      submit.read({
+        fd: IN_FD,
+        fixedFile: true,
+        addr: BUF,
+        len: BLOCK,
+        off: offset,
+        userData: Tag.Read,
+      });
       break;
   }
 }

@@ -279,8 +279,13 @@ class Assembler {
     const { statements, problems } = splitStatements(this.src.text);
     for (const p of problems)
       this.error(p.kind === "string" ? AsmCodes.badString : AsmCodes.unterminatedComment, p.message, p);
+    let pi = 0;
     for (const st of statements) {
       if (this.bag.full) break;
+      // A statement with an unterminated string was reported by the splitter; parsing it
+      // again would only repeat that error in other words.
+      while (pi < problems.length && problems[pi]!.start < st.start) pi++;
+      if (pi < problems.length && problems[pi]!.start < st.start + st.text.length) continue;
       this.statement(st);
     }
     // A section's name used as a symbol means its start (clang's DWARF uses `.long
@@ -336,7 +341,7 @@ class Assembler {
     // clang-19 prints the zero-extending 32-bit move (opcode 0xbc) as `rA = wB`, which
     // llvm-mc-19 rejects; it means `wA = wB`, so accept it as that (same length, same columns).
     const zext = body.match(/^r(\d+)(\s*=\s*)w(\d+)$/);
-    const r = parseInstruction(zext ? `w${zext[1]}${zext[2]}w${zext[3]}` : body);
+    const r = parseCached(zext ? `w${zext[1]}${zext[2]}w${zext[3]}` : body);
     if ("error" in r) {
       const col = Math.max(0, Math.min(body.length, r.column - 1));
       this.error(AsmCodes.badInstruction, r.error, { start: start + col, end: start + col + Math.max(1, r.length) });
@@ -583,6 +588,7 @@ class Assembler {
           this.defineLabel(s.name, nameTok!);
           bss.items.push({ kind: "fill", count: Number(size), fill: 0, loc: nameTok! });
           if (s.type === STT.NOTYPE) s.type = STT.OBJECT;
+          s.sizeExpr ??= { kind: "num", value: size, start: sizeAt!.start, end: sizeAt!.end };
           this.current = saved;
         } else {
           s.common = { size: Number(size), align: Number(align) };
@@ -1058,7 +1064,7 @@ class Assembler {
     const bits = BigInt(it.size * 8);
     const min = -(1n << (bits - 1n));
     const max = (1n << bits) - 1n;
-    if (!v.sym && (value < min || value > max) && it.size !== 8) {
+    if (!v.sym && (value < min || value > max)) {
       this.error(AsmCodes.outOfRange, `value ${value} does not fit in ${it.size} byte${it.size > 1 ? "s" : ""}`, it.expr);
       return;
     }
@@ -1144,6 +1150,26 @@ class Assembler {
   }
 }
 
+// Compiler output repeats instruction texts a lot and the table-driven parser tries every
+// form, so results are memoised (they are never mutated: callers copy `insn`).
+const PARSE_CACHE = new Map<string, ReturnType<typeof parseInstruction>>();
+function parseCached(text: string): ReturnType<typeof parseInstruction> {
+  let r = PARSE_CACHE.get(text);
+  if (!r) {
+    r = parseInstruction(text);
+    if (PARSE_CACHE.size >= 20000) PARSE_CACHE.clear();
+    PARSE_CACHE.set(text, r);
+  }
+  return r;
+}
+
+function sortByPosition(ds: Diagnostic[]): Diagnostic[] {
+  return ds
+    .map((d, i) => ({ d, i }))
+    .sort((x, y) => (x.d.range?.start.offset ?? -1) - (y.d.range?.start.offset ?? -1) || x.i - y.i)
+    .map((x) => x.d);
+}
+
 function itemSize(it: Item): number {
   switch (it.kind) {
     case "insn":
@@ -1214,12 +1240,13 @@ export function assemble(source: SourceFile | string, file = "<asm>", options: A
   const src = typeof source === "string" ? new SourceFile(file, source) : source;
   const a = new Assembler(src, options.limit ?? 100);
   a.run();
-  if (!a.bag.hasErrors) {
+  // Pass 2 runs even after pass-1 errors so one run reports every error of the file.
+  let object: ObjFile | undefined;
+  if (!a.bag.full) {
     if (!a.layout()) a.error(AsmCodes.layoutDiverged, "layout did not converge (.uleb128 values depend on each other)", { start: 0, end: 0 });
+    else object = a.emit();
   }
-  if (a.bag.hasErrors) return { diagnostics: a.bag.items };
-  const object = a.emit();
-  if (a.bag.hasErrors) return { diagnostics: a.bag.items };
+  if (a.bag.hasErrors || !object) return { diagnostics: sortByPosition(a.bag.items) };
   const written = tryWriteElf(object);
   const diagnostics = [...a.bag.items, ...written.diagnostics];
   if (!written.bytes || diagnostics.some((d) => d.severity === "error")) {

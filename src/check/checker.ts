@@ -133,7 +133,12 @@ export class Checker {
   private readonly callSites = new Map<string, Map<string, SourceRange>>();
   private readonly structDecls = new Map<string, ast.InterfaceDecl>();
   private readonly structResolving = new Set<string>();
+  private readonly structFailed = new Set<string>();
   private traceUsed: ast.CallExpr | undefined;
+  /** Every top-level value name (declared or not yet). */
+  private readonly topNames = new Set<string>();
+  /** Functions whose return type was reported bad: their returns are not checked again. */
+  private readonly badReturn = new Set<CheckedFunction>();
   private licenseRange: SourceRange | undefined;
 
   readonly out: CheckedProgram;
@@ -209,6 +214,7 @@ export class Checker {
         for (const d of it.declarators) this.pendingTop.set(d.name.name, d.name);
       }
     }
+    for (const n of this.pendingTop.keys()) this.topNames.add(n);
     for (const it of items) if (it.kind === "InterfaceDecl") this.resolveStruct(it.name.name);
     for (const it of items) {
       switch (it.kind) {
@@ -225,6 +231,7 @@ export class Checker {
           break;
       }
     }
+
     for (const it of items) if (it.kind === "FunctionDecl") this.checkSignature(it);
     for (const it of items) if (it.kind === "FunctionDecl") this.checkBody(it);
     this.checkEntryPoints();
@@ -277,6 +284,8 @@ export class Checker {
 
   private unknownName(id: ast.Identifier, asType: boolean): void {
     const name = id.name;
+    // A top-level declaration that failed was reported; its uses are not reported again.
+    if (this.topNames.has(name) && !this.pendingTop.has(name) && !this.module.has(name) && name !== "name" && name !== "license") return;
     if (this.pendingTop.has(name) && !this.module.has(name)) {
       this.error(C.unknownName, `'${name}' is used before its declaration`, id.range, "move the declaration above its first use", [
         { message: `'${name}' is declared here`, range: this.pendingTop.get(name)!.range },
@@ -306,10 +315,14 @@ export class Checker {
   // Types
 
   /** Resolves a type annotation. `where` selects what is allowed. */
-  resolveType(t: ast.TypeExpr, where: "data" | "return" | "local" | "mapArg"): Type | undefined {
+  resolveType(t: ast.TypeExpr, where: "data" | "field" | "return" | "local" | "mapArg"): Type | undefined {
     switch (t.kind) {
       case "VoidType":
         if (where === "return") return VOID;
+        if (where === "field") {
+          this.error(C.badFieldType, "struct fields must be integers, bool, structs or FixedArray, not void", t.range);
+          return undefined;
+        }
         this.error(C.badLocalType, "'void' is only a return type", t.range);
         return undefined;
       case "LiteralType":
@@ -329,7 +342,7 @@ export class Checker {
     }
   }
 
-  private resolveTypeRef(t: ast.TypeRef, where: "data" | "return" | "local" | "mapArg"): Type | undefined {
+  private resolveTypeRef(t: ast.TypeRef, where: "data" | "field" | "return" | "local" | "mapArg"): Type | undefined {
     const id = t.name;
     const sym = this.lookup(id.name);
     const noArgs = (): boolean => {
@@ -360,6 +373,10 @@ export class Checker {
       if (name === "FixedArray") return this.resolveFixedArray(t);
       // Map classes as types are only meaningful as annotations of the map declaration.
       if (where === "mapArg") return undefined;
+      if (where === "field") {
+        this.error(C.badFieldType, `struct fields cannot be maps: '${sym.local}' exists only as a top-level const`, t.range);
+        return undefined;
+      }
       this.error(C.badLocalType, `'${sym.local}' is a map class: maps exist only as top-level consts`, t.range, `declare it at top level: const m = new ${name}<…>(n);`);
       return undefined;
     }
@@ -400,7 +417,7 @@ export class Checker {
     if (existing?.kind === "struct") return existing.type;
     const decl = this.structDecls.get(name);
     if (!decl) return undefined;
-    if (this.structResolving.has(name)) return undefined; // reported by the outer resolution
+    if (this.structResolving.has(name) || this.structFailed.has(name)) return undefined; // reported already
     this.structResolving.add(name);
     const fields: { name: string; type: DataType; readonly: boolean }[] = [];
     const seen = new Map<string, ast.InterfaceField>();
@@ -422,7 +439,7 @@ export class Checker {
         ok = false;
         continue;
       }
-      const ft = this.resolveType(f.type, "data");
+      const ft = this.resolveType(f.type, "field");
       if (!ft) {
         ok = false;
         continue;
@@ -439,7 +456,10 @@ export class Checker {
       this.error(C.emptyStruct, `struct ${name} has no fields`, decl.name.range, "a BPF struct needs at least one field");
       ok = false;
     }
-    if (!ok) return undefined;
+    if (!ok) {
+      this.structFailed.add(name);
+      return undefined;
+    }
     const st = layoutStruct(name, fields);
     const sym: StructSymbol = { kind: "struct", name, type: st, decl };
     this.module.set(name, sym);
@@ -539,17 +559,18 @@ export class Checker {
     }
     const annotated = decl.type ? this.resolveType(decl.type, "data") : undefined;
     if (decl.type && !annotated) return;
-    const val = this.checkExpr(decl.init);
+    if (annotated && annotated.kind !== "int" && annotated.kind !== "bool") {
+      this.error(C.badGlobalType, `top-level const must be an integer or bool constant, not ${typeToString(annotated)}`, decl.type!.range, "use a declare const (set by the loader) or a top-level let");
+      return;
+    }
+    const val = this.checkExpr(decl.init, annotated);
+    if (val.type.kind === "void") return; // already reported
     if (val.value === undefined) {
       this.error(C.notConstant, `top-level const '${decl.name.name}' must be a compile-time constant`, decl.init.range, "use a top-level let for program state, or a declare const for values the loader sets");
       return;
     }
     let type: ConstSymbol["type"];
-    if (annotated) {
-      if (annotated.kind !== "int" && annotated.kind !== "bool") {
-        this.error(C.badGlobalType, `top-level const must be an integer or bool constant, not ${typeToString(annotated)}`, decl.type!.range);
-        return;
-      }
+    if (annotated && (annotated.kind === "int" || annotated.kind === "bool")) {
       if (!this.coerce(decl.init, val, annotated, `const '${decl.name.name}'`)) return;
       type = annotated;
     } else {
@@ -568,10 +589,28 @@ export class Checker {
       if (!type) return;
     }
     let init: bigint | boolean | undefined;
+    let initBytes: Uint8Array | undefined;
+    if (decl.init && type?.kind === "struct" && unparen(decl.init).kind === "ObjectLiteral") {
+      // A struct initialised field by field with constants: laid out into .data bytes.
+      const lit = unparen(decl.init) as ast.ObjectLiteral;
+      this.checkExpr(decl.init, type);
+      const bytes = new Uint8Array(sizeOf(type));
+      const ok = this.fillConstBytes(lit, type, bytes, 0);
+      if (!ok) {
+        this.error(C.badGlobalInit, `top-level let '${name}' can only be initialised with constants`, decl.init.range, "initialise it in onStart() instead");
+      } else initBytes = bytes;
+      this.declareGlobalLet(decl, type, undefined, initBytes);
+      return;
+    }
     if (decl.init) {
-      const val = this.checkExpr(decl.init);
+      const val = this.checkExpr(decl.init, type);
+      if (val.type.kind === "void") {
+        if (type && isData(type)) this.declareGlobalLet(decl, type, undefined, undefined);
+        return;
+      }
       if (val.value === undefined) {
         this.error(C.badGlobalInit, `top-level let '${name}' can only be initialised with a constant`, decl.init.range, "initialise it in onStart() instead");
+        if (type && isData(type)) this.declareGlobalLet(decl, type, undefined, undefined);
         return;
       }
       if (!type) {
@@ -591,17 +630,47 @@ export class Checker {
       this.error(C.badGlobalType, `top-level let must have an integer, bool or struct type, not ${typeToString(type)}`, decl.type?.range ?? decl.name.range);
       return;
     }
-    const nonZero = init !== undefined && init !== 0n && init !== false;
+    if (init !== undefined) {
+      initBytes = new Uint8Array(sizeOf(type));
+      writeScalar(initBytes, 0, type, init);
+    }
+    this.declareGlobalLet(decl, type, init, initBytes);
+  }
+
+  private declareGlobalLet(decl: ast.VarDeclarator, type: DataType, init: bigint | boolean | undefined, initBytes: Uint8Array | undefined): void {
+    const nonZero = initBytes !== undefined && initBytes.some((b) => b !== 0);
     const sym: GlobalSymbol = {
       kind: "global",
-      name,
+      name: decl.name.name,
       type,
       section: nonZero ? ".data" : ".bss",
       readonly: false,
       ...(init !== undefined ? { init } : {}),
+      ...(initBytes !== undefined ? { initBytes } : {}),
       decl,
     };
     if (this.declareModule(decl.name, sym)) this.out.globals.push(sym);
+  }
+
+  /** Writes a constant object literal (already checked against `st`) into `bytes`; false if a value is not constant. */
+  private fillConstBytes(lit: ast.ObjectLiteral, st: StructType, bytes: Uint8Array, base: number): boolean {
+    let ok = true;
+    for (const p of lit.properties) {
+      const f = st.fields.find((x) => x.name === p.key.name);
+      if (!f) continue;
+      const v = unparen(p.value);
+      if (f.type.kind === "struct" && v.kind === "ObjectLiteral") {
+        ok = this.fillConstBytes(v, f.type, bytes, base + f.offset) && ok;
+        continue;
+      }
+      const c = this.out.constants.get(p.value);
+      if (c === undefined || (f.type.kind !== "int" && f.type.kind !== "bool")) {
+        ok = false;
+        continue;
+      }
+      writeScalar(bytes, base + f.offset, f.type, c);
+    }
+    return ok;
   }
 
   private checkMapDecl(d: ast.VarDecl, decl: ast.VarDeclarator, ne: ast.NewExpr): void {
@@ -718,14 +787,16 @@ export class Checker {
       if (rt) {
         if (rt.kind !== "void" && rt.kind !== "int" && rt.kind !== "bool") {
           this.error(C.badReturnType, `functions return an integer, bool or void, not ${typeToString(rt)}`, d.returnType.range);
+          this.badReturn.add(info);
         } else info.returnType = rt;
-      }
+      } else this.badReturn.add(info);
     }
     for (const p of d.params) {
       const pt = this.resolveType(p.type, "data");
-      const t: Type = pt ?? UNTYPED;
+      let t: Type = pt ?? VOID;
       if (pt && !(pt.kind === "int" || pt.kind === "bool" || pt.kind === "struct")) {
         this.error(C.badParamType, `parameters are integers, bool or structs, not ${typeToString(pt)}`, p.type.range);
+        t = VOID;
       }
       info.params.push(this.newLocal(p.name, t, true, true));
     }
@@ -780,7 +851,7 @@ export class Checker {
     for (const p of sym.info.params) this.declareLocal(p);
     const reachesEnd = this.checkBlockBody(d.body.body);
     this.scopes.pop();
-    if (reachesEnd && sym.info.returnType.kind !== "void") {
+    if (reachesEnd && sym.info.returnType.kind !== "void" && !this.badReturn.has(sym.info)) {
       this.error(C.missingReturn, `'${d.name.name}' must return a ${typeToString(sym.info.returnType)} on every path`, d.name.range, "add a return statement at the end");
     }
     this.out.callGraph.set(d.name.name, sym.info.calls);
@@ -913,6 +984,10 @@ export class Checker {
 
   private checkReturn(s: ast.ReturnStmt): void {
     const rt = this.fn?.returnType ?? VOID;
+    if (this.fn && this.badReturn.has(this.fn)) {
+      if (s.value) this.checkExpr(s.value);
+      return;
+    }
     if (s.value) {
       if (rt.kind === "void") {
         this.checkExpr(s.value);
@@ -930,7 +1005,18 @@ export class Checker {
     for (const decl of d.declarators) {
       const name = decl.name.name;
       let type: Type | undefined;
-      if (decl.type) type = this.resolveType(decl.type, "local");
+      // `poisoned`: a problem was reported already; the variable gets the error type (void)
+      // so its uses stay quiet instead of cascading.
+      let poisoned = false;
+      if (decl.type) {
+        type = this.resolveType(decl.type, "local");
+        if (!type) poisoned = true;
+        else if (!isData(type) && type.kind !== "nullable") {
+          this.error(C.badLocalType, `a local variable cannot have type ${typeToString(type)}`, decl.type.range);
+          poisoned = true;
+          type = undefined;
+        }
+      }
       let val: Val | undefined;
       if (decl.init) {
         const init = unparen(decl.init);
@@ -943,28 +1029,37 @@ export class Checker {
           if (type.kind === "nullable" && val.type.kind === "nullable") {
             if (!sameType(type.base, val.type.base)) this.coerce(decl.init, val, type, `'${name}'`);
           } else this.coerce(decl.init, val, type, `'${name}'`);
-        } else {
+        } else if (!poisoned) {
           if (val.type.kind === "untyped") {
             if (d.declKind === "let") {
               this.error(C.cannotInfer, `cannot infer the width of '${name}' from a constant`, decl.name.range, `annotate it: let ${name}: u32 = ${this.src(decl.init)};`);
-            }
-            type = UNTYPED;
+              poisoned = true;
+            } else type = UNTYPED;
           } else if (val.type.kind === "void") {
-            this.error(C.voidValue, "this call returns nothing; its result cannot be stored", decl.init.range);
+            const x = unparen(decl.init);
+            if (x.kind === "CallExpr" && this.out.calls.has(x)) this.error(C.voidValue, "this call returns nothing; its result cannot be stored", decl.init.range);
+            poisoned = true;
           } else if (val.type.kind === "null") {
             this.error(C.badNull, "null is only compared with map lookup results", decl.init.range);
+            poisoned = true;
           } else if (val.type.kind === "map" || val.type.kind === "ringbuf") {
             this.error(C.mapAsValue, "a map cannot be stored in a variable", decl.init.range, "use the top-level map directly");
+            poisoned = true;
           } else type = val.type;
         }
-      } else {
-        if (d.declKind === "const") this.error(C.missingInit, `const '${name}' needs an initializer`, decl.name.range);
-        else if (!type) this.error(C.cannotInfer, `'${name}' needs a type annotation or an initializer`, decl.name.range, `for example: let ${name}: u32 = 0;`);
+      } else if (!poisoned) {
+        if (d.declKind === "const") {
+          this.error(C.missingInit, `const '${name}' needs an initializer`, decl.name.range);
+          poisoned = true;
+        } else if (!type) {
+          this.error(C.cannotInfer, `'${name}' needs a type annotation or an initializer`, decl.name.range, `for example: let ${name}: u32 = 0;`);
+          poisoned = true;
+        }
       }
-      const sym = this.newLocal(decl.name, type ?? UNTYPED, d.declKind === "let", false);
-      if (d.declKind === "const" && val?.value !== undefined) {
-        sym.constValue = val.type.kind === "int" && typeof val.value === "bigint" ? wrap(val.value, val.type) : val.value;
-        if (type && type.kind === "int" && typeof val.value === "bigint") sym.constValue = wrap(val.value, type);
+      const sym = this.newLocal(decl.name, poisoned || !type ? VOID : type, d.declKind === "let", false);
+      if (d.declKind === "const" && !poisoned && val?.value !== undefined) {
+        const c = this.out.constants.get(decl.init!) ?? val.value;
+        sym.constValue = type?.kind === "int" && typeof c === "bigint" ? wrap(c, type) : c;
       }
       this.declareLocal(sym);
     }
@@ -1042,12 +1137,7 @@ export class Checker {
     }
     if (s.test) this.checkCond(s.test);
     const n = s.test ? this.narrowing(s.test) : { whenTrue: [], whenFalse: [] };
-    // The update is checked before the body so the bound rule sees its resolved names.
     if (s.update) this.checkExpr(s.update);
-    const bound = this.forBound(s);
-    if (bound) {
-      this.error(C.unboundedLoop, `this loop is not bounded: ${bound}`, headerRange(s, s.body), "loops need a compile-time bound: for (let i: u32 = 0; i < N; i++) with a constant N and i not assigned in the body");
-    }
     const base = this.flow;
     this.flow = withNonNull(base, n.whenTrue);
     this.loopDepth++;
@@ -1055,6 +1145,11 @@ export class Checker {
     this.checkScoped(s.body);
     this.loopDepth--;
     this.breakDepth--;
+    // After the body, so the bound rule sees every name resolved.
+    const bound = this.forBound(s);
+    if (bound) {
+      this.error(C.unboundedLoop, `this loop is not bounded: ${bound}`, headerRange(s, s.body), "loops need a compile-time bound: for (let i: u32 = 0; i < N; i++) with a constant N and i not assigned in the body");
+    }
     this.flow = killAssigned(base, s.body, this.out.symbols);
     this.scopes.pop();
     return true;
@@ -1121,6 +1216,13 @@ export class Checker {
 
   private counterOf(test: ast.Expr): { sym: LocalSymbol; op: string; counterLeft: boolean } | string {
     const t = unparen(test);
+    if (t.kind === "LogicalExpr" && t.op === "&&") {
+      // `a && b` stops as soon as either stops: one bounded side bounds the loop.
+      const l = this.counterOf(t.left);
+      if (typeof l !== "string") return l;
+      const r = this.counterOf(t.right);
+      return typeof r !== "string" ? r : l;
+    }
     if (t.kind === "BoolLiteral") return `its condition is the constant ${t.value}`;
     if (t.kind !== "BinaryExpr" || !["<", "<=", ">", ">=", "!=", "!=="].includes(t.op)) {
       return "its condition does not compare a counter with a constant";
@@ -1223,7 +1325,9 @@ export class Checker {
    */
   coerce(e: ast.Expr, v: Val, to: Type, what: string): boolean {
     if (v.type.kind === "void" && to.kind !== "void") {
-      this.error(C.voidValue, "this call returns nothing; its result cannot be used", e.range);
+      // `void` is also the type of an expression already reported; only a call is news.
+      const x = unparen(e);
+      if (x.kind === "CallExpr" && this.out.calls.has(x)) this.error(C.voidValue, "this call returns nothing; its result cannot be used", e.range);
       return false;
     }
     if (to.kind === "int" && v.type.kind === "untyped") {
@@ -1269,7 +1373,7 @@ export class Checker {
     const name = x.kind === "Identifier" ? x.name : "this map lookup";
     this.error(
       C.mayBeNull,
-      `'${name}' may be null: a map lookup must be checked before use`,
+      x.kind === "Identifier" ? `'${name}' may be null: a map lookup must be checked before use` : "this map lookup may be null: it must be checked before use",
       e.range,
       x.kind === "Identifier" ? `check it first: if (${name} === null) return;` : "store it first: const v = m.get(k); if (v === null) return;",
     );
@@ -1288,7 +1392,7 @@ export class Checker {
         return { type: BOOL, value: e.value };
       case "StringLiteral":
         this.error(C.stringNotAllowed, "strings are only allowed as trace formats and as `export const name` / `export const license`", e.range);
-        return { type: STRING };
+        return { type: VOID };
       case "NullLiteral":
         return { type: NULL };
       case "ParenExpr": {
@@ -1477,7 +1581,7 @@ export class Checker {
       const r = foldUnary(e.op, v.value, v.type.kind === "int" ? v.type : undefined);
       if (!r.ok) {
         this.error(C.constantOverflow, r.message, e.range);
-        return { type: v.type };
+        return { type: VOID };
       }
       return { type: v.type, value: r.value };
     }
@@ -1563,7 +1667,7 @@ export class Checker {
       const r = foldBinary(foldOp, lval, rval, intT);
       if (!r.ok) {
         this.error(r.reason === "shift" ? C.badShift : C.constantOverflow, r.message, e.range);
-        return { type: resultType };
+        return { type: VOID };
       }
       return { type: resultType, value: r.value };
     }
@@ -1614,6 +1718,17 @@ export class Checker {
       const u = this.unify(e.consequent, a, e.alternate, b, "?:", e.range);
       if (!u) return { type: VOID };
       t = u === "untyped" ? UNTYPED : u;
+      const tv0 = this.out.constants.get(e.test);
+      if (u === "untyped" && typeof tv0 !== "boolean") {
+        // Two constants picked at run time: the result needs a width now.
+        if (expected?.kind === "int") {
+          const okA = this.coerce(e.consequent, a, expected, "the first branch");
+          const okB = this.coerce(e.alternate, b, expected, "the second branch");
+          return { type: okA && okB ? expected : VOID };
+        }
+        this.error(C.cannotInfer, "cannot infer the width of a choice between two constants", e.range, "convert one branch explicitly, e.g. u32(1)");
+        return { type: VOID };
+      }
     } else if (sameType(a.type, b.type)) t = a.type;
     else {
       if (a.type.kind !== "void" && b.type.kind !== "void") {
@@ -1633,9 +1748,15 @@ export class Checker {
   private lvalue(target: ast.Expr, what: string): Type | undefined {
     const x = unparen(target);
     if (x.kind === "Identifier") {
+      const pre = this.lookup(x.name);
+      if (pre && pre.kind !== "local" && pre.kind !== "global" && pre.kind !== "const" && pre.kind !== "map") {
+        this.out.symbols.set(x, pre);
+        this.error(C.notAssignable, `cannot ${what} '${x.name}': it is not a variable`, x.range);
+        return undefined;
+      }
       const v = this.checkExpr(x);
       const sym = this.out.symbols.get(x);
-      if (!sym) return undefined;
+      if (!sym || v.type.kind === "void") return undefined;
       if (sym.kind === "local") {
         if (!sym.mutable) {
           this.error(C.assignToConst, `cannot ${what} '${sym.name}': it is a const`, x.range, "declare it with let", [{ message: "declared here", range: sym.decl.range }]);
@@ -1744,7 +1865,7 @@ export class Checker {
 
   private update(e: ast.UpdateExpr): Val {
     const tt = this.lvalue(e.target, e.op === "++" ? "increment" : "decrement");
-    if (tt && tt.kind !== "int") {
+    if (tt && tt.kind !== "int" && tt.kind !== "void") {
       this.error(C.notInteger, `'${e.op}' needs an integer, not ${typeToString(tt)}`, e.target.range);
       return { type: VOID };
     }
@@ -1790,11 +1911,22 @@ export class Checker {
     return { type: VOID };
   }
 
+  /** Checks arguments of a call already reported, without object-literal context errors. */
+  private checkArgsLoosely(args: ast.Expr[]): void {
+    for (const a of args) {
+      const x = unparen(a);
+      if (x.kind === "ObjectLiteral") {
+        for (const p of x.properties) this.checkExpr(p.value);
+        this.out.types.set(a, VOID);
+      } else this.checkExpr(a);
+    }
+  }
+
   private argCount(e: ast.CallExpr, name: string, min: number, max = min): boolean {
     if (e.args.length < min || e.args.length > max) {
       const want = min === max ? plural(min, "argument") : `${min} to ${max} arguments`;
       this.error(C.argCount, `${name} takes ${want}, but ${e.args.length} ${e.args.length === 1 ? "is" : "are"} given`, e.range);
-      for (const a of e.args) this.checkExpr(a);
+      this.checkArgsLoosely(e.args);
       return false;
     }
     return true;
@@ -1816,7 +1948,7 @@ export class Checker {
     e.args.forEach((a, i) => {
       const pt = info.params[i]!.type;
       const v = this.checkExpr(a, pt);
-      if (pt.kind !== "untyped") this.coerce(a, v, pt, `parameter '${info.params[i]!.name}'`);
+      if (pt.kind !== "void") this.coerce(a, v, pt, `parameter '${info.params[i]!.name}'`);
     });
     return { type: info.returnType };
   }
@@ -1852,7 +1984,7 @@ export class Checker {
         return this.callCopy(e, name);
       case "submit":
         this.error(C.badBuiltinUse, "submit is called through an op: submit.<op>({ … })", e.callee.range, "for example submit.read({ fd, addr, len }), or submit.sqe({ opcode, … })");
-        for (const a of e.args) this.checkExpr(a);
+        this.checkArgsLoosely(e.args);
         return { type: BOOL };
       default:
         this.error(C.notCallable, `'${sym.local}' is not a function`, e.callee.range, MAP_CLASSES.includes(name as never) ? `create maps at top level: const m = new ${name}<…>(n);` : undefined);
@@ -1948,7 +2080,9 @@ export class Checker {
       this.error(C.builtinArgs, "emit() takes an object literal: emit({ userData, res })", e.args[0]!.range);
       return { type: BOOL };
     }
-    const spec: Record<string, IntType> = { userData: INT_TYPES.u64, res: INT_TYPES.i32, flags: INT_TYPES.u32, cq: INT_TYPES.u16 };
+    // The CQE's own fields, plus the CQ index with the SQE's `cq` width.
+    const spec: Record<string, IntType> = { cq: fieldType(sqeField("cq")!) };
+    for (const f of CQE.fields) if (f.type.kind === "int") spec[f.name] = f.type;
     const fields: SqeFieldValue[] = [];
     const seen = new Set<string>();
     for (const p of arg.properties) {
@@ -1964,7 +2098,8 @@ export class Checker {
       }
       seen.add(p.key.name);
       const v = this.checkExpr(p.value, t);
-      this.coerce(p.value, v, t, `emit field '${p.key.name}'`);
+      // Like SQE fields, emit fields accept any integer type whose values all fit.
+      if (!(v.type.kind === "int" && widensTo(v.type, t))) this.coerce(p.value, v, t, `emit field '${p.key.name}'`);
       const c = this.out.constants.get(p.value);
       fields.push({ name: p.key.name, value: p.value, ...(c !== undefined ? { constant: c } : {}) });
     }
@@ -1982,7 +2117,7 @@ export class Checker {
     this.builtinAvailable(e, "submit");
     if (!raw && !op) {
       this.error(C.unknownSubmitOp, `submit has no op '${opName}'`, callee.property.range, "use submit.sqe({ opcode, … }) for other opcodes");
-      for (const a of e.args) this.checkExpr(a);
+      this.checkArgsLoosely(e.args);
       return { type: BOOL };
     }
     if (!this.argCount(e, `submit.${opName}()`, 1)) return { type: BOOL };
@@ -2088,7 +2223,7 @@ export class Checker {
       this.record(e, { type: ft, value });
       return;
     }
-    if (v.type.kind === "int" && v.type.name !== ft.name) {
+    if (v.type.kind === "int" && v.type.name !== ft.name && !widensTo(v.type, ft)) {
       this.error(C.sqeValueDoesNotFit, `the SQE field '${field.name}' is ${ft.name}, but this value is ${v.type.name}`, e.range, `convert explicitly: ${ft.name}(${this.src(e)})`);
       return;
     }
@@ -2130,6 +2265,21 @@ export class Checker {
 
 // ---------------------------------------------------------------------------------------
 // Helpers
+
+/** Stores a scalar constant little-endian (BPF objects here are little-endian). */
+function writeScalar(bytes: Uint8Array, at: number, t: DataType, v: bigint | boolean): void {
+  const size = t.kind === "int" ? t.bits / 8 : 1;
+  let x = typeof v === "boolean" ? (v ? 1n : 0n) : BigInt.asUintN(size * 8, v);
+  for (let i = 0; i < size; i++) {
+    bytes[at + i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+}
+
+/** Every value of `from` is a value of `to` (a lossless, implicit store into a field). */
+function widensTo(from: IntType, to: IntType): boolean {
+  return minOf(from) >= minOf(to) && maxOf(from) <= maxOf(to);
+}
 
 function isCompare(op: string): boolean {
   return ["<", "<=", ">", ">=", "==", "!=", "===", "!=="].includes(op);

@@ -73,6 +73,8 @@ export interface GlobalSymbol {
   readonly: boolean;
   /** Initial value of a scalar global (absent: zero, or set by the loader). */
   init?: bigint | boolean;
+  /** Initial bytes (little-endian, padding zero) when initialised; absent for `.bss`/`.rodata` without init. */
+  initBytes?: Uint8Array;
   decl: ast.VarDeclarator | ast.DeclareConst;
 }
 

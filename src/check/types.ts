@@ -6,6 +6,8 @@
 // `off: BLOCK` fits a u64. Folding is exact BigInt arithmetic, wrapped at the type's width
 // once the type is known; untyped arithmetic must stay within 64 bits.
 
+import { CQE_FIELDS } from "../targets/sqe.js";
+
 export type IntName = "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64";
 
 export interface IntType {
@@ -165,7 +167,7 @@ export function typeToString(t: Type): string {
     case "void":
       return "void";
     case "untyped":
-      return "integer constant";
+      return "an integer constant";
     case "null":
       return "null";
     case "string":
@@ -247,14 +249,10 @@ export function structPadding(s: StructType): { offset: number; size: number }[]
   return holes;
 }
 
-/** `struct io_uring_cqe` as the language sees it (read-only). */
+/** `struct io_uring_cqe` as the language sees it (read-only), from the ring ABI table. */
 export const CQE: StructType = layoutStruct(
   "Cqe",
-  [
-    { name: "userData", type: INT_TYPES.u64 },
-    { name: "res", type: INT_TYPES.i32 },
-    { name: "flags", type: INT_TYPES.u32 },
-  ],
+  CQE_FIELDS.map((f) => ({ name: f.name, type: INT_TYPES[`${f.signed ? "i" : "u"}${f.size * 8}` as IntName] })),
   true,
 );
 

@@ -1,9 +1,18 @@
 // `llvm-objdump-19 -d [-r] [--no-print-imm-hex]` for BPF objects, line for line. The layout
 // rules below were established by comparing with llvm-objdump-19 output (docs/disasm.md).
-import { type ObjFile, type ObjRelocation, type ObjSection, R_BPF, SHF, STT } from "../elf/types.js";
-import { decodeInstruction, type DecodeResult } from "../isa/decode.js";
-import { formOf } from "../isa/table.js";
-import { type FormatOptions, formatWithForm } from "../isa/text.js";
+import {
+  type ObjFile,
+  type ObjRelocation,
+  type ObjSection,
+  R_BPF,
+  SHF,
+  STT,
+} from "../elf/types.js";
+import { decodeInstruction, type DecodeResult, registerProblem } from "../isa/decode.js";
+import type { Instruction } from "../isa/instruction.js";
+import { AtomicOp, Class, JmpOp, Mode, Size } from "../isa/opcodes.js";
+import { formOf, type InstructionForm } from "../isa/table.js";
+import { type InsnFormatOptions, formatWithForm } from "../isa/text.js";
 
 export interface DisassembleOptions {
   /** Interleave relocations (`-r`). */
@@ -23,7 +32,9 @@ interface Label {
   synthetic: boolean;
 }
 
-const RELOC_NAMES = new Map<number, string>(Object.entries(R_BPF).map(([k, v]) => [v, k === "NONE" ? "R_BPF_NONE" : k]));
+const RELOC_NAMES = new Map<number, string>(
+  Object.entries(R_BPF).map(([k, v]) => [v, k === "NONE" ? "R_BPF_NONE" : k]),
+);
 
 export function relocationTypeName(type: number): string {
   return RELOC_NAMES.get(type) ?? `Unknown (${type})`;
@@ -66,28 +77,47 @@ function skippableZeros(bytes: Uint8Array, from: number, to: number): number {
 }
 
 /**
- * What llvm-objdump-19 shows for one decode result, quirks included:
- *  - it decodes STX|ATOMIC from the low 8 bits of imm only, so stray high bits (0x1e1) are
- *    ignored (W/DW only; the rows it does not know, load_acquire/store_release, keep our text);
+ * What llvm-objdump-19 shows for one decode result, quirks included (each found by the
+ * opcode sweep in test/disasm/sweep.test.ts):
+ *  - STX|ATOMIC W/DW: it reads only the low 8 bits of imm, and its non-fetching decoders
+ *    check only bits 4-7, so `imm` 0x1e1 prints as xchg, 0x05 as `lock +=`, 0x45 as `lock |=`
+ *    (load_acquire/store_release, which it does not know, keep our text);
  *  - without +alu32 it knows no 32-bit fetch/xchg/cmpxchg/or/and/xor (`<unknown>`), and its
- *    old 32-bit xadd decoder ignores the FETCH bit, so atomic_fetch_add32 prints as `lock +=`.
+ *    32-bit xadd decoder ignores the FETCH bit, so atomic_fetch_add32 prints as `lock +=`;
+ *  - CALL ignores src, so unknown pseudo-sources print as `call imm`.
  */
-export function objdumpText(r: DecodeResult, options: FormatOptions): string {
+export function objdumpText(r: DecodeResult, options: InsnFormatOptions): string {
   let insn = r.insn;
   let form = r.ok ? r.form : undefined;
-  if (!form && insn && (insn.opcode === 0xc3 || insn.opcode === 0xdb)) {
-    insn = { ...insn, imm: insn.imm & 0xff };
-    form = formOf(insn);
-    if (form?.llvm === "never") form = undefined;
+  if (!form && insn) {
+    const alt = llvmFallback(insn);
+    if (alt && !registerProblem(alt.form, alt.insn)) ({ insn, form } = alt);
   }
   if (!form || !insn) return "<unknown>";
   if (form.llvm === "alu32" && !options.alu32) {
     if (form.name !== "atomic_fetch_add32") return "<unknown>";
-    insn = { ...insn, imm: insn.imm & ~1 };
+    insn = { ...insn, imm: insn.imm & ~AtomicOp.FETCH };
     form = formOf(insn);
     if (!form) return "<unknown>";
   }
   return formatWithForm(form, insn, options);
+}
+
+function llvmFallback(insn: Instruction): { insn: Instruction; form: InstructionForm } | undefined {
+  const atomic = Class.STX | Mode.ATOMIC;
+  if (insn.opcode === (atomic | Size.W) || insn.opcode === (atomic | Size.DW)) {
+    for (const imm of [insn.imm & 0xff, insn.imm & 0xf0]) {
+      const alt = { ...insn, imm };
+      const form = formOf(alt);
+      if (form && form.llvm !== "never") return { insn: alt, form };
+    }
+  }
+  if (insn.opcode === (Class.JMP | JmpOp.CALL)) {
+    const alt = { ...insn, src: 0 };
+    const form = formOf(alt);
+    if (form) return { insn: alt, form };
+  }
+  return undefined;
 }
 
 export function disassemble(obj: ObjFile, options: DisassembleOptions): string {
@@ -100,7 +130,12 @@ export function disassemble(obj: ObjFile, options: DisassembleOptions): string {
   return out.join("");
 }
 
-function disassembleSection(obj: ObjFile, section: ObjSection, options: DisassembleOptions, out: string[]): void {
+function disassembleSection(
+  obj: ObjFile,
+  section: ObjSection,
+  options: DisassembleOptions,
+  out: string[],
+): void {
   const bytes = section.data;
   const labels = sectionLabels(obj, section);
   const relocs = options.relocs
@@ -122,22 +157,29 @@ function disassembleSection(obj: ObjFile, section: ObjSection, options: Disassem
     const label = labels[li]!;
     const start = label.address;
     if (start >= bytes.length) continue;
-    const end = Math.min(li + 1 < labels.length ? labels[li + 1]!.address : bytes.length, bytes.length);
+    const end = Math.min(
+      li + 1 < labels.length ? labels[li + 1]!.address : bytes.length,
+      bytes.length,
+    );
     out.push(`\n${hex16(start)} <${label.name}>:\n`);
-    const region = bytes.subarray(0, end);
     let at = start;
     while (at < end) {
       let limit = end;
-      if (options.relocs && relIndex < relocs.length) limit = Math.min(limit, Math.max(at, relocs[relIndex]!.offset));
+      if (options.relocs && relIndex < relocs.length)
+        limit = Math.min(limit, Math.max(at, relocs[relIndex]!.offset));
       const zeros = skippableZeros(bytes, at, limit);
       if (zeros > 0) {
         out.push("\t\t...\n");
         at += zeros;
         continue;
       }
-      const r = decodeInstruction(region, at);
+      // An instruction may run past the next label; that label then restarts at its own
+      // address and the overlapped bytes are decoded again (as llvm-objdump does).
+      const r = decodeInstruction(bytes, at);
       const size = r.size;
-      const shown = Array.from(bytes.subarray(at, at + size), (b) => b.toString(16).padStart(2, "0")).join(" ");
+      const shown = Array.from(bytes.subarray(at, at + size), (b) =>
+        b.toString(16).padStart(2, "0"),
+      ).join(" ");
       const here = at;
       const text = objdumpText(r, {
         hexImm: options.hexImm,
@@ -148,7 +190,9 @@ function disassembleSection(obj: ObjFile, section: ObjSection, options: Disassem
       at += size;
       while (relIndex < relocs.length && relocs[relIndex]!.offset < at) {
         const rel = relocs[relIndex++]!;
-        out.push(`\t\t${hex16(rel.offset)}:  ${relocationTypeName(rel.type)}\t${symbolName(rel)}\n`);
+        out.push(
+          `\t\t${hex16(rel.offset)}:  ${relocationTypeName(rel.type)}\t${symbolName(rel)}\n`,
+        );
       }
     }
   }

@@ -405,6 +405,18 @@ function read(
     }
   }
   for (const [k, v] of relocations) if (v.length === 0) relocations.delete(k);
+  // Names the writer generates must not be taken by a kept section.
+  const reserved = new Set([
+    ".strtab",
+    ".symtab",
+    ...[...relocations.keys()].map((k) => `.rel${k}`),
+  ]);
+  for (const s of kept)
+    if (reserved.has(s.name))
+      error(
+        ElfCodes.duplicateSectionName,
+        `section ${s.index} is named '${s.name}', a name the writer generates`,
+      );
 
   const objSections: ObjSection[] = kept.map((s) => {
     const sec: ObjSection = {

@@ -83,9 +83,15 @@ export function tryWriteElf(obj: ObjFile): { bytes?: Uint8Array; diagnostics: Di
     ...obj.sections.filter((s) => s.type === SHT.LLVM_ADDRSIG),
   ];
   const relocsOf = (name: string): ObjRelocation[] => obj.relocations.get(name) ?? [];
-  for (const [target, relocs] of obj.relocations)
+  for (const [target, relocs] of obj.relocations) {
     if (relocs.length > 0 && !names.has(target))
       err(ElfCodes.writerUnknownSection, `relocations for unknown section '${target}'`);
+    if (relocs.length > 0 && names.has(`.rel${target}`))
+      err(
+        ElfCodes.writerReservedSection,
+        `section '.rel${target}' clashes with the relocations of '${target}'`,
+      );
+  }
 
   interface Shdr {
     name: string;

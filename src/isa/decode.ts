@@ -50,20 +50,36 @@ export function decodeInstruction(bytes: Uint8Array, byteOffset = 0): DecodeResu
   };
   const reserved: (Field | "next")[] = [];
   if (opcode === LD_IMM64) {
-    if (left < 16) return { ok: false, reason: "truncated ld_imm64: the second 8-byte slot is missing", size: 1, insn };
+    if (left < 16)
+      return {
+        ok: false,
+        reason: "truncated ld_imm64: the second 8-byte slot is missing",
+        size: 1,
+        insn,
+      };
     const hi = view.getUint32(byteOffset + 12, true);
     insn.imm64 = BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(insn.imm >>> 0));
     if (view.getUint32(byteOffset + 8, true) !== 0) reserved.push("next");
   }
   const form = formOf(insn);
   if (!form) return { ok: false, reason: unknownReason(insn), size: 8, insn };
-  // Register operands name r0..r10 (llvm also accepts r11, the kernel's internal AX).
-  for (const field of ["dst", "src"] as const) {
-    if (form.uses.includes(field) && !(field === "src" && form.sem.kind === "ld_imm64") && insn[field] > MAX_REG)
-      return { ok: false, reason: `invalid register ${field}=${insn[field]}`, size: 8, insn };
-  }
+  const badReg = registerProblem(form, insn);
+  if (badReg) return { ok: false, reason: badReg, size: 8, insn };
   reserved.unshift(...reservedNonZero(form, insn));
   return { ok: true, insn, size: form.size, form, reserved };
+}
+
+/** Register operands name r0..r10; llvm also decodes r11 (the kernel's internal AX), no more. */
+export function registerProblem(form: InstructionForm, insn: Instruction): string | undefined {
+  for (const field of ["dst", "src"] as const) {
+    if (
+      form.uses.includes(field) &&
+      !(field === "src" && form.sem.kind === "ld_imm64") &&
+      insn[field] > MAX_REG
+    )
+      return `invalid register ${field}=${insn[field]}`;
+  }
+  return undefined;
 }
 
 function unknownReason(insn: Instruction): string {

@@ -12,13 +12,16 @@ export function encodeInto(insn: Instruction, out: Uint8Array, at: number): numb
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   view.setUint8(at, insn.opcode & 0xff);
   view.setUint8(at + 1, ((insn.src & 0xf) << 4) | (insn.dst & 0xf));
-  view.setInt16(at + 2, insn.off << 16 >> 16, true);
+  view.setInt16(at + 2, (insn.off << 16) >> 16, true);
   if (instructionSize(insn) === 8) {
     view.setInt32(at + 4, insn.imm | 0, true);
     return 8;
   }
   // ld_imm64: imm64 (when given) is the source of truth for both halves.
-  const value = insn.imm64 !== undefined ? BigInt.asUintN(64, insn.imm64) : BigInt.asUintN(32, BigInt(insn.imm | 0));
+  const value =
+    insn.imm64 !== undefined
+      ? BigInt.asUintN(64, insn.imm64)
+      : BigInt.asUintN(32, BigInt(insn.imm | 0));
   view.setUint32(at + 4, Number(value & 0xffffffffn), true);
   view.setUint32(at + 8, 0, true);
   view.setUint32(at + 12, Number(value >> 32n), true);

@@ -48,7 +48,13 @@ export type LlvmDecode = "always" | "alu32" | "never";
 
 /** What the instruction does, in a form the VM, verifier and code generator can switch on. */
 export type Semantics =
-  | { kind: "alu"; op: AluOpName | "SDIV" | "SMOD" | "MOVSX"; width: 32 | 64; source: "K" | "X"; extend?: 8 | 16 | 32 }
+  | {
+      kind: "alu";
+      op: AluOpName | "SDIV" | "SMOD" | "MOVSX";
+      width: 32 | 64;
+      source: "K" | "X";
+      extend?: 8 | 16 | 32;
+    }
   | { kind: "neg"; width: 32 | 64 }
   | { kind: "end"; order: "le" | "be" | "swap"; bits: 16 | 32 | 64 }
   | { kind: "addr_space_cast" }
@@ -133,7 +139,10 @@ const JMP_TEXT: Partial<Record<JmpOpName, string>> = {
 const SIZES: SizeName[] = ["W", "H", "B", "DW"];
 const SIZE_BITS: Record<SizeName, number> = { W: 32, H: 16, B: 8, DW: 64 };
 
-function form(f: Omit<InstructionForm, "size" | "dstStyle" | "srcStyle" | "llvm" | "llvmMc"> & Partial<InstructionForm>): InstructionForm {
+function form(
+  f: Omit<InstructionForm, "size" | "dstStyle" | "srcStyle" | "llvm" | "llvmMc"> &
+    Partial<InstructionForm>,
+): InstructionForm {
   return { size: 8, dstStyle: "r", srcStyle: "r", llvm: "always", llvmMc: true, ...f };
 }
 
@@ -279,7 +288,15 @@ function buildForms(): InstructionForm[] {
 
   // 64-bit immediate loads, one form per pseudo-source (isa.md table). llvm-objdump prints every
   // src != 0 as `ld_pseudo dst, src, imm` (the second slot's imm is not shown).
-  const pseudoNames = ["ld_imm64", "ld_map_fd", "ld_map_value", "ld_var_addr", "ld_code_addr", "ld_map_idx", "ld_map_idx_value"];
+  const pseudoNames = [
+    "ld_imm64",
+    "ld_map_fd",
+    "ld_map_value",
+    "ld_var_addr",
+    "ld_code_addr",
+    "ld_map_idx",
+    "ld_map_idx_value",
+  ];
   for (const [src, name] of pseudoNames.entries()) {
     out.push(
       form({
@@ -458,7 +475,9 @@ function buildForms(): InstructionForm[] {
         opcode,
         match: { imm: AtomicOp.CMPXCHG },
         uses: ["dst", "src", "off"],
-        template: w ? "w0 = cmpxchg32_32({D} {off}, w0, {s})" : "r0 = cmpxchg_64({D} {off}, r0, {s})",
+        template: w
+          ? "w0 = cmpxchg32_32({D} {off}, w0, {s})"
+          : "r0 = cmpxchg_64({D} {off}, r0, {s})",
         srcStyle: w ? "w" : "r",
         cpu: 3,
         group,
@@ -637,7 +656,8 @@ const BY_NAME = new Map(FORMS.map((f) => [f.name, f]));
 const BY_OPCODE: InstructionForm[][] = Array.from({ length: 256 }, () => []);
 for (const f of FORMS) BY_OPCODE[f.opcode]!.push(f);
 // More specific rows (more fixed fields) first, so a fixed match wins over a catch-all.
-for (const list of BY_OPCODE) list.sort((a, b) => Object.keys(b.match).length - Object.keys(a.match).length);
+for (const list of BY_OPCODE)
+  list.sort((a, b) => Object.keys(b.match).length - Object.keys(a.match).length);
 
 /** All forms, for the VM, verifier and tests to iterate. */
 export function allForms(): readonly InstructionForm[] {

@@ -5,7 +5,7 @@
 import type { Instruction } from "./instruction.js";
 import { FORMS, formOf, type InstructionForm, type RegStyle } from "./table.js";
 
-export interface FormatOptions {
+export interface InsnFormatOptions {
   /** Immediates and offsets in hex (llvm-objdump's default); false = `--no-print-imm-hex`. */
   hexImm?: boolean;
   /** Register style of `llvm-objdump --mattr=+alu32` (w registers for narrow loads/stores). */
@@ -15,6 +15,11 @@ export interface FormatOptions {
    * gotol); a returned string such as `<LBB0_2>` is appended after one space.
    */
   branchTarget?: (relSlots: number, insn: Instruction) => string | undefined;
+  /**
+   * Called for `call` (helper, local, kfunc); a returned string such as `<my_func>` is
+   * appended after one space. llvm-objdump prints none, so the disassembler passes none.
+   */
+  callTarget?: (insn: Instruction) => string | undefined;
 }
 
 /** The text of a number as llvm-objdump prints immediates. */
@@ -30,13 +35,17 @@ function reg(n: number, style: RegStyle, alu32: boolean): string {
 }
 
 /** llvm-objdump's text for an instruction, or `<unknown>` when no table row describes it. */
-export function formatInstruction(insn: Instruction, options: FormatOptions = {}): string {
+export function formatInstruction(insn: Instruction, options: InsnFormatOptions = {}): string {
   const form = formOf(insn);
   if (!form) return "<unknown>";
   return formatWithForm(form, insn, options);
 }
 
-export function formatWithForm(form: InstructionForm, insn: Instruction, options: FormatOptions = {}): string {
+export function formatWithForm(
+  form: InstructionForm,
+  insn: Instruction,
+  options: InsnFormatOptions = {},
+): string {
   const hex = options.hexImm ?? true;
   const alu32 = options.alu32 ?? false;
   let rel: number | undefined;
@@ -74,11 +83,13 @@ export function formatWithForm(form: InstructionForm, insn: Instruction, options
         throw new Error(`bad placeholder {${name}} in template of ${form.name}`);
     }
   });
-  if (rel !== undefined && options.branchTarget) {
-    const note = options.branchTarget(rel, insn);
-    if (note) return `${text} ${note}`;
-  }
-  return text;
+  const note =
+    rel !== undefined
+      ? options.branchTarget?.(rel, insn)
+      : form.sem.kind === "call"
+        ? options.callTarget?.(insn)
+        : undefined;
+  return note ? `${text} ${note}` : text;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -102,7 +113,22 @@ interface Token {
   pos: number;
 }
 
-const PUNCT = ["<<=", ">>=", "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "==", "!=", ">=", "<="];
+const PUNCT = [
+  "<<=",
+  ">>=",
+  "+=",
+  "-=",
+  "*=",
+  "/=",
+  "%=",
+  "|=",
+  "&=",
+  "^=",
+  "==",
+  "!=",
+  ">=",
+  "<=",
+];
 const SINGLE = "=<>+-*/%|&^()[],!";
 
 function lex(text: string, template = false): Token[] | { error: string; pos: number } {
@@ -166,7 +192,10 @@ interface Compiled {
   tokens: Token[];
 }
 
-const COMPILED: Compiled[] = FORMS.map((form) => ({ form, tokens: lex(form.template, true) as Token[] }));
+const COMPILED: Compiled[] = FORMS.map((form) => ({
+  form,
+  tokens: lex(form.template, true) as Token[],
+}));
 
 interface Failure {
   index: number;
@@ -182,9 +211,18 @@ function tryForm(c: Compiled, toks: Token[]): { insn: Instruction; ref?: SymbolR
   let ref: SymbolRef | undefined;
   let k = 0;
   const fail = (message: string, index = k): Failure => ({ index, message });
-  const set = (field: "dst" | "src" | "off" | "imm", v: number, index: number): Failure | undefined => {
+  const set = (
+    field: "dst" | "src" | "off" | "imm",
+    v: number,
+    index: number,
+  ): Failure | undefined => {
     if (vals[field] !== undefined && vals[field] !== v) {
-      return fail(field === "dst" || field === "src" ? "the two registers of this instruction must be the same" : "conflicting operands", index);
+      return fail(
+        field === "dst" || field === "src"
+          ? "the two registers of this instruction must be the same"
+          : "conflicting operands",
+        index,
+      );
     }
     vals[field] = v;
     return undefined;
@@ -227,8 +265,16 @@ function tryForm(c: Compiled, toks: Token[]): { insn: Instruction; ref?: SymbolR
     const t = toks[k];
     if (tt.kind !== "ph") {
       if (!t) return fail("unexpected end of instruction");
-      const same = tt.kind === "ident" && REG_RE.test(tt.text) ? t.text.toLowerCase() === tt.text : t.text === tt.text;
-      if (!same) return fail(t.kind === "ident" && tt.kind === "ident" ? "invalid register/token name" : "unexpected token");
+      const same =
+        tt.kind === "ident" && REG_RE.test(tt.text)
+          ? t.text.toLowerCase() === tt.text
+          : t.text === tt.text;
+      if (!same)
+        return fail(
+          t.kind === "ident" && tt.kind === "ident"
+            ? "invalid register/token name"
+            : "unexpected token",
+        );
       k++;
       continue;
     }
@@ -240,11 +286,14 @@ function tryForm(c: Compiled, toks: Token[]): { insn: Instruction; ref?: SymbolR
       case "S": {
         if (!t) return fail("unexpected end of instruction");
         const m = t.kind === "ident" ? REG_RE.exec(t.text) : null;
-        if (!m) return fail(t.kind === "ident" ? "invalid register/token name" : "expected a register");
+        if (!m)
+          return fail(t.kind === "ident" ? "invalid register/token name" : "expected a register");
         const isDst = tt.text === "d" || tt.text === "D";
-        const style: RegStyle = tt.text === "D" || tt.text === "S" ? "r" : isDst ? c.form.dstStyle : c.form.srcStyle;
+        const style: RegStyle =
+          tt.text === "D" || tt.text === "S" ? "r" : isDst ? c.form.dstStyle : c.form.srcStyle;
         const w = m[1]!.toLowerCase() === "w";
-        if ((style === "r" && w) || (style === "w" && !w)) return fail("invalid operand for instruction");
+        if ((style === "r" && w) || (style === "w" && !w))
+          return fail("invalid operand for instruction");
         const e = set(isDst ? "dst" : "src", Number(m[2]), k);
         if (e) return e;
         k++;
@@ -264,7 +313,8 @@ function tryForm(c: Compiled, toks: Token[]): { insn: Instruction; ref?: SymbolR
         }
         const n = signedNumber(false);
         if ("index" in n) return n;
-        if (n.value < I32_MIN || n.value > U32_MAX) return fail("immediate does not fit in 32 bits", start);
+        if (n.value < I32_MIN || n.value > U32_MAX)
+          return fail("immediate does not fit in 32 bits", start);
         const e = set("imm", Number(BigInt.asIntN(32, n.value)), start);
         if (e) return e;
         break;
@@ -272,20 +322,26 @@ function tryForm(c: Compiled, toks: Token[]): { insn: Instruction; ref?: SymbolR
       case "imm64": {
         const sym = symbolOperand();
         if (sym) {
-          ref = { kind: "imm64", symbol: sym.symbol, ...(sym.addend !== 0n ? { addend: Number(sym.addend) } : {}) };
+          ref = {
+            kind: "imm64",
+            symbol: sym.symbol,
+            ...(sym.addend !== 0n ? { addend: Number(sym.addend) } : {}),
+          };
           imm64 = BigInt.asIntN(64, sym.addend);
           break;
         }
         const n = signedNumber(false);
         if ("index" in n) return n;
-        if (n.value < -(2n ** 63n) || n.value > 2n ** 64n - 1n) return fail("immediate does not fit in 64 bits", start);
+        if (n.value < -(2n ** 63n) || n.value > 2n ** 64n - 1n)
+          return fail("immediate does not fit in 64 bits", start);
         imm64 = BigInt.asIntN(64, n.value);
         break;
       }
       case "off": {
         const n = signedNumber(true);
         if ("index" in n) return n;
-        if (n.value < -32768n || n.value > 32767n) return fail("operand is not a 16-bit signed integer", start);
+        if (n.value < -32768n || n.value > 32767n)
+          return fail("operand is not a 16-bit signed integer", start);
         const e = set("off", Number(n.value), start);
         if (e) return e;
         break;
@@ -305,7 +361,10 @@ function tryForm(c: Compiled, toks: Token[]): { insn: Instruction; ref?: SymbolR
         if ("index" in n) return n;
         const [lo, hi] = field === "off" ? [-32768n, 32767n] : [I32_MIN, 2n ** 31n - 1n];
         if (n.value < lo || n.value > hi)
-          return fail(`operand is not an identifier or ${field === "off" ? 16 : 32}-bit signed integer`, start);
+          return fail(
+            `operand is not an identifier or ${field === "off" ? 16 : 32}-bit signed integer`,
+            start,
+          );
         const e = set(field, Number(n.value), start);
         if (e) return e;
         break;
@@ -324,7 +383,10 @@ function tryForm(c: Compiled, toks: Token[]): { insn: Instruction; ref?: SymbolR
         if ("index" in n) return n;
         if (n.value < 0n || n.value > 0xffffn) return fail("address space must be 0..65535", start);
         const prev = vals.imm ?? 0;
-        vals.imm = tt.text === "ashi" ? (prev & 0xffff) | (Number(n.value) << 16) : (prev & ~0xffff) | Number(n.value);
+        vals.imm =
+          tt.text === "ashi"
+            ? (prev & 0xffff) | (Number(n.value) << 16)
+            : (prev & ~0xffff) | Number(n.value);
         break;
       }
       default:
@@ -332,8 +394,12 @@ function tryForm(c: Compiled, toks: Token[]): { insn: Instruction; ref?: SymbolR
     }
   }
   if (k < toks.length) return fail("unexpected token");
-  for (const [field, v] of Object.entries(c.form.match) as ["dst" | "src" | "off" | "imm", number][]) {
-    if (vals[field] !== undefined && vals[field] !== v) return fail("operand selects a different instruction", 0);
+  for (const [field, v] of Object.entries(c.form.match) as [
+    "dst" | "src" | "off" | "imm",
+    number,
+  ][]) {
+    if (vals[field] !== undefined && vals[field] !== v)
+      return fail("operand selects a different instruction", 0);
     vals[field] = v;
   }
   const insn: Instruction = {
@@ -351,6 +417,25 @@ function tryForm(c: Compiled, toks: Token[]): { insn: Instruction; ref?: SymbolR
   return ref ? { insn, ref } : { insn };
 }
 
+const GENERIC = new Set([
+  "unexpected token",
+  "unexpected end of instruction",
+  "expected a number",
+  "expected a register",
+  "expected '+' or '-'",
+  "invalid register/token name",
+]);
+
+/**
+ * Which failure to report: the form that matched furthest; at equal distance one about a
+ * specific operand beats "unexpected token"; a value out of range counts as one token further
+ * (so `r1 = 0x1ffffffff` reports the range, not a missing `ll`).
+ */
+function rank(f: Failure): number {
+  if (GENERIC.has(f.message)) return f.index * 2;
+  return (/does not fit|-bit signed|must be 0\.\./.test(f.message) ? f.index + 1 : f.index) * 2 + 1;
+}
+
 /**
  * Parses one instruction (no label, no comment). Also accepts the extensions llvm-mc-19 lacks
  * (load_acquire, store_release). On failure, returns the message for the token where the
@@ -364,7 +449,7 @@ export function parseInstruction(text: string): ParseResult {
   for (const c of COMPILED) {
     const r = tryForm(c, toks);
     if ("insn" in r) return { ...r, form: c.form };
-    if (!best || r.index > best.index) best = r;
+    if (!best || rank(r) > rank(best)) best = r;
   }
   const failure = best ?? { index: 0, message: "unexpected token" };
   const tok = toks[failure.index];

@@ -10,6 +10,7 @@ export const BpfCmd = {
   MAP_CREATE: 0,
   MAP_LOOKUP_ELEM: 1,
   MAP_UPDATE_ELEM: 2,
+  MAP_GET_NEXT_KEY: 4,
   PROG_LOAD: 5,
   PROG_TEST_RUN: 10,
   BTF_LOAD: 18,
@@ -42,15 +43,19 @@ let libcError: string | undefined;
 function loadLibc(): Libc | undefined {
   if (libc || libcError) return libc;
   try {
-    if (process.platform !== "linux") throw new Error(`bpf() needs Linux (this is ${process.platform})`);
-    if (SYS_BPF[process.arch] === undefined) throw new Error(`no bpf() syscall number for ${process.arch}`);
+    if (process.platform !== "linux")
+      throw new Error(`bpf() needs Linux (this is ${process.platform})`);
+    if (SYS_BPF[process.arch] === undefined)
+      throw new Error(`no bpf() syscall number for ${process.arch}`);
     const koffi = createRequire(import.meta.url)("koffi") as typeof import("koffi");
     const lib = koffi.load("libc.so.6");
     libc = {
       syscall: lib.func("long syscall(long nr, ...)") as unknown as Libc["syscall"],
       close: lib.func("int close(int fd)") as unknown as Libc["close"],
       // memmove(p, p, 0) returns p: the portable way to learn a Buffer's address through koffi.
-      memmove: lib.func("uint64_t memmove(void *dst, void *src, size_t n)") as unknown as Libc["memmove"],
+      memmove: lib.func(
+        "uint64_t memmove(void *dst, void *src, size_t n)",
+      ) as unknown as Libc["memmove"],
       errno: () => koffi.errno(),
     };
   } catch (e) {
@@ -160,6 +165,24 @@ export function mapLookup(fd: number, key: Uint8Array, valueSize: number): Uint8
   if (r === -2) return undefined;
   if (r < 0) throw new BpfError("MAP_LOOKUP_ELEM", -r);
   return new Uint8Array(v);
+}
+
+/** The key after `key` (the first key when `key` is undefined), or undefined at the end. */
+export function mapNextKey(
+  fd: number,
+  key: Uint8Array | undefined,
+  keySize: number,
+): Uint8Array | undefined {
+  const k = key ? Buffer.from(key) : undefined;
+  const next = Buffer.alloc(keySize);
+  const a = attr();
+  a.writeUInt32LE(fd, 0);
+  if (k) a.writeBigUInt64LE(addressOf(k), 8);
+  a.writeBigUInt64LE(addressOf(next), 16);
+  const r = bpfRaw(BpfCmd.MAP_GET_NEXT_KEY, a);
+  if (r === -2) return undefined;
+  if (r < 0) throw new BpfError("MAP_GET_NEXT_KEY", -r);
+  return new Uint8Array(next);
 }
 
 export function mapUpdate(fd: number, key: Uint8Array, value: Uint8Array, flags = 0): void {
@@ -305,7 +328,10 @@ export function progTestRun(o: TestRunOptions): TestRunResult {
   };
 }
 
-export function btfLoad(btf: Uint8Array, logSize = 1 << 20): { fd: number; errno: number; log: string } {
+export function btfLoad(
+  btf: Uint8Array,
+  logSize = 1 << 20,
+): { fd: number; errno: number; log: string } {
   const data = Buffer.from(btf);
   const log = Buffer.alloc(logSize);
   const a = attr();
@@ -357,6 +383,10 @@ let probe: { ok: true } | { ok: false; reason: string } | undefined;
  * creates an array map and loads a two-instruction SYSCALL program.
  */
 export function kernelOracleAvailable(): { ok: true } | { ok: false; reason: string } {
+  // An escape hatch for machines where loading test programs is unwanted (and for testing
+  // the unavailable path).
+  if (process.env.IOUBPF_NO_KERNEL_ORACLE)
+    return { ok: false, reason: "disabled by IOUBPF_NO_KERNEL_ORACLE" };
   if (probe) return probe;
   probe = doProbe();
   return probe;
@@ -366,18 +396,32 @@ function doProbe(): { ok: true } | { ok: false; reason: string } {
   if (!loadLibc()) return { ok: false, reason: libcError ?? "libc unavailable" };
   let mapFd = -1;
   try {
-    mapFd = mapCreate({ type: BpfMapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1, name: "probe" });
+    mapFd = mapCreate({
+      type: BpfMapType.ARRAY,
+      keySize: 4,
+      valueSize: 8,
+      maxEntries: 1,
+      name: "probe",
+    });
   } catch (e) {
     const errno = e instanceof BpfError ? e.errno : 0;
     const why =
-      errno === 1 ? "bpf() is not permitted (EPERM): the process lacks CAP_BPF" : (e as Error).message;
+      errno === 1
+        ? "bpf() is not permitted (EPERM): the process lacks CAP_BPF"
+        : (e as Error).message;
     return { ok: false, reason: why };
   } finally {
     closeFd(mapFd);
   }
   // r0 = 0; exit
   const insns = Uint8Array.from([0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
-  const r = progLoad({ type: BpfProgType.SYSCALL, insns, license: "GPL", flags: BPF_F_SLEEPABLE, logLevel: 0 });
+  const r = progLoad({
+    type: BpfProgType.SYSCALL,
+    insns,
+    license: "GPL",
+    flags: BPF_F_SLEEPABLE,
+    logLevel: 0,
+  });
   if (r.fd < 0) {
     return {
       ok: false,

@@ -3,12 +3,14 @@
 // the record maps back and closes every fd. Used directly for lenient mode and by child.ts.
 import {
   BpfError,
+  BpfMapType,
   closeFd,
   currentMode,
   errnoName,
   mapCreate,
   mapFreeze,
   mapLookup,
+  mapNextKey,
   mapUpdate,
   progLoad,
   progTestRun,
@@ -28,8 +30,11 @@ export interface ExecResult {
     retval: number;
     /** The context after the run (base64). */
     ctx: string;
-    /** Every entry of each dumped map, by plan map index (base64, null when absent). */
-    maps: Record<number, (string | null)[]>;
+    /**
+     * Entries of each dumped map, by plan map index (base64): arrays in index order, other
+     * maps in the kernel's key order.
+     */
+    maps: Record<number, { key: string; value: string }[]>;
   };
 }
 
@@ -79,18 +84,37 @@ export function executePlan(plan: LoadPlan): ExecResult {
     // A log that does not fit fails the load with ENOSPC; retry with statistics only, so the
     // verdict and the instruction count are still known.
     if (loaded.errno === 28 && plan.logLevel !== 4)
-      loaded = progLoad({ type: plan.progType, insns, license: plan.license, flags: plan.progFlags, name: plan.name, logLevel: 4, logSize: 1 << 20 });
+      loaded = progLoad({
+        type: plan.progType,
+        insns,
+        license: plan.license,
+        flags: plan.progFlags,
+        name: plan.name,
+        logLevel: 4,
+        logSize: 1 << 20,
+      });
     if (loaded.fd < 0) return { mode, loaded: false, errno: loaded.errno, log: loaded.log };
     fds.push(loaded.fd);
     if (!plan.run) return { mode, loaded: true, errno: 0, log: loaded.log };
     const ran = progTestRun({ progFd: loaded.fd, ctxIn: fromB64(plan.run.ctx) });
-    const maps: Record<number, (string | null)[]> = {};
+    const maps: Record<number, { key: string; value: string }[]> = {};
     plan.maps.forEach((m, i) => {
       if (!m.dump) return;
-      const entries: (string | null)[] = [];
-      for (let k = 0; k < m.maxEntries; k++) {
-        const v = mapLookup(mapFds[i]!, key(k), m.valueSize);
-        entries.push(v ? b64(v) : null);
+      const entries: { key: string; value: string }[] = [];
+      const fd = mapFds[i]!;
+      if (m.type === BpfMapType.ARRAY) {
+        for (let k = 0; k < m.maxEntries; k++) {
+          const v = mapLookup(fd, key(k), m.valueSize);
+          if (v) entries.push({ key: b64(key(k)), value: b64(v) });
+        }
+      } else {
+        // Bounded by max_entries: a map changing under us must not loop forever.
+        let k = mapNextKey(fd, undefined, m.keySize);
+        for (let n = 0; k && n < m.maxEntries; n++) {
+          const v = mapLookup(fd, k, m.valueSize);
+          if (v) entries.push({ key: b64(k), value: b64(v) });
+          k = mapNextKey(fd, k, m.keySize);
+        }
       }
       maps[i] = entries;
     });
@@ -102,7 +126,10 @@ export function executePlan(plan: LoadPlan): ExecResult {
       run: { retval: ran.retval | 0, ctx: b64(ran.ctxIn ?? new Uint8Array(0)), maps },
     };
   } catch (e) {
-    const msg = e instanceof BpfError ? `${e.message}${e.errno === 1 ? " (missing CAP_BPF?)" : ""}` : String((e as Error)?.message ?? e);
+    const msg =
+      e instanceof BpfError
+        ? `${e.message}${e.errno === 1 ? " (missing CAP_BPF?)" : ""}`
+        : String((e as Error)?.message ?? e);
     return { mode, loaded: false, errno: 0, log: "", setupError: msg };
   } finally {
     for (const fd of fds) closeFd(fd);

@@ -6,7 +6,7 @@
 // through setpriv when this process has them), which is what an unprivileged io_uring user
 // would face; "lenient" loads here with whatever capabilities this process has. Every result
 // says which mode its verdict came from.
-import { spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -19,7 +19,7 @@ import { buildLoadPlan, type LoadPlan, type PlanLayout, type PlanOptions } from 
 import { COPY_RECORD_SIZE, EMIT_RECORD_SIZE, STATE } from "./shim.js";
 import type { Diagnostic } from "../diagnostics/index.js";
 
-export type Verdict = "accept" | "reject" | "unavailable";
+export type KernelVerdict = "accept" | "reject" | "unavailable";
 export type OracleMode = "strict" | "lenient";
 
 export interface KernelVerifyOptions {
@@ -35,7 +35,7 @@ export interface KernelVerifyOptions {
 }
 
 export interface KernelVerifyResult {
-  verdict: Verdict;
+  verdict: KernelVerdict;
   /** The verifier log (may be empty for an accepted program with log level 0). */
   log: string;
   /** From the log's "processed N insns" line; includes the shims' instructions. */
@@ -92,13 +92,20 @@ export interface KernelRunResult extends KernelVerifyResult {
   reapedPerCq: number[];
   /** copy_to_user calls: destination and size (the bytes are not recorded). */
   copies: { uptr: bigint; size: number }[];
+  /** Writable global-data sections (.data, .bss, …) after the run, by section name. */
+  globals: Record<string, Uint8Array>;
+  /** Entries of the object's `.maps` maps after the run, by map name. */
+  maps: Record<string, { key: Uint8Array; value: Uint8Array }[]>;
 }
 
 /** Whether strict mode can be had: already without the caps, or setpriv to drop them. */
 function strictLauncher(): { argv: string[] } | { inProcess: true } | { error: string } {
   if (currentMode() === "strict") return { inProcess: true };
-  const setpriv = ["/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv"].find((p) => existsSync(p));
-  if (!setpriv) return { error: "strict mode needs util-linux setpriv to drop CAP_SYS_ADMIN and CAP_PERFMON" };
+  const setpriv = ["/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv"].find((p) =>
+    existsSync(p),
+  );
+  if (!setpriv)
+    return { error: "strict mode needs util-linux setpriv to drop CAP_SYS_ADMIN and CAP_PERFMON" };
   const here = fileURLToPath(import.meta.url);
   const js = here.replace(/oracle\.(ts|js)$/, "child.js");
   const ts = here.replace(/oracle\.(ts|js)$/, "child.ts");
@@ -111,38 +118,102 @@ function strictLauncher(): { argv: string[] } | { inProcess: true } | { error: s
   // Root regains every bounding-set capability on exec, so dropping them from the bounding
   // (and inheritable) sets is what removes them from the child's effective set.
   return {
-    argv: [setpriv, "--inh-caps=-sys_admin,-perfmon", "--bounding-set=-sys_admin,-perfmon", "--", ...node],
+    argv: [
+      setpriv,
+      "--inh-caps=-sys_admin,-perfmon",
+      "--bounding-set=-sys_admin,-perfmon",
+      "--",
+      ...node,
+    ],
   };
 }
 
-function runChild(argv: string[], plan: LoadPlan): Promise<ExecResult> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    child.stdout.on("data", (c: Buffer) => out.push(c));
-    child.stderr.on("data", (c: Buffer) => err.push(c));
-    const failed = (why: string): ExecResult => ({ mode: "strict", loaded: false, errno: 0, log: "", setupError: why });
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      resolve(failed(`cannot start the strict-mode child: ${e.message}`));
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      const text = Buffer.concat(out).toString("utf8");
+/**
+ * The strict-mode child is kept running and serves one request per line, so a test suite
+ * pays the process start once. It is unreferenced while idle, so it never keeps Node alive;
+ * when this process exits, the child sees end of input and exits too.
+ */
+interface Worker {
+  proc: ChildProcessWithoutNullStreams;
+  pending: { resolve: (r: ExecResult) => void; timer: NodeJS.Timeout }[];
+  buffer: string;
+  stderr: string;
+}
+let worker: Worker | undefined;
+
+const failed = (why: string): ExecResult => ({
+  mode: "strict",
+  loaded: false,
+  errno: 0,
+  log: "",
+  setupError: why,
+});
+
+function setRef(w: Worker, on: boolean): void {
+  const streams = [w.proc, w.proc.stdin, w.proc.stdout, w.proc.stderr] as unknown as {
+    ref?: () => void;
+    unref?: () => void;
+  }[];
+  for (const s of streams) (on ? s.ref : s.unref)?.call(s);
+}
+
+function startWorker(argv: string[]): Worker {
+  const proc = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
+  const w: Worker = { proc, pending: [], buffer: "", stderr: "" };
+  const finish = (why: string): void => {
+    if (worker === w) worker = undefined;
+    for (const p of w.pending.splice(0)) {
+      clearTimeout(p.timer);
+      p.resolve(failed(why));
+    }
+  };
+  proc.stdout.setEncoding("utf8");
+  proc.stdout.on("data", (chunk: string) => {
+    w.buffer += chunk;
+    let nl: number;
+    while ((nl = w.buffer.indexOf("\n")) >= 0) {
+      const line = w.buffer.slice(0, nl);
+      w.buffer = w.buffer.slice(nl + 1);
+      const p = w.pending.shift();
+      if (!p) continue;
+      clearTimeout(p.timer);
       try {
-        resolve(JSON.parse(text) as ExecResult);
+        p.resolve(JSON.parse(line) as ExecResult);
       } catch {
-        const stderr = Buffer.concat(err).toString("utf8").trim();
-        resolve(failed(`strict-mode child exited with ${code}: ${stderr.slice(-2000) || "no output"}`));
+        p.resolve(
+          failed(`strict-mode child answered something that is not JSON: ${line.slice(0, 200)}`),
+        );
       }
-    });
-    child.stdin.end(JSON.stringify(plan));
+      if (w.pending.length === 0) setRef(w, false);
+    }
+  });
+  proc.stderr.setEncoding("utf8");
+  proc.stderr.on("data", (c: string) => (w.stderr = (w.stderr + c).slice(-4000)));
+  proc.on("error", (e) => finish(`cannot start the strict-mode child: ${e.message}`));
+  proc.on("close", (code) =>
+    finish(`strict-mode child exited with ${code}: ${w.stderr.trim() || "no output"}`),
+  );
+  return w;
+}
+
+function runChild(argv: string[], plan: LoadPlan): Promise<ExecResult> {
+  if (!worker) worker = startWorker(argv);
+  const w = worker;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      // A hung load: kill the child; every pending request fails through "close".
+      w.proc.kill("SIGKILL");
+    }, 120_000);
+    w.pending.push({ resolve, timer });
+    setRef(w, true);
+    w.proc.stdin.write(JSON.stringify(plan) + "\n");
   });
 }
 
-async function execute(plan: LoadPlan, strict: boolean): Promise<ExecResult | { unavailable: string; mode: OracleMode }> {
+async function execute(
+  plan: LoadPlan,
+  strict: boolean,
+): Promise<ExecResult | { unavailable: string; mode: OracleMode }> {
   const avail = kernelOracleAvailable();
   if (!avail.ok) return { unavailable: avail.reason, mode: strict ? "strict" : currentMode() };
   if (!strict) return executePlan(plan);
@@ -163,7 +234,13 @@ function rejectionReason(log: string, layout: PlanLayout): string {
   const lines = log.split("\n").filter((l) => l.trim() !== "");
   const statsAt = lines.findIndex((l) => l.startsWith("processed "));
   const body = statsAt >= 0 ? lines.slice(0, statsAt) : lines;
-  let message = body[body.length - 1] ?? "rejected with an empty log";
+  // State dumps (instruction lines, register states, frame headers) are not the complaint.
+  const dump =
+    /^(\d+: |\s|(cur|old) state:|frame\d|caller:|callee:|to caller|from \d+ to \d+|last_idx|regs=|mark_precise)/;
+  let message =
+    [...body].reverse().find((l) => !dump.test(l)) ??
+    body[body.length - 1] ??
+    "rejected with an empty log";
   // The last instruction the verifier printed: where the complaint is.
   let insn: number | undefined;
   for (let i = body.length - 1; i >= 0; i--) {
@@ -185,7 +262,11 @@ function rejectionReason(log: string, layout: PlanLayout): string {
   return message;
 }
 
-function planFor(obj: ObjFile, o: KernelRunOptions, run: boolean): ReturnType<typeof buildLoadPlan> {
+function planFor(
+  obj: ObjFile,
+  o: KernelRunOptions,
+  run: boolean,
+): ReturnType<typeof buildLoadPlan> {
   const perCq = Math.max(1, ...(o.cqes ?? []).map((l) => l.length));
   const planOptions: PlanOptions = {
     target: o.target,
@@ -214,24 +295,41 @@ function verdictOf(
   const programInsns = layout.programEnd;
   const shimInsns = Buffer.from(plan.insns, "base64").length / 8 - programInsns;
   const common = { diagnostics, programInsns, shimInsns, sleepable: layout.sleepable };
-  if ("unavailable" in r) return { verdict: "unavailable", log: "", mode: r.mode, reason: r.unavailable, ...common };
-  if (r.setupError) return { verdict: "unavailable", log: r.log, mode: r.mode, reason: r.setupError, ...common };
+  if ("unavailable" in r)
+    return { verdict: "unavailable", log: "", mode: r.mode, reason: r.unavailable, ...common };
+  if (r.setupError)
+    return { verdict: "unavailable", log: r.log, mode: r.mode, reason: r.setupError, ...common };
   const processed = parseProcessedInsns(r.log);
-  const base = { log: r.log, mode: r.mode, ...(processed !== undefined ? { processedInsns: processed } : {}), ...common };
+  const base = {
+    log: r.log,
+    mode: r.mode,
+    ...(processed !== undefined ? { processedInsns: processed } : {}),
+    ...common,
+  };
   if (r.loaded) return { verdict: "accept", ...base };
   return { verdict: "reject", errno: r.errno, reason: rejectionReason(r.log, layout), ...base };
 }
 
 /** Loads `obj`'s program and reports the kernel verifier's verdict. */
-export async function kernelVerify(obj: ObjFile, options: KernelVerifyOptions): Promise<KernelVerifyResult> {
+export async function kernelVerify(
+  obj: ObjFile,
+  options: KernelVerifyOptions,
+): Promise<KernelVerifyResult> {
   const strict = options.strict ?? true;
   const { plan, layout, diagnostics } = planFor(obj, options, false);
   if (!plan || !layout)
-    return { verdict: "unavailable", log: "", mode: strict ? "strict" : currentMode(), reason: diagnostics[0]?.message ?? "cannot prepare the object", diagnostics };
+    return {
+      verdict: "unavailable",
+      log: "",
+      mode: strict ? "strict" : currentMode(),
+      reason: diagnostics[0]?.message ?? "cannot prepare the object",
+      diagnostics,
+    };
   return verdictOf(await execute(plan, strict), layout, plan, diagnostics);
 }
 
-const u32 = (b: Uint8Array, off: number): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(off, true);
+const u32 = (b: Uint8Array, off: number): number =>
+  new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(off, true);
 
 function cqeBytes(c: ScriptedCqe): Uint8Array {
   const b = new Uint8Array(16);
@@ -245,10 +343,25 @@ function cqeBytes(c: ScriptedCqe): Uint8Array {
 /** Loads and runs `obj`'s program once with BPF_PROG_TEST_RUN, returning what its helpers did. */
 export async function kernelRun(obj: ObjFile, options: KernelRunOptions): Promise<KernelRunResult> {
   const strict = options.strict ?? true;
-  const empty = { sqes: [], emitted: [], reaped: 0, reapedPerCq: [], copies: [] };
+  const empty = {
+    sqes: [],
+    emitted: [],
+    reaped: 0,
+    reapedPerCq: [],
+    copies: [],
+    globals: {},
+    maps: {},
+  };
   const { plan, layout, diagnostics } = planFor(obj, options, true);
   if (!plan || !layout)
-    return { verdict: "unavailable", log: "", mode: strict ? "strict" : currentMode(), reason: diagnostics[0]?.message ?? "cannot prepare the object", diagnostics, ...empty };
+    return {
+      verdict: "unavailable",
+      log: "",
+      mode: strict ? "strict" : currentMode(),
+      reason: diagnostics[0]?.message ?? "cannot prepare the object",
+      diagnostics,
+      ...empty,
+    };
   const ctx = options.ctx ?? new Uint8Array(16);
   plan.run = { ctx: Buffer.from(ctx).toString("base64") };
   const sm = layout.shimMaps;
@@ -265,7 +378,12 @@ export async function kernelRun(obj: ObjFile, options: KernelRunOptions): Promis
       const st = Buffer.alloc(8);
       st.writeUInt32LE(list.length, 4);
       plan.maps[sm.cq_state!]!.init.push({ key: key(q), value: st.toString("base64") });
-      list.forEach((c, i) => plan.maps[sm.cq_script!]!.init.push({ key: key(q * per + i), value: Buffer.from(cqeBytes(c)).toString("base64") }));
+      list.forEach((c, i) =>
+        plan.maps[sm.cq_script!]!.init.push({
+          key: key(q * per + i),
+          value: Buffer.from(cqeBytes(c)).toString("base64"),
+        }),
+      );
     });
   }
   const r = await execute(plan, strict);
@@ -274,7 +392,7 @@ export async function kernelRun(obj: ObjFile, options: KernelRunOptions): Promis
   const dump = (name: string): Uint8Array[] => {
     const i = sm[name];
     if (i === undefined) return [];
-    return (r.run!.maps[i] ?? []).map((e) => (e === null ? new Uint8Array(0) : new Uint8Array(Buffer.from(e, "base64"))));
+    return (r.run!.maps[i] ?? []).map((e) => new Uint8Array(Buffer.from(e.value, "base64")));
   };
   const state = dump("state")[0] ?? new Uint8Array(STATE.size);
   const nsqe = u32(state, STATE.nsqe);
@@ -284,7 +402,12 @@ export async function kernelRun(obj: ObjFile, options: KernelRunOptions): Promis
     .slice(0, nemit)
     .map((b) => {
       const v = new DataView(b.buffer, b.byteOffset, EMIT_RECORD_SIZE);
-      return { cq: v.getUint32(0, true), userData: v.getBigUint64(8, true), res: v.getInt32(16, true), flags: v.getUint32(20, true) };
+      return {
+        cq: v.getUint32(0, true),
+        userData: v.getBigUint64(8, true),
+        res: v.getInt32(16, true),
+        flags: v.getUint32(20, true),
+      };
     });
   const copies = dump("copies")
     .slice(0, ncopy)
@@ -293,6 +416,16 @@ export async function kernelRun(obj: ObjFile, options: KernelRunOptions): Promis
       return { uptr: v.getBigUint64(0, true), size: v.getUint32(8, true) };
     });
   const reapedPerCq = dump("cq_state").map((b) => u32(b, 0));
+  const globals: Record<string, Uint8Array> = {};
+  const maps: Record<string, { key: Uint8Array; value: Uint8Array }[]> = {};
+  const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "base64"));
+  plan.maps.forEach((m, i) => {
+    const entries = r.run!.maps[i];
+    if (!entries) return;
+    if ("section" in m.source && entries[0]) globals[m.source.section] = bytes(entries[0].value);
+    if ("btfMap" in m.source)
+      maps[m.source.btfMap] = entries.map((e) => ({ key: bytes(e.key), value: bytes(e.value) }));
+  });
   return {
     ...verdict,
     retval: r.run.retval | 0,
@@ -302,6 +435,8 @@ export async function kernelRun(obj: ObjFile, options: KernelRunOptions): Promis
     reaped: u32(state, STATE.nreap),
     reapedPerCq,
     copies,
+    globals,
+    maps,
   };
 }
 
@@ -325,9 +460,21 @@ export function objectFromInsns(p: RawProgram): ObjFile {
   const license = new TextEncoder().encode((p.license ?? "GPL") + "\0");
   return {
     sections: [
-      { name: section, type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: p.insns, addralign: 8 },
+      {
+        name: section,
+        type: SHT.PROGBITS,
+        flags: SHF.ALLOC | SHF.EXECINSTR,
+        data: p.insns,
+        addralign: 8,
+      },
       ...(p.sections ?? []),
-      { name: "license", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: license, addralign: 1 },
+      {
+        name: "license",
+        type: SHT.PROGBITS,
+        flags: SHF.ALLOC | SHF.WRITE,
+        data: license,
+        addralign: 1,
+      },
     ],
     symbols: [
       { name: "prog", section, value: 0, size: p.insns.length, type: STT.FUNC, bind: STB.GLOBAL },

@@ -3,12 +3,29 @@
 // and the shims' record maps) and the ld_imm64 slots that must receive their fds. The plan is
 // plain JSON so the same plan runs in-process (lenient) or in the strict-mode child.
 import type { Diagnostic } from "../diagnostics/index.js";
-import { type ObjFile, type ObjRelocation, type ObjSection, R_BPF, SHF, SHT, STT } from "../elf/types.js";
+import {
+  type ObjFile,
+  type ObjRelocation,
+  type ObjSection,
+  R_BPF,
+  SHF,
+  SHT,
+  STT,
+} from "../elf/types.js";
 import { getTarget, type TargetName } from "../targets/targets.js";
 import { BPF_F_RDONLY_PROG, BPF_F_SLEEPABLE, BpfMapType, BpfProgType } from "./bpf.js";
 import { KernelCodes } from "./codes.js";
+import { decodeBtf, type BtfType } from "../elf/btf.js";
 import { buildShim, type ShimConfig, type ShimKind, shimMaps, SHIMMED_HELPERS } from "./shim.js";
-import { decodeSlots, encodeSlots, OP, PSEUDO_CALL, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE, type Slot } from "./slots.js";
+import {
+  decodeSlots,
+  encodeSlots,
+  OP,
+  PSEUDO_CALL,
+  PSEUDO_MAP_FD,
+  PSEUDO_MAP_VALUE,
+  type Slot,
+} from "./slots.js";
 
 export interface PlanMap {
   name: string;
@@ -23,6 +40,8 @@ export interface PlanMap {
   freeze: boolean;
   /** Read back after a test run. */
   dump: boolean;
+  /** What the map stands for: a global-data section, a `.maps` map, or a shim record map. */
+  source: { section: string } | { btfMap: string } | { shim: string };
 }
 
 export interface PlanMapRef {
@@ -112,7 +131,13 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
   const file = options.file;
   const diagnostics: Diagnostic[] = [];
   const fail = (code: string, message: string, hint?: string): PlanResult => {
-    diagnostics.push({ code, severity: "error", message, ...(file ? { file } : {}), ...(hint ? { hint } : {}) });
+    diagnostics.push({
+      code,
+      severity: "error",
+      message,
+      ...(file ? { file } : {}),
+      ...(hint ? { hint } : {}),
+    });
     return { diagnostics };
   };
   const target = getTarget(options.target);
@@ -134,7 +159,10 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
     const sym = funcSyms.find((s) => s.name === options.program);
     mainSection = sym ? sections.get(sym.section!) : sections.get(options.program);
     if (!mainSection || !isCode(mainSection))
-      return fail(KernelCodes.noProgram, `no program named '${options.program}' (a code section or function symbol)`);
+      return fail(
+        KernelCodes.noProgram,
+        `no program named '${options.program}' (a code section or function symbol)`,
+      );
     if (sym) symbolName = sym.name;
   } else {
     mainSection = codeSections.find((s) => s.name !== ".text") ?? codeSections[0];
@@ -153,11 +181,16 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
     end = mainSection.data.length / 8;
   }
   if (mainSection.data.length % 8 !== 0)
-    return fail(KernelCodes.badCall, `section '${mainSection.name}' size ${mainSection.data.length} is not a multiple of 8`);
+    return fail(
+      KernelCodes.badCall,
+      `section '${mainSection.name}' size ${mainSection.data.length} is not a multiple of 8`,
+    );
 
   const sleepable =
     options.sleepable ??
-    (target.name === "iouring-v2" && !mainSection.name.startsWith("iouring/") && mainSection.name !== "iouring");
+    (target.name === "iouring-v2" &&
+      !mainSection.name.startsWith("iouring/") &&
+      mainSection.name !== "iouring");
 
   // --- shim configuration from the target's helper table
   const helperIds = new Map<number, { kind: ShimKind; name: string }>();
@@ -172,8 +205,10 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
     maxEmits: Math.max(1, options.maxEmits ?? 64),
     maxCopies: Math.max(1, options.maxCopies ?? 16),
     queueReturn: target.name === "iouring-v1" ? 0 : 1,
-    sqeLen: Object.values(target.helpers).find((h) => h.name === "iouring_queue_sqe")?.fixedSize ?? 64,
-    cqeLen: Object.values(target.helpers).find((h) => h.name === "iouring_reap_cqe")?.fixedSize ?? 16,
+    sqeLen:
+      Object.values(target.helpers).find((h) => h.name === "iouring_queue_sqe")?.fixedSize ?? 64,
+    cqeLen:
+      Object.values(target.helpers).find((h) => h.name === "iouring_reap_cqe")?.fixedSize ?? 16,
   };
 
   // --- maps: data sections first (created on first reference), then shim maps
@@ -197,6 +232,7 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
       init: [{ key: b64(new Uint8Array(4)), value: b64(value) }],
       freeze: ro,
       dump: !ro,
+      source: { section: s.name },
     });
     mapIndex.set(key, maps.length - 1);
     return maps.length - 1;
@@ -226,13 +262,29 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
   };
   const relocIndex = (section: string): Map<number, ObjRelocation> =>
     new Map((obj.relocations.get(section) ?? []).map((r) => [r.offset, r]));
-  const resolve = (r: ObjRelocation): { section?: ObjSection; value: number; name: string; undefinedSym: boolean } => {
-    if (typeof r.symbol !== "string") return { section: sections.get(r.symbol.section), value: 0, name: r.symbol.section, undefinedSym: false };
-    const sym = obj.symbols.find((s) => s.name === r.symbol && s.section !== undefined) ?? obj.symbols.find((s) => s.name === r.symbol);
+  const resolve = (
+    r: ObjRelocation,
+  ): { section?: ObjSection; value: number; name: string; undefinedSym: boolean } => {
+    if (typeof r.symbol !== "string")
+      return {
+        section: sections.get(r.symbol.section),
+        value: 0,
+        name: r.symbol.section,
+        undefinedSym: false,
+      };
+    const sym =
+      obj.symbols.find((s) => s.name === r.symbol && s.section !== undefined) ??
+      obj.symbols.find((s) => s.name === r.symbol);
     if (!sym) return { value: 0, name: r.symbol, undefinedSym: true };
-    return { section: sym.section ? sections.get(sym.section) : undefined, value: sym.value, name: sym.name, undefinedSym: sym.section === undefined };
+    return {
+      section: sym.section ? sections.get(sym.section) : undefined,
+      value: sym.value,
+      name: sym.name,
+      undefinedSym: sym.section === undefined,
+    };
   };
 
+  let btfMaps: BtfMapDef[] | string | undefined;
   const out: Slot[] = [];
   const mapRefs: PlanMapRef[] = [];
   const shimCalls: { slot: number; kind: ShimKind; name: string }[] = [];
@@ -251,12 +303,20 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
         let targetIdx = i + s.imm + 1;
         if (r) {
           const t = resolve(r);
-          if (!t.section) return fail(KernelCodes.badRelocation, `call at ${where}: symbol '${t.name}' is not defined in a section`);
+          if (!t.section)
+            return fail(
+              KernelCodes.badRelocation,
+              `call at ${where}: symbol '${t.name}' is not defined in a section`,
+            );
           targetSection = t.section;
           targetIdx = t.value / 8 + s.imm + 1;
         }
         const tg = isCode(targetSection) ? locate(targetSection, targetIdx) : undefined;
-        if (tg === undefined) return fail(KernelCodes.badCall, `call at ${where} leaves the code (target ${targetSection.name}+${targetIdx * 8})`);
+        if (tg === undefined)
+          return fail(
+            KernelCodes.badCall,
+            `call at ${where} leaves the code (target ${targetSection.name}+${targetIdx * 8})`,
+          );
         s.imm = tg - g - 1;
       } else if (s.code === OP.CALL && s.src === 0) {
         if (r) {
@@ -269,21 +329,68 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
         const shim = helperIds.get(s.imm);
         if (shim) shimCalls.push({ slot: g, ...shim });
       } else if (s.code === OP.LDDW) {
-        if (i + 1 >= piece.to) return fail(KernelCodes.badRelocation, `ld_imm64 at ${where} is cut off by the end of the code`);
+        if (i + 1 >= piece.to)
+          return fail(
+            KernelCodes.badRelocation,
+            `ld_imm64 at ${where} is cut off by the end of the code`,
+          );
         const hi = { ...slots[i + 1]! };
         out[g + 1] = hi;
         if (r) {
           if (r.type !== R_BPF.R_BPF_64_64)
-            return fail(KernelCodes.badRelocation, `ld_imm64 at ${where}: relocation type ${r.type} is not R_BPF_64_64`);
-          const t = resolve(r);
-          if (!t.section) return fail(KernelCodes.badRelocation, `ld_imm64 at ${where}: symbol '${t.name}' is undefined (externs are not supported)`);
-          if (t.section.name === ".maps")
             return fail(
-              KernelCodes.unsupported,
-              `ld_imm64 at ${where} refers to map '${t.name}' in .maps; BTF-defined maps are not supported by the kernel oracle yet`,
+              KernelCodes.badRelocation,
+              `ld_imm64 at ${where}: relocation type ${r.type} is not R_BPF_64_64`,
             );
+          const t = resolve(r);
+          if (!t.section)
+            return fail(
+              KernelCodes.badRelocation,
+              `ld_imm64 at ${where}: symbol '${t.name}' is undefined (externs are not supported)`,
+            );
+          if (t.section.name === ".maps") {
+            const defs = btfMaps ?? (btfMaps = btfMapDefs(obj));
+            if (typeof defs === "string")
+              return fail(
+                KernelCodes.unsupported,
+                `ld_imm64 at ${where} refers to map '${t.name}': ${defs}`,
+              );
+            // clang leaves DATASEC offsets 0 (libbpf takes them from the symbols): match by name.
+            const at = t.value + s.imm;
+            const symName =
+              obj.symbols.find(
+                (y) => y.section === ".maps" && y.value === at && y.type === STT.OBJECT,
+              )?.name ?? t.name;
+            const def = defs.find((d) => d.name === symName);
+            if (!def)
+              return fail(
+                KernelCodes.badRelocation,
+                `ld_imm64 at ${where}: no map '${symName}' in the .maps BTF`,
+              );
+            let index = mapIndex.get(`btf:${def.name}`);
+            if (index === undefined) {
+              maps.push({
+                ...def.map,
+                init: [],
+                freeze: false,
+                dump: true,
+                source: { btfMap: def.name },
+              });
+              index = maps.length - 1;
+              mapIndex.set(`btf:${def.name}`, index);
+            }
+            s.src = PSEUDO_MAP_FD;
+            s.imm = 0;
+            hi.imm = 0;
+            mapRefs.push({ slot: g, map: index, kind: "fd", offset: 0 });
+            i++;
+            continue;
+          }
           if (!isData(t.section))
-            return fail(KernelCodes.badRelocation, `ld_imm64 at ${where}: symbol '${t.name}' is in '${t.section.name}', not a map or global-data section`);
+            return fail(
+              KernelCodes.badRelocation,
+              `ld_imm64 at ${where}: symbol '${t.name}' is in '${t.section.name}', not a map or global-data section`,
+            );
           s.src = PSEUDO_MAP_VALUE;
           const offset = t.value + s.imm;
           s.imm = 0;
@@ -304,7 +411,14 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
   const usedKinds = [...new Set(shimCalls.map((c) => c.kind))];
   if (usedKinds.length > 0) {
     for (const def of shimMaps(shimConfig)) {
-      maps.push({ ...def, flags: 0, init: [], freeze: false, dump: true });
+      maps.push({
+        ...def,
+        flags: 0,
+        init: [],
+        freeze: false,
+        dump: true,
+        source: { shim: def.name },
+      });
       mapIndex.set(`shim:${def.name}`, maps.length - 1);
     }
   }
@@ -319,7 +433,13 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
     const base = out.length;
     shimStart.set(kind, base);
     out.push(...shim.slots.map((s) => ({ ...s })));
-    for (const ref of shim.mapRefs) mapRefs.push({ slot: base + ref.slot, map: mapIndex.get(`shim:${ref.map}`)!, kind: ref.kind, offset: ref.offset });
+    for (const ref of shim.mapRefs)
+      mapRefs.push({
+        slot: base + ref.slot,
+        map: mapIndex.get(`shim:${ref.map}`)!,
+        kind: ref.kind,
+        offset: ref.offset,
+      });
     for (const t of shim.traps) traps.set(base + t.slot, t.reason);
     shims.push({ kind, start: base, end: out.length });
   }
@@ -328,13 +448,16 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
     s.src = PSEUDO_CALL;
     s.imm = shimStart.get(c.kind)! - c.slot - 1;
   }
-  for (const ref of mapRefs) out[ref.slot]!.src = ref.kind === "fd" ? PSEUDO_MAP_FD : PSEUDO_MAP_VALUE;
+  for (const ref of mapRefs)
+    out[ref.slot]!.src = ref.kind === "fd" ? PSEUDO_MAP_FD : PSEUDO_MAP_VALUE;
 
   const licenseSection = sections.get("license");
   let license = "GPL";
   if (licenseSection) {
     const z = licenseSection.data.indexOf(0);
-    license = Buffer.from(licenseSection.data.subarray(0, z < 0 ? undefined : z)).toString("latin1");
+    license = Buffer.from(licenseSection.data.subarray(0, z < 0 ? undefined : z)).toString(
+      "latin1",
+    );
   }
   const plan: LoadPlan = {
     progType: BpfProgType.SYSCALL,
@@ -355,7 +478,9 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
       traps,
       sleepable,
       shimConfig,
-      shimMaps: Object.fromEntries([...mapIndex].filter(([k]) => k.startsWith("shim:")).map(([k, v]) => [k.slice(5), v])),
+      shimMaps: Object.fromEntries(
+        [...mapIndex].filter(([k]) => k.startsWith("shim:")).map(([k, v]) => [k.slice(5), v]),
+      ),
       section: mainSection.name,
       ...(symbolName ? { symbol: symbolName } : {}),
     },
@@ -363,3 +488,96 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
   };
 }
 
+interface BtfMapDef {
+  name: string;
+  map: {
+    name: string;
+    type: number;
+    keySize: number;
+    valueSize: number;
+    maxEntries: number;
+    flags: number;
+  };
+}
+
+/** Strips typedefs and qualifiers. */
+function resolved(t: BtfType): BtfType {
+  let x = t;
+  for (let n = 0; n < 64; n++) {
+    if (
+      x.kind === "typedef" ||
+      x.kind === "const" ||
+      x.kind === "volatile" ||
+      x.kind === "restrict" ||
+      x.kind === "type_tag"
+    )
+      x = x.type;
+    else break;
+  }
+  return x;
+}
+
+function sizeOf(t: BtfType): number | undefined {
+  const x = resolved(t);
+  switch (x.kind) {
+    case "int":
+    case "struct":
+    case "union":
+    case "enum":
+    case "enum64":
+    case "float":
+      return x.size;
+    case "ptr":
+      return 8;
+    case "array": {
+      const e = sizeOf(x.type);
+      return e === undefined ? undefined : e * x.nelems;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The map definitions of `.maps` from the object's BTF (elf.md: integer attributes are
+ * pointers to arrays whose length is the value; key/value are pointers to the types).
+ * Returns a reason string when they cannot be read.
+ */
+function btfMapDefs(obj: ObjFile): BtfMapDef[] | string {
+  const btfSection = obj.sections.find((s) => s.name === ".BTF");
+  if (!btfSection) return "the object has no .BTF section, which .maps definitions need";
+  const btf = decodeBtf(btfSection.data);
+  if (btf.diagnostics.length) return `its BTF cannot be decoded: ${btf.diagnostics[0]!.message}`;
+  const sec = btf.types.find((t) => t.kind === "datasec" && t.name === ".maps");
+  if (!sec || sec.kind !== "datasec") return "the BTF has no .maps DATASEC";
+  const out: BtfMapDef[] = [];
+  for (const v of sec.vars) {
+    if (v.type.kind !== "var") continue;
+    const st = resolved(v.type.type);
+    if (st.kind !== "struct") return `map '${v.type.name}' is not a struct in BTF`;
+    const attr: Record<string, number> = {};
+    for (const m of st.members) {
+      const p = resolved(m.type);
+      if (p.kind !== "ptr") continue;
+      const target = resolved(p.target);
+      if (m.name === "key" || m.name === "value") {
+        const size = sizeOf(p.target);
+        if (size !== undefined) attr[`${m.name}_size`] = size;
+      } else if (target.kind === "array") attr[m.name] = target.nelems;
+    }
+    if (attr.type === undefined || attr.max_entries === undefined)
+      return `map '${v.type.name}' lacks type or max_entries`;
+    out.push({
+      name: v.type.name,
+      map: {
+        name: v.type.name.slice(0, 15),
+        type: attr.type,
+        keySize: attr.key_size ?? 0,
+        valueSize: attr.value_size ?? 0,
+        maxEntries: attr.max_entries,
+        flags: attr.map_flags ?? 0,
+      },
+    });
+  }
+  return out;
+}

@@ -220,7 +220,12 @@ function copyToUser(c: ShimConfig): SlotAsm {
  * The shim for one helper. With `forbid`, the shim is only a trap: every call site fails
  * verification with that reason (a sleepable-only helper called by a non-sleepable program).
  */
-export function buildShim(kind: ShimKind, c: ShimConfig, helperName: string, forbid?: string): Shim {
+export function buildShim(
+  kind: ShimKind,
+  c: ShimConfig,
+  helperName: string,
+  forbid?: string,
+): Shim {
   if (forbid) {
     const t = new SlotAsm().trap(forbid);
     return { kind, slots: t.finish(), mapRefs: [], traps: t.traps };

@@ -15,7 +15,13 @@ export function decodeSlots(bytes: Uint8Array): Slot[] {
   const out: Slot[] = [];
   for (let p = 0; p + 8 <= bytes.length; p += 8) {
     const regs = bytes[p + 1]!;
-    out.push({ code: bytes[p]!, dst: regs & 0xf, src: regs >> 4, off: view.getInt16(p + 2, true), imm: view.getInt32(p + 4, true) });
+    out.push({
+      code: bytes[p]!,
+      dst: regs & 0xf,
+      src: regs >> 4,
+      off: view.getInt16(p + 2, true),
+      imm: view.getInt32(p + 4, true),
+    });
   }
   return out;
 }

@@ -5,7 +5,7 @@ import type { IRecognitionException, IToken } from "chevrotain";
 import { compareDiagnostics, DiagnosticBag, type Diagnostic, type SourceFile } from "../diagnostics/index.js";
 import type { Program } from "./ast.js";
 import { ParserMessages } from "./diagnostic-codes.js";
-import { sharedParser } from "./parser.js";
+import { ParseAborted, sharedParser } from "./parser.js";
 import * as T from "./tokens.js";
 import { AstBuilder } from "./visitor.js";
 
@@ -43,6 +43,19 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
     }
     const diagnostics = [...bag.items].sort(compareDiagnostics);
     return bag.hasErrors || !program ? { diagnostics } : { program, diagnostics };
+  };
+
+  const reportSyntaxErrors = (errors: IRecognitionException[]) => {
+    const seen = new Set<number>();
+    for (const e of errors) {
+      const at = errorOffset(e, source.text.length);
+      if (seen.has(at)) continue;
+      seen.add(at);
+      const len = Math.max(1, Math.min(e.token.image?.length ?? 1, source.text.length - at));
+      const inSemi = e.context?.ruleStack?.[e.context.ruleStack.length - 1] === "semi";
+      if (inSemi) err("missingSemicolon", at, at + len, `expected ';' but found ${describeToken(e.token)}`);
+      else err("syntax", at, at + len, `syntax error: ${e.message}`);
+    }
   };
 
   // 1. Lexing.
@@ -92,26 +105,23 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
 
   // 4. Parsing.
   let cst;
+  parser.errorBudget = Math.max(1, (options.errorLimit ?? 100) - bag.errorCount);
   try {
     parser.input = tokens;
     cst = parser.program();
   } catch (e) {
+    if (e instanceof ParseAborted) {
+      reportSyntaxErrors(parser.errors);
+      parser.input = [];
+      return done();
+    }
     if (!(e instanceof RangeError)) throw e;
     err("nestingTooDeep", 0, 0, `${ParserMessages.nestingTooDeep.message} (the parser ran out of stack)`);
     parser.input = [];
     return done();
   }
   const syntaxErrors = parser.errors;
-  const seen = new Set<number>();
-  for (const e of syntaxErrors) {
-    const at = errorOffset(e, source.text.length);
-    if (seen.has(at)) continue;
-    seen.add(at);
-    const len = Math.max(1, e.token.image?.length ?? 1);
-    const inSemi = e.context?.ruleStack?.[e.context.ruleStack.length - 1] === "semi";
-    if (inSemi) err("missingSemicolon", at, at + len, `expected ';' but found ${describeToken(e.token)}`);
-    else err("syntax", at, at + len, `syntax error: ${e.message}`);
-  }
+  reportSyntaxErrors(syntaxErrors);
   parser.input = [];
 
   // 5. CST → AST, reporting constructs outside the language.

@@ -7,7 +7,7 @@
 //
 // Semicolons follow TypeScript's automatic insertion: `semi` accepts nothing before `}`,
 // at the end of input, or before a token on a new line.
-import { CstParser, EOF, type IToken, type IParserErrorMessageProvider, type TokenType } from "chevrotain";
+import { CstParser, EOF, tokenMatcher, type IRecognitionException, type IToken, type IParserErrorMessageProvider, type TokenType } from "chevrotain";
 import * as T from "./tokens.js";
 
 const describe = (t: IToken): string =>
@@ -33,14 +33,35 @@ function ruleTitle(rule: string): string {
   return /^[aeiou]/.test(words) ? `an ${words}` : `a ${words}`;
 }
 
+/** Tokens that may follow `declare` in a declaration (otherwise `declare` is a name). */
+const declarationStarts = new Set<TokenType>([
+  T.Const, T.Let, T.Var, T.Function, T.Enum, T.Class, T.Interface, T.Namespace, T.Module, T.Type, T.Async, T.Abstract, T.Declare,
+]);
+
+/** Thrown to stop parsing once enough errors are known (recovery on junk can be slow). */
+export class ParseAborted extends Error {
+  override name = "ParseAborted";
+}
+
+type SaveError = (this: CstParser, e: IRecognitionException) => IRecognitionException;
+const baseSaveError = (CstParser.prototype as unknown as { SAVE_ERROR: SaveError }).SAVE_ERROR;
+
 export class IoubpfParser extends CstParser {
   /** Tokens preceded by a line break (for semicolon insertion and restricted productions). */
   lineBreakBefore = new Set<IToken>();
+  /** Syntax errors after which parsing stops. */
+  errorBudget = 100;
+
+  /** chevrotain's (untyped) hook for every syntax error it records. */
+  SAVE_ERROR(e: IRecognitionException): IRecognitionException {
+    if (this.errors.length >= this.errorBudget) throw new ParseAborted();
+    return baseSaveError.call(this, e);
+  }
 
   constructor() {
     super(T.parserVocabulary, {
       recoveryEnabled: true,
-      maxLookahead: 3,
+      maxLookahead: 2,
       nodeLocationTracking: "onlyOffset",
       errorMessageProvider: messages,
     });
@@ -58,6 +79,11 @@ export class IoubpfParser extends CstParser {
 
   private is(i: number, t: TokenType): boolean {
     return this.LA(i).tokenType === t;
+  }
+
+  /** An identifier, including contextual keywords such as `type` or `from`. */
+  private isIdentifier(i: number): boolean {
+    return tokenMatcher(this.LA(i), T.Identifier);
   }
 
   /** Which `>`-based operator starts at LA(1): ">>>=", ">>=", ">>>", ">>" or ">" (alone). */
@@ -79,11 +105,14 @@ export class IoubpfParser extends CstParser {
   });
 
   moduleItem = this.RULE("moduleItem", () => {
-    this.OR([
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      DEF: [
       { ALT: () => this.SUBRULE(this.importDecl) },
       { ALT: () => this.SUBRULE(this.exportDecl) },
       { ALT: () => this.SUBRULE(this.statement) },
-    ]);
+    ],
+    });
   });
 
   importDecl = this.RULE("importDecl", () => {
@@ -198,18 +227,20 @@ export class IoubpfParser extends CstParser {
   // ----------------------------------------------------------------------------- statements
 
   statement = this.RULE("statement", () => {
+    // One token of lookahead plus explicit gates: chevrotain's LL(k) paths for this many
+    // overlapping alternatives (`{` block vs object, contextual keywords vs identifiers)
+    // made every statement cost ~100 path checks. Order decides the rest: `{` starts a
+    // block, `function` a declaration; expressions come last.
     this.OR({
-      // Order decides overlaps: a statement starting with `{` is a block, `function` a
-      // declaration, `type X` an alias, `x:` a label; expressions come last.
+      MAX_LOOKAHEAD: 1,
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => this.SUBRULE(this.block) },
-        { ALT: () => this.SUBRULE(this.enumDecl) },
+        { GATE: () => this.is(1, T.Enum) || this.is(2, T.Enum), ALT: () => this.SUBRULE(this.enumDecl) },
         { ALT: () => this.SUBRULE(this.varStatement) },
         { ALT: () => this.SUBRULE(this.interfaceDecl) },
-        { ALT: () => this.SUBRULE(this.functionDecl) },
-        { GATE: () => this.is(2, T.Function), ALT: () => this.SUBRULE2(this.functionDecl) },
-        { ALT: () => this.SUBRULE(this.declareDecl) },
+        { GATE: () => !this.is(1, T.Async) || this.is(2, T.Function), ALT: () => this.SUBRULE(this.functionDecl) },
+        { GATE: () => declarationStarts.has(this.LA(2).tokenType), ALT: () => this.SUBRULE(this.declareDecl) },
         { ALT: () => this.SUBRULE(this.ifStmt) },
         { ALT: () => this.SUBRULE(this.switchStmt) },
         { ALT: () => this.SUBRULE(this.forStmt) },
@@ -219,15 +250,18 @@ export class IoubpfParser extends CstParser {
         { ALT: () => this.SUBRULE(this.continueStmt) },
         { ALT: () => this.SUBRULE(this.returnStmt) },
         { ALT: () => this.SUBRULE(this.emptyStmt) },
-        { ALT: () => this.SUBRULE(this.rejectedClass) },
+        { GATE: () => !this.is(1, T.Abstract) || this.is(2, T.Class), ALT: () => this.SUBRULE(this.rejectedClass) },
         { ALT: () => this.SUBRULE(this.rejectedTry) },
         { ALT: () => this.SUBRULE(this.rejectedThrow) },
         { ALT: () => this.SUBRULE(this.rejectedWith) },
         { ALT: () => this.SUBRULE(this.rejectedDebugger) },
         { ALT: () => this.SUBRULE(this.rejectedDecorator) },
-        { ALT: () => this.SUBRULE(this.rejectedTypeAlias) },
-        { ALT: () => this.SUBRULE(this.rejectedNamespace) },
-        { ALT: () => this.SUBRULE(this.rejectedLabel) },
+        { GATE: () => this.isIdentifier(2) && !this.nl(2), ALT: () => this.SUBRULE(this.rejectedTypeAlias) },
+        {
+          GATE: () => (this.isIdentifier(2) || this.is(2, T.StringLiteral)) && !this.nl(2),
+          ALT: () => this.SUBRULE(this.rejectedNamespace),
+        },
+        { GATE: () => this.is(2, T.Colon), ALT: () => this.SUBRULE(this.rejectedLabel) },
         { ALT: () => this.SUBRULE(this.expressionStmt) },
       ],
     });
@@ -676,7 +710,7 @@ export class IoubpfParser extends CstParser {
   });
 
   conditionalExpr = this.RULE("conditionalExpr", () => {
-    this.SUBRULE(this.logicalOrExpr);
+    this.SUBRULE(this.binaryExpr);
     this.OPTION(() => {
       this.CONSUME(T.Question);
       this.SUBRULE(this.assignmentExpr);
@@ -685,61 +719,13 @@ export class IoubpfParser extends CstParser {
     });
   });
 
-  logicalOrExpr = this.RULE("logicalOrExpr", () => {
-    this.SUBRULE(this.logicalAndExpr);
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.BarBar) }, { ALT: () => this.CONSUME(T.QuestionQuestion) }]);
-      this.SUBRULE2(this.logicalAndExpr);
-    });
-  });
-
-  logicalAndExpr = this.RULE("logicalAndExpr", () => {
-    this.SUBRULE(this.bitOrExpr);
-    this.MANY(() => {
-      this.CONSUME(T.AmpAmp);
-      this.SUBRULE2(this.bitOrExpr);
-    });
-  });
-
-  bitOrExpr = this.RULE("bitOrExpr", () => {
-    this.SUBRULE(this.bitXorExpr);
-    this.MANY(() => {
-      this.CONSUME(T.Bar);
-      this.SUBRULE2(this.bitXorExpr);
-    });
-  });
-
-  bitXorExpr = this.RULE("bitXorExpr", () => {
-    this.SUBRULE(this.bitAndExpr);
-    this.MANY(() => {
-      this.CONSUME(T.Caret);
-      this.SUBRULE2(this.bitAndExpr);
-    });
-  });
-
-  bitAndExpr = this.RULE("bitAndExpr", () => {
-    this.SUBRULE(this.equalityExpr);
-    this.MANY(() => {
-      this.CONSUME(T.Amp);
-      this.SUBRULE2(this.equalityExpr);
-    });
-  });
-
-  equalityExpr = this.RULE("equalityExpr", () => {
-    this.SUBRULE(this.relationalExpr);
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.EqualsEquals) },
-        { ALT: () => this.CONSUME(T.NotEquals) },
-        { ALT: () => this.CONSUME(T.StrictEquals) },
-        { ALT: () => this.CONSUME(T.StrictNotEquals) },
-      ]);
-      this.SUBRULE2(this.relationalExpr);
-    });
-  });
-
-  relationalExpr = this.RULE("relationalExpr", () => {
-    this.SUBRULE(this.shiftExpr);
+  /**
+   * All binary operators at once; the visitor applies precedence (one rule instead of one
+   * per level keeps the CST, and so parse time, small). `**`, `??`, `in`, `instanceof`,
+   * `as` and `satisfies` are parsed only to be rejected.
+   */
+  binaryExpr = this.RULE("binaryExpr", () => {
+    this.SUBRULE(this.unaryExpr);
     this.MANY({
       // A `>` that starts `>>=`/`>>>=` belongs to the assignment.
       GATE: () => this.greaterOp() !== ">>=" && this.greaterOp() !== ">>>=",
@@ -748,14 +734,47 @@ export class IoubpfParser extends CstParser {
           {
             ALT: () => {
               this.OR2([
+                { ALT: () => this.CONSUME(T.BarBar) },
+                { ALT: () => this.CONSUME(T.AmpAmp) },
+                { ALT: () => this.CONSUME(T.Bar) },
+                { ALT: () => this.CONSUME(T.Caret) },
+                { ALT: () => this.CONSUME(T.Amp) },
+                { ALT: () => this.CONSUME(T.EqualsEquals) },
+                { ALT: () => this.CONSUME(T.NotEquals) },
+                { ALT: () => this.CONSUME(T.StrictEquals) },
+                { ALT: () => this.CONSUME(T.StrictNotEquals) },
                 { ALT: () => this.CONSUME(T.Less) },
                 { ALT: () => this.CONSUME(T.LessEq) },
-                { ALT: () => this.CONSUME(T.Greater) },
                 { ALT: () => this.CONSUME(T.GreaterEq) },
+                { ALT: () => this.CONSUME(T.LessLess) },
+                {
+                  // `>>>` and `>>` are lexed as adjacent `>` tokens.
+                  GATE: () => this.greaterOp() === ">>>",
+                  ALT: () => {
+                    this.CONSUME(T.Greater);
+                    this.CONSUME2(T.Greater);
+                    this.CONSUME3(T.Greater);
+                  },
+                },
+                {
+                  GATE: () => this.greaterOp() === ">>",
+                  ALT: () => {
+                    this.CONSUME4(T.Greater);
+                    this.CONSUME5(T.Greater);
+                  },
+                },
+                { ALT: () => this.CONSUME6(T.Greater) },
+                { ALT: () => this.CONSUME(T.Plus) },
+                { ALT: () => this.CONSUME(T.Minus) },
+                { ALT: () => this.CONSUME(T.Star) },
+                { ALT: () => this.CONSUME(T.Slash) },
+                { ALT: () => this.CONSUME(T.Percent) },
+                { ALT: () => this.CONSUME(T.StarStar) },
+                { ALT: () => this.CONSUME(T.QuestionQuestion) },
                 { ALT: () => this.CONSUME(T.Instanceof) },
                 { ALT: () => this.CONSUME(T.In) },
               ]);
-              this.SUBRULE2(this.shiftExpr);
+              this.SUBRULE2(this.unaryExpr);
             },
           },
           {
@@ -765,62 +784,6 @@ export class IoubpfParser extends CstParser {
             },
           },
         ]),
-    });
-  });
-
-  shiftExpr = this.RULE("shiftExpr", () => {
-    this.SUBRULE(this.additiveExpr);
-    this.MANY({
-      GATE: () => this.is(1, T.LessLess) || this.greaterOp() === ">>" || this.greaterOp() === ">>>",
-      DEF: () => {
-        this.OR([
-          { ALT: () => this.CONSUME(T.LessLess) },
-          {
-            GATE: () => this.greaterOp() === ">>>",
-            ALT: () => {
-              this.CONSUME(T.Greater);
-              this.CONSUME2(T.Greater);
-              this.CONSUME3(T.Greater);
-            },
-          },
-          {
-            ALT: () => {
-              this.CONSUME4(T.Greater);
-              this.CONSUME5(T.Greater);
-            },
-          },
-        ]);
-        this.SUBRULE2(this.additiveExpr);
-      },
-    });
-  });
-
-  additiveExpr = this.RULE("additiveExpr", () => {
-    this.SUBRULE(this.multiplicativeExpr);
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
-      this.SUBRULE2(this.multiplicativeExpr);
-    });
-  });
-
-  multiplicativeExpr = this.RULE("multiplicativeExpr", () => {
-    this.SUBRULE(this.exponentExpr);
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Star) },
-        { ALT: () => this.CONSUME(T.Slash) },
-        { ALT: () => this.CONSUME(T.Percent) },
-      ]);
-      this.SUBRULE2(this.exponentExpr);
-    });
-  });
-
-  /** `**` is rejected; it is parsed so the error can name it. */
-  exponentExpr = this.RULE("exponentExpr", () => {
-    this.SUBRULE(this.unaryExpr);
-    this.OPTION(() => {
-      this.CONSUME(T.StarStar);
-      this.SUBRULE(this.exponentExpr);
     });
   });
 
@@ -853,18 +816,11 @@ export class IoubpfParser extends CstParser {
           this.SUBRULE2(this.unaryExpr);
         },
       },
-      { ALT: () => this.SUBRULE(this.postfixExpr) },
+      { ALT: () => this.SUBRULE(this.callMemberExpr) },
     ]);
   });
 
-  postfixExpr = this.RULE("postfixExpr", () => {
-    this.SUBRULE(this.callMemberExpr);
-    this.OPTION({
-      GATE: () => !this.nl(1),
-      DEF: () => this.OR([{ ALT: () => this.CONSUME(T.PlusPlus) }, { ALT: () => this.CONSUME(T.MinusMinus) }]),
-    });
-  });
-
+  /** Member access, indexing and calls, then an optional postfix `++`/`--`. */
   callMemberExpr = this.RULE("callMemberExpr", () => {
     this.SUBRULE(this.primaryExpr);
     this.MANY(() =>
@@ -902,6 +858,11 @@ export class IoubpfParser extends CstParser {
         { GATE: () => !this.nl(1), ALT: () => this.CONSUME(T.Bang) },
       ]),
     );
+    // No line break before a postfix operator: `a\n++b` is `a; ++b`.
+    this.OPTION({
+      GATE: () => !this.nl(1),
+      DEF: () => this.OR3([{ ALT: () => this.CONSUME(T.PlusPlus) }, { ALT: () => this.CONSUME(T.MinusMinus) }]),
+    });
   });
 
   args = this.RULE("args", () => {

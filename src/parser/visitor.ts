@@ -25,7 +25,17 @@ function seq(node: CstNode): Child[] {
 const tokenName = (c: Child | undefined): string | undefined => (c && !isNode(c) ? c.tokenType.name : undefined);
 const ruleName = (c: Child | undefined): string | undefined => (c && isNode(c) ? c.name : undefined);
 
-const binaryOps = new Set(["*", "/", "%", "+", "-", "<<", ">>", ">>>", "<", "<=", ">", ">=", "==", "!=", "===", "!==", "&", "^", "|"]);
+/** Binding strength of the language's binary operators (higher binds tighter), as in TypeScript. */
+const precedence = new Map<string, number>([
+  ["||", 1], ["&&", 2], ["|", 3], ["^", 4], ["&", 5],
+  ["==", 6], ["!=", 6], ["===", 6], ["!==", 6],
+  ["<", 7], ["<=", 7], [">", 7], [">=", 7],
+  ["<<", 8], [">>", 8], [">>>", 8],
+  ["+", 9], ["-", 9], ["*", 10], ["/", 10], ["%", 10],
+]);
+/** Operators parsed only to be rejected, with their TypeScript precedence for recovery. */
+const rejectedPrecedence = new Map<string, number>([["??", 1], ["instanceof", 7], ["in", 7], ["**", 11]]);
+const binaryOps = new Set([...precedence.keys()].filter((op) => op !== "&&" && op !== "||"));
 const assignOps = new Set(["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", ">>>=", "&=", "|=", "^="]);
 
 interface StmtContext {
@@ -451,7 +461,7 @@ export class AstBuilder {
       this.err("arrowFunction", this.range(node.children["conditionalExpr"]![0]!, arrow));
       return this.placeholder(r);
     }
-    const left = this.binaryChain(this.nodes(node, "conditionalExpr")[0]!);
+    const left = this.conditionalExpr(this.nodes(node, "conditionalExpr")[0]!);
     const opNode = this.nodes(node, "assignOp")[0];
     if (!opNode) return left;
     const opToks = seq(opNode) as IToken[];
@@ -462,62 +472,70 @@ export class AstBuilder {
     return { kind: "AssignExpr", op: op as A.AssignOp, target: left, value, range: r };
   }
 
+  private conditionalExpr(node: CstNode): A.Expr {
+    const test = this.binaryExpr(this.nodes(node, "binaryExpr")[0]!);
+    const [cons, alt] = this.nodes(node, "assignmentExpr");
+    if (!cons || !alt) return test;
+    return { kind: "ConditionalExpr", test, consequent: this.assignmentExpr(cons), alternate: this.assignmentExpr(alt), range: this.range(node) };
+  }
+
   /**
-   * conditionalExpr down to exponentExpr. Binary levels are loops in the grammar, so this
-   * walks each level's operands and operators in order, building left-associative trees.
+   * The grammar reads `a op b op c …` flat; operator precedence is applied here, with an
+   * explicit stack (no recursion), left-associative except `**`.
    */
-  private binaryChain(node: CstNode): A.Expr {
-    switch (node.name) {
-      case "conditionalExpr": {
-        const [test, cons, alt] = [this.nodes(node, "logicalOrExpr")[0]!, ...this.nodes(node, "assignmentExpr")];
-        const t = this.binaryChain(test);
-        if (!cons || !alt) return t;
-        return { kind: "ConditionalExpr", test: t, consequent: this.assignmentExpr(cons), alternate: this.assignmentExpr(alt), range: this.range(node) };
-      }
-      case "exponentExpr": {
-        const base = this.unaryExpr(this.nodes(node, "unaryExpr")[0]!);
-        const pow = this.tokens(node, "StarStar")[0];
-        if (pow) {
-          this.err("exponent", this.range(pow));
-          this.binaryChain(this.nodes(node, "exponentExpr")[0]!);
-        }
-        return base;
-      }
-      default:
-        break;
-    }
-    const parts = seq(node);
-    let acc: A.Expr | undefined;
-    let ops: IToken[] = [];
-    const start = parts[0]!;
-    for (const c of parts) {
+  private binaryExpr(node: CstNode): A.Expr {
+    const operands: A.Expr[] = [];
+    const ops: { op: string; range: SourceRange }[] = [];
+    let pending: IToken[] = [];
+    for (const c of seq(node)) {
       if (!isNode(c)) {
-        ops.push(c);
+        pending.push(c);
         continue;
       }
       if (c.name === "type") {
-        // `x as T` / `x satisfies T`
-        const kw = ops[0]!;
+        // `x as T` / `x satisfies T`: rejected; the operand stays as it is.
+        const kw = pending[0]!;
         this.err(kw.tokenType.name === "As" ? "asCast" : "satisfiesExpr", this.range(kw, c));
-        ops = [];
+        pending = [];
         continue;
       }
-      const operand = this.binaryChain(c);
-      if (acc === undefined) acc = operand;
-      else {
-        const op = ops.map((t) => t.image).join("");
-        const range = this.range(start, c);
-        const opRange = this.range(ops[0]!, ops[ops.length - 1]!);
-        if (op === "&&" || op === "||") acc = { kind: "LogicalExpr", op, left: acc, right: operand, range };
-        else if (binaryOps.has(op)) acc = { kind: "BinaryExpr", op: op as A.BinaryOp, left: acc, right: operand, range };
-        else {
-          this.err(op === "??" ? "nullishCoalescing" : op === "in" ? "inExpr" : "instanceofExpr", opRange);
+      if (pending.length > 0) {
+        const op = pending.map((t) => t.image).join("");
+        const range = this.range(pending[0]!, pending[pending.length - 1]!);
+        if (!precedence.has(op)) {
+          this.err(op === "??" ? "nullishCoalescing" : op === "**" ? "exponent" : op === "in" ? "inExpr" : "instanceofExpr", range);
         }
+        ops.push({ op, range });
+        pending = [];
       }
-      ops = [];
+      operands.push(this.unaryExpr(c));
     }
-    if (acc === undefined) return this.placeholder(this.range(node));
-    return acc;
+    if (operands.length === 0) return this.placeholder(this.range(node));
+    // Shunting-yard: reduce while the stacked operator binds at least as tightly.
+    const outStack: A.Expr[] = [operands[0]!];
+    const opStack: string[] = [];
+    const reduce = () => {
+      const op = opStack.pop()!;
+      const right = outStack.pop()!;
+      const left = outStack.pop()!;
+      const range: SourceRange = { file: left.range.file, start: left.range.start, end: right.range.end };
+      if (op === "&&" || op === "||") outStack.push({ kind: "LogicalExpr", op, left, right, range });
+      else outStack.push({ kind: "BinaryExpr", op: (binaryOps.has(op) ? op : "+") as A.BinaryOp, left, right, range });
+    };
+    const prec = (op: string) => precedence.get(op) ?? rejectedPrecedence.get(op) ?? 0;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!.op;
+      const p = prec(op);
+      while (opStack.length > 0) {
+        const top = prec(opStack[opStack.length - 1]!);
+        if (top > p || (top === p && op !== "**")) reduce();
+        else break;
+      }
+      opStack.push(op);
+      outStack.push(operands[i + 1]!);
+    }
+    while (opStack.length > 0) reduce();
+    return outStack[0]!;
   }
 
   private unaryExpr(node: CstNode): A.Expr {
@@ -525,7 +543,7 @@ export class AstBuilder {
     const first = parts[0]!;
     const r = this.range(node);
     if (isNode(first)) {
-      if (first.name === "postfixExpr") return this.postfixExpr(first);
+      if (first.name === "callMemberExpr") return this.callMemberExpr(first);
       return this.placeholder(r);
     }
     const opTok = first;
@@ -564,13 +582,6 @@ export class AstBuilder {
     }
   }
 
-  private postfixExpr(node: CstNode): A.Expr {
-    const target = this.callMemberExpr(this.nodes(node, "callMemberExpr")[0]!);
-    const op = this.tokens(node, "PlusPlus")[0] ?? this.tokens(node, "MinusMinus")[0];
-    if (!op) return target;
-    return { kind: "UpdateExpr", op: op.image as "++" | "--", prefix: false, target, range: this.range(node) };
-  }
-
   private callMemberExpr(node: CstNode): A.Expr {
     const parts = seq(node);
     const first = parts[0]!;
@@ -605,6 +616,10 @@ export class AstBuilder {
         }
         case "Bang":
           this.err("nonNullAssertion", this.range(c));
+          break;
+        case "PlusPlus":
+        case "MinusMinus":
+          acc = { kind: "UpdateExpr", op: (c as IToken).image as "++" | "--", prefix: false, target: acc, range: this.range(first, c) };
           break;
         default:
           break;

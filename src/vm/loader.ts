@@ -172,7 +172,7 @@ export function loadObject(obj: ObjFile, options: LoadOptions = {}): { loaded?: 
     for (const [sec, b] of base) if (sec !== ".text") programs.push({ name: sec, section: sec, slot: b, sleepable: sleepable(sec) });
   }
   if (programs.length === 0 && base.has(".text")) {
-    const fn = obj.symbols.find((s) => s.section === ".text" && s.type === STT.FUNC && s.value === 0);
+    const fn = obj.symbols.find((s) => s.section === ".text" && s.value === 0 && s.bind === STB.GLOBAL && (s.type === STT.FUNC || s.type === STT.NOTYPE));
     programs.push({ name: fn?.name ?? ".text", section: ".text", slot: base.get(".text")!, sleepable: false });
   }
   if (programs.length === 0) err("the object has no code section");

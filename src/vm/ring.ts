@@ -31,12 +31,13 @@ export interface SqeView {
 
 const CQ_FIELD = sqeField("cq");
 
-export function decodeSqe(bytes: Uint8Array): SqeView {
+/** `bpfOpcode`: the target's IORING_OP_BPF, which names opcode 37 differently from mainline. */
+export function decodeSqe(bytes: Uint8Array, bpfOpcode?: number): SqeView {
   const v = new DataView(bytes.buffer, bytes.byteOffset, SQE_SIZE);
   const opcode = v.getUint8(SQE_SLOTS.opcode.offset);
   return {
     opcode,
-    opName: opcodeName(opcode) ?? (opcode === 37 ? "BPF" : `OP_${opcode}`),
+    opName: opcode === bpfOpcode ? "BPF" : (opcodeName(opcode) ?? `OP_${opcode}`),
     flags: v.getUint8(SQE_SLOTS.flags.offset),
     ioprio: v.getUint16(SQE_SLOTS.ioprio.offset, true),
     fd: v.getInt32(SQE_SLOTS.fd.offset, true),

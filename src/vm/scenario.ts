@@ -4,7 +4,7 @@
 import { parseDocument } from "yaml";
 import type { Diagnostic } from "../diagnostics/index.js";
 import { iosqeFlag, opcodeNumber } from "../targets/sqe.js";
-import { isTargetName, type TargetName } from "../targets/targets.js";
+import { getTarget, isTargetName, type TargetName } from "../targets/targets.js";
 import { VmCodes } from "./codes.js";
 import { MAP_TYPE_NAMES, type MapDef } from "./maps.js";
 import type { SqeView } from "./ring.js";
@@ -16,8 +16,8 @@ export const ERRNO: Record<string, number> = {
   ETIME: 62, ECONNRESET: 104, ETIMEDOUT: 110, ECONNREFUSED: 111, EALREADY: 114, ECANCELED: 125,
 };
 
-/** io_uring's BPF request opcode in both RFC targets (abi.md, derived). */
-export const IORING_OP_BPF = 37;
+/** io_uring's BPF request opcode; the same number in both RFC targets (abi.md, derived). */
+export const IORING_OP_BPF = getTarget("iouring-v2").constants.IORING_OP_BPF!;
 
 export interface CompletionRule {
   match: { userData?: bigint; opcode?: number; seq?: number };

@@ -233,7 +233,7 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
 
   const submitBatch = (items: { raw: Uint8Array; by: string }[]): void => {
     const reqs: Req[] = items.map(({ raw, by }) => {
-      const sqe = decodeSqe(raw);
+      const sqe = decodeSqe(raw, target.constants.IORING_OP_BPF);
       const r: Req = { seq: seq++, sqe, by, hard: (sqe.flags & IOSQE.HARDLINK) !== 0, completeAt: 0, res: 0, flags: 0 };
       stats.sqes++;
       ev({ step, type: "submit", seq: r.seq, by, sqe });

@@ -38,7 +38,7 @@ export function peekElf(bytes: Uint8Array): Peek {
   const shentsize = v.getUint16(0x3a, true);
   const shnum = v.getUint16(0x3c, true);
   const shstrndx = v.getUint16(0x3e, true);
-  const raw = [];
+  const raw: { nameOff: number; type: number; flags: number; offset: number; size: number; link: number; info: number }[] = [];
   for (let i = 0; i < shnum; i++) {
     const o = shoff + i * shentsize;
     raw.push({

@@ -7,7 +7,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { disassemble } from "../../src/disasm/objdump.js";
 import { readElf } from "../../src/elf/reader.js";
-import { haveTool, LLVM_MC, LLVM_OBJDUMP, llvmAssemble, llvmObjdump, tempDir } from "../isa/tools.js";
+import {
+  haveTool,
+  LLVM_MC,
+  LLVM_OBJDUMP,
+  llvmAssemble,
+  llvmObjdump,
+  tempDir,
+} from "../isa/tools.js";
 
 const tools = haveTool(LLVM_MC) && haveTool(LLVM_OBJDUMP);
 
@@ -34,6 +41,14 @@ const VARIANTS: [number, number, number, number][] = [
   [1, 2, 0, 0x41],
   [1, 2, 0, 0xf1],
   [1, 2, 0, -0x80000000],
+  [1, 2, 0, 0x45],
+  [1, 2, 0, 0xa0],
+  [1, 2, 0, 0x50],
+  [1, 2, 0, 0xe0],
+  [1, 2, 0, 0x0f],
+  [1, 2, 0x7fff, 0x40],
+  [3, 11, -0x8000, 0x10],
+  [11, 11, 0, 0x7fffffff],
 ];
 
 function insnBytes(op: number, [d, s, o, i]: [number, number, number, number]): number[] {
@@ -46,45 +61,62 @@ function insnBytes(op: number, [d, s, o, i]: [number, number, number, number]): 
   return [...b];
 }
 
-const isAcqRel = (op: number, imm: number) => [0xc3, 0xcb, 0xd3, 0xdb].includes(op) && (imm === 0x100 || imm === 0x110);
+const isAcqRel = (op: number, imm: number) =>
+  [0xc3, 0xcb, 0xd3, 0xdb].includes(op) && (imm === 0x100 || imm === 0x110);
 
-test("all 256 opcodes × field variants: listing equals llvm-objdump-19", { skip: !tools && "llvm-mc-19/llvm-objdump-19 not installed" }, (t) => {
-  const lines: string[] = [];
-  let n = 0;
-  for (let op = 0; op < 256; op++) {
-    for (const v of VARIANTS) {
-      if (isAcqRel(op, v[3])) continue;
-      const bytes = insnBytes(op, v);
-      // ld_imm64 needs its second slot; give it a non-zero high half and junk reserved fields.
-      if (op === 0x18) bytes.push(0, v[0] === 11 ? 0x23 : 0, 0, 0, 0x78, 0x56, 0x34, 0x12);
-      lines.push(`.byte ${bytes.join(",")}`);
-      n++;
+test(
+  "all 256 opcodes × field variants: listing equals llvm-objdump-19",
+  { skip: !tools && "llvm-mc-19/llvm-objdump-19 not installed" },
+  (t) => {
+    const lines: string[] = [];
+    let n = 0;
+    for (let op = 0; op < 256; op++) {
+      for (const v of VARIANTS) {
+        if (isAcqRel(op, v[3])) continue;
+        const bytes = insnBytes(op, v);
+        // ld_imm64 needs its second slot; give it a non-zero high half and junk reserved fields.
+        if (op === 0x18) bytes.push(0, v[0] === 11 ? 0x23 : 0, 0, 0, 0x78, 0x56, 0x34, 0x12);
+        lines.push(`.byte ${bytes.join(",")}`);
+        n++;
+      }
     }
-  }
-  // A truncated ld_imm64 and a few stray bytes at the end (printed byte by byte).
-  lines.push(".byte 0x18,0x01,0,0,5,0,0,0", ".byte 0x95,0,0");
-  const { dir, cleanup } = tempDir();
-  try {
-    const asm = llvmAssemble(dir, lines.join("\n") + "\n", "sweep");
-    assert.ok(asm.obj, asm.stderr);
-    const read = readElf(asm.obj, "sweep.o");
-    assert.ok(read.object, JSON.stringify(read.diagnostics));
-    for (const mode of [
-      { args: ["-d"], hexImm: true, alu32: false },
-      { args: ["-d", "--no-print-imm-hex"], hexImm: false, alu32: false },
-      { args: ["-d", "--mattr=+alu32"], hexImm: true, alu32: true },
-    ]) {
-      const theirs = llvmObjdump(asm.path, mode.args).replace(asm.path, "sweep.o");
-      const ours = disassemble(read.object, { relocs: false, hexImm: mode.hexImm, alu32: mode.alu32, fileName: "sweep.o" });
-      const a = ours.split("\n");
-      const b = theirs.split("\n");
-      const diffs: string[] = [];
-      for (let k = 0; k < Math.max(a.length, b.length); k++) if (a[k] !== b[k]) diffs.push(`line ${k + 1}: ours '${a[k]}' objdump '${b[k]}'`);
-      if (process.env.DUMP_FAILURES) console.log(diffs.join("\n"));
-      assert.deepEqual(diffs.slice(0, 20), [], `${diffs.length} differing lines [${mode.args.join(" ")}]`);
+    // A truncated ld_imm64 and a few stray bytes at the end (printed byte by byte).
+    lines.push(".byte 0x18,0x01,0,0,5,0,0,0", ".byte 0x95,0,0");
+    const { dir, cleanup } = tempDir();
+    try {
+      const asm = llvmAssemble(dir, lines.join("\n") + "\n", "sweep");
+      assert.ok(asm.obj, asm.stderr);
+      const read = readElf(asm.obj, "sweep.o");
+      assert.ok(read.object, JSON.stringify(read.diagnostics));
+      for (const mode of [
+        { args: ["-d"], hexImm: true, alu32: false },
+        { args: ["-d", "--no-print-imm-hex"], hexImm: false, alu32: false },
+        { args: ["-d", "--mattr=+alu32"], hexImm: true, alu32: true },
+      ]) {
+        const theirs = llvmObjdump(asm.path, mode.args).replace(asm.path, "sweep.o");
+        const ours = disassemble(read.object, {
+          relocs: false,
+          hexImm: mode.hexImm,
+          alu32: mode.alu32,
+          fileName: "sweep.o",
+        });
+        const a = ours.split("\n");
+        const b = theirs.split("\n");
+        const diffs: string[] = [];
+        for (let k = 0; k < Math.max(a.length, b.length); k++)
+          if (a[k] !== b[k]) diffs.push(`line ${k + 1}: ours '${a[k]}' objdump '${b[k]}'`);
+        if (process.env.DUMP_FAILURES) console.log(diffs.join("\n"));
+        assert.deepEqual(
+          diffs.slice(0, 20),
+          [],
+          `${diffs.length} differing lines [${mode.args.join(" ")}]`,
+        );
+      }
+      t.diagnostic(
+        `${n} encodings (256 opcodes × ${VARIANTS.length} variants less acquire/release) × 3 modes`,
+      );
+    } finally {
+      cleanup();
     }
-    t.diagnostic(`${n} encodings (256 opcodes × ${VARIANTS.length} variants less acquire/release) × 3 modes`);
-  } finally {
-    cleanup();
-  }
-});
+  },
+);

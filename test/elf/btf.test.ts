@@ -24,7 +24,10 @@ import {
   VOID,
   writeElf,
 } from "../../src/elf/index.js";
-import { haveTool, run, withTmp, writeTmp } from "./helpers.js";
+import { buildSample, haveTool, run, withTmp, writeTmp } from "./helpers.js";
+
+/** ELF_FUZZ_SCALE=20 runs the property tests twenty times longer (for hunting, not for CI). */
+const runs = (n: number): number => n * Number(process.env.ELF_FUZZ_SCALE ?? 1);
 
 /** The graph with references replaced by type IDs, for comparing two graphs. */
 function flatten(types: readonly BtfType[], ids: Map<BtfType, number>): unknown[] {
@@ -230,7 +233,7 @@ test("property: decodeBtf(encodeBtf(g)) is g, and re-encoding gives the same byt
       assert.deepEqual(flatten(d.types.slice(1), decodedIds), flatten(ordered, m.ids));
       assert.deepEqual(encodeBtf(d.types.slice(1)), m.bytes);
     }),
-    { numRuns: 400 },
+    { numRuns: runs(400) },
   );
 });
 
@@ -306,7 +309,7 @@ test("decodeBtf reports bad input instead of throwing", () => {
       encodeBtf(d.types.slice(1));
       decodeBtfExt(junk, d.stringAt);
     }),
-    { numRuns: 1500 },
+    { numRuns: runs(1500) },
   );
 });
 
@@ -555,4 +558,34 @@ test("bpftool btf dump shows exactly the graph we built", (t) => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trimEnd(), bpftoolText(btfTypesInIdOrder(m.ids), m.ids));
   });
+});
+
+test("fuzz: byte mutations of real BTF and BTF.ext decode without throwing and re-encode", () => {
+  const { obj } = buildSample();
+  const btf = obj.sections.find((s) => s.name === ".BTF")!.data;
+  const ext = obj.sections.find((s) => s.name === ".BTF.ext")!.data;
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(btf.length - 1), fc.integer({ min: 0, max: 255 })), {
+        minLength: 1,
+        maxLength: 6,
+      }),
+      fc.array(fc.tuple(fc.nat(ext.length - 1), fc.integer({ min: 0, max: 255 })), {
+        maxLength: 4,
+      }),
+      (edits, extEdits) => {
+        const b = new Uint8Array(btf);
+        for (const [at, v] of edits) b[at] = v;
+        const e = new Uint8Array(ext);
+        for (const [at, v] of extEdits) e[at] = v;
+        const d = decodeBtf(b);
+        for (const x of d.diagnostics) assert.match(x.code, /^E52\d\d$/);
+        // What decodes (bad references replaced) encodes again into clean BTF.
+        assert.deepEqual(decodeBtf(encodeBtf(d.types.slice(1))).diagnostics, []);
+        const de = decodeBtfExt(e, d.stringAt);
+        for (const x of de.diagnostics) assert.match(x.code, /^E53\d\d$/);
+      },
+    ),
+    { numRuns: runs(1500) },
+  );
 });

@@ -11,17 +11,22 @@ import {
   decodeBtf,
   decodeBtfExt,
   encodeBtf,
+  R_BPF,
   readElf,
   SHT,
+  STB,
+  STT,
+  STV,
   writeElf,
 } from "../../src/elf/index.js";
 import { complaints, haveTool, run, withTmp, writeTmp } from "./helpers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const source = join(here, "fixtures", "maps.bpf.c");
+const externs = join(here, "fixtures", "externs.bpf.c");
 const multiarch = arch() === "arm64" ? "aarch64-linux-gnu" : "x86_64-linux-gnu";
 
-function compile(dir: string, debug: boolean): Uint8Array {
+function compile(dir: string, debug: boolean, src = source): Uint8Array {
   const out = join(dir, debug ? "clang-g.o" : "clang.o");
   const args = [
     "-O2",
@@ -30,7 +35,7 @@ function compile(dir: string, debug: boolean): Uint8Array {
     "bpf",
     `-I/usr/include/${multiarch}`,
     "-c",
-    source,
+    src,
     "-o",
     out,
   ];
@@ -61,15 +66,41 @@ const objdumpBody = (s: string): string => s.split("\n").slice(2).join("\n");
 test("clang-19 -O2 (no -g): read then written back byte-for-byte identical", (t) => {
   if (!haveTool("clang-19")) return t.skip("clang-19 not installed");
   withTmp((dir) => {
-    const orig = compile(dir, false);
-    const obj = read(orig, "clang.o");
-    assert.ok(obj.sections.some((s) => s.type === SHT.LLVM_ADDRSIG));
-    const again = writeElf(obj);
-    assert.equal(
-      Buffer.compare(Buffer.from(again), Buffer.from(orig)),
-      0,
-      "rewritten object differs from clang's",
-    );
+    for (const src of [source, externs]) {
+      const orig = compile(dir, false, src);
+      const obj = read(orig, src);
+      assert.ok(obj.sections.some((s) => s.type === SHT.LLVM_ADDRSIG));
+      const again = writeElf(obj);
+      assert.equal(
+        Buffer.compare(Buffer.from(again), Buffer.from(orig)),
+        0,
+        `rewritten ${src} differs`,
+      );
+    }
+  });
+});
+
+test("externs, weak and hidden symbols and ABS64 data relocations are read as clang wrote them", (t) => {
+  if (!haveTool("clang-19")) return t.skip("clang-19 not installed");
+  withTmp((dir) => {
+    const obj = read(compile(dir, false, externs), "externs.o");
+    const sym = (n: string) => obj.symbols.find((s) => s.name === n);
+    assert.deepEqual(sym("bpf_rcu_read_lock"), {
+      name: "bpf_rcu_read_lock",
+      value: 0,
+      size: 0,
+      type: STT.NOTYPE,
+      bind: STB.GLOBAL,
+    });
+    assert.equal(sym("bpf_rcu_read_unlock")?.bind, STB.WEAK);
+    assert.equal(sym("bpf_rcu_read_unlock")?.section, undefined);
+    assert.equal(sym("hidden_counter")?.visibility, STV.HIDDEN);
+    assert.equal(sym("hidden_counter")?.section, ".bss");
+    assert.deepEqual(obj.relocations.get(".data.ptrs"), [
+      { offset: 0, type: R_BPF.R_BPF_64_ABS64, symbol: { section: ".text" } },
+      { offset: 8, type: R_BPF.R_BPF_64_ABS64, symbol: { section: ".text" } },
+    ]);
+    assert.ok(obj.sections.some((s) => s.name === ".struct_ops.link"));
   });
 });
 

@@ -7,6 +7,8 @@ import { ElfCodes, readElf, SHT, tryWriteElf, writeElf } from "../../src/elf/ind
 import { buildSample } from "./helpers.js";
 
 const valid = writeElf(buildSample().obj);
+/** ELF_FUZZ_SCALE=20 runs the fuzz tests twenty times longer (for hunting, not for CI). */
+const runs = (n: number): number => n * Number(process.env.ELF_FUZZ_SCALE ?? 1);
 const layout = readElf(valid, "sample.o").sections!;
 const sec = (name: string) => layout.find((s) => s.name === name)!;
 const shoff = Number(new DataView(valid.buffer, valid.byteOffset).getBigUint64(40, true));
@@ -190,7 +192,7 @@ test("fuzz: random bytes", () => {
     fc.property(fc.uint8Array({ maxLength: 1024 }), (b) => {
       checkContract(b);
     }),
-    { numRuns: 1500 },
+    { numRuns: runs(1500) },
   );
 });
 
@@ -212,7 +214,7 @@ test("fuzz: random bytes behind a valid ELF64 BPF header", () => {
         checkContract(b);
       },
     ),
-    { numRuns: 1500 },
+    { numRuns: runs(1500) },
   );
 });
 
@@ -229,7 +231,7 @@ test("fuzz: byte mutations of a valid object", () => {
         checkContract(b);
       },
     ),
-    { numRuns: 2000 },
+    { numRuns: runs(2000) },
   );
 });
 
@@ -257,6 +259,6 @@ test("fuzz: mutations aimed at the section headers, symbols and relocations", ()
         checkContract(b);
       },
     ),
-    { numRuns: 2000 },
+    { numRuns: runs(2000) },
   );
 });

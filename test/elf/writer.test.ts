@@ -237,6 +237,16 @@ test("bpftool: BTF dump shows the types, gen object links it, libbpf opens it", 
     const linked = run("bpftool", ["gen", "object", `${dir}/linked.o`, o]);
     assert.equal(linked.status, 0, linked.stderr);
     assert.deepEqual(complaints(linked), []);
+    // The linker's output (its own layout: .symtab early, sh_info 0) reads back with our code.
+    const relinked = readElf(readFileSync(`${dir}/linked.o`), "linked.o");
+    assert.deepEqual(relinked.diagnostics, []);
+    const { obj } = buildSample();
+    for (const name of [".text", "xdp", ".data", ".rodata", ".maps", "license"])
+      assert.deepEqual(
+        relinked.object!.sections.find((s) => s.name === name)?.data,
+        obj.sections.find((s) => s.name === name)!.data,
+        name,
+      );
     // bpf_object__open (through skeleton generation): maps, data sections, relocations, BTF.ext.
     const skel = run("bpftool", ["-d", "gen", "skeleton", o]);
     assert.equal(skel.status, 0, skel.stderr);

@@ -33,8 +33,13 @@ export interface Case {
 export function casesFor(form: InstructionForm): Case[] {
   const uses = new Set(form.uses);
   const imms: (number | undefined)[] =
-    form.name === "addr_space_cast" ? AS_IMMS : uses.has("imm") && form.match.imm === undefined ? IMMS : [undefined];
-  const offs: (number | undefined)[] = uses.has("off") && form.match.off === undefined ? OFFS : [undefined];
+    form.name === "addr_space_cast"
+      ? AS_IMMS
+      : uses.has("imm") && form.match.imm === undefined
+        ? IMMS
+        : [undefined];
+  const offs: (number | undefined)[] =
+    uses.has("off") && form.match.off === undefined ? OFFS : [undefined];
   const out: Case[] = [];
   let k = 0;
   const add = (imm: number | undefined, off: number | undefined, imm64?: bigint) => {

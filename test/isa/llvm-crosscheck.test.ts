@@ -41,140 +41,170 @@ function viaBytes(c: Case): boolean {
   return false;
 }
 
-test("every form: llvm-mc bytes and llvm-objdump text agree with ours", { skip: !tools && `${LLVM_MC} or ${LLVM_OBJDUMP} not installed` }, (t) => {
-  const cases = allCases().filter((c) => c.form.llvm !== "never");
-  const { dir, cleanup } = tempDir();
-  try {
-    const lines: string[] = [];
-    const slots: number[] = [];
-    let slot = 0;
-    const failures: string[] = [];
-    let textLines = 0;
-    for (const [i, c] of cases.entries()) {
-      slots.push(slot);
-      slot += c.form.size / 8;
-      if (viaBytes(c)) {
-        lines.push(`.byte ${Array.from(encodeInstruction(c.insn), (b) => "0x" + b.toString(16)).join(",")}`);
-        continue;
-      }
-      // Alternate decimal and hex spellings so the parser and llvm-mc see both.
-      const line = formatInstruction(c.insn, { hexImm: i % 2 === 1, alu32: i % 3 === 0 });
-      lines.push(line);
-      textLines++;
-    }
-    const asm = llvmAssemble(dir, lines.join("\n") + "\n", "all");
-    assert.ok(asm.obj, `llvm-mc rejected the generated file:\n${asm.stderr.slice(0, 3000)}`);
-    const text = textSection(asm.obj);
-
-    // 1. Encoding: our parse of each text line, encoded, equals llvm-mc's bytes.
-    for (const [i, c] of cases.entries()) {
-      const at = slots[i]! * 8;
-      const theirs = text.subarray(at, at + c.form.size);
-      const intended = encodeInstruction(c.insn);
-      if (hexBytes(theirs) !== hexBytes(intended))
-        failures.push(`${c.form.name}: llvm-mc ${hexBytes(theirs)} vs case ${hexBytes(intended)} for '${lines[i]}'`);
-      if (viaBytes(c)) continue;
-      const p = parseInstruction(lines[i]!);
-      if ("error" in p) {
-        failures.push(`${c.form.name}: parse error '${p.error}' at ${p.column} in '${lines[i]}'`);
-        continue;
-      }
-      const ours = encodeInstruction(p.insn);
-      if (hexBytes(ours) !== hexBytes(theirs))
-        failures.push(`${c.form.name}: '${lines[i]}' encodes to ${hexBytes(ours)}, llvm-mc ${hexBytes(theirs)}`);
-    }
-
-    // 2. Text, per instruction, in three objdump modes.
-    const modes = [
-      { args: ["-d"], hexImm: true, alu32: false },
-      { args: ["-d", "--no-print-imm-hex"], hexImm: false, alu32: false },
-      { args: ["-d", "--mattr=+alu32"], hexImm: true, alu32: true },
-    ];
-    let textChecks = 0;
-    for (const mode of modes) {
-      const listing = llvmObjdump(asm.path, mode.args);
-      const theirs = objdumpLines(listing);
+test(
+  "every form: llvm-mc bytes and llvm-objdump text agree with ours",
+  { skip: !tools && `${LLVM_MC} or ${LLVM_OBJDUMP} not installed` },
+  (t) => {
+    const cases = allCases().filter((c) => c.form.llvm !== "never");
+    const { dir, cleanup } = tempDir();
+    try {
+      const lines: string[] = [];
+      const slots: number[] = [];
+      let slot = 0;
+      const failures: string[] = [];
+      let textLines = 0;
       for (const [i, c] of cases.entries()) {
-        const line = theirs.get(slots[i]!);
-        const d = decodeInstruction(text, slots[i]! * 8);
-        if (!d.ok) {
-          failures.push(`${c.form.name}: our decoder rejects ${hexBytes(encodeInstruction(c.insn))}: ${d.reason}`);
+        slots.push(slot);
+        slot += c.form.size / 8;
+        if (viaBytes(c)) {
+          lines.push(
+            `.byte ${Array.from(encodeInstruction(c.insn), (b) => "0x" + b.toString(16)).join(",")}`,
+          );
           continue;
         }
-        if (d.form !== c.form) failures.push(`${c.form.name}: decoded as ${d.form.name}`);
-        const here = slots[i]! * 8;
-        const branchTarget = (rel: number) => {
-          const target = BigInt.asUintN(64, BigInt(here + 8 + rel * 8));
-          return target === 0n ? "<.text>" : `<.text+0x${target.toString(16)}>`;
-        };
-        const opts = { hexImm: mode.hexImm, alu32: mode.alu32, branchTarget };
-        const expected = objdumpText(d, opts);
-        // objdumpText differs from formatInstruction only where llvm-objdump has quirks.
-        if (c.form.llvm === "always" && expected !== formatInstruction(d.insn, opts))
-          failures.push(`${c.form.name}: objdumpText and formatInstruction disagree`);
-        textChecks++;
-        if (line?.text !== expected)
-          failures.push(`${c.form.name} [${mode.args.join(" ")}]: objdump '${line?.text}' vs ours '${expected}'`);
+        // Alternate decimal and hex spellings so the parser and llvm-mc see both.
+        const line = formatInstruction(c.insn, { hexImm: i % 2 === 1, alu32: i % 3 === 0 });
+        lines.push(line);
+        textLines++;
+      }
+      const asm = llvmAssemble(dir, lines.join("\n") + "\n", "all");
+      assert.ok(asm.obj, `llvm-mc rejected the generated file:\n${asm.stderr.slice(0, 3000)}`);
+      const text = textSection(asm.obj);
+
+      // 1. Encoding: our parse of each text line, encoded, equals llvm-mc's bytes.
+      for (const [i, c] of cases.entries()) {
+        const at = slots[i]! * 8;
+        const theirs = text.subarray(at, at + c.form.size);
+        const intended = encodeInstruction(c.insn);
+        if (hexBytes(theirs) !== hexBytes(intended))
+          failures.push(
+            `${c.form.name}: llvm-mc ${hexBytes(theirs)} vs case ${hexBytes(intended)} for '${lines[i]}'`,
+          );
+        if (viaBytes(c)) continue;
+        const p = parseInstruction(lines[i]!);
+        if ("error" in p) {
+          failures.push(`${c.form.name}: parse error '${p.error}' at ${p.column} in '${lines[i]}'`);
+          continue;
+        }
+        const ours = encodeInstruction(p.insn);
+        if (hexBytes(ours) !== hexBytes(theirs))
+          failures.push(
+            `${c.form.name}: '${lines[i]}' encodes to ${hexBytes(ours)}, llvm-mc ${hexBytes(theirs)}`,
+          );
       }
 
-      // 3. The whole listing through the ELF reader and the disassembler.
-      const read = readElf(asm.obj, asm.path);
-      assert.ok(read.object, JSON.stringify(read.diagnostics));
-      const ours = disassemble(read.object, { relocs: false, hexImm: mode.hexImm, alu32: mode.alu32, fileName: asm.path });
-      if (ours !== listing) {
-        const a = ours.split("\n");
-        const b = listing.split("\n");
-        const k = a.findIndex((l, j) => l !== b[j]);
-        failures.push(`whole listing [${mode.args.join(" ")}] differs at line ${k + 1}: ours '${a[k]}' objdump '${b[k]}'`);
-      }
-    }
-    const forms = new Set(cases.map((c) => c.form.name)).size;
-    t.diagnostic(
-      `${forms} forms, ${cases.length} cases (${textLines} as text, ${cases.length - textLines} as .byte), ` +
-        `${textChecks} text comparisons in 3 objdump modes`,
-    );
-    if (process.env.DUMP_FAILURES) console.log(failures.join("\n"));
-    assert.deepEqual(failures.slice(0, 30), [], `${failures.length} mismatches`);
-  } finally {
-    cleanup();
-  }
-});
+      // 2. Text, per instruction, in three objdump modes.
+      const modes = [
+        { args: ["-d"], hexImm: true, alu32: false },
+        { args: ["-d", "--no-print-imm-hex"], hexImm: false, alu32: false },
+        { args: ["-d", "--mattr=+alu32"], hexImm: true, alu32: true },
+      ];
+      let textChecks = 0;
+      for (const mode of modes) {
+        const listing = llvmObjdump(asm.path, mode.args);
+        const theirs = objdumpLines(listing);
+        for (const [i, c] of cases.entries()) {
+          const line = theirs.get(slots[i]!);
+          const d = decodeInstruction(text, slots[i]! * 8);
+          if (!d.ok) {
+            failures.push(
+              `${c.form.name}: our decoder rejects ${hexBytes(encodeInstruction(c.insn))}: ${d.reason}`,
+            );
+            continue;
+          }
+          if (d.form !== c.form) failures.push(`${c.form.name}: decoded as ${d.form.name}`);
+          const here = slots[i]! * 8;
+          const branchTarget = (rel: number) => {
+            const target = BigInt.asUintN(64, BigInt(here + 8 + rel * 8));
+            return target === 0n ? "<.text>" : `<.text+0x${target.toString(16)}>`;
+          };
+          const opts = { hexImm: mode.hexImm, alu32: mode.alu32, branchTarget };
+          const expected = objdumpText(d, opts);
+          // objdumpText differs from formatInstruction only where llvm-objdump has quirks.
+          if (c.form.llvm === "always" && expected !== formatInstruction(d.insn, opts))
+            failures.push(`${c.form.name}: objdumpText and formatInstruction disagree`);
+          textChecks++;
+          if (line?.text !== expected)
+            failures.push(
+              `${c.form.name} [${mode.args.join(" ")}]: objdump '${line?.text}' vs ours '${expected}'`,
+            );
+        }
 
-test("lines llvm-mc-19 rejects are rejected by our parser", { skip: !tools && `${LLVM_MC} not installed` }, () => {
-  const bad = [
-    "w1 += r2",
-    "r1 += w2",
-    "r1 = be16 r2",
-    "goto +32768",
-    "r1 = *(u64 *)(r2 + 32768)",
-    "r1 = *(u64 *)(r2 + -8)",
-    "r0 = *(u64 *)skb[2]",
-    "r12 = 1",
-    "r1 +",
-    "r1 = *(u64 *)(r2 + 0",
-    "if r1 => r2 goto +1",
-    "exit 0",
-    "lock *(u16 *)(r1 + 0) += r2",
-    "w1 = (s32)w2",
-    "callx 1",
-    "r1 = (s8)5",
-    "*(u64 *)(w1 + 0) = r2",
-    "r0 = load_acquire((u64 *)(r1 + 0)) junk",
-  ];
-  const { dir, cleanup } = tempDir();
-  try {
-    // llvm-mc reports every bad line of a file, so one run answers for all of them.
-    const r = llvmAssemble(dir, bad.join("\n") + "\n", "bad");
-    const rejected = new Set([...r.stderr.matchAll(/bad\.s:(\d+):\d+: error/g)].map((m) => Number(m[1])));
-    for (const [i, line] of bad.entries()) {
-      assert.ok(rejected.has(i + 1), `llvm-mc-19 accepts '${line}' (the test's premise is wrong)`);
-      const p = parseInstruction(line);
-      assert.ok("error" in p, `we accept '${line}'`);
+        // 3. The whole listing through the ELF reader and the disassembler.
+        const read = readElf(asm.obj, asm.path);
+        assert.ok(read.object, JSON.stringify(read.diagnostics));
+        const ours = disassemble(read.object, {
+          relocs: false,
+          hexImm: mode.hexImm,
+          alu32: mode.alu32,
+          fileName: asm.path,
+        });
+        if (ours !== listing) {
+          const a = ours.split("\n");
+          const b = listing.split("\n");
+          const k = a.findIndex((l, j) => l !== b[j]);
+          failures.push(
+            `whole listing [${mode.args.join(" ")}] differs at line ${k + 1}: ours '${a[k]}' objdump '${b[k]}'`,
+          );
+        }
+      }
+      const forms = new Set(cases.map((c) => c.form.name)).size;
+      t.diagnostic(
+        `${forms} forms, ${cases.length} cases (${textLines} as text, ${cases.length - textLines} as .byte), ` +
+          `${textChecks} text comparisons in 3 objdump modes`,
+      );
+      if (process.env.DUMP_FAILURES) console.log(failures.join("\n"));
+      assert.deepEqual(failures.slice(0, 30), [], `${failures.length} mismatches`);
+    } finally {
+      cleanup();
     }
-  } finally {
-    cleanup();
-  }
-});
+  },
+);
+
+test(
+  "lines llvm-mc-19 rejects are rejected by our parser",
+  { skip: !tools && `${LLVM_MC} not installed` },
+  () => {
+    const bad = [
+      "w1 += r2",
+      "r1 += w2",
+      "r1 = be16 r2",
+      "goto +32768",
+      "r1 = *(u64 *)(r2 + 32768)",
+      "r1 = *(u64 *)(r2 + -8)",
+      "r0 = *(u64 *)skb[2]",
+      "r12 = 1",
+      "r1 +",
+      "r1 = *(u64 *)(r2 + 0",
+      "if r1 => r2 goto +1",
+      "exit 0",
+      "lock *(u16 *)(r1 + 0) += r2",
+      "w1 = (s32)w2",
+      "callx 1",
+      "r1 = (s8)5",
+      "*(u64 *)(w1 + 0) = r2",
+      "r0 = load_acquire((u64 *)(r1 + 0)) junk",
+    ];
+    const { dir, cleanup } = tempDir();
+    try {
+      // llvm-mc reports every bad line of a file, so one run answers for all of them.
+      const r = llvmAssemble(dir, bad.join("\n") + "\n", "bad");
+      const rejected = new Set(
+        [...r.stderr.matchAll(/bad\.s:(\d+):\d+: error/g)].map((m) => Number(m[1])),
+      );
+      for (const [i, line] of bad.entries()) {
+        assert.ok(
+          rejected.has(i + 1),
+          `llvm-mc-19 accepts '${line}' (the test's premise is wrong)`,
+        );
+        const p = parseInstruction(line);
+        assert.ok("error" in p, `we accept '${line}'`);
+      }
+    } finally {
+      cleanup();
+    }
+  },
+);
 
 // Not known to llvm-mc-19/llvm-objdump-19: bytes from the kernel's instruction-set.rst
 // (STX|ATOMIC|size, imm 0x100 load-acquire: dst = *(src + off); 0x110 store-release:

@@ -19,11 +19,17 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 }
 
 /** Assembles `source` with llvm-mc-19 (bpfel, -mcpu=v4); returns the object or the stderr. */
-export function llvmAssemble(dir: string, source: string, name = "t"): { obj?: Uint8Array; path: string; stderr: string } {
+export function llvmAssemble(
+  dir: string,
+  source: string,
+  name = "t",
+): { obj?: Uint8Array; path: string; stderr: string } {
   const s = join(dir, `${name}.s`);
   const o = join(dir, `${name}.o`);
   writeFileSync(s, source);
-  const r = spawnSync(LLVM_MC, ["-triple", "bpfel", "-mcpu=v4", "-filetype=obj", s, "-o", o], { encoding: "utf8" });
+  const r = spawnSync(LLVM_MC, ["-triple", "bpfel", "-mcpu=v4", "-filetype=obj", s, "-o", o], {
+    encoding: "utf8",
+  });
   if (r.status !== 0) return { path: o, stderr: r.stderr };
   return { obj: new Uint8Array(readFileSync(o)), path: o, stderr: r.stderr };
 }

@@ -19,19 +19,38 @@ import { asm, EXIT, I, MOV64_IMM, needKernel, STW } from "./helpers.js";
 
 test("array map: update, lookup, missing key, freeze", (t) => {
   if (!needKernel(t)) return;
-  const fd = mapCreate({ type: BpfMapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 2, name: "t-map" });
+  const fd = mapCreate({
+    type: BpfMapType.ARRAY,
+    keySize: 4,
+    valueSize: 8,
+    maxEntries: 2,
+    name: "t-map",
+  });
   try {
     const k1 = Uint8Array.of(1, 0, 0, 0);
     mapUpdate(fd, k1, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8));
     assert.deepEqual(mapLookup(fd, k1, 8), Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8));
     assert.deepEqual(mapLookup(fd, Uint8Array.of(0, 0, 0, 0), 8), new Uint8Array(8));
-    assert.equal(mapLookup(fd, Uint8Array.of(5, 0, 0, 0), 8), undefined, "key beyond max_entries is ENOENT");
+    assert.equal(
+      mapLookup(fd, Uint8Array.of(5, 0, 0, 0), 8),
+      undefined,
+      "key beyond max_entries is ENOENT",
+    );
     mapFreeze(fd);
-    assert.throws(() => mapUpdate(fd, k1, new Uint8Array(8)), (e: unknown) => e instanceof BpfError && e.errno === 1);
+    assert.throws(
+      () => mapUpdate(fd, k1, new Uint8Array(8)),
+      (e: unknown) => e instanceof BpfError && e.errno === 1,
+    );
   } finally {
     closeFd(fd);
   }
-  const ro = mapCreate({ type: BpfMapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1, flags: BPF_F_RDONLY_PROG });
+  const ro = mapCreate({
+    type: BpfMapType.ARRAY,
+    keySize: 4,
+    valueSize: 4,
+    maxEntries: 1,
+    flags: BPF_F_RDONLY_PROG,
+  });
   closeFd(ro);
   assert.ok(ro >= 0);
 });
@@ -40,7 +59,14 @@ test("prog load: SYSCALL program, log and processed count; test run writes ctx b
   if (!needKernel(t)) return;
   // *(u32 *)(r1 + 8) = 7; r0 = 42; exit
   const insns = asm(I(STW, 1, 0, 8, 7), I(MOV64_IMM, 0, 0, 0, 42), I(EXIT));
-  const r = progLoad({ type: BpfProgType.SYSCALL, insns, license: "GPL", flags: BPF_F_SLEEPABLE, logLevel: 1, name: "t" });
+  const r = progLoad({
+    type: BpfProgType.SYSCALL,
+    insns,
+    license: "GPL",
+    flags: BPF_F_SLEEPABLE,
+    logLevel: 1,
+    name: "t",
+  });
   assert.ok(r.fd >= 0, r.log);
   try {
     assert.match(r.log, /processed 3 insns/);
@@ -54,12 +80,24 @@ test("prog load: SYSCALL program, log and processed count; test run writes ctx b
 
 test("prog load failure returns errno and the log (exit without r0 set)", (t) => {
   if (!needKernel(t)) return;
-  const r = progLoad({ type: BpfProgType.SYSCALL, insns: asm(I(EXIT)), license: "GPL", flags: BPF_F_SLEEPABLE, logLevel: 1 });
+  const r = progLoad({
+    type: BpfProgType.SYSCALL,
+    insns: asm(I(EXIT)),
+    license: "GPL",
+    flags: BPF_F_SLEEPABLE,
+    logLevel: 1,
+  });
   assert.equal(r.fd, -1);
   assert.equal(r.errno, 13); // EACCES: verifier rejection
   assert.match(r.log, /R0 !read_ok/);
   // Malformed code (truncated ld_imm64 / bad opcode) is EINVAL.
-  const bad = progLoad({ type: BpfProgType.SYSCALL, insns: asm(I(0xff), I(EXIT)), license: "GPL", flags: BPF_F_SLEEPABLE, logLevel: 1 });
+  const bad = progLoad({
+    type: BpfProgType.SYSCALL,
+    insns: asm(I(0xff), I(EXIT)),
+    license: "GPL",
+    flags: BPF_F_SLEEPABLE,
+    logLevel: 1,
+  });
   assert.equal(bad.fd, -1);
   assert.equal(bad.errno, 22);
 });

@@ -7,7 +7,13 @@ import { readElf } from "../../src/elf/reader.js";
 import type { ObjFile } from "../../src/elf/types.js";
 
 /** One 8-byte slot. */
-export const I = (code: number, dst = 0, src = 0, off = 0, imm = 0): Slot => ({ code, dst, src, off, imm });
+export const I = (code: number, dst = 0, src = 0, off = 0, imm = 0): Slot => ({
+  code,
+  dst,
+  src,
+  off,
+  imm,
+});
 export const asm = (...slots: Slot[]): Uint8Array => encodeSlots(slots);
 
 // The opcodes these tests spell out by hand (RFC 9669).
@@ -36,6 +42,7 @@ export function needKernel(t: TestContext): boolean {
 export function fixture(name: string): ObjFile {
   const path = new URL(`../fixtures/kernel/${name}.o`, import.meta.url);
   const r = readElf(new Uint8Array(readFileSync(path)), `${name}.o`);
-  if (!r.object) throw new Error(`cannot read ${name}.o: ${r.diagnostics.map((d) => d.message).join("; ")}`);
+  if (!r.object)
+    throw new Error(`cannot read ${name}.o: ${r.diagnostics.map((d) => d.message).join("; ")}`);
   return r.object;
 }

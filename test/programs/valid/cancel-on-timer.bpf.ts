@@ -14,7 +14,6 @@ declare const TIMER_TS: u64;
 
 let readDone: bool = false;
 
-
 export function onStart(): void {
   submit.read({ fd: FD, addr: BUF, len: LEN, userData: READ_TAG });
   submit.timeout({ addr: TIMER_TS, userData: TIMER_TAG });

@@ -2,6 +2,7 @@
 // assignment operator and the increment/decrement forms.
 import { Cqe, emit, u32, u64, i32, i64 } from "ioubpf/lang";
 
+// eslint-disable-next-line no-loss-of-precision -- compiled, never run: u64 literals are read exactly
 let h: u64 = 0xcbf29ce484222325;
 let n: u32 = 0;
 let inFlight: i64 = 8;
@@ -14,6 +15,7 @@ export function onCompletion(cqe: Cqe): void {
   h += u64(n);
   h -= 1;
   h /= 3;
+  // eslint-disable-next-line no-loss-of-precision -- as above
   h %= 0x7fffffffffffffff;
   h <<= 1;
   h >>= 2;

@@ -14,7 +14,13 @@ declare const COMMIT_OFF: u64;
 
 export function onStart(): void {
   for (let i: u32 = 0; i < BLOCKS; i++) {
-    submit.write({ fd: FD, addr: DATA + u64(i) * BLOCK, len: BLOCK, off: u64(i) * BLOCK, userData: u64(i) });
+    submit.write({
+      fd: FD,
+      addr: DATA + u64(i) * BLOCK,
+      len: BLOCK,
+      off: u64(i) * BLOCK,
+      userData: u64(i),
+    });
   }
   submit.fsync({ fd: FD, drain: true, link: true, userData: SYNC_TAG });
   submit.write({ fd: FD, addr: COMMIT, len: 512, off: COMMIT_OFF, userData: COMMIT_TAG });

@@ -17,7 +17,13 @@ export function onStart(): void {
 export function onCompletion(cqe: Cqe): void {
   if (cqe.userData != ACCEPT_TAG) return;
   if (cqe.res >= 0) {
-    submit.epollCtl({ fd: EPFD, addr: EVENT, len: EPOLL_CTL_ADD, off: u64(cqe.res), userData: CTL_TAG });
+    submit.epollCtl({
+      fd: EPFD,
+      addr: EVENT,
+      len: EPOLL_CTL_ADD,
+      off: u64(cqe.res),
+      userData: CTL_TAG,
+    });
   }
   submit.accept({ fd: LISTEN_FD, userData: ACCEPT_TAG });
 }

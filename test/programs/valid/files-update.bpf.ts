@@ -15,7 +15,13 @@ export function onCompletion(cqe: Cqe): void {
   const kind = cqe.userData & 0xff;
   const slot = cqe.userData >> 8;
   if (kind == Kind.Recv && cqe.res == 0) {
-    submit.filesUpdate({ addr: CLEARED, len: 1, off: slot, link: true, userData: (slot << 8) | Kind.Update });
+    submit.filesUpdate({
+      addr: CLEARED,
+      len: 1,
+      off: slot,
+      link: true,
+      userData: (slot << 8) | Kind.Update,
+    });
     submit.close({ fd: i32(slot), userData: (slot << 8) | Kind.Close });
   }
 }

@@ -27,7 +27,12 @@ export function onCompletion(cqe: Cqe): void {
     return;
   }
   if (cqe.userData == Step.Mkdir) {
-    submit.symlinkat({ fd: AT_FDCWD, addr: LINK_TARGET, addr2: SYMLINK_PATH, userData: Step.Symlink });
+    submit.symlinkat({
+      fd: AT_FDCWD,
+      addr: LINK_TARGET,
+      addr2: SYMLINK_PATH,
+      userData: Step.Symlink,
+    });
   } else if (cqe.userData == Step.Symlink) {
     submit.linkat({
       fd: AT_FDCWD,

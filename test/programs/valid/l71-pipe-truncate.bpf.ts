@@ -19,7 +19,11 @@ declare const SOCK_SLOT: i32;
 export function onStart(): void {
   submit.ftruncate({ fd: SPOOL_FD, off: 0, link: true, userData: Step.Truncate });
   submit.pipe({ addr: FDS, pipeFlags: O_CLOEXEC, link: true, userData: Step.Pipe });
-  submit.fixedFdInstall({ fd: SOCK_SLOT, installFdFlags: IORING_FIXED_FD_NO_CLOEXEC, userData: Step.Install });
+  submit.fixedFdInstall({
+    fd: SOCK_SLOT,
+    installFdFlags: IORING_FIXED_FD_NO_CLOEXEC,
+    userData: Step.Install,
+  });
 }
 
 export function onCompletion(cqe: Cqe): void {

@@ -7,6 +7,7 @@ const GROUP = 3;
 const IORING_CQE_F_MORE = 2;
 
 declare const PIPE_FD: i32;
+declare const MAX_BYTES: u64; // stop after this much
 
 let bytes: u64 = 0;
 
@@ -24,5 +25,9 @@ export function onCompletion(cqe: Cqe): void {
     return;
   }
   bytes += u64(cqe.res);
+  if (bytes >= MAX_BYTES) {
+    stop();
+    return;
+  }
   if ((cqe.flags & IORING_CQE_F_MORE) == 0) arm();
 }

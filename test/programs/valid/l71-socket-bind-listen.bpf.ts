@@ -17,6 +17,7 @@ const enum Step {
 declare const SLOT: u32;
 declare const ADDR: u64; // struct sockaddr_in
 declare const ADDR_LEN: u64;
+declare const MAX_ACCEPTS: u64; // stop serving after this many connections
 
 let accepted: u64 = 0;
 
@@ -25,7 +26,13 @@ function slotFd(): i32 {
 }
 
 export function onStart(): void {
-  submit.socket({ fd: AF_INET, off: SOCK_STREAM, len: 0, fileIndex: SLOT + 1, userData: Step.Socket });
+  submit.socket({
+    fd: AF_INET,
+    off: SOCK_STREAM,
+    len: 0,
+    fileIndex: SLOT + 1,
+    userData: Step.Socket,
+  });
 }
 
 export function onCompletion(cqe: Cqe): void {
@@ -35,16 +42,28 @@ export function onCompletion(cqe: Cqe): void {
   }
   switch (cqe.userData) {
     case Step.Socket:
-      submit.bind({ fd: slotFd(), fixedFile: true, addr: ADDR, addr2: ADDR_LEN, userData: Step.Bind });
+      submit.bind({
+        fd: slotFd(),
+        fixedFile: true,
+        addr: ADDR,
+        addr2: ADDR_LEN,
+        userData: Step.Bind,
+      });
       break;
     case Step.Bind:
       submit.listen({ fd: slotFd(), fixedFile: true, len: BACKLOG, userData: Step.Listen });
       break;
     case Step.Listen:
-      submit.accept({ fd: slotFd(), fixedFile: true, ioprio: IORING_ACCEPT_MULTISHOT, userData: Step.Accept });
+      submit.accept({
+        fd: slotFd(),
+        fixedFile: true,
+        ioprio: IORING_ACCEPT_MULTISHOT,
+        userData: Step.Accept,
+      });
       break;
     case Step.Accept:
       accepted++;
+      if (accepted >= MAX_ACCEPTS) stop();
       break;
   }
 }

@@ -28,7 +28,14 @@ export function onStart(): void {
     link: true,
     userData: Tag.Open,
   });
-  submit.write({ fd: slotFd(), fixedFile: true, addr: MARK, len: MARK_LEN, link: true, userData: Tag.Write });
+  submit.write({
+    fd: slotFd(),
+    fixedFile: true,
+    addr: MARK,
+    len: MARK_LEN,
+    link: true,
+    userData: Tag.Write,
+  });
   submit.close({ fileIndex: SLOT + 1, userData: Tag.Close });
 }
 

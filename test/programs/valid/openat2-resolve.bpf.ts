@@ -18,12 +18,24 @@ declare const BUF: u64;
 declare const BUF_LEN: u32;
 
 export function onStart(): void {
-  submit.openat2({ fd: ROOT_FD, addr: PATH, len: OPEN_HOW_SIZE, addr2: HOW, fileIndex: SLOT + 1, userData: Tag.Open });
+  submit.openat2({
+    fd: ROOT_FD,
+    addr: PATH,
+    len: OPEN_HOW_SIZE,
+    addr2: HOW,
+    fileIndex: SLOT + 1,
+    userData: Tag.Open,
+  });
 }
 
 export function onCompletion(cqe: Cqe): void {
   if (cqe.userData == Tag.Open && cqe.res >= 0) {
-    submit.madvise({ addr: BUF, len: BUF_LEN, fadviseAdvice: MADV_SEQUENTIAL, userData: Tag.Advise });
+    submit.madvise({
+      addr: BUF,
+      len: BUF_LEN,
+      fadviseAdvice: MADV_SEQUENTIAL,
+      userData: Tag.Advise,
+    });
     return;
   }
   emit({ userData: cqe.userData, res: cqe.res });

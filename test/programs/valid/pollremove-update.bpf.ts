@@ -9,6 +9,7 @@ const IORING_POLL_UPDATE_USER_DATA = 4;
 const POLL_IN_TAG = 0x10;
 const POLL_OUT_TAG = 0x11;
 const UPDATE_TAG = 0x12;
+const MAX_UPDATES = 1000;
 
 declare const SOCK: i32;
 
@@ -20,6 +21,7 @@ export function onStart(): void {
 
 export function onCompletion(cqe: Cqe): void {
   if (cqe.userData == POLL_IN_TAG && (u32(cqe.res) & POLLIN) != 0) {
+    if (updates >= MAX_UPDATES) return;
     updates++;
     submit.pollAdd({ fd: SOCK, pollEvents: POLLIN, userData: POLL_IN_TAG });
     submit.pollRemove({

@@ -19,7 +19,14 @@ declare const BUF_LEN: u32;
 
 export function onStart(): void {
   submit.fallocate({ fd: FD, off: 0, addr: SIZE, link: true, userData: Tag.Alloc });
-  submit.fadvise({ fd: FD, off: 0, len: 0, fadviseAdvice: POSIX_FADV_SEQUENTIAL, link: true, userData: Tag.Advise });
+  submit.fadvise({
+    fd: FD,
+    off: 0,
+    len: 0,
+    fadviseAdvice: POSIX_FADV_SEQUENTIAL,
+    link: true,
+    userData: Tag.Advise,
+  });
   submit.write({ fd: FD, addr: BUF, len: BUF_LEN, off: 0, link: true, userData: Tag.Write });
   submit.syncFileRange({
     fd: FD,

@@ -5,6 +5,7 @@ import { Cqe, submit, emit, stop, u16, u64, i32 } from "ioubpf/lang";
 
 const GROUP = 7;
 const BUF_SIZE = 2048;
+const POOL_BUFFERS = 64;
 const IORING_CQE_F_BUFFER = 1;
 const enum Tag {
   Recv = 1,
@@ -12,7 +13,7 @@ const enum Tag {
 }
 
 declare const SOCK: i32;
-declare const POOL: u64; // BUFFERS × BUF_SIZE bytes
+declare const POOL: u64; // POOL_BUFFERS × BUF_SIZE bytes
 
 let received: u64 = 0;
 
@@ -27,6 +28,8 @@ export function onStart(): void {
 export function onCompletion(cqe: Cqe): void {
   if (cqe.userData == Tag.Return) return;
   if (cqe.res <= 0) {
+    // done: take the pool back so user space can free it
+    submit.removeBuffers({ fd: POOL_BUFFERS, bufGroup: GROUP, userData: Tag.Return });
     emit({ userData: received, res: cqe.res });
     stop();
     return;

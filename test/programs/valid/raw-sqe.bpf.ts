@@ -10,7 +10,15 @@ declare const BUF: u64;
 declare const LEN: u32;
 
 export function onStart(): void {
-  submit.sqe({ opcode: IORING_OP_READ, fd: FD, addr: BUF, len: LEN, off: 0, link: true, userData: 1 });
+  submit.sqe({
+    opcode: IORING_OP_READ,
+    fd: FD,
+    addr: BUF,
+    len: LEN,
+    off: 0,
+    link: true,
+    userData: 1,
+  });
   submit.sqe({ opcode: IORING_OP_NOP, userData: 2 });
 }
 

@@ -19,7 +19,14 @@ let fileOff: u64 = 0;
 let chunk: u32 = 0;
 
 export function onStart(): void {
-  submit.splice({ fd: PIPE_W, off: u64(-1), spliceFdIn: FILE_FD, spliceOffIn: fileOff, len: CHUNK, userData: Tag.FileToPipe });
+  submit.splice({
+    fd: PIPE_W,
+    off: u64(-1),
+    spliceFdIn: FILE_FD,
+    spliceOffIn: fileOff,
+    len: CHUNK,
+    userData: Tag.FileToPipe,
+  });
 }
 
 export function onCompletion(cqe: Cqe): void {
@@ -40,10 +47,24 @@ export function onCompletion(cqe: Cqe): void {
       submit.tee({ fd: LOG_PIPE_W, spliceFdIn: PIPE_R, len: chunk, userData: Tag.Tee });
       break;
     case Tag.Tee:
-      submit.splice({ fd: SOCK, off: u64(-1), spliceFdIn: PIPE_R, spliceOffIn: u64(-1), len: chunk, userData: Tag.PipeToSock });
+      submit.splice({
+        fd: SOCK,
+        off: u64(-1),
+        spliceFdIn: PIPE_R,
+        spliceOffIn: u64(-1),
+        len: chunk,
+        userData: Tag.PipeToSock,
+      });
       break;
     case Tag.PipeToSock:
-      submit.splice({ fd: PIPE_W, off: u64(-1), spliceFdIn: FILE_FD, spliceOffIn: fileOff, len: CHUNK, userData: Tag.FileToPipe });
+      submit.splice({
+        fd: PIPE_W,
+        off: u64(-1),
+        spliceFdIn: FILE_FD,
+        spliceOffIn: fileOff,
+        len: CHUNK,
+        userData: Tag.FileToPipe,
+      });
       break;
   }
 }

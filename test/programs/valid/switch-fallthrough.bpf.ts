@@ -16,6 +16,7 @@ const enum Class {
   Other = 2,
 }
 
+const HIGH_WATER = 1 << 20; // warn user space when this much is written but not synced
 const classes = new ArrayMap<u32, u64>(3);
 let unsynced: u64 = 0; // bytes written since the last sync
 
@@ -38,6 +39,7 @@ export function onCompletion(cqe: Cqe): void {
     default:
       emit({ userData: cqe.userData, res: cqe.res });
   }
+  if (unsynced > HIGH_WATER) emit({ userData: unsynced, res: 0, cq: 1 });
   const n = classes.get(cls);
   if (n !== null) classes.set(cls, n + 1);
 }

@@ -19,7 +19,9 @@ interface Stats {
 declare const CONTROL_ADDR: u64;
 declare const STATS_ADDR: u64;
 
+// eslint-disable-next-line prefer-const -- program state: `let` keeps it writable (.data)
 let ctl: Control = { fd: 0, len: 0, buf: 0, count: 0 };
+// eslint-disable-next-line prefer-const -- as above
 let stats: Stats = { completions: 0, bytes: 0, lastRes: 0, pad: 0 };
 
 export function onStart(): void {

@@ -1,0 +1,67 @@
+// `ioubpf run x.o [--scenario s.yaml] [--trace] [--json] [--target t] [--program name]`:
+// executes an object in the VM against a scripted ring and prints what happened (docs/vm.md).
+import { CliCodes } from "../../src/diagnostics/codes.js";
+import { readElf } from "../../src/elf/reader.js";
+import { findTarget, TARGET_NAMES } from "../../src/targets/targets.js";
+import { defaultScenario, parseScenario } from "../../src/vm/scenario.js";
+import { simulate } from "../../src/vm/simulate.js";
+import { formatTrace, traceToJson } from "../../src/vm/trace.js";
+import { Exit, isDiagnostic, readBinaryInput, readTextInput, report, SourceCache } from "../io.js";
+import type { RegisterCommand } from "./index.js";
+
+interface RunOptions {
+  scenario?: string;
+  trace?: boolean;
+  json?: boolean;
+  target?: string;
+  program?: string;
+}
+
+export const registerRun: RegisterCommand = (program, ctx) => {
+  program
+    .command("run")
+    .description("run a BPF object in the VM against a simulated io_uring")
+    .argument("<file>", "BPF ELF object (.o)")
+    .option("-s, --scenario <file>", "scenario (YAML or JSON) scripting the ring; default: one BPF request, defaults for every SQE")
+    .option("--trace", "print the full event trace (default: a summary)")
+    .option("--json", "print the trace and diagnostics as JSON")
+    .option("--target <name>", `target (${TARGET_NAMES.join(", ")}); default: the scenario's, else iouring-v2`)
+    .option("-p, --program <name>", "program (function or section name) the first BPF request runs")
+    .action((file: string, opts: RunOptions) => {
+      const { io } = ctx;
+      if (opts.target !== undefined && !findTarget(opts.target)) {
+        report(io, [{ code: CliCodes.badOption, severity: "error", message: `unknown target '${opts.target}' (known: ${TARGET_NAMES.join(", ")})` }]);
+        return ctx.setExit(Exit.usage);
+      }
+      const sources = new SourceCache();
+      let scenario = defaultScenario();
+      if (opts.scenario) {
+        const text = readTextInput(opts.scenario);
+        if (isDiagnostic(text)) return ctx.setExit(report(io, [text], { json: opts.json }));
+        sources.add(text);
+        const parsed = parseScenario(text.text, opts.scenario);
+        if (!parsed.scenario) return ctx.setExit(report(io, parsed.diagnostics, { json: opts.json, sources }));
+        scenario = parsed.scenario;
+      }
+      const bytes = readBinaryInput(file);
+      if (isDiagnostic(bytes)) return ctx.setExit(report(io, [bytes], { json: opts.json }));
+      const { object, diagnostics } = readElf(bytes, file);
+      if (!object) return ctx.setExit(report(io, diagnostics, { json: opts.json }));
+      const result = simulate(object, scenario, {
+        ...(opts.target ? { target: findTarget(opts.target)!.name } : {}),
+        ...(opts.program ? { program: opts.program } : {}),
+        file,
+      });
+      const all = [...diagnostics, ...result.diagnostics];
+      if (opts.json) return ctx.setExit(report(io, all, { json: true, extra: { trace: traceToJson(result) } }));
+      if (result.final || result.events.length) {
+        const text = formatTrace(result);
+        if (opts.trace) io.stdout(text);
+        else {
+          // Summary: every line but the per-helper detail lines.
+          io.stdout(text.split("\n").filter((l) => !/^\[\s*\d+\]\s{3}/.test(l)).join("\n"));
+        }
+      }
+      ctx.setExit(report(io, all, { sources }));
+    });
+};

@@ -1,0 +1,5 @@
+import { Cqe, frobnicate } from "ioubpf/lang";
+
+export function onCompletion(cqe: Cqe): void {
+  return;
+}

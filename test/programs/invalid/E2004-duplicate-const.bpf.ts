@@ -1,0 +1,7 @@
+import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
+const N = 1;
+const N = 2;
+
+export function onStart(): void {
+
+}

@@ -1,0 +1,7 @@
+import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
+
+export function onCompletion(cqe: Cqe): void {
+  const a: u32 = 1;
+  const b: u64 = 2;
+  const c = cqe.res > 0 ? a : b;
+}

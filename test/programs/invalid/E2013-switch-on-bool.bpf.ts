@@ -1,0 +1,9 @@
+import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
+let flag: bool = false;
+
+export function onStart(): void {
+  switch (flag) {
+    case 1:
+      break;
+  }
+}

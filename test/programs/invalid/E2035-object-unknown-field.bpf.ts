@@ -1,0 +1,6 @@
+import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
+interface Pair { a: u32; b: u32; }
+
+export function onStart(): void {
+  const p: Pair = { a: 1, b: 2, c: 3 };
+}

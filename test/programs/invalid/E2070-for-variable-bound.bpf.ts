@@ -1,0 +1,10 @@
+import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
+function f(n: u32): void {
+  for (let i: u32 = 0; i < n; i++) {
+    trace("%u", i);
+  }
+}
+
+export function onStart(): void {
+
+}

@@ -1,0 +1,9 @@
+import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
+
+export function onStart(): void {
+  let i: u32 = 0;
+  while (i < 10) {
+    if (i == 3) continue;
+    i++;
+  }
+}

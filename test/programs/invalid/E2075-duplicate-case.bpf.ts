@@ -1,0 +1,11 @@
+import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
+const enum Tag { A = 1 }
+
+export function onCompletion(cqe: Cqe): void {
+  switch (cqe.userData) {
+    case 1:
+      break;
+    case Tag.A:
+      break;
+  }
+}

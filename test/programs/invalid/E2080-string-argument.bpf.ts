@@ -1,0 +1,6 @@
+import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
+function f(a: u32): void {}
+
+export function onStart(): void {
+  f("x");
+}

@@ -1,0 +1,6 @@
+import { copyFromUser, Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
+let x: u64 = 0;
+
+export function onStart(): void {
+  copyFromUser(x, 0x1000);
+}
