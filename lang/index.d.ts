@@ -882,7 +882,7 @@ export interface SendOptions extends SqeCommon {
    */
   msgFlags?: u32;
   /**
-   * IORING_RECVSEND_* bits (POLL_FIRST, MULTISHOT, FIXED_BUF, BUNDLE).
+   * IORING_RECVSEND_* bits: POLL_FIRST (1); BUNDLE (0x10) with `bufferSelect`.
    *
    * SQE field `ioprio`, u16 at byte 2.
    */
@@ -899,12 +899,6 @@ export interface SendOptions extends SqeCommon {
    * SQE field `addr_len`, u16 at byte 44.
    */
   addrLen?: u16;
-  /**
-   * With IORING_RECVSEND_FIXED_BUF in `ioprio`: the registered buffer to send from.
-   *
-   * SQE field `buf_index`, u16 at byte 40.
-   */
-  bufIndex?: u16;
   /**
    * With `bufferSelect`: the provided-buffer group the kernel picks the buffer from.
    *
@@ -947,7 +941,7 @@ export interface RecvOptions extends SqeCommon {
    */
   msgFlags?: u32;
   /**
-   * IORING_RECVSEND_* bits (POLL_FIRST, MULTISHOT, FIXED_BUF, BUNDLE).
+   * IORING_RECVSEND_* bits: POLL_FIRST (1), IORING_RECV_MULTISHOT (2), BUNDLE (0x10) with `bufferSelect`.
    *
    * SQE field `ioprio`, u16 at byte 2.
    */
@@ -988,7 +982,7 @@ export interface SendmsgOptions extends SqeCommon {
    */
   msgFlags?: u32;
   /**
-   * IORING_RECVSEND_* bits (POLL_FIRST, MULTISHOT, FIXED_BUF, BUNDLE).
+   * IORING_RECVSEND_* bits: POLL_FIRST (1).
    *
    * SQE field `ioprio`, u16 at byte 2.
    */
@@ -1029,7 +1023,7 @@ export interface RecvmsgOptions extends SqeCommon {
    */
   msgFlags?: u32;
   /**
-   * IORING_RECVSEND_* bits (POLL_FIRST, MULTISHOT, FIXED_BUF, BUNDLE).
+   * IORING_RECVSEND_* bits: POLL_FIRST (1), IORING_RECV_MULTISHOT (2).
    *
    * SQE field `ioprio`, u16 at byte 2.
    */
@@ -1049,6 +1043,7 @@ export interface RecvmsgOptions extends SqeCommon {
  *
  * Opcode IORING_OP_OPENAT (18).
  * Its op-flag word is `openFlags`.
+ * The kernel rejects `fixedFile` for this op.
  */
 export interface OpenatOptions extends SqeCommon {
   /**
@@ -1113,6 +1108,7 @@ export interface CloseOptions extends SqeCommon {
  *
  * Opcode IORING_OP_STATX (21).
  * Its op-flag word is `statxFlags`.
+ * The kernel rejects `fixedFile` for this op.
  */
 export interface StatxOptions extends SqeCommon {
   /**
@@ -1577,6 +1573,7 @@ export interface EpollCtlOptions extends SqeCommon {
  * Open a file with a `struct open_how` (openat2).
  *
  * Opcode IORING_OP_OPENAT2 (28).
+ * The kernel rejects `fixedFile` for this op.
  */
 export interface Openat2Options extends SqeCommon {
   /**
@@ -1618,6 +1615,7 @@ export interface Openat2Options extends SqeCommon {
  *
  * Opcode IORING_OP_RENAMEAT (35).
  * Its op-flag word is `renameFlags`.
+ * The kernel rejects `fixedFile` for this op.
  */
 export interface RenameatOptions extends SqeCommon {
   /**
@@ -1659,6 +1657,7 @@ export interface RenameatOptions extends SqeCommon {
  *
  * Opcode IORING_OP_UNLINKAT (36).
  * Its op-flag word is `unlinkFlags`.
+ * The kernel rejects `fixedFile` for this op.
  */
 export interface UnlinkatOptions extends SqeCommon {
   /**
@@ -1687,6 +1686,7 @@ export interface UnlinkatOptions extends SqeCommon {
  * Create a directory (mkdirat).
  *
  * Opcode IORING_OP_MKDIRAT (37).
+ * The kernel rejects `fixedFile` for this op.
  */
 export interface MkdiratOptions extends SqeCommon {
   /**
@@ -1715,6 +1715,7 @@ export interface MkdiratOptions extends SqeCommon {
  * Create a symbolic link (symlinkat).
  *
  * Opcode IORING_OP_SYMLINKAT (38).
+ * The kernel rejects `fixedFile` for this op.
  */
 export interface SymlinkatOptions extends SqeCommon {
   /**
@@ -1744,6 +1745,7 @@ export interface SymlinkatOptions extends SqeCommon {
  *
  * Opcode IORING_OP_LINKAT (39).
  * Its op-flag word is `hardlinkFlags`.
+ * The kernel rejects `fixedFile` for this op.
  */
 export interface LinkatOptions extends SqeCommon {
   /**
@@ -2464,6 +2466,7 @@ export interface Submit {
    *
    * Opcode IORING_OP_OPENAT (18).
    * Its op-flag word is `openFlags`.
+   * The kernel rejects `fixedFile` for this op.
    */
   openat(options: OpenatOptions): bool;
   /**
@@ -2478,6 +2481,7 @@ export interface Submit {
    *
    * Opcode IORING_OP_STATX (21).
    * Its op-flag word is `statxFlags`.
+   * The kernel rejects `fixedFile` for this op.
    */
   statx(options: StatxOptions): bool;
   /**
@@ -2568,6 +2572,7 @@ export interface Submit {
    * Open a file with a `struct open_how` (openat2).
    *
    * Opcode IORING_OP_OPENAT2 (28).
+   * The kernel rejects `fixedFile` for this op.
    */
   openat2(options: Openat2Options): bool;
   /**
@@ -2575,6 +2580,7 @@ export interface Submit {
    *
    * Opcode IORING_OP_RENAMEAT (35).
    * Its op-flag word is `renameFlags`.
+   * The kernel rejects `fixedFile` for this op.
    */
   renameat(options: RenameatOptions): bool;
   /**
@@ -2582,18 +2588,21 @@ export interface Submit {
    *
    * Opcode IORING_OP_UNLINKAT (36).
    * Its op-flag word is `unlinkFlags`.
+   * The kernel rejects `fixedFile` for this op.
    */
   unlinkat(options: UnlinkatOptions): bool;
   /**
    * Create a directory (mkdirat).
    *
    * Opcode IORING_OP_MKDIRAT (37).
+   * The kernel rejects `fixedFile` for this op.
    */
   mkdirat(options: MkdiratOptions): bool;
   /**
    * Create a symbolic link (symlinkat).
    *
    * Opcode IORING_OP_SYMLINKAT (38).
+   * The kernel rejects `fixedFile` for this op.
    */
   symlinkat(options: SymlinkatOptions): bool;
   /**
@@ -2601,6 +2610,7 @@ export interface Submit {
    *
    * Opcode IORING_OP_LINKAT (39).
    * Its op-flag word is `hardlinkFlags`.
+   * The kernel rejects `fixedFile` for this op.
    */
   linkat(options: LinkatOptions): bool;
   /**

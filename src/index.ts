@@ -5,3 +5,4 @@ export { disassemble, objdumpText, type DisassembleOptions } from "./disasm/objd
 export * from "./elf/index.js";
 export * from "./asm/index.js";
 export * from "./kernel/index.js";
+export * from "./vm/index.js";

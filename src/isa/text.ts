@@ -155,6 +155,13 @@ function lex(text: string, template = false): Token[] | { error: string; pos: nu
       out.push({ kind: "ident", text: text.slice(start, i), pos: start });
       continue;
     }
+    // A character constant ('a', '\n') is a number, as in llvm-mc expressions.
+    const ch = /^'(\\[\\'"ntr0]|[^\\'])'/.exec(text.slice(i));
+    if (ch) {
+      out.push({ kind: "num", text: ch[0], pos: start });
+      i += ch[0].length;
+      continue;
+    }
     if (/[0-9]/.test(c)) {
       while (i < text.length && /[0-9A-Za-z_]/.test(text[i]!)) i++;
       out.push({ kind: "num", text: text.slice(start, i), pos: start });
@@ -176,7 +183,13 @@ function lex(text: string, template = false): Token[] | { error: string; pos: nu
   return out;
 }
 
+const ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, "0": 0, "\\": 92, "'": 39, '"': 34 };
+
 function numberValue(text: string): bigint | undefined {
+  if (text.startsWith("'")) {
+    const body = text.slice(1, -1);
+    return BigInt(body.length === 2 ? ESCAPES[body[1]!]! : body.charCodeAt(0));
+  }
   const t = text.toLowerCase();
   if (/^0x[0-9a-f]+$/.test(t)) return BigInt(t);
   if (/^0b[01]+$/.test(t)) return BigInt(t);
@@ -226,6 +239,24 @@ function tryForm(c: Compiled, toks: Token[]): { insn: Instruction; ref?: SymbolR
     }
     vals[field] = v;
     return undefined;
+  };
+  /** A constant expression `n (+|-) n ...` (immediates only, as llvm-mc folds them). */
+  const constant = (): { value: bigint } | Failure => {
+    const first = signedNumber(false);
+    if ("index" in first) return first;
+    let value = first.value;
+    while (
+      toks[k]?.kind === "punct" &&
+      (toks[k]!.text === "+" || toks[k]!.text === "-") &&
+      toks[k + 1]?.kind === "num"
+    ) {
+      const neg = toks[k]!.text === "-";
+      const v = numberValue(toks[k + 1]!.text);
+      if (v === undefined) return fail(`invalid number '${toks[k + 1]!.text}'`, k + 1);
+      value = neg ? value - v : value + v;
+      k += 2;
+    }
+    return { value };
   };
   /** An optionally signed number at toks[k]; advances k. */
   const signedNumber = (requireSign: boolean): { value: bigint } | Failure => {
@@ -311,7 +342,7 @@ function tryForm(c: Compiled, toks: Token[]): { insn: Instruction; ref?: SymbolR
             break;
           }
         }
-        const n = signedNumber(false);
+        const n = constant();
         if ("index" in n) return n;
         if (n.value < I32_MIN || n.value > U32_MAX)
           return fail("immediate does not fit in 32 bits", start);
@@ -330,7 +361,7 @@ function tryForm(c: Compiled, toks: Token[]): { insn: Instruction; ref?: SymbolR
           imm64 = BigInt.asIntN(64, sym.addend);
           break;
         }
-        const n = signedNumber(false);
+        const n = constant();
         if ("index" in n) return n;
         if (n.value < -(2n ** 63n) || n.value > 2n ** 64n - 1n)
           return fail("immediate does not fit in 64 bits", start);

@@ -429,7 +429,7 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
       proto?.sleepableOnly && !sleepable
         ? `${name} is only available to sleepable programs (section ${target.sections.sleepable ?? "?"}…)`
         : undefined;
-    const shim = buildShim(kind, shimConfig, name, forbid);
+    const shim = buildShim(kind, shimConfig, forbid);
     const base = out.length;
     shimStart.set(kind, base);
     out.push(...shim.slots.map((s) => ({ ...s })));

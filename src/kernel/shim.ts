@@ -84,11 +84,10 @@ const MAP_LOOKUP = 1;
 const MAP_UPDATE = 2;
 
 /** queue_sqe(ctx, sqe, len): copies the 64-byte SQE into `sqes[nsqe++]`. */
-function queueSqe(c: ShimConfig, helper: string): SlotAsm {
+function queueSqe(c: ShimConfig): SlotAsm {
   const a = new SlotAsm();
-  a.jump(OP.JEQ_IMM, 3, { imm: c.sqeLen }, "len_ok");
-  a.trap(`${helper}: len must be the constant ${c.sqeLen}`);
-  a.label("len_ok");
+  // The real helper takes any verifier-known size and fails other than 64 at run time.
+  a.jump(OP.JNE_IMM, 3, { imm: c.sqeLen }, "einval");
   a.ldMap(6, "state", "value", STATE.nsqe);
   a.emit(OP.LDXW, 7, 6, 0);
   a.jump(OP.JGE_IMM, 7, { imm: c.maxSqes }, "full");
@@ -106,6 +105,8 @@ function queueSqe(c: ShimConfig, helper: string): SlotAsm {
   a.ret(c.queueReturn);
   a.label("full");
   a.ret(EBUSY);
+  a.label("einval");
+  a.ret(EINVAL);
   a.label("out");
   a.emit(OP.EXIT);
   return a;
@@ -146,11 +147,10 @@ function emitCqe(c: ShimConfig): SlotAsm {
  * reap_cqe(ctx, cq, out, len): zeroes out[0..16), then pops CQ `cq`'s next scripted CQE into
  * it; -ENOENT (-2) when the script is exhausted, -EINVAL for a bad CQ index.
  */
-function reapCqe(c: ShimConfig, helper: string): SlotAsm {
+function reapCqe(c: ShimConfig): SlotAsm {
   const a = new SlotAsm();
-  a.jump(OP.JEQ_IMM, 4, { imm: c.cqeLen }, "len_ok");
-  a.trap(`${helper}: len must be the constant ${c.cqeLen}`);
-  a.label("len_ok");
+  // A size other than 16 fails at run time, before anything is written (see the docs).
+  a.jump(OP.JNE_IMM, 4, { imm: c.cqeLen }, "einval");
   a.emit(OP.MOV64_REG, 6, 3);
   a.emit(OP.MOV64_REG, 7, 2);
   // The out buffer is ARG_PTR_TO_UNINIT_MEM: written on every path, so the caller's stack
@@ -220,23 +220,18 @@ function copyToUser(c: ShimConfig): SlotAsm {
  * The shim for one helper. With `forbid`, the shim is only a trap: every call site fails
  * verification with that reason (a sleepable-only helper called by a non-sleepable program).
  */
-export function buildShim(
-  kind: ShimKind,
-  c: ShimConfig,
-  helperName: string,
-  forbid?: string,
-): Shim {
+export function buildShim(kind: ShimKind, c: ShimConfig, forbid?: string): Shim {
   if (forbid) {
     const t = new SlotAsm().trap(forbid);
     return { kind, slots: t.finish(), mapRefs: [], traps: t.traps };
   }
   const a =
     kind === "queue_sqe"
-      ? queueSqe(c, helperName)
+      ? queueSqe(c)
       : kind === "emit_cqe"
         ? emitCqe(c)
         : kind === "reap_cqe"
-          ? reapCqe(c, helperName)
+          ? reapCqe(c)
           : copyToUser(c);
   return { kind, slots: a.finish(), mapRefs: a.mapRefs, traps: a.traps };
 }

@@ -76,6 +76,8 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
       t.tokenType = T.StringLiteral;
       t.tokenTypeIdx = T.StringLiteral.tokenTypeIdx!;
     }
+    // The lexer tracks start offsets only; CST node locations need the ends too.
+    t.endOffset = t.startOffset + t.image.length - 1;
     tokens.push(t);
   }
 

@@ -184,7 +184,6 @@ export const Caret = punct("Caret", "^");
 export const Bang = punct("Bang", "!");
 export const Tilde = punct("Tilde", "~");
 export const At = punct("At", "@");
-export const Hash = punct("Hash", "#");
 
 /** Token order for the lexer (the NonBrace category is not a pattern). */
 export const allTokens: TokenType[] = [...all];

@@ -172,8 +172,11 @@ export class AstBuilder {
     switch (c.name) {
       case "block":
         return notTop(this.block(c));
-      case "varStatement":
-        return this.varDeclList(this.nodes(c, "varDeclList")[0]!, false);
+      case "varStatement": {
+        const v = this.varDeclList(this.nodes(c, "varDeclList")[0]!, false);
+        v.range = r;
+        return v;
+      }
       case "enumDecl":
         return topOnly(this.enumDecl(c), this.headRange(c));
       case "interfaceDecl":

@@ -589,10 +589,8 @@ const FILE_INDEX = opt(
   "fileIndex",
   "Install the new file into this registered-file slot plus one (0: return a normal fd).",
 );
-const NET_IOPRIO = opt(
-  "ioprio",
-  "IORING_RECVSEND_* bits (POLL_FIRST, MULTISHOT, FIXED_BUF, BUNDLE).",
-);
+// The send/recv family reads ioprio as IORING_RECVSEND_* bits; which bits each op takes differs.
+const netIoprio = (bits: string): OpFieldUse => opt("ioprio", `IORING_RECVSEND_* bits: ${bits}.`);
 
 const op = (
   name: string,
@@ -796,13 +794,9 @@ export const SUBMIT_OPS: readonly SubmitOp[] = [
     opt("addr", "The buffer holding the bytes to send."),
     opt("len", "How many bytes to send."),
     opt("msgFlags", "MSG_* flags (MSG_DONTWAIT, MSG_NOSIGNAL, MSG_MORE, …)."),
-    NET_IOPRIO,
+    netIoprio("POLL_FIRST (1); BUNDLE (0x10) with `bufferSelect`"),
     opt("addr2", "For sendto: the address of the destination `struct sockaddr`."),
     opt("addrLen", "For sendto: the length of the destination address."),
-    opt(
-      "bufIndex",
-      "With IORING_RECVSEND_FIXED_BUF in `ioprio`: the registered buffer to send from.",
-    ),
     BUF_GROUP,
   ]),
   op(
@@ -815,7 +809,7 @@ export const SUBMIT_OPS: readonly SubmitOp[] = [
       opt("addr", "The buffer to receive into (leave out with `bufferSelect`)."),
       opt("len", "How many bytes to receive at most."),
       opt("msgFlags", "MSG_* flags (MSG_WAITALL, MSG_PEEK, MSG_TRUNC, …)."),
-      NET_IOPRIO,
+      netIoprio("POLL_FIRST (1), IORING_RECV_MULTISHOT (2), BUNDLE (0x10) with `bufferSelect`"),
       BUF_GROUP,
     ],
   ),
@@ -823,14 +817,14 @@ export const SUBMIT_OPS: readonly SubmitOp[] = [
     FD_SOCK("send on"),
     req("addr", "The address of a `struct msghdr`."),
     opt("msgFlags", "MSG_* flags."),
-    NET_IOPRIO,
+    netIoprio("POLL_FIRST (1)"),
   ]),
   op("recvmsg", "RECVMSG", "Receive a message into a `struct msghdr` (recvmsg).", "msgFlags", [
     FD_SOCK("receive from"),
     req("addr", "The address of a `struct msghdr`."),
     opt("len", "With `bufferSelect`: the most bytes to take from the selected buffer."),
     opt("msgFlags", "MSG_* flags."),
-    NET_IOPRIO,
+    netIoprio("POLL_FIRST (1), IORING_RECV_MULTISHOT (2)"),
     BUF_GROUP,
   ]),
   op(
@@ -845,6 +839,7 @@ export const SUBMIT_OPS: readonly SubmitOp[] = [
       opt("openFlags", "O_* flags (O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT, O_TRUNC, …)."),
       FILE_INDEX,
     ],
+    { rejectedFlags: ["fixedFile"] },
   ),
   op(
     "close",
@@ -857,13 +852,20 @@ export const SUBMIT_OPS: readonly SubmitOp[] = [
     ],
     { rejectedFlags: ["fixedFile"] },
   ),
-  op("statx", "STATX", "Get a file's status (statx).", "statxFlags", [
-    DIR_FD,
-    req("addr", 'The address of the NUL-terminated path ("" with AT_EMPTY_PATH: `fd` itself).'),
-    opt("len", "The STATX_* mask of fields wanted."),
-    req("addr2", "The address of the `struct statx` to fill."),
-    opt("statxFlags", "AT_* flags (AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, AT_STATX_*)."),
-  ]),
+  op(
+    "statx",
+    "STATX",
+    "Get a file's status (statx).",
+    "statxFlags",
+    [
+      DIR_FD,
+      req("addr", 'The address of the NUL-terminated path ("" with AT_EMPTY_PATH: `fd` itself).'),
+      opt("len", "The STATX_* mask of fields wanted."),
+      req("addr2", "The address of the `struct statx` to fill."),
+      opt("statxFlags", "AT_* flags (AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, AT_STATX_*)."),
+    ],
+    { rejectedFlags: ["fixedFile"] },
+  ),
   op("shutdown", "SHUTDOWN", "Shut down part of a full-duplex connection (shutdown).", null, [
     FD_SOCK("shut down"),
     opt("len", "How: SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2."),
@@ -1002,23 +1004,37 @@ export const SUBMIT_OPS: readonly SubmitOp[] = [
     req("len", "The operation: EPOLL_CTL_ADD 1, _DEL 2, _MOD 3."),
     req("off", "The target file descriptor."),
   ]),
-  op("openat2", "OPENAT2", "Open a file with a `struct open_how` (openat2).", null, [
-    DIR_FD,
-    req("addr", "The address of the NUL-terminated path."),
-    req("len", "The size of the `struct open_how` (24)."),
-    req("addr2", "The address of the `struct open_how`."),
-    FILE_INDEX,
-  ]),
-  op("renameat", "RENAMEAT", "Rename a file (renameat2).", "renameFlags", [
-    req("fd", "The directory that the old path is resolved from (AT_FDCWD = -100)."),
-    req("addr", "The address of the old path."),
-    opt(
-      "len",
-      "The directory that the new path is resolved from (as a u32: AT_FDCWD is u32(-100)).",
-    ),
-    req("addr2", "The address of the new path."),
-    opt("renameFlags", "RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT."),
-  ]),
+  op(
+    "openat2",
+    "OPENAT2",
+    "Open a file with a `struct open_how` (openat2).",
+    null,
+    [
+      DIR_FD,
+      req("addr", "The address of the NUL-terminated path."),
+      req("len", "The size of the `struct open_how` (24)."),
+      req("addr2", "The address of the `struct open_how`."),
+      FILE_INDEX,
+    ],
+    { rejectedFlags: ["fixedFile"] },
+  ),
+  op(
+    "renameat",
+    "RENAMEAT",
+    "Rename a file (renameat2).",
+    "renameFlags",
+    [
+      req("fd", "The directory that the old path is resolved from (AT_FDCWD = -100)."),
+      req("addr", "The address of the old path."),
+      opt(
+        "len",
+        "The directory that the new path is resolved from (as a u32: AT_FDCWD is u32(-100)).",
+      ),
+      req("addr2", "The address of the new path."),
+      opt("renameFlags", "RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT."),
+    ],
+    { rejectedFlags: ["fixedFile"] },
+  ),
   op(
     "unlinkat",
     "UNLINKAT",
@@ -1029,24 +1045,42 @@ export const SUBMIT_OPS: readonly SubmitOp[] = [
       req("addr", "The address of the path."),
       opt("unlinkFlags", "AT_REMOVEDIR (0x200) to remove a directory."),
     ],
+    { rejectedFlags: ["fixedFile"] },
   ),
-  op("mkdirat", "MKDIRAT", "Create a directory (mkdirat).", null, [
-    DIR_FD,
-    req("addr", "The address of the path."),
-    opt("len", "The new directory's mode."),
-  ]),
-  op("symlinkat", "SYMLINKAT", "Create a symbolic link (symlinkat).", null, [
-    req("fd", "The directory that the link path is resolved from (AT_FDCWD = -100)."),
-    req("addr", "The address of the link's target string."),
-    req("addr2", "The address of the link path."),
-  ]),
-  op("linkat", "LINKAT", "Create a hard link (linkat).", "hardlinkFlags", [
-    req("fd", "The directory that the old path is resolved from (AT_FDCWD = -100)."),
-    req("addr", "The address of the old path."),
-    opt("len", "The directory that the new path is resolved from (as a u32)."),
-    req("addr2", "The address of the new path."),
-    opt("hardlinkFlags", "AT_SYMLINK_FOLLOW, AT_EMPTY_PATH."),
-  ]),
+  op(
+    "mkdirat",
+    "MKDIRAT",
+    "Create a directory (mkdirat).",
+    null,
+    [DIR_FD, req("addr", "The address of the path."), opt("len", "The new directory's mode.")],
+    { rejectedFlags: ["fixedFile"] },
+  ),
+  op(
+    "symlinkat",
+    "SYMLINKAT",
+    "Create a symbolic link (symlinkat).",
+    null,
+    [
+      req("fd", "The directory that the link path is resolved from (AT_FDCWD = -100)."),
+      req("addr", "The address of the link's target string."),
+      req("addr2", "The address of the link path."),
+    ],
+    { rejectedFlags: ["fixedFile"] },
+  ),
+  op(
+    "linkat",
+    "LINKAT",
+    "Create a hard link (linkat).",
+    "hardlinkFlags",
+    [
+      req("fd", "The directory that the old path is resolved from (AT_FDCWD = -100)."),
+      req("addr", "The address of the old path."),
+      opt("len", "The directory that the new path is resolved from (as a u32)."),
+      req("addr2", "The address of the new path."),
+      opt("hardlinkFlags", "AT_SYMLINK_FOLLOW, AT_EMPTY_PATH."),
+    ],
+    { rejectedFlags: ["fixedFile"] },
+  ),
   op(
     "msgRing",
     "MSG_RING",

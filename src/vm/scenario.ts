@@ -203,10 +203,17 @@ const TOP_KEYS = [
 /** Parses scenario text (YAML 1.2, so JSON too). */
 export function parseScenario(text: string, file = "<scenario>"): { scenario?: Scenario; diagnostics: Diagnostic[] } {
   const r = new Reader(file);
-  const doc = parseDocument(text, { intAsBigInt: false, uniqueKeys: true });
-  for (const e of doc.errors) r.err("(syntax)", e.message.split("\n")[0]!);
-  if (r.diagnostics.length) return { diagnostics: r.diagnostics };
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    const doc = parseDocument(text, { intAsBigInt: false, uniqueKeys: true });
+    for (const e of doc.errors) r.err("(syntax)", e.message.split("\n")[0]!);
+    if (r.diagnostics.length) return { diagnostics: r.diagnostics };
+    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (e) {
+    // toJS throws for things the parser accepts (unresolved aliases, alias bombs).
+    r.err("(syntax)", (e as Error).message.split("\n")[0]!);
+    return { diagnostics: r.diagnostics };
+  }
   const top = r.obj(raw, "(top level)");
   if (!top) return { diagnostics: r.diagnostics };
   r.keys(top, "(top level)", TOP_KEYS);

@@ -120,3 +120,61 @@ test(
     }
   },
 );
+
+// Seeded byte soup: valid instructions, junk, zero runs, odd-length tails and labels at odd
+// places, in several sections; listings with and without -r must equal llvm-objdump-19's.
+test(
+  "random byte soup with labels and relocations: listing equals llvm-objdump-19",
+  { skip: !tools && "llvm-mc-19/llvm-objdump-19 not installed" },
+  () => {
+    let seed = Number(process.env.SOUP_SEED ?? 0x12345678);
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const valid = [
+      "r0 = 0",
+      "w1 += w2",
+      "r1 = 0x123456789 ll",
+      "if r1 > 3 goto -2",
+      "goto +1",
+      "exit",
+      "call 5",
+      "lock *(u64 *)(r1 + 8) += r2",
+      "r3 = *(u32 *)(r1 + 4)",
+      "*(u64 *)(r10 - 8) = r1",
+      "gotol -3",
+    ];
+    const parts: string[] = [];
+    for (let s = 0; s < 6; s++) {
+      parts.push(`\t.section sec${s},"ax",@progbits`);
+      for (let k = 0; k < 60; k++) {
+        const pick = rnd(10);
+        if (pick < 5) parts.push(`\t${valid[rnd(valid.length)]}`);
+        else if (pick === 5)
+          parts.push(`.byte ${Array.from({ length: 8 + 4 * rnd(5) }, () => 0).join(",")}`);
+        else if (pick === 6) parts.push(`lbl_${s}_${k}:`);
+        else if (pick === 7) parts.push(`\tr${rnd(10)} = sym${rnd(3)} ll`);
+        else if (pick === 8) parts.push(`\tcall fn${rnd(3)}`);
+        else parts.push(`.byte ${Array.from({ length: 1 + rnd(9) }, () => rnd(256)).join(",")}`);
+      }
+    }
+    const { dir, cleanup } = tempDir();
+    try {
+      const asm = llvmAssemble(dir, parts.join("\n") + "\n", "soup");
+      assert.ok(asm.obj, asm.stderr);
+      const read = readElf(asm.obj, "soup.o");
+      assert.ok(read.object, JSON.stringify(read.diagnostics));
+      for (const [args, relocs] of [
+        [["-d"], false],
+        [["-d", "-r"], true],
+      ] as const) {
+        const theirs = llvmObjdump(asm.path, [...args]).replace(asm.path, "soup.o");
+        const ours = disassemble(read.object, { relocs, hexImm: true, fileName: "soup.o" });
+        assert.equal(ours, theirs, args.join(" "));
+      }
+    } finally {
+      cleanup();
+    }
+  },
+);

@@ -232,3 +232,57 @@ test("load_acquire / store_release: bytes per the kernel spec, text round trip",
   assert.equal(names.length, 8);
   assert.equal(formatImm(-0x8000, true), "-0x8000");
 });
+
+// Spellings other than objdump's own that llvm-mc-19 accepts: spacing, case, number bases,
+// character constants, constant expressions, `w` names where either is allowed.
+test(
+  "other llvm-mc spellings encode as llvm-mc-19 encodes them",
+  { skip: !tools && `${LLVM_MC} not installed` },
+  () => {
+    const lines = [
+      "r1=r2",
+      "r1  +=  r2 ",
+      "R1 += 2",
+      "r1 s >>= 2",
+      "r1 = 0X1F",
+      "r1 = 0B11",
+      "r1 = 010",
+      "r1 = '\\n'",
+      "r1 = 'a' + 1",
+      "r1 = 10 - 3 + 0x10",
+      "r1 = 1 + 2 ll",
+      "r1 = 18446744073709551615 ll",
+      "if r1 > 1 + 1 goto +1",
+      "if r1 == r2 goto 1",
+      "goto 3",
+      "*(u8 *)(r1 + 0) = 'z'",
+      "*(u16 *)(r1 - 0) = 1",
+      "w0 = *(u16 *)(r1 + 0)",
+      "*(u32 *)(r2 + 16) = w9",
+      "lock *(u32 *)(r1 + 0) += w2",
+      "r0 = cmpxchg_64(r1 - 4, r0, r9)",
+      "ld_pseudo r1, 1, 0x10",
+      "ld_pseudo r1, 7, -1",
+      "w11 = 1",
+      "r1 = 4294967295",
+      "r0 = addr_space_cast(r0, 1, 1)",
+    ];
+    const { dir, cleanup } = tempDir();
+    try {
+      const asm = llvmAssemble(dir, lines.join("\n") + "\n", "spell");
+      assert.ok(asm.obj, asm.stderr);
+      const text = textSection(asm.obj);
+      let at = 0;
+      for (const line of lines) {
+        const p = parseInstruction(line);
+        assert.ok(!("error" in p), `${line}: ${"error" in p ? p.error : ""}`);
+        const ours = encodeInstruction(p.insn);
+        assert.equal(hexBytes(ours), hexBytes(text.subarray(at, at + ours.length)), line);
+        at += ours.length;
+      }
+      assert.equal(at, text.length);
+    } finally {
+      cleanup();
+    }
+  },
+);

@@ -7,6 +7,7 @@ import {
   BpfError,
   BpfMapType,
   BpfProgType,
+  btfLoad,
   closeFd,
   mapCreate,
   mapFreeze,
@@ -15,6 +16,7 @@ import {
   progLoad,
   progTestRun,
 } from "../../src/kernel/bpf.js";
+import { btfIntType, encodeBtf } from "../../src/elf/btf.js";
 import { asm, EXIT, I, MOV64_IMM, needKernel, STW } from "./helpers.js";
 
 test("array map: update, lookup, missing key, freeze", (t) => {
@@ -100,4 +102,17 @@ test("prog load failure returns errno and the log (exit without r0 set)", (t) =>
   });
   assert.equal(bad.fd, -1);
   assert.equal(bad.errno, 22);
+});
+
+test("BTF load: a one-type BTF blob is accepted, garbage is rejected with a log", (t) => {
+  if (!needKernel(t)) return;
+  const good = btfLoad(encodeBtf([btfIntType("int", 4, true)]));
+  assert.ok(good.fd >= 0, good.log);
+  closeFd(good.fd);
+  const bad = btfLoad(
+    Uint8Array.of(0x9f, 0xeb, 1, 0, 24, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+  );
+  assert.equal(bad.fd, -1);
+  assert.equal(bad.errno, 22);
+  assert.notEqual(bad.log, "");
 });

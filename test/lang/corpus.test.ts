@@ -5,7 +5,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { SUBMIT_OPS, IOSQE_FLAGS, submitOp } from "../../src/targets/sqe.js";
+import {
+  SUBMIT_OPS,
+  IOSQE_FLAGS,
+  iosqeFlag,
+  opField,
+  sqeField,
+  submitOp,
+} from "../../src/targets/sqe.js";
 import {
   DEFAULT_TARGET,
   getTarget,
@@ -84,6 +91,36 @@ test("each program uses only what its target offers", () => {
   const targets = new Set(valid.map((p) => p.target));
   for (const t of ["iouring-v1", "iouring-v2", "linux-7.1"])
     assert.ok(targets.has(t as TargetName), `no ${t} program`);
+});
+
+test("each submit call names only its op's fields, gives the required ones and no rejected flag", () => {
+  let calls = 0;
+  for (const p of all) {
+    for (const m of p.code.matchAll(/\bsubmit\.(\w+)\(\{([^}]*)\}\)/g)) {
+      calls++;
+      const keys = [...m[2]!.matchAll(/(?:^|,)\s*(\w+)\s*:/g)].map((k) => k[1]!);
+      const op = m[1] === "sqe" ? undefined : submitOp(m[1]!);
+      const where = `${p.file}: submit.${m[1]}`;
+      for (const k of keys) {
+        if (iosqeFlag(k)) {
+          assert.ok(
+            !op?.rejectedFlags?.includes(k as never),
+            `${where} sets ${k}, which the kernel rejects`,
+          );
+          continue;
+        }
+        assert.ok(op ? opField(op, k) : sqeField(k), `${where} has no field ${k}`);
+      }
+      if (op) {
+        for (const u of op.fields) {
+          if (u.required) assert.ok(keys.includes(u.field), `${where} lacks ${u.field}`);
+        }
+      } else {
+        assert.ok(keys.includes("opcode"), `${where} lacks opcode`);
+      }
+    }
+  }
+  assert.ok(calls > 100, `only ${calls} submit calls seen`);
 });
 
 test("together the programs exercise the whole language", () => {
