@@ -124,9 +124,6 @@ const SECTION_FLAGS: Record<string, number> = {
 const IGNORED = new Set([
   ".loc",
   ".ident",
-  ".cfi_sections",
-  ".cfi_startproc",
-  ".cfi_endproc",
   ".cfi_def_cfa",
   ".cfi_def_cfa_offset",
   ".cfi_def_cfa_register",
@@ -178,6 +175,13 @@ class Assembler {
   private previous: SectionState | undefined;
   fileName: string | undefined;
   addrsig = false;
+  /** `.cfi_sections .debug_frame` seen: build `.debug_frame` from the procedures. */
+  private debugFrame = false;
+  private frames: { start: string; end: string }[] = [];
+  private openFrame: { start: string; section: SectionState; loc: Loc } | undefined;
+  private cfiCount = 0;
+  /** Offset where pass 1 stopped because the error limit was reached. */
+  stoppedAt: number | undefined;
   readonly addrsigSyms: SymbolInfo[] = [];
   private dotCount = 0;
 
@@ -281,13 +285,18 @@ class Assembler {
       this.error(p.kind === "string" ? AsmCodes.badString : AsmCodes.unterminatedComment, p.message, p);
     let pi = 0;
     for (const st of statements) {
-      if (this.bag.full) break;
+      if (this.bag.full) {
+        this.stoppedAt = st.start;
+        break;
+      }
       // A statement with an unterminated string was reported by the splitter; parsing it
       // again would only repeat that error in other words.
       while (pi < problems.length && problems[pi]!.start < st.start) pi++;
       if (pi < problems.length && problems[pi]!.start < st.start + st.text.length) continue;
       this.statement(st);
     }
+    if (this.openFrame) this.error(AsmCodes.syntax, "missing .cfi_endproc", this.openFrame.loc);
+    if (this.debugFrame && this.frames.length > 0) this.buildDebugFrame();
     // A section's name used as a symbol means its start (clang's DWARF uses `.long
     // .debug_abbrev`); llvm-mc relocates against the section symbol and lists no new symbol.
     for (const sym of this.symbols.values()) {
@@ -598,6 +607,45 @@ class Assembler {
         }
         return;
       }
+      case ".cfi_sections":
+        do {
+          const t = c.next();
+          if (t?.kind !== "ident") c.fail("expected a section name such as .debug_frame", t);
+          if (t.text === ".debug_frame") this.debugFrame = true;
+        } while (c.eatPunct(","));
+        c.expectEnd();
+        return;
+      case ".cfi_startproc": {
+        if (c.peek()?.text === "simple") c.next();
+        c.expectEnd();
+        if (this.openFrame) {
+          this.error(AsmCodes.syntax, "nested .cfi_startproc", loc, {
+            related: [{ message: "the open procedure starts here", range: this.src.range(this.openFrame.loc.start, this.openFrame.loc.end) }],
+          });
+          return;
+        }
+        const start = `.Ltmp.cfi.b${this.cfiCount}`;
+        this.defineLabel(start, loc);
+        this.openFrame = { start, section: this.current, loc };
+        return;
+      }
+      case ".cfi_endproc": {
+        c.expectEnd();
+        const open = this.openFrame;
+        if (!open) {
+          this.error(AsmCodes.syntax, ".cfi_endproc without .cfi_startproc", loc);
+          return;
+        }
+        this.openFrame = undefined;
+        if (open.section !== this.current) {
+          this.error(AsmCodes.syntax, `.cfi_endproc in section '${this.current.name}' closes a procedure of '${open.section.name}'`, loc);
+          return;
+        }
+        const end = `.Ltmp.cfi.e${this.cfiCount++}`;
+        this.defineLabel(end, loc);
+        this.frames.push({ start: open.start, end });
+        return;
+      }
       case ".addrsig":
         c.expectEnd();
         this.addrsig = true;
@@ -612,6 +660,30 @@ class Assembler {
         void argsText;
         this.error(AsmCodes.unknownDirective, `unknown directive '${name}'`, loc);
     }
+  }
+
+  /**
+   * `.debug_frame` as llvm-mc-19 writes it for BPF: one CIE (version 4, code alignment 8,
+   * data alignment -4, return address column 11, no initial instructions) and one FDE per
+   * .cfi_startproc/.cfi_endproc pair, in source order. CFA-changing .cfi_* directives are
+   * ignored (the BPF back end never emits them).
+   */
+  private buildDebugFrame(): void {
+    const saved = this.current;
+    const sec = this.getSection(".debug_frame", SHT.PROGBITS, 0, undefined, 8);
+    this.current = sec;
+    const at = { start: 0, end: 0 };
+    const cie = `.Ltmp.cfi.cie`;
+    this.defineLabel(cie, at);
+    sec.items.push({ kind: "bytes", bytes: Uint8Array.from([12, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 4, 0, 8, 0, 8, 0x7c, 11, 0]), loc: at });
+    const sym = (name: string): Expr => ({ kind: "sym", name, ...at });
+    for (const f of this.frames) {
+      sec.items.push({ kind: "data", size: 4, expr: { kind: "num", value: 20n, ...at } });
+      sec.items.push({ kind: "data", size: 4, expr: sym(cie) });
+      sec.items.push({ kind: "data", size: 8, expr: sym(f.start) });
+      sec.items.push({ kind: "data", size: 8, expr: { kind: "binary", op: "-", left: sym(f.end), right: sym(f.start), ...at } });
+    }
+    this.current = saved;
   }
 
   private push(item: Item, loc: Loc): void {
@@ -654,6 +726,10 @@ class Assembler {
       secName = text;
     } else c.fail("expected a section name", t);
     if (secName === "") c.fail("section name must not be empty", t);
+    if (secName === ".symtab" || secName === ".strtab" || secName === ".shstrtab") {
+      this.error(AsmCodes.reservedSection, `section '${secName}' is generated by the ELF writer`, t!);
+      return;
+    }
     let flags: number | undefined;
     let type: number | undefined;
     let entsize: number | undefined;
@@ -1246,7 +1322,17 @@ export function assemble(source: SourceFile | string, file = "<asm>", options: A
     if (!a.layout()) a.error(AsmCodes.layoutDiverged, "layout did not converge (.uleb128 values depend on each other)", { start: 0, end: 0 });
     else object = a.emit();
   }
-  if (a.bag.hasErrors || !object) return { diagnostics: sortByPosition(a.bag.items) };
+  if (a.bag.hasErrors || !object) {
+    const ds = sortByPosition(a.bag.items);
+    if (a.stoppedAt !== undefined)
+      ds.push({
+        code: AsmCodes.tooManyErrors,
+        severity: "note",
+        message: `too many errors (limit ${a.bag.limit}); stopped here, the rest of the file was not checked`,
+        range: src.range(a.stoppedAt, a.stoppedAt),
+      });
+    return { diagnostics: ds };
+  }
   const written = tryWriteElf(object);
   const diagnostics = [...a.bag.items, ...written.diagnostics];
   if (!written.bytes || diagnostics.some((d) => d.severity === "error")) {

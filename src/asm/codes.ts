@@ -20,6 +20,8 @@ export const AsmCodes = {
   unterminatedComment: "E4016",
   misalignedTarget: "E4017",
   layoutDiverged: "E4018",
+  reservedSection: "E4019",
+  tooManyErrors: "E4020",
   writerFailed: "E4099",
 } as const;
 

@@ -870,18 +870,32 @@ export class Checker {
   }
 
   private checkRecursion(): void {
+    // Iterative depth-first search (a long helper chain must not overflow the JS stack).
     const graph = this.out.callGraph;
-    const state = new Map<string, 0 | 1 | 2>();
-    const stack: string[] = [];
+    const state = new Map<string, 1 | 2>();
     const reported = new Set<string>();
-    const visit = (n: string): void => {
-      state.set(n, 1);
-      stack.push(n);
-      for (const m of graph.get(n) ?? []) {
-        const s = state.get(m) ?? 0;
-        if (s === 0) visit(m);
-        else if (s === 1) {
-          const cycle = stack.slice(stack.indexOf(m));
+    for (const root of graph.keys()) {
+      if (state.has(root)) continue;
+      const stack: { node: string; next: number }[] = [{ node: root, next: 0 }];
+      const path: string[] = [root];
+      state.set(root, 1);
+      while (stack.length) {
+        const top = stack[stack.length - 1]!;
+        const succ = graph.get(top.node) ?? [];
+        if (top.next >= succ.length) {
+          state.set(top.node, 2);
+          stack.pop();
+          path.pop();
+          continue;
+        }
+        const m = succ[top.next++]!;
+        const s = state.get(m);
+        if (s === undefined) {
+          state.set(m, 1);
+          stack.push({ node: m, next: 0 });
+          path.push(m);
+        } else if (s === 1) {
+          const cycle = path.slice(path.indexOf(m));
           const key = [...cycle].sort().join(",");
           if (!reported.has(key)) {
             reported.add(key);
@@ -889,10 +903,7 @@ export class Checker {
           }
         }
       }
-      stack.pop();
-      state.set(n, 2);
-    };
-    for (const n of graph.keys()) if ((state.get(n) ?? 0) === 0) visit(n);
+    }
   }
 
   private reportCycle(cycle: string[]): void {

@@ -210,6 +210,33 @@ const COMPILED: Compiled[] = FORMS.map((form) => ({
   tokens: lex(form.template, true) as Token[],
 }));
 
+// Candidate rows by their first two tokens, so a line is matched against a handful of
+// templates instead of all of them. A register (placeholder or literal r0/w0) keys as REG, a
+// placeholder in second place as *, a missing second token as "".
+function tokenKey(t: Token | undefined, first: boolean): string {
+  if (!t) return "";
+  if (t.kind === "ph") return first ? "REG" : "*";
+  if (t.kind === "ident" && REG_RE.test(t.text)) return "REG";
+  return t.text;
+}
+const BUCKETS = new Map<string, Compiled[]>();
+for (const c of COMPILED) {
+  const key = tokenKey(c.tokens[0], true) + " " + tokenKey(c.tokens[1], false);
+  const list = BUCKETS.get(key) ?? [];
+  list.push(c);
+  BUCKETS.set(key, list);
+}
+
+function candidates(toks: Token[]): Compiled[] {
+  const k1 = toks[0]!.kind === "ident" && REG_RE.test(toks[0]!.text) ? "REG" : toks[0]!.text;
+  const exact = BUCKETS.get(k1 + " " + (toks[1] ? toks[1].text : "")) ?? [];
+  const any = BUCKETS.get(k1 + " *") ?? [];
+  if (exact.length === 0 || any.length === 0) return exact.length ? exact : any;
+  // Keep table order: it decides between rows with the same text (call vs call_local).
+  const set = new Set([...exact, ...any]);
+  return COMPILED.filter((c) => set.has(c));
+}
+
 interface Failure {
   index: number;
   message: string;
@@ -476,6 +503,11 @@ export function parseInstruction(text: string): ParseResult {
   const toks = lex(text);
   if (!Array.isArray(toks)) return { error: toks.error, column: toks.pos + 1, length: 1 };
   if (toks.length === 0) return { error: "expected an instruction", column: 1, length: 1 };
+  for (const c of candidates(toks)) {
+    const r = tryForm(c, toks);
+    if ("insn" in r) return { ...r, form: c.form };
+  }
+  // No candidate matched: try every row to find the most helpful message.
   let best: Failure | undefined;
   for (const c of COMPILED) {
     const r = tryForm(c, toks);

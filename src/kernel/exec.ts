@@ -26,6 +26,8 @@ export interface ExecResult {
   log: string;
   /** Set when something other than the verifier failed (map creation, test run). */
   setupError?: string;
+  /** Set when the program loaded but BPF_PROG_TEST_RUN failed. */
+  runError?: string;
   run?: {
     retval: number;
     /** The context after the run (base64). */
@@ -96,7 +98,13 @@ export function executePlan(plan: LoadPlan): ExecResult {
     if (loaded.fd < 0) return { mode, loaded: false, errno: loaded.errno, log: loaded.log };
     fds.push(loaded.fd);
     if (!plan.run) return { mode, loaded: true, errno: 0, log: loaded.log };
-    const ran = progTestRun({ progFd: loaded.fd, ctxIn: fromB64(plan.run.ctx) });
+    let ran: ReturnType<typeof progTestRun>;
+    try {
+      ran = progTestRun({ progFd: loaded.fd, ctxIn: fromB64(plan.run.ctx) });
+    } catch (e) {
+      // Loaded (the verdict stands) but could not be run.
+      return { mode, loaded: true, errno: 0, log: loaded.log, runError: (e as Error).message };
+    }
     const maps: Record<number, { key: string; value: string }[]> = {};
     plan.maps.forEach((m, i) => {
       if (!m.dump) return;

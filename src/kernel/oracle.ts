@@ -41,7 +41,10 @@ export interface KernelVerifyResult {
   /** From the log's "processed N insns" line; includes the shims' instructions. */
   processedInsns?: number;
   mode: OracleMode;
-  /** Why the oracle could not run, or the verifier's complaint on rejection. */
+  /**
+   * Why the oracle could not run, the verifier's complaint on rejection, or (kernelRun,
+   * accepted) why BPF_PROG_TEST_RUN failed; then there is no retval.
+   */
   reason?: string;
   /** Diagnostics from preparing the object (unsupported relocations, …). */
   diagnostics: Diagnostic[];
@@ -306,7 +309,8 @@ function verdictOf(
     ...(processed !== undefined ? { processedInsns: processed } : {}),
     ...common,
   };
-  if (r.loaded) return { verdict: "accept", ...base };
+  if (r.loaded)
+    return { verdict: "accept", ...base, ...(r.runError ? { reason: r.runError } : {}) };
   return { verdict: "reject", errno: r.errno, reason: rejectionReason(r.log, layout), ...base };
 }
 

@@ -180,10 +180,22 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
     start = 0;
     end = mainSection.data.length / 8;
   }
-  if (mainSection.data.length % 8 !== 0)
+  for (const c of codeSections)
+    if (c.data.length % 8 !== 0)
+      return fail(
+        KernelCodes.badCall,
+        `section '${c.name}' size ${c.data.length} is not a multiple of 8`,
+      );
+  if (
+    !Number.isInteger(start) ||
+    !Number.isInteger(end) ||
+    start < 0 ||
+    end > mainSection.data.length / 8 ||
+    start >= end
+  )
     return fail(
-      KernelCodes.badCall,
-      `section '${mainSection.name}' size ${mainSection.data.length} is not a multiple of 8`,
+      KernelCodes.noProgram,
+      `program '${symbolName}' (offset ${chosen?.value}, size ${chosen?.size}) is not whole instructions inside '${mainSection.name}'`,
     );
 
   const sleepable =
@@ -311,7 +323,10 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
           targetSection = t.section;
           targetIdx = t.value / 8 + s.imm + 1;
         }
-        const tg = isCode(targetSection) ? locate(targetSection, targetIdx) : undefined;
+        const tg =
+          isCode(targetSection) && Number.isInteger(targetIdx)
+            ? locate(targetSection, targetIdx)
+            : undefined;
         if (tg === undefined)
           return fail(
             KernelCodes.badCall,

@@ -37,11 +37,12 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
     bag.error(m.code, message ?? m.message, source.range(start, end), "hint" in m ? { hint: m.hint } : {});
   };
   const done = (program?: Program): ParseResult => {
-    if (bag.dropped > 0) {
-      const m = ParserMessages.tooManyErrors;
-      bag.items.push({ code: m.code, severity: "error", message: `${m.message} (${bag.dropped} more not shown)`, file: source.path });
-    }
     const diagnostics = [...bag.items].sort(compareDiagnostics);
+    if (bag.dropped > 0) {
+      // Last, after the errors it summarises.
+      const m = ParserMessages.tooManyErrors;
+      diagnostics.push({ code: m.code, severity: "error", message: `${m.message} (${bag.dropped} more not shown)`, file: source.path });
+    }
     return bag.hasErrors || !program ? { diagnostics } : { program, diagnostics };
   };
 
@@ -60,8 +61,11 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
 
   // 1. Lexing.
   const lexed = T.lexer.tokenize(source.text);
-  for (const e of lexed.errors) {
-    if (bag.full) break;
+  for (const [i, e] of lexed.errors.entries()) {
+    if (bag.full) {
+      bag.dropped += lexed.errors.length - i;
+      break;
+    }
     err("unexpectedCharacter", e.offset, e.offset + e.length, `unexpected character '${source.text.slice(e.offset, e.offset + Math.min(e.length, 1))}'`);
   }
   const tokens: IToken[] = [];

@@ -7,35 +7,63 @@
 //
 // Semicolons follow TypeScript's automatic insertion: `semi` accepts nothing before `}`,
 // at the end of input, or before a token on a new line.
-import { CstParser, EOF, tokenMatcher, type IRecognitionException, type IToken, type IParserErrorMessageProvider, type TokenType } from "chevrotain";
+import {
+  CstParser,
+  EOF,
+  tokenMatcher,
+  type IRecognitionException,
+  type IToken,
+  type IParserErrorMessageProvider,
+  type TokenType,
+} from "chevrotain";
 import * as T from "./tokens.js";
 
 const describe = (t: IToken): string =>
-  t.tokenType === EOF ? "end of file" : `'${t.image.length > 20 ? t.image.slice(0, 20) + "…" : t.image}'`;
+  t.tokenType === EOF
+    ? "end of file"
+    : `'${t.image.length > 20 ? t.image.slice(0, 20) + "…" : t.image}'`;
 const label = (t: TokenType): string => t.LABEL ?? t.name;
 
 const messages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${label(expected)} but found ${describe(actual)}`,
+  buildMismatchTokenMessage: ({ expected, actual }) =>
+    `expected ${label(expected)} but found ${describe(actual)}`,
   buildNoViableAltMessage: ({ actual, ruleName }) =>
     `unexpected ${describe(actual[0]!)}${ruleName === "semi" ? "" : `; expected ${ruleTitle(ruleName)}`}`,
-  buildEarlyExitMessage: ({ actual, ruleName }) => `unexpected ${describe(actual[0]!)}; expected ${ruleTitle(ruleName)}`,
+  buildEarlyExitMessage: ({ actual, ruleName }) =>
+    `unexpected ${describe(actual[0]!)}; expected ${ruleTitle(ruleName)}`,
   buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${describe(firstRedundant)}`,
 };
 
 /** What the parser was looking for, in words, from the rule that failed. */
 function ruleTitle(rule: string): string {
-  if (/Expr$|^expression$|^args$|^argument$|^assignOp$|^parenItem$/.test(rule)) return "an expression";
+  if (/Expr$|^expression$|^args$|^argument$|^assignOp$|^parenItem$/.test(rule))
+    return "an expression";
   if (/^type|Type$/.test(rule)) return "a type";
   if (/^statement$|Stmt$|^block$|^moduleItem$/.test(rule)) return "a statement";
   if (/^param/.test(rule)) return "a parameter list";
   if (/^object/.test(rule)) return "an object literal";
-  const words = rule.replace(/([A-Z])/g, " $1").toLowerCase().trim();
+  const words = rule
+    .replace(/([A-Z])/g, " $1")
+    .toLowerCase()
+    .trim();
   return /^[aeiou]/.test(words) ? `an ${words}` : `a ${words}`;
 }
 
 /** Tokens that may follow `declare` in a declaration (otherwise `declare` is a name). */
 const declarationStarts = new Set<TokenType>([
-  T.Const, T.Let, T.Var, T.Function, T.Enum, T.Class, T.Interface, T.Namespace, T.Module, T.Type, T.Async, T.Abstract, T.Declare,
+  T.Const,
+  T.Let,
+  T.Var,
+  T.Function,
+  T.Enum,
+  T.Class,
+  T.Interface,
+  T.Namespace,
+  T.Module,
+  T.Type,
+  T.Async,
+  T.Abstract,
+  T.Declare,
 ]);
 
 /** Thrown to stop parsing once enough errors are known (recovery on junk can be slow). */
@@ -108,10 +136,10 @@ export class IoubpfParser extends CstParser {
     this.OR({
       MAX_LOOKAHEAD: 1,
       DEF: [
-      { ALT: () => this.SUBRULE(this.importDecl) },
-      { ALT: () => this.SUBRULE(this.exportDecl) },
-      { ALT: () => this.SUBRULE(this.statement) },
-    ],
+        { ALT: () => this.SUBRULE(this.importDecl) },
+        { ALT: () => this.SUBRULE(this.exportDecl) },
+        { ALT: () => this.SUBRULE(this.statement) },
+      ],
     });
   });
 
@@ -212,7 +240,10 @@ export class IoubpfParser extends CstParser {
   balancedBraces = this.RULE("balancedBraces", () => {
     this.CONSUME(T.LCurly);
     this.MANY(() =>
-      this.OR([{ ALT: () => this.SUBRULE(this.balancedBraces) }, { ALT: () => this.CONSUME(T.NonBrace) }]),
+      this.OR([
+        { ALT: () => this.SUBRULE(this.balancedBraces) },
+        { ALT: () => this.CONSUME(T.NonBrace) },
+      ]),
     );
     this.CONSUME(T.RCurly);
   });
@@ -236,11 +267,20 @@ export class IoubpfParser extends CstParser {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => this.SUBRULE(this.block) },
-        { GATE: () => this.is(1, T.Enum) || this.is(2, T.Enum), ALT: () => this.SUBRULE(this.enumDecl) },
+        {
+          GATE: () => this.is(1, T.Enum) || this.is(2, T.Enum),
+          ALT: () => this.SUBRULE(this.enumDecl),
+        },
         { ALT: () => this.SUBRULE(this.varStatement) },
         { ALT: () => this.SUBRULE(this.interfaceDecl) },
-        { GATE: () => !this.is(1, T.Async) || this.is(2, T.Function), ALT: () => this.SUBRULE(this.functionDecl) },
-        { GATE: () => declarationStarts.has(this.LA(2).tokenType), ALT: () => this.SUBRULE(this.declareDecl) },
+        {
+          GATE: () => !this.is(1, T.Async) || this.is(2, T.Function),
+          ALT: () => this.SUBRULE(this.functionDecl),
+        },
+        {
+          GATE: () => declarationStarts.has(this.LA(2).tokenType),
+          ALT: () => this.SUBRULE(this.declareDecl),
+        },
         { ALT: () => this.SUBRULE(this.ifStmt) },
         { ALT: () => this.SUBRULE(this.switchStmt) },
         { ALT: () => this.SUBRULE(this.forStmt) },
@@ -250,13 +290,19 @@ export class IoubpfParser extends CstParser {
         { ALT: () => this.SUBRULE(this.continueStmt) },
         { ALT: () => this.SUBRULE(this.returnStmt) },
         { ALT: () => this.SUBRULE(this.emptyStmt) },
-        { GATE: () => !this.is(1, T.Abstract) || this.is(2, T.Class), ALT: () => this.SUBRULE(this.rejectedClass) },
+        {
+          GATE: () => !this.is(1, T.Abstract) || this.is(2, T.Class),
+          ALT: () => this.SUBRULE(this.rejectedClass),
+        },
         { ALT: () => this.SUBRULE(this.rejectedTry) },
         { ALT: () => this.SUBRULE(this.rejectedThrow) },
         { ALT: () => this.SUBRULE(this.rejectedWith) },
         { ALT: () => this.SUBRULE(this.rejectedDebugger) },
         { ALT: () => this.SUBRULE(this.rejectedDecorator) },
-        { GATE: () => this.isIdentifier(2) && !this.nl(2), ALT: () => this.SUBRULE(this.rejectedTypeAlias) },
+        {
+          GATE: () => this.isIdentifier(2) && !this.nl(2),
+          ALT: () => this.SUBRULE(this.rejectedTypeAlias),
+        },
         {
           GATE: () => (this.isIdentifier(2) || this.is(2, T.StringLiteral)) && !this.nl(2),
           ALT: () => this.SUBRULE(this.rejectedNamespace),
@@ -280,7 +326,11 @@ export class IoubpfParser extends CstParser {
   });
 
   varDeclList = this.RULE("varDeclList", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Const) }, { ALT: () => this.CONSUME(T.Let) }, { ALT: () => this.CONSUME(T.Var) }]);
+    this.OR([
+      { ALT: () => this.CONSUME(T.Const) },
+      { ALT: () => this.CONSUME(T.Let) },
+      { ALT: () => this.CONSUME(T.Var) },
+    ]);
     this.SUBRULE(this.declarator);
     this.MANY(() => {
       this.CONSUME(T.Comma);
@@ -358,7 +408,11 @@ export class IoubpfParser extends CstParser {
       DEF: [
         { ALT: () => this.SUBRULE(this.rejectedIndexSignature) },
         {
-          GATE: () => this.is(1, T.Readonly) && !this.is(2, T.Colon) && !this.is(2, T.Question) && !this.is(2, T.LParen),
+          GATE: () =>
+            this.is(1, T.Readonly) &&
+            !this.is(2, T.Colon) &&
+            !this.is(2, T.Question) &&
+            !this.is(2, T.LParen),
           ALT: () => {
             this.CONSUME(T.Readonly);
             this.SUBRULE(this.fieldRest);
@@ -367,7 +421,9 @@ export class IoubpfParser extends CstParser {
         { ALT: () => this.SUBRULE2(this.fieldRest) },
       ],
     });
-    this.OPTION(() => this.OR2([{ ALT: () => this.CONSUME(T.Semicolon) }, { ALT: () => this.CONSUME(T.Comma) }]));
+    this.OPTION(() =>
+      this.OR2([{ ALT: () => this.CONSUME(T.Semicolon) }, { ALT: () => this.CONSUME(T.Comma) }]),
+    );
   });
 
   fieldRest = this.RULE("fieldRest", () => {
@@ -490,7 +546,10 @@ export class IoubpfParser extends CstParser {
     this.CONSUME(T.For);
     this.CONSUME(T.LParen);
     this.OPTION(() =>
-      this.OR([{ ALT: () => this.SUBRULE(this.varDeclList) }, { ALT: () => this.SUBRULE(this.expression) }]),
+      this.OR([
+        { ALT: () => this.SUBRULE(this.varDeclList) },
+        { ALT: () => this.SUBRULE(this.expression) },
+      ]),
     );
     this.OR2([
       {
@@ -629,7 +688,10 @@ export class IoubpfParser extends CstParser {
 
   rejectedNamespace = this.RULE("rejectedNamespace", () => {
     this.OR([{ ALT: () => this.CONSUME(T.Namespace) }, { ALT: () => this.CONSUME(T.Module) }]);
-    this.OR2([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.StringLiteral) }]);
+    this.OR2([
+      { ALT: () => this.CONSUME(T.Identifier) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+    ]);
     this.SUBRULE(this.balancedBraces);
   });
 
@@ -666,7 +728,10 @@ export class IoubpfParser extends CstParser {
             // `=> {` is a block body, not an object literal.
             this.OR2({
               IGNORE_AMBIGUITIES: true,
-              DEF: [{ ALT: () => this.SUBRULE(this.block) }, { ALT: () => this.SUBRULE2(this.assignmentExpr) }],
+              DEF: [
+                { ALT: () => this.SUBRULE(this.block) },
+                { ALT: () => this.SUBRULE2(this.assignmentExpr) },
+              ],
             });
           },
         },
@@ -779,7 +844,10 @@ export class IoubpfParser extends CstParser {
           },
           {
             ALT: () => {
-              this.OR3([{ ALT: () => this.CONSUME(T.As) }, { ALT: () => this.CONSUME(T.Satisfies) }]);
+              this.OR3([
+                { ALT: () => this.CONSUME(T.As) },
+                { ALT: () => this.CONSUME(T.Satisfies) },
+              ]);
               this.SUBRULE(this.type);
             },
           },
@@ -861,7 +929,11 @@ export class IoubpfParser extends CstParser {
     // No line break before a postfix operator: `a\n++b` is `a; ++b`.
     this.OPTION({
       GATE: () => !this.nl(1),
-      DEF: () => this.OR3([{ ALT: () => this.CONSUME(T.PlusPlus) }, { ALT: () => this.CONSUME(T.MinusMinus) }]),
+      DEF: () =>
+        this.OR3([
+          { ALT: () => this.CONSUME(T.PlusPlus) },
+          { ALT: () => this.CONSUME(T.MinusMinus) },
+        ]),
     });
   });
 
@@ -1030,46 +1102,53 @@ export class IoubpfParser extends CstParser {
   });
 
   typeAtom = this.RULE("typeAtom", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.typeRef) },
-      { ALT: () => this.CONSUME(T.Void) },
-      { ALT: () => this.CONSUME(T.Null) },
-      { ALT: () => this.CONSUME(T.IntLiteral) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.SUBRULE(this.balancedBraces) },
-      {
-        ALT: () => {
-          this.CONSUME(T.LBracket);
-          this.OPTION(() => {
-            this.SUBRULE(this.type);
-            this.MANY(() => {
-              this.CONSUME(T.Comma);
-              this.SUBRULE2(this.type);
+    this.OR({
+      // `keyof`/`readonly` are also identifiers; before a name they are type operators.
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () =>
+            this.is(1, T.Typeof) ||
+            ((this.is(1, T.Keyof) || this.is(1, T.Readonly)) && this.isIdentifier(2)),
+          ALT: () => {
+            this.OR2([
+              { ALT: () => this.CONSUME(T.Typeof) },
+              { ALT: () => this.CONSUME(T.Keyof) },
+              { ALT: () => this.CONSUME(T.Readonly) },
+            ]);
+            this.SUBRULE(this.typeAtom);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.typeRef) },
+        { ALT: () => this.CONSUME(T.Void) },
+        { ALT: () => this.CONSUME(T.Null) },
+        { ALT: () => this.CONSUME(T.IntLiteral) },
+        { ALT: () => this.CONSUME(T.StringLiteral) },
+        { ALT: () => this.CONSUME(T.True) },
+        { ALT: () => this.CONSUME(T.False) },
+        { ALT: () => this.SUBRULE(this.balancedBraces) },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket);
+            this.OPTION(() => {
+              this.SUBRULE(this.type);
+              this.MANY(() => {
+                this.CONSUME(T.Comma);
+                this.SUBRULE2(this.type);
+              });
             });
-          });
-          this.CONSUME(T.RBracket);
+            this.CONSUME(T.RBracket);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.SUBRULE(this.params);
-          this.CONSUME(T.Arrow);
-          this.SUBRULE3(this.type);
+        {
+          ALT: () => {
+            this.SUBRULE(this.params);
+            this.CONSUME(T.Arrow);
+            this.SUBRULE3(this.type);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.OR2([
-            { ALT: () => this.CONSUME(T.Typeof) },
-            { ALT: () => this.CONSUME(T.Keyof) },
-            { ALT: () => this.CONSUME(T.Readonly) },
-          ]);
-          this.SUBRULE(this.typeAtom);
-        },
-      },
-    ]);
+      ],
+    });
   });
 
   typeRef = this.RULE("typeRef", () => {

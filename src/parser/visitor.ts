@@ -38,6 +38,8 @@ const rejectedPrecedence = new Map<string, number>([["??", 1], ["instanceof", 7]
 const binaryOps = new Set([...precedence.keys()].filter((op) => op !== "&&" && op !== "||"));
 const assignOps = new Set(["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", ">>>=", "&=", "|=", "^="]);
 
+const exportable = new Set(["varStatement", "functionDecl", "enumDecl", "interfaceDecl", "declareDecl"]);
+
 interface StmtContext {
   top: boolean;
 }
@@ -67,9 +69,8 @@ export class AstBuilder {
 
   /** The keyword and name of a large rejected construct, not its whole body. */
   private headRange(node: CstNode): SourceRange {
-    const parts = seq(node);
-    const first = parts[0]!;
-    const name = parts.find((c, i) => i > 0 && tokenName(c) !== undefined && /^[A-Za-z_$]/.test((c as IToken).image));
+    const first = seq(node)[0]!;
+    const name = (node.children["Identifier"] as IToken[] | undefined)?.[0];
     return this.range(first, name ?? first);
   }
 
@@ -134,6 +135,10 @@ export class AstBuilder {
     }
     const st = this.nodes(node, "statement")[0];
     if (!st) return undefined;
+    if (!exportable.has(ruleName(seq(st)[0]) ?? "")) {
+      this.err("exportNotAllowed", this.range(this.tokens(node, "Export")[0]!));
+      return undefined;
+    }
     const it = this.statement(st, { top: true });
     if (!it) return undefined;
     switch (it.kind) {

@@ -191,7 +191,7 @@ const IMPLS: Record<string, Impl> = {
     let ret = 0;
     if (map.def.type !== MapType.RINGBUF) ret = -Errno.EINVAL;
     // Each record takes an 8-byte header plus the data rounded up to 8 (the kernel's layout).
-    else if (map.ringUsed + 8 + Math.ceil(size / 8) * 8 > map.def.maxEntries) ret = -Errno.EBUSY;
+    else if (map.ringUsed + 8 + Math.ceil(size / 8) * 8 > map.def.maxEntries) ret = -Errno.EAGAIN;
     else {
       map.ringUsed += 8 + Math.ceil(size / 8) * 8;
       map.records.push({ map: map.def.name, data, flags });

@@ -32,6 +32,8 @@ export interface LoadedObject {
   mapList: VmMap[];
   /** Global-data regions by section name. */
   data: Map<string, Region>;
+  /** Where a VM slot is in the object: code section and instruction index (objdump numbering). */
+  locate(slot: number): { section: string; index: number } | undefined;
 }
 
 export interface LoadOptions extends Omit<InterpreterOptions, "resolveImm64"> {
@@ -202,7 +204,13 @@ export function loadObject(obj: ObjFile, options: LoadOptions = {}): { loaded?: 
       return undefined;
     },
   });
-  return { loaded: { vm, programs, maps, mapList, data }, diagnostics };
+  const bases = [...base].sort((a, b) => a[1] - b[1]);
+  const locate = (at: number) => {
+    let found: { section: string; index: number } | undefined;
+    for (const [section, b] of bases) if (at >= b) found = { section, index: at - b };
+    return found && at < slot ? found : undefined;
+  };
+  return { loaded: { vm, programs, maps, mapList, data, locate }, diagnostics };
 }
 
 /** Finds a program by symbol or section name (default: the first). */

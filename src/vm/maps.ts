@@ -38,6 +38,7 @@ export interface MapDef {
 export const Errno = {
   ENOENT: 2,
   E2BIG: 7,
+  EAGAIN: 11,
   EFAULT: 14,
   EBUSY: 16,
   EEXIST: 17,

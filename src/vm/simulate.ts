@@ -261,11 +261,15 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
     const res = L.vm.run(b.program.slot, [L.vm.mem.addressOf(b.ctx)]);
     stats.insns += res.insns;
     if (res.fault) {
-      ev({ step, run: runNo, type: "fault", pc: res.fault.pc, message: res.fault.message });
+      // pc = instruction index in its code section, as llvm-objdump numbers it.
+      const where = L.locate(res.fault.pc);
+      const pc = where?.index ?? res.fault.pc;
+      const inSection = where && where.section !== b.program.section ? ` in ${where.section}` : "";
+      ev({ step, run: runNo, type: "fault", pc, message: res.fault.message });
       diag(
         "error",
         res.fault.kind === "limit" ? VmCodes.insnLimit : VmCodes.fault,
-        `run ${runNo} of ${b.program.name}: ${res.fault.kind === "limit" ? "" : "fault "}at pc ${res.fault.pc - b.program.slot}: ${res.fault.message}`,
+        `run ${runNo} of ${b.program.name}: ${res.fault.kind === "limit" ? "" : "fault "}at pc ${pc}${inSection}: ${res.fault.message}`,
       );
       halted = true;
       return;

@@ -264,9 +264,20 @@ describe("diagnostics", () => {
     assert.deepEqual(errs("/* open\n"), [`1:1 ${AsmCodes.unterminatedComment}`]);
   });
 
-  test("the error limit stops at 100 and says how many were dropped", () => {
+  test("CFI nesting errors and reserved section names", () => {
+    assert.deepEqual(errs(".cfi_startproc\n.cfi_startproc\nexit\n.cfi_endproc\n.cfi_endproc\n.cfi_startproc\n"), [
+      `2:1 ${AsmCodes.syntax}`,
+      `5:1 ${AsmCodes.syntax}`,
+      `6:1 ${AsmCodes.syntax}`,
+    ]);
+    assert.deepEqual(errs('.section .symtab,"",@progbits\n'), [`1:10 ${AsmCodes.reservedSection}`]);
+  });
+
+  test("the error limit stops at 100 and says where it stopped", () => {
     const r = assemble(".bogus\n".repeat(150), "t.s");
     assert.equal(r.diagnostics.filter((d) => d.severity === "error").length, 100);
+    const last = r.diagnostics.at(-1)!;
+    assert.deepEqual([last.code, last.severity, last.range?.start.line], [AsmCodes.tooManyErrors, "note", 101]);
   });
 });
 
