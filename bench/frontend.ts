@@ -62,11 +62,13 @@ function measure(lines: number, reps: number): { lines: number; parseMs: number;
     const t0 = performance.now();
     const parsed = parse(src);
     const t1 = performance.now();
-    if (!parsed.program) throw new Error(`generated program does not parse: ${parsed.diagnostics[0]?.message}`);
+    if (!parsed.program)
+      throw new Error(`generated program does not parse: ${parsed.diagnostics[0]?.message}`);
     const checked = check(parsed.program);
     const t2 = performance.now();
     const errors = checked.diagnostics.filter((d) => d.severity === "error");
-    if (errors.length) throw new Error(`generated program does not check: ${errors[0]!.code} ${errors[0]!.message}`);
+    if (errors.length)
+      throw new Error(`generated program does not check: ${errors[0]!.code} ${errors[0]!.message}`);
     parseMs = Math.min(parseMs, t1 - t0);
     checkMs = Math.min(checkMs, t2 - t1);
   }
@@ -77,7 +79,11 @@ const isMain = process.argv[1]?.endsWith("frontend.ts");
 if (isMain) {
   let failed = false;
   measure(1000, 2); // warm-up
-  for (const [n, reps] of [[1000, 5], [10000, 3], [100000, 1]] as const) {
+  for (const [n, reps] of [
+    [1000, 5],
+    [10000, 3],
+    [100000, 1],
+  ] as const) {
     const m = measure(n, reps);
     const total = m.parseMs + m.checkMs;
     const perLine = (total / m.lines) * 1000;

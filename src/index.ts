@@ -1,8 +1,37 @@
 // The library entry point: `import { … } from "ioubpf"`. Each phase re-exports its public API here.
 export * from "./diagnostics/index.js";
+export {
+  parse,
+  ParserMessages,
+  forEachChild,
+  astDepth,
+  MAX_AST_DEPTH,
+  MAX_BRACKET_DEPTH,
+  type ParseOptions,
+  type ParseResult,
+} from "./parser/index.js";
+export type * as Ast from "./parser/ast.js";
 export * from "./isa/index.js";
 export { disassemble, objdumpText, type DisassembleOptions } from "./disasm/objdump.js";
 export * from "./elf/index.js";
 export * from "./asm/index.js";
 export * from "./kernel/index.js";
 export * from "./vm/index.js";
+export {
+  check,
+  checkSource,
+  codegenSupport,
+  CheckCodes,
+  type CheckOptions,
+  type CheckResult,
+  type CheckedProgram,
+} from "./check/index.js";
+export {
+  getTarget,
+  findTarget,
+  TARGET_NAMES,
+  DEFAULT_TARGET,
+  type TargetInfo,
+  type TargetName,
+  type Mcpu,
+} from "./targets/targets.js";

@@ -3,7 +3,13 @@
 // (warnings do not fail), 1 when any has, 2 for an unknown target or cpu.
 import { checkSource } from "../../src/check/index.js";
 import type { Diagnostic } from "../../src/diagnostics/index.js";
-import { DEFAULT_TARGET, MCPU_NAMES, TARGET_NAMES, isMcpu, isTargetName } from "../../src/targets/targets.js";
+import {
+  DEFAULT_TARGET,
+  MCPU_NAMES,
+  TARGET_NAMES,
+  isMcpu,
+  isTargetName,
+} from "../../src/targets/targets.js";
 import { Exit, isDiagnostic, readTextInput, report, SourceCache } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -24,11 +30,15 @@ export const registerCheck: RegisterCommand = (program, ctx) => {
     .action((files: string[], opts: CheckCliOptions) => {
       const { io } = ctx;
       if (!isTargetName(opts.target)) {
-        io.stderr(`ioubpf check: unknown target '${opts.target}' (targets: ${TARGET_NAMES.join(", ")})\n`);
+        io.stderr(
+          `ioubpf check: unknown target '${opts.target}' (targets: ${TARGET_NAMES.join(", ")})\n`,
+        );
         return ctx.setExit(Exit.usage);
       }
       if (opts.mcpu !== undefined && !isMcpu(opts.mcpu)) {
-        io.stderr(`ioubpf check: unknown cpu version '${opts.mcpu}' (use ${MCPU_NAMES.join(", ")})\n`);
+        io.stderr(
+          `ioubpf check: unknown cpu version '${opts.mcpu}' (use ${MCPU_NAMES.join(", ")})\n`,
+        );
         return ctx.setExit(Exit.usage);
       }
       const sources = new SourceCache();
@@ -41,10 +51,19 @@ export const registerCheck: RegisterCommand = (program, ctx) => {
           continue;
         }
         sources.add(src);
-        const r = checkSource(src, { target: opts.target, ...(opts.mcpu ? { mcpu: opts.mcpu } : {}) });
+        const r = checkSource(src, {
+          target: opts.target,
+          ...(opts.mcpu ? { mcpu: opts.mcpu } : {}),
+        });
         diagnostics.push(...r.diagnostics);
         checked.push({ file, name: r.checked?.name ?? "", ok: r.checked !== undefined });
       }
-      ctx.setExit(report(io, diagnostics, { json: opts.json, sources, extra: { target: opts.target, files: checked } }));
+      ctx.setExit(
+        report(io, diagnostics, {
+          json: opts.json,
+          sources,
+          extra: { target: opts.target, files: checked },
+        }),
+      );
     });
 };

@@ -22,15 +22,27 @@ export const registerRun: RegisterCommand = (program, ctx) => {
     .command("run")
     .description("run a BPF object in the VM against a simulated io_uring")
     .argument("<file>", "BPF ELF object (.o)")
-    .option("-s, --scenario <file>", "scenario (YAML or JSON) scripting the ring; default: one BPF request, defaults for every SQE")
-    .option("--trace", "print the full event trace (default: a summary)")
+    .option(
+      "-s, --scenario <file>",
+      "scenario (YAML or JSON) scripting the ring; default: one BPF request, defaults for every SQE",
+    )
+    .option("--trace", "also print every helper call (default: submissions, runs, exits, CQEs, final state)")
     .option("--json", "print the trace and diagnostics as JSON")
-    .option("--target <name>", `target (${TARGET_NAMES.join(", ")}); default: the scenario's, else iouring-v2`)
+    .option(
+      "--target <name>",
+      `target (${TARGET_NAMES.join(", ")}); default: the scenario's, else iouring-v2`,
+    )
     .option("-p, --program <name>", "program (function or section name) the first BPF request runs")
     .action((file: string, opts: RunOptions) => {
       const { io } = ctx;
       if (opts.target !== undefined && !findTarget(opts.target)) {
-        report(io, [{ code: CliCodes.badOption, severity: "error", message: `unknown target '${opts.target}' (known: ${TARGET_NAMES.join(", ")})` }]);
+        report(io, [
+          {
+            code: CliCodes.badOption,
+            severity: "error",
+            message: `unknown target '${opts.target}' (known: ${TARGET_NAMES.join(", ")})`,
+          },
+        ]);
         return ctx.setExit(Exit.usage);
       }
       const sources = new SourceCache();
@@ -40,7 +52,8 @@ export const registerRun: RegisterCommand = (program, ctx) => {
         if (isDiagnostic(text)) return ctx.setExit(report(io, [text], { json: opts.json }));
         sources.add(text);
         const parsed = parseScenario(text.text, opts.scenario);
-        if (!parsed.scenario) return ctx.setExit(report(io, parsed.diagnostics, { json: opts.json, sources }));
+        if (!parsed.scenario)
+          return ctx.setExit(report(io, parsed.diagnostics, { json: opts.json, sources }));
         scenario = parsed.scenario;
       }
       const bytes = readBinaryInput(file);
@@ -53,14 +66,10 @@ export const registerRun: RegisterCommand = (program, ctx) => {
         file,
       });
       const all = [...diagnostics, ...result.diagnostics];
-      if (opts.json) return ctx.setExit(report(io, all, { json: true, extra: { trace: traceToJson(result) } }));
+      if (opts.json)
+        return ctx.setExit(report(io, all, { json: true, extra: { trace: traceToJson(result) } }));
       if (result.final || result.events.length) {
-        const text = formatTrace(result);
-        if (opts.trace) io.stdout(text);
-        else {
-          // Summary: every line but the per-helper detail lines.
-          io.stdout(text.split("\n").filter((l) => !/^\[\s*\d+\]\s{3}/.test(l)).join("\n"));
-        }
+        io.stdout(formatTrace(result, { helpers: opts.trace ?? false }));
       }
       ctx.setExit(report(io, all, { sources }));
     });

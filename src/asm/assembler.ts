@@ -84,7 +84,11 @@ type Item =
   | { kind: "bytes"; bytes: Uint8Array; loc: Loc }
   | { kind: "leb"; signed: boolean; expr: Expr; size: number }
   | { kind: "align"; pow: number; fill: number; fillSize: number; maxSkip?: number; size: number }
-  | { kind: "fill"; count: number; fill: number; loc: Loc };
+  | { kind: "fill"; count: number; fill: number; loc: Loc }
+  /** DWARF line-program row advance: line delta plus the address distance between labels. */
+  | { kind: "lineadv"; lineDelta: number; from: Expr; to: Expr; size: number }
+  /** DWARF end of sequence: advance to `to` (the section end), then DW_LNE_end_sequence. */
+  | { kind: "lineend"; from: Expr; to: Expr; size: number };
 
 interface SectionState {
   name: string;
@@ -122,7 +126,6 @@ const SECTION_FLAGS: Record<string, number> = {
 
 /** Directives accepted and ignored: they only feed DWARF line/frame tables (docs/asm.md). */
 const IGNORED = new Set([
-  ".loc",
   ".ident",
   ".cfi_def_cfa",
   ".cfi_def_cfa_offset",
@@ -180,6 +183,15 @@ class Assembler {
   private frames: { start: string; end: string }[] = [];
   private openFrame: { start: string; section: SectionState; loc: Loc } | undefined;
   private cfiCount = 0;
+  /** `.file N …` entries of the DWARF line table. */
+  private dwarfFiles = new Map<
+    number,
+    { dir?: string; name: string; md5?: Uint8Array; loc: Loc }
+  >();
+  private pendingLoc: LineRow | undefined;
+  /** `is_stmt` carries over from one .loc to the next (as in llvm-mc). */
+  private isStmt = true;
+  private lineRows: (LineRow & { section: SectionState; label: string })[] = [];
   /** Offset where pass 1 stopped because the error limit was reached. */
   stoppedAt: number | undefined;
   readonly addrsigSyms: SymbolInfo[] = [];
@@ -205,10 +217,25 @@ class Assembler {
 
   // -- sections and symbols --
 
-  getSection(name: string, type: number, flags: number, entsize: number | undefined, align = 1): SectionState {
+  getSection(
+    name: string,
+    type: number,
+    flags: number,
+    entsize: number | undefined,
+    align = 1,
+  ): SectionState {
     let s = this.sectionByName.get(name);
     if (!s) {
-      s = { name, type, flags, align, items: [], offsets: [], size: 0, order: this.sections.length };
+      s = {
+        name,
+        type,
+        flags,
+        align,
+        items: [],
+        offsets: [],
+        size: 0,
+        order: this.sections.length,
+      };
       if (entsize !== undefined) s.entsize = entsize;
       this.sections.push(s);
       this.sectionByName.set(name, s);
@@ -240,7 +267,14 @@ class Assembler {
     const s = this.symbol(name, loc);
     if (s.section || s.absolute) {
       this.error(AsmCodes.duplicateSymbol, `symbol '${name}' is already defined`, loc, {
-        related: s.defLoc ? [{ message: "previous definition is here", range: this.src.range(s.defLoc.start, s.defLoc.end) }] : [],
+        related: s.defLoc
+          ? [
+              {
+                message: "previous definition is here",
+                range: this.src.range(s.defLoc.start, s.defLoc.end),
+              },
+            ]
+          : [],
       });
       return;
     }
@@ -267,7 +301,8 @@ class Assembler {
       return { ...e, name };
     }
     if (e.kind === "unary") return { ...e, arg: this.bindDot(e.arg) };
-    if (e.kind === "binary") return { ...e, left: this.bindDot(e.left), right: this.bindDot(e.right) };
+    if (e.kind === "binary")
+      return { ...e, left: this.bindDot(e.left), right: this.bindDot(e.right) };
     return e;
   }
 
@@ -282,7 +317,11 @@ class Assembler {
   run(): void {
     const { statements, problems } = splitStatements(this.src.text);
     for (const p of problems)
-      this.error(p.kind === "string" ? AsmCodes.badString : AsmCodes.unterminatedComment, p.message, p);
+      this.error(
+        p.kind === "string" ? AsmCodes.badString : AsmCodes.unterminatedComment,
+        p.message,
+        p,
+      );
     let pi = 0;
     for (const st of statements) {
       if (this.bag.full) {
@@ -297,6 +336,7 @@ class Assembler {
     }
     if (this.openFrame) this.error(AsmCodes.syntax, "missing .cfi_endproc", this.openFrame.loc);
     if (this.debugFrame && this.frames.length > 0) this.buildDebugFrame();
+    if (this.dwarfFiles.size > 0 || this.lineRows.length > 0) this.buildDebugLine();
     // A section's name used as a symbol means its start (clang's DWARF uses `.long
     // .debug_abbrev`); llvm-mc relocates against the section symbol and lists no new symbol.
     for (const sym of this.symbols.values()) {
@@ -331,9 +371,17 @@ class Assembler {
     if (dm && !/^\.[0-9]/.test(body)) {
       const name = dm[0];
       const argsText = body.slice(name.length);
-      const cursor = new TokenCursor(tokenize(argsText, bodyStart + name.length), bodyStart + body.length);
+      const cursor = new TokenCursor(
+        tokenize(argsText, bodyStart + name.length),
+        bodyStart + body.length,
+      );
       try {
-        this.directive(name.toLowerCase(), { start: bodyStart, end: bodyStart + name.length }, cursor, argsText);
+        this.directive(
+          name.toLowerCase(),
+          { start: bodyStart, end: bodyStart + name.length },
+          cursor,
+          argsText,
+        );
       } catch (e) {
         const pe = e as ParseError;
         if (typeof pe?.message === "string" && typeof pe.start === "number")
@@ -353,8 +401,18 @@ class Assembler {
     const r = parseCached(zext ? `w${zext[1]}${zext[2]}w${zext[3]}` : body);
     if ("error" in r) {
       const col = Math.max(0, Math.min(body.length, r.column - 1));
-      this.error(AsmCodes.badInstruction, r.error, { start: start + col, end: start + col + Math.max(1, r.length) });
+      this.error(AsmCodes.badInstruction, r.error, {
+        start: start + col,
+        end: start + col + Math.max(1, r.length),
+      });
       return;
+    }
+    if (this.pendingLoc && this.current.type !== SHT.NOBITS) {
+      // A .loc applies to the next instruction only (one row per .loc).
+      const label = `.Ltmp.line.${this.lineRows.length}`;
+      this.defineLabel(label, loc);
+      this.lineRows.push({ ...this.pendingLoc, section: this.current, label });
+      this.pendingLoc = undefined;
     }
     const item: Item = { kind: "insn", insn: { ...r.insn }, loc, size: instructionSize(r.insn) };
     if (r.ref) {
@@ -364,7 +422,11 @@ class Assembler {
       this.symbol(r.ref.symbol, item.refLoc);
     }
     if (this.current.type === SHT.NOBITS) {
-      this.error(AsmCodes.nobitsData, `instructions are not allowed in SHT_NOBITS section '${this.current.name}'`, loc);
+      this.error(
+        AsmCodes.nobitsData,
+        `instructions are not allowed in SHT_NOBITS section '${this.current.name}'`,
+        loc,
+      );
       return;
     }
     this.current.items.push(item);
@@ -388,7 +450,9 @@ class Assembler {
       case ".bss": {
         c.expectEnd();
         const flags = name === ".text" ? SHF.ALLOC | SHF.EXECINSTR : SHF.ALLOC | SHF.WRITE;
-        this.switchTo(this.getSection(name, name === ".bss" ? SHT.NOBITS : SHT.PROGBITS, flags, undefined));
+        this.switchTo(
+          this.getSection(name, name === ".bss" ? SHT.NOBITS : SHT.PROGBITS, flags, undefined),
+        );
         return;
       }
       case ".section":
@@ -414,7 +478,11 @@ class Assembler {
           const bind = name === ".weak" ? STB.WEAK : name === ".local" ? STB.LOCAL : STB.GLOBAL;
           if (s.temporary && bind !== STB.LOCAL) {
             // llvm-mc keeps `.L` names out of the table even then; say why it is not exported.
-            this.warn(AsmCodes.syntax, `'${s.name}' is an assembler-local (.L) name and is not exported`, at);
+            this.warn(
+              AsmCodes.syntax,
+              `'${s.name}' is an assembler-local (.L) name and is not exported`,
+              at,
+            );
           }
           s.bind = bind;
           s.bindExplicit = true;
@@ -424,7 +492,8 @@ class Assembler {
       case ".protected":
       case ".internal":
         this.symbolList(c, (s) => {
-          s.visibility = name === ".hidden" ? STV.HIDDEN : name === ".protected" ? STV.PROTECTED : STV.INTERNAL;
+          s.visibility =
+            name === ".hidden" ? STV.HIDDEN : name === ".protected" ? STV.PROTECTED : STV.INTERNAL;
         });
         return;
       case ".type": {
@@ -442,7 +511,10 @@ class Assembler {
           notype: STT.NOTYPE,
           stt_notype: STT.NOTYPE,
         };
-        const k = t && (t.kind === "ident" || t.kind === "string") ? kinds[t.text.replace(/"/g, "").toLowerCase()] : undefined;
+        const k =
+          t && (t.kind === "ident" || t.kind === "string")
+            ? kinds[t.text.replace(/"/g, "").toLowerCase()]
+            : undefined;
         if (k === undefined) c.fail("expected a symbol type such as @function or @object", t);
         c.expectEnd();
         s.type = k;
@@ -522,7 +594,10 @@ class Assembler {
           this.error(AsmCodes.outOfRange, "fill value must fit in a byte", at);
           return;
         }
-        this.push({ kind: "fill", count: Number(n), fill: Number(BigInt.asUintN(8, fill)), loc }, loc);
+        this.push(
+          { kind: "fill", count: Number(n), fill: Number(BigInt.asUintN(8, fill)), loc },
+          loc,
+        );
         return;
       }
       case ".ascii":
@@ -551,8 +626,8 @@ class Assembler {
         c.expectEnd();
         return;
       case ".file": {
-        // `.file "a.c"` names the STT_FILE symbol; `.file N "dir" "name" md5 …` feeds the
-        // DWARF line table, which this assembler does not build.
+        // `.file "a.c"` names the STT_FILE symbol; `.file N ["dir"] "name" [md5 X]` is an
+        // entry of the DWARF line table.
         const t = c.peek();
         if (t?.kind === "string") {
           c.next();
@@ -562,6 +637,85 @@ class Assembler {
           return;
         }
         if (t?.kind !== "number") c.fail("expected a file name or a file number", t);
+        c.next();
+        const num = t.value ?? -1n;
+        if (num < 0n || num > 0xffffn) c.fail("file number out of range", t);
+        const s1 = c.next();
+        if (s1?.kind !== "string" || s1.error) c.fail("expected a file name string", s1);
+        let dir: string | undefined;
+        let fname = Buffer.from(s1.bytes!).toString("utf8");
+        if (c.peek()?.kind === "string") {
+          const s2 = c.next()!;
+          if (s2.error) c.fail(s2.error, s2);
+          dir = fname;
+          fname = Buffer.from(s2.bytes!).toString("utf8");
+        }
+        let md5: Uint8Array | undefined;
+        while (!c.atEnd()) {
+          const k = c.next()!;
+          if (k.kind === "ident" && k.text === "md5") {
+            const v = c.next();
+            if (v?.kind !== "number" || v.value === undefined || v.value >= 1n << 128n)
+              c.fail("expected a 128-bit MD5 value", v);
+            md5 = new Uint8Array(16);
+            for (let i = 0; i < 16; i++) md5[i] = Number((v.value >> BigInt(8 * (15 - i))) & 0xffn);
+          } else if (k.kind === "ident" && k.text === "source") {
+            const v = c.next();
+            if (v?.kind !== "string") c.fail("expected a source string", v);
+          } else c.fail("expected md5 or source", k);
+        }
+        const entry: { dir?: string; name: string; md5?: Uint8Array; loc: Loc } = {
+          name: fname,
+          loc: t,
+        };
+        if (dir !== undefined) entry.dir = dir;
+        if (md5) entry.md5 = md5;
+        this.dwarfFiles.set(Number(num), entry);
+        return;
+      }
+      case ".loc": {
+        const f = c.next();
+        if (f?.kind !== "number" || f.value === undefined) c.fail("expected a file number", f);
+        if (!this.dwarfFiles.has(Number(f.value))) {
+          this.error(AsmCodes.undefinedSymbol, `unassigned file number ${f.value} in .loc`, f);
+          return;
+        }
+        const l = c.next();
+        if (l?.kind !== "number" || l.value === undefined || l.value > 0xffffffffn)
+          c.fail("expected a line number", l);
+        let col = 0n;
+        if (c.peek()?.kind === "number") col = c.next()!.value ?? 0n;
+        if (col > 0xffffn) c.fail("column out of range");
+        const row: LineRow = {
+          file: Number(f.value),
+          line: Number(l.value),
+          col: Number(col),
+          isStmt: this.isStmt,
+          flags: 0,
+          disc: 0,
+        };
+        while (!c.atEnd()) {
+          const k = c.next()!;
+          const num = (): number => {
+            const v = c.next();
+            if (v?.kind !== "number" || v.value === undefined || v.value > 0xffffffffn)
+              c.fail("expected a number", v);
+            return Number(v.value);
+          };
+          if (k.text === "basic_block") row.flags |= LINE_BASIC_BLOCK;
+          else if (k.text === "prologue_end") row.flags |= LINE_PROLOGUE_END;
+          else if (k.text === "epilogue_begin") row.flags |= LINE_EPILOGUE_BEGIN;
+          else if (k.text === "is_stmt") {
+            const v = num();
+            if (v > 1) c.fail("is_stmt value not 0 or 1");
+            row.isStmt = v === 1;
+          } else if (k.text === "isa") num();
+          else if (k.text === "discriminator") row.disc = num();
+          else if (k.text === "view") c.next();
+          else c.fail("unknown sub-directive in .loc", k);
+        }
+        this.isStmt = row.isStmt;
+        this.pendingLoc = row;
         return;
       }
       case ".comm":
@@ -620,7 +774,12 @@ class Assembler {
         c.expectEnd();
         if (this.openFrame) {
           this.error(AsmCodes.syntax, "nested .cfi_startproc", loc, {
-            related: [{ message: "the open procedure starts here", range: this.src.range(this.openFrame.loc.start, this.openFrame.loc.end) }],
+            related: [
+              {
+                message: "the open procedure starts here",
+                range: this.src.range(this.openFrame.loc.start, this.openFrame.loc.end),
+              },
+            ],
           });
           return;
         }
@@ -638,7 +797,11 @@ class Assembler {
         }
         this.openFrame = undefined;
         if (open.section !== this.current) {
-          this.error(AsmCodes.syntax, `.cfi_endproc in section '${this.current.name}' closes a procedure of '${open.section.name}'`, loc);
+          this.error(
+            AsmCodes.syntax,
+            `.cfi_endproc in section '${this.current.name}' closes a procedure of '${open.section.name}'`,
+            loc,
+          );
           return;
         }
         const end = `.Ltmp.cfi.e${this.cfiCount++}`;
@@ -675,14 +838,142 @@ class Assembler {
     const at = { start: 0, end: 0 };
     const cie = `.Ltmp.cfi.cie`;
     this.defineLabel(cie, at);
-    sec.items.push({ kind: "bytes", bytes: Uint8Array.from([12, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 4, 0, 8, 0, 8, 0x7c, 11, 0]), loc: at });
+    sec.items.push({
+      kind: "bytes",
+      bytes: Uint8Array.from([12, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 4, 0, 8, 0, 8, 0x7c, 11, 0]),
+      loc: at,
+    });
     const sym = (name: string): Expr => ({ kind: "sym", name, ...at });
     for (const f of this.frames) {
       sec.items.push({ kind: "data", size: 4, expr: { kind: "num", value: 20n, ...at } });
       sec.items.push({ kind: "data", size: 4, expr: sym(cie) });
       sec.items.push({ kind: "data", size: 8, expr: sym(f.start) });
-      sec.items.push({ kind: "data", size: 8, expr: { kind: "binary", op: "-", left: sym(f.end), right: sym(f.start), ...at } });
+      sec.items.push({
+        kind: "data",
+        size: 8,
+        expr: { kind: "binary", op: "-", left: sym(f.end), right: sym(f.start), ...at },
+      });
     }
+    this.current = saved;
+  }
+
+  /**
+   * `.debug_line` (DWARF 5) from `.file N`/`.loc`, laid out as llvm-mc-19 does for BPF: header
+   * with min_inst_length 8, line_base -5, line_range 14, opcode_base 13, directories and file
+   * names as `.debug_line_str` offsets (plus MD5 when every file has one); then one sequence
+   * per code section, in order of its first row, ending at the section's end.
+   */
+  private buildDebugLine(): void {
+    const saved = this.current;
+    const at = { start: 0, end: 0 };
+    const sym = (name: string): Expr => ({ kind: "sym", name, ...at });
+    const diff = (a: string, b: string): Expr => ({
+      kind: "binary",
+      op: "-",
+      left: sym(a),
+      right: sym(b),
+      ...at,
+    });
+    const bytes = (sec: SectionState, b: number[]) =>
+      sec.items.push({ kind: "bytes", bytes: Uint8Array.from(b), loc: at });
+    const data = (sec: SectionState, size: 1 | 2 | 4 | 8, expr: Expr) =>
+      sec.items.push({ kind: "data", size, expr });
+    let n = 0;
+    const label = (sec: SectionState): string => {
+      const name = `.Ltmp.dl.${n++}`;
+      this.current = sec;
+      this.defineLabel(name, at);
+      return name;
+    };
+    // End-of-section labels first: nothing is added to code sections after this point.
+    const order: SectionState[] = [];
+    for (const r of this.lineRows) if (!order.includes(r.section)) order.push(r.section);
+    const ends = new Map(order.map((sec) => [sec, label(sec)]));
+
+    const line = this.getSection(".debug_line", SHT.PROGBITS, 0, undefined);
+    const strs = this.getSection(".debug_line_str", SHT.PROGBITS, SHF.MERGE | SHF.STRINGS, 1);
+    const strLabels = new Map<string, string>();
+    const str = (text: string): string => {
+      let l = strLabels.get(text);
+      if (!l) {
+        l = label(strs);
+        strs.items.push({
+          kind: "bytes",
+          bytes: Uint8Array.from([...Buffer.from(text, "utf8"), 0]),
+          loc: at,
+        });
+        strLabels.set(text, l);
+      }
+      return l;
+    };
+    const files = [...this.dwarfFiles.entries()].sort((a, b) => a[0] - b[0]);
+    const root = this.dwarfFiles.get(0);
+    const dirs: string[] = [root?.dir ?? ""];
+    const fileDir = new Map<number, number>();
+    for (const [num, f] of files) {
+      const d = f.dir ?? dirs[0]!;
+      let i = dirs.indexOf(d);
+      if (i < 0) i = dirs.push(d) - 1;
+      fileDir.set(num, i);
+    }
+    const withMd5 = files.length > 0 && files.every(([, f]) => f.md5);
+    // Strings in table order: directories, then file names.
+    const dirLabels = dirs.map((d) => str(d));
+    const nameLabels = files.map(([, f]) => str(f.name));
+
+    const start = label(line);
+    data(line, 4, diff(`${start}.end`, `${start}.len`));
+    this.defineLabel(`${start}.len`, at);
+    bytes(line, [5, 0, 8, 0]); // version 5, address_size 8, segment selector size 0
+    data(line, 4, diff(`${start}.prog`, `${start}.hdr`));
+    this.defineLabel(`${start}.hdr`, at);
+    bytes(line, [8, 1, 1, 0xfb, 14, 13, 0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1]);
+    bytes(line, [1, 1, 0x1f, ...uleb(dirs.length)]); // DW_LNCT_path as DW_FORM_line_strp
+    for (const l of dirLabels) data(line, 4, sym(l));
+    bytes(line, withMd5 ? [3, 1, 0x1f, 2, 0x0f, 5, 0x1e] : [2, 1, 0x1f, 2, 0x0f]);
+    bytes(line, uleb(files.length));
+    files.forEach(([num, f], i) => {
+      data(line, 4, sym(nameLabels[i]!));
+      bytes(line, uleb(fileDir.get(num)!));
+      if (withMd5) bytes(line, [...f.md5!]);
+    });
+    this.defineLabel(`${start}.prog`, at);
+    for (const sec of order) {
+      let prev: (typeof this.lineRows)[number] | undefined;
+      let state = { file: 1, col: 0, isStmt: true, line: 1 };
+      for (const r of this.lineRows) {
+        if (r.section !== sec) continue;
+        const ops: number[] = [];
+        if (r.file !== state.file) ops.push(4, ...uleb(r.file));
+        if (r.col !== state.col) ops.push(5, ...uleb(r.col));
+        if (r.disc) ops.push(0, ...uleb(1 + uleb(r.disc).length), 4, ...uleb(r.disc));
+        if (r.isStmt !== state.isStmt) ops.push(6);
+        if (r.flags & LINE_BASIC_BLOCK) ops.push(7);
+        if (r.flags & LINE_PROLOGUE_END) ops.push(10);
+        if (r.flags & LINE_EPILOGUE_BEGIN) ops.push(11);
+        if (ops.length) bytes(line, ops);
+        if (!prev) {
+          bytes(line, [0, 9, 2]); // DW_LNE_set_address
+          data(line, 8, sym(r.label));
+        }
+        line.items.push({
+          kind: "lineadv",
+          lineDelta: r.line - state.line,
+          from: sym(prev?.label ?? r.label),
+          to: sym(r.label),
+          size: 1,
+        });
+        state = { file: r.file, col: r.col, isStmt: r.isStmt, line: r.line };
+        prev = r;
+      }
+      line.items.push({
+        kind: "lineend",
+        from: sym(prev!.label),
+        to: sym(ends.get(sec)!),
+        size: 3,
+      });
+    }
+    this.defineLabel(`${start}.end`, at);
     this.current = saved;
   }
 
@@ -693,7 +984,11 @@ class Assembler {
         (item.kind === "fill" && item.fill === 0) ||
         (item.kind === "data" && item.expr.kind === "num" && item.expr.value === 0n);
       if (!zero) {
-        this.error(AsmCodes.nobitsData, `SHT_NOBITS section '${s.name}' cannot have non-zero initializers`, loc);
+        this.error(
+          AsmCodes.nobitsData,
+          `SHT_NOBITS section '${s.name}' cannot have non-zero initializers`,
+          loc,
+        );
         return;
       }
       if (item.kind === "data") item = { kind: "fill", count: item.size, fill: 0, loc };
@@ -727,7 +1022,11 @@ class Assembler {
     } else c.fail("expected a section name", t);
     if (secName === "") c.fail("section name must not be empty", t);
     if (secName === ".symtab" || secName === ".strtab" || secName === ".shstrtab") {
-      this.error(AsmCodes.reservedSection, `section '${secName}' is generated by the ELF writer`, t!);
+      this.error(
+        AsmCodes.reservedSection,
+        `section '${secName}' is generated by the ELF writer`,
+        t!,
+      );
       return;
     }
     let flags: number | undefined;
@@ -740,9 +1039,14 @@ class Assembler {
       for (let i = 1; i < f.text.length - 1; i++) {
         const bit = SECTION_FLAGS[f.text[i]!];
         if (bit === undefined) {
-          this.error(AsmCodes.badSectionFlags, `unknown section flag '${f.text[i]}'`, { start: f.start + i, end: f.start + i + 1 }, {
-            hint: "BPF objects use a (alloc), w (write), x (execute), M (merge), S (strings), e (exclude)",
-          });
+          this.error(
+            AsmCodes.badSectionFlags,
+            `unknown section flag '${f.text[i]}'`,
+            { start: f.start + i, end: f.start + i + 1 },
+            {
+              hint: "BPF objects use a (alloc), w (write), x (execute), M (merge), S (strings), e (exclude)",
+            },
+          );
           return;
         }
         flags |= bit;
@@ -752,9 +1056,14 @@ class Assembler {
         const ty = c.next();
         const v = ty && ty.kind === "ident" ? SECTION_TYPES[ty.text] : undefined;
         if (v === undefined) {
-          this.error(AsmCodes.badSectionType, `unknown section type '${ty?.text ?? ""}'`, ty ?? loc, {
-            hint: "use @progbits or @nobits",
-          });
+          this.error(
+            AsmCodes.badSectionType,
+            `unknown section type '${ty?.text ?? ""}'`,
+            ty ?? loc,
+            {
+              hint: "use @progbits or @nobits",
+            },
+          );
           return;
         }
         type = v;
@@ -769,7 +1078,8 @@ class Assembler {
     if (!c.atEnd()) c.fail("unexpected token after section type");
     const defaults = defaultSectionKind(secName);
     const existing = this.sectionByName.get(secName);
-    const sec = existing ?? this.getSection(secName, type ?? defaults.type, flags ?? defaults.flags, entsize);
+    const sec =
+      existing ?? this.getSection(secName, type ?? defaults.type, flags ?? defaults.flags, entsize);
     if (existing && flags !== undefined && existing.flags !== flags) {
       this.error(AsmCodes.badSectionFlags, `changed section flags for '${secName}'`, t!, {});
       return;
@@ -788,7 +1098,8 @@ class Assembler {
   private symbolName(c: TokenCursor): SymbolInfo {
     const t = c.next();
     if (t?.kind === "ident") return this.symbol(t.text, t);
-    if (t?.kind === "string" && !t.error && t.text.length >= 2) return this.symbol(t.text.slice(1, -1), t);
+    if (t?.kind === "string" && !t.error && t.text.length >= 2)
+      return this.symbol(t.text.slice(1, -1), t);
     c.fail("expected a symbol name", t);
   }
 
@@ -803,8 +1114,18 @@ class Assembler {
   /** A value needed during pass 1 (alignment, sizes): numbers and operators only. */
   private constNow(e: Expr): bigint {
     const v = this.evaluate(e, true);
-    if (!v) throw { message: "expected an absolute expression", start: e.start, end: e.end } satisfies ParseError;
-    if (v.sym) throw { message: "expected an absolute expression", start: e.start, end: e.end } satisfies ParseError;
+    if (!v)
+      throw {
+        message: "expected an absolute expression",
+        start: e.start,
+        end: e.end,
+      } satisfies ParseError;
+    if (v.sym)
+      throw {
+        message: "expected an absolute expression",
+        start: e.start,
+        end: e.end,
+      } satisfies ParseError;
     return v.addend;
   }
 
@@ -830,9 +1151,18 @@ class Assembler {
         s.size = off;
       }
       for (const sym of this.symbols.values())
-        if (sym.section && sym.itemIndex !== undefined) sym.offset = sym.section.offsets[sym.itemIndex]!;
+        if (sym.section && sym.itemIndex !== undefined)
+          sym.offset = sym.section.offsets[sym.itemIndex]!;
       for (const s of this.sections)
         for (const it of s.items) {
+          if (it.kind === "lineadv" || it.kind === "lineend") {
+            const n = this.lineOps(it).length;
+            if (n !== it.size) {
+              it.size = n;
+              changed = true;
+            }
+            continue;
+          }
           if (it.kind !== "leb") continue;
           const v = this.evaluate(it.expr, true);
           const n = v && !v.sym ? lebSize(v.addend, it.signed) : 1;
@@ -844,6 +1174,48 @@ class Assembler {
       if (!changed) return true;
     }
     return false;
+  }
+
+  /**
+   * The line-program bytes of a row advance: a special opcode when line and address deltas
+   * fit, else DW_LNS_advance_line / DW_LNS_const_add_pc / DW_LNS_advance_pc as needed (the
+   * same choices as llvm-mc, so objects compare byte for byte).
+   */
+  private lineOps(it: Extract<Item, { kind: "lineadv" | "lineend" }>): number[] {
+    const v = this.evaluate(
+      { kind: "binary", op: "-", left: it.to, right: it.from, start: 0, end: 0 },
+      true,
+    );
+    const addr = v && !v.sym && v.addend >= 0n ? Number(v.addend) / 8 : 0;
+    const LINE_BASE = -5;
+    const LINE_RANGE = 14;
+    const OPCODE_BASE = 13;
+    const MAX_SPECIAL_ADDR = Math.floor((255 - OPCODE_BASE) / LINE_RANGE);
+    if (it.kind === "lineend") {
+      const pre = addr === 0 ? [] : addr === MAX_SPECIAL_ADDR ? [8] : [2, ...uleb(addr)];
+      return [...pre, 0, 1, 1];
+    }
+    const out: number[] = [];
+    let lineDelta = it.lineDelta;
+    let needCopy = false;
+    let biased = lineDelta - LINE_BASE;
+    if (biased < 0 || biased >= LINE_RANGE) {
+      out.push(3, ...sleb(lineDelta));
+      lineDelta = 0;
+      biased = -LINE_BASE;
+      needCopy = true;
+    }
+    if (lineDelta === 0 && addr === 0) return [...out, 1];
+    biased += OPCODE_BASE;
+    if (addr < 256 + MAX_SPECIAL_ADDR) {
+      const direct = biased + addr * LINE_RANGE;
+      if (direct <= 255) return [...out, direct];
+      const viaConst = biased + (addr - MAX_SPECIAL_ADDR) * LINE_RANGE;
+      if (viaConst <= 255) return [...out, 8, viaConst];
+    }
+    out.push(2, ...uleb(addr));
+    out.push(needCopy ? 1 : biased);
+    return out;
   }
 
   // -- expressions --
@@ -882,7 +1254,10 @@ class Assembler {
         if (!r) return undefined;
         if (e.op === "+") {
           if (l.sym && r.sym) return bad("cannot add two symbols");
-          return { ...(l.sym ? { sym: l.sym } : r.sym ? { sym: r.sym } : {}), addend: BigInt.asIntN(64, l.addend + r.addend) };
+          return {
+            ...(l.sym ? { sym: l.sym } : r.sym ? { sym: r.sym } : {}),
+            addend: BigInt.asIntN(64, l.addend + r.addend),
+          };
         }
         if (e.op === "-") {
           if (r.sym) {
@@ -894,9 +1269,14 @@ class Assembler {
               return bad(
                 `'${a.name}' and '${b.name}' must be defined in the same section to be subtracted`,
               );
-            return { addend: BigInt.asIntN(64, BigInt(a.offset) + l.addend - BigInt(b.offset) - r.addend) };
+            return {
+              addend: BigInt.asIntN(64, BigInt(a.offset) + l.addend - BigInt(b.offset) - r.addend),
+            };
           }
-          return { ...(l.sym ? { sym: l.sym } : {}), addend: BigInt.asIntN(64, l.addend - r.addend) };
+          return {
+            ...(l.sym ? { sym: l.sym } : {}),
+            addend: BigInt.asIntN(64, l.addend - r.addend),
+          };
         }
         if (l.sym || r.sym) return bad(`operator '${e.op}' needs absolute operands`);
         const x = l.addend;
@@ -933,7 +1313,14 @@ class Assembler {
             v = x !== 0n || y !== 0n ? 1n : 0n;
             break;
           default: {
-            const cmp: Record<string, boolean> = { "==": x === y, "!=": x !== y, "<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y };
+            const cmp: Record<string, boolean> = {
+              "==": x === y,
+              "!=": x !== y,
+              "<": x < y,
+              ">": x > y,
+              "<=": x <= y,
+              ">=": x >= y,
+            };
             // llvm-mc's comparisons yield -1 for true.
             v = cmp[e.op] ? -1n : 0n;
           }
@@ -972,11 +1359,19 @@ class Assembler {
           case "align":
             data.fill(it.fill, off, off + it.size);
             return;
+          case "lineadv":
+          case "lineend":
+            data.set(this.lineOps(it), off);
+            return;
           case "leb": {
             const v = this.evaluate(it.expr);
             if (!v) return;
             if (v.sym) {
-              this.error(AsmCodes.notConstant, "a .uleb128/.sleb128 value must be a constant or a difference of labels", it.expr);
+              this.error(
+                AsmCodes.notConstant,
+                "a .uleb128/.sleb128 value must be a constant or a difference of labels",
+                it.expr,
+              );
               return;
             }
             writeLeb(data, off, v.addend, it.signed, it.size);
@@ -984,7 +1379,13 @@ class Assembler {
           }
         }
       });
-      const sec: ObjSection = { name: s.name, type: s.type, flags: s.flags, data, addralign: s.align };
+      const sec: ObjSection = {
+        name: s.name,
+        type: s.type,
+        flags: s.flags,
+        data,
+        addralign: s.align,
+      };
       if (nobits) sec.size = s.size;
       if (s.entsize !== undefined) sec.entsize = s.entsize;
       objSections.push(sec);
@@ -999,12 +1400,20 @@ class Assembler {
   }
 
   /** Where a relocation against `v` points and what the instruction/data keeps as addend. */
-  private relocTarget(v: Value): { symbol: ObjRelocation["symbol"]; addend: bigint; local: boolean } {
+  private relocTarget(v: Value): {
+    symbol: ObjRelocation["symbol"];
+    addend: bigint;
+    local: boolean;
+  } {
     const s = v.sym!;
     s.referenced = true;
     if (s.section && s.bind === STB.LOCAL)
       // llvm-mc relocates against the section for local symbols and folds the offset in.
-      return { symbol: { section: s.section.name }, addend: BigInt(s.offset) + v.addend, local: true };
+      return {
+        symbol: { section: s.section.name },
+        addend: BigInt(s.offset) + v.addend,
+        local: true,
+      };
     return { symbol: s.name, addend: v.addend, local: false };
   }
 
@@ -1017,7 +1426,13 @@ class Assembler {
     return true;
   }
 
-  private emitInsn(s: SectionState, it: Extract<Item, { kind: "insn" }>, off: number, data: Uint8Array, relocs: ObjRelocation[]): void {
+  private emitInsn(
+    s: SectionState,
+    it: Extract<Item, { kind: "insn" }>,
+    off: number,
+    data: Uint8Array,
+    relocs: ObjRelocation[],
+  ): void {
     const insn = { ...it.insn };
     const ref = it.ref;
     if (ref) {
@@ -1027,33 +1442,55 @@ class Assembler {
       if (ref.kind === "branch") {
         if (!sym.section) {
           if (sym.absolute)
-            this.error(AsmCodes.crossSectionBranch, `branch target '${sym.name}' is not a label`, at);
+            this.error(
+              AsmCodes.crossSectionBranch,
+              `branch target '${sym.name}' is not a label`,
+              at,
+            );
           else this.error(AsmCodes.undefinedSymbol, `undefined branch target '${sym.name}'`, at);
           return;
         }
         if (sym.section !== s) {
-          this.error(AsmCodes.crossSectionBranch, `branch target '${sym.name}' is in section '${sym.section.name}', not '${s.name}'`, at, {
-            hint: "jumps stay inside one section; use call for another function",
-          });
+          this.error(
+            AsmCodes.crossSectionBranch,
+            `branch target '${sym.name}' is in section '${sym.section.name}', not '${s.name}'`,
+            at,
+            {
+              hint: "jumps stay inside one section; use call for another function",
+            },
+          );
           return;
         }
         const delta = sym.offset + Number(addend) - (off + 8);
         if (delta % 8 !== 0) {
-          this.error(AsmCodes.misalignedTarget, `branch target '${sym.name}' is not at an instruction boundary`, at);
+          this.error(
+            AsmCodes.misalignedTarget,
+            `branch target '${sym.name}' is not at an instruction boundary`,
+            at,
+          );
           return;
         }
         const slots = delta / 8;
         if (insn.opcode === 0x06) {
           if (slots < -(2 ** 31) || slots >= 2 ** 31) {
-            this.error(AsmCodes.branchOutOfRange, `gotol distance ${slots} does not fit in 32 bits`, at);
+            this.error(
+              AsmCodes.branchOutOfRange,
+              `gotol distance ${slots} does not fit in 32 bits`,
+              at,
+            );
             return;
           }
           insn.imm = slots;
         } else {
           if (slots < -32768 || slots > 32767) {
-            this.error(AsmCodes.branchOutOfRange, `branch distance ${slots} does not fit in a 16-bit offset`, at, {
-              hint: "use gotol (cpu v4) for long unconditional jumps",
-            });
+            this.error(
+              AsmCodes.branchOutOfRange,
+              `branch distance ${slots} does not fit in a 16-bit offset`,
+              at,
+              {
+                hint: "use gotol (cpu v4) for long unconditional jumps",
+              },
+            );
             return;
           }
           insn.off = slots;
@@ -1062,13 +1499,21 @@ class Assembler {
         if (!this.checkUndefined(sym, at)) return;
         insn.src = 1;
         if (sym.absolute) {
-          this.error(AsmCodes.badRelocation, `call target '${sym.name}' is not a function label`, at);
+          this.error(
+            AsmCodes.badRelocation,
+            `call target '${sym.name}' is not a function label`,
+            at,
+          );
           return;
         }
         if (sym.section === s && sym.bind === STB.LOCAL) {
           const delta = sym.offset + Number(addend) - (off + 8);
           if (delta % 8 !== 0) {
-            this.error(AsmCodes.misalignedTarget, `call target '${sym.name}' is not at an instruction boundary`, at);
+            this.error(
+              AsmCodes.misalignedTarget,
+              `call target '${sym.name}' is not at an instruction boundary`,
+              at,
+            );
             return;
           }
           insn.imm = delta / 8;
@@ -1076,7 +1521,11 @@ class Assembler {
           const t = this.relocTarget({ sym, addend });
           if (t.local) {
             if (t.addend % 8n !== 0n) {
-              this.error(AsmCodes.misalignedTarget, `call target '${sym.name}' is not at an instruction boundary`, at);
+              this.error(
+                AsmCodes.misalignedTarget,
+                `call target '${sym.name}' is not at an instruction boundary`,
+                at,
+              );
               return;
             }
             const imm = t.addend / 8n - 1n;
@@ -1121,7 +1570,11 @@ class Assembler {
     if (v.sym) {
       if (!this.checkUndefined(v.sym, it.expr)) return;
       if (it.size !== 4 && it.size !== 8) {
-        this.error(AsmCodes.badRelocation, `a ${it.size}-byte value cannot hold a relocatable symbol; use .long or .quad`, it.expr);
+        this.error(
+          AsmCodes.badRelocation,
+          `a ${it.size}-byte value cannot hold a relocatable symbol; use .long or .quad`,
+          it.expr,
+        );
         return;
       }
       const sym = v.sym;
@@ -1141,7 +1594,11 @@ class Assembler {
     const min = -(1n << (bits - 1n));
     const max = (1n << bits) - 1n;
     if (!v.sym && (value < min || value > max)) {
-      this.error(AsmCodes.outOfRange, `value ${value} does not fit in ${it.size} byte${it.size > 1 ? "s" : ""}`, it.expr);
+      this.error(
+        AsmCodes.outOfRange,
+        `value ${value} does not fit in ${it.size} byte${it.size > 1 ? "s" : ""}`,
+        it.expr,
+      );
       return;
     }
     const u = BigInt.asUintN(Number(bits), value);
@@ -1162,9 +1619,11 @@ class Assembler {
       let size = 0;
       if (s.sizeExpr) {
         const v = this.evaluate(s.sizeExpr);
-        if (v?.sym) this.error(AsmCodes.notConstant, `size of '${s.name}' must be a constant`, s.sizeExpr);
+        if (v?.sym)
+          this.error(AsmCodes.notConstant, `size of '${s.name}' must be a constant`, s.sizeExpr);
         else if (v) {
-          if (v.addend < 0n) this.error(AsmCodes.outOfRange, `size of '${s.name}' is negative`, s.sizeExpr);
+          if (v.addend < 0n)
+            this.error(AsmCodes.outOfRange, `size of '${s.name}' is negative`, s.sizeExpr);
           else size = Number(v.addend);
         }
       }
@@ -1260,6 +1719,45 @@ function itemSize(it: Item): number {
       return it.size;
     case "fill":
       return it.count;
+    case "lineadv":
+    case "lineend":
+      return it.size;
+  }
+}
+
+interface LineRow {
+  file: number;
+  line: number;
+  col: number;
+  isStmt: boolean;
+  flags: number;
+  disc: number;
+}
+const LINE_BASIC_BLOCK = 1;
+const LINE_PROLOGUE_END = 2;
+const LINE_EPILOGUE_BEGIN = 4;
+
+function uleb(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = v % 128;
+    v = Math.floor(v / 128);
+    if (v) b |= 0x80;
+    out.push(b);
+  } while (v);
+  return out;
+}
+
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = ((v % 128) + 128) % 128;
+    v = Math.floor(v / 128);
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
   }
 }
 
@@ -1292,10 +1790,14 @@ function writeLeb(out: Uint8Array, at: number, v: bigint, signed: boolean, size:
 }
 
 function defaultSectionKind(name: string): { type: number; flags: number } {
-  if (name === ".text" || name.startsWith(".text.")) return { type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR };
-  if (name === ".bss" || name.startsWith(".bss.")) return { type: SHT.NOBITS, flags: SHF.ALLOC | SHF.WRITE };
-  if (name === ".data" || name.startsWith(".data.")) return { type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE };
-  if (name === ".rodata" || name.startsWith(".rodata.")) return { type: SHT.PROGBITS, flags: SHF.ALLOC };
+  if (name === ".text" || name.startsWith(".text."))
+    return { type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR };
+  if (name === ".bss" || name.startsWith(".bss."))
+    return { type: SHT.NOBITS, flags: SHF.ALLOC | SHF.WRITE };
+  if (name === ".data" || name.startsWith(".data."))
+    return { type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE };
+  if (name === ".rodata" || name.startsWith(".rodata."))
+    return { type: SHT.PROGBITS, flags: SHF.ALLOC };
   return { type: SHT.PROGBITS, flags: 0 };
 }
 
@@ -1312,14 +1814,23 @@ function findSymbolText(text: string, symbol: string): number {
 }
 
 /** Assembles llvm-mc-syntax BPF assembly. Output exists only when there are no errors. */
-export function assemble(source: SourceFile | string, file = "<asm>", options: AssembleOptions = {}): AssembleResult {
+export function assemble(
+  source: SourceFile | string,
+  file = "<asm>",
+  options: AssembleOptions = {},
+): AssembleResult {
   const src = typeof source === "string" ? new SourceFile(file, source) : source;
   const a = new Assembler(src, options.limit ?? 100);
   a.run();
   // Pass 2 runs even after pass-1 errors so one run reports every error of the file.
   let object: ObjFile | undefined;
   if (!a.bag.full) {
-    if (!a.layout()) a.error(AsmCodes.layoutDiverged, "layout did not converge (.uleb128 values depend on each other)", { start: 0, end: 0 });
+    if (!a.layout())
+      a.error(
+        AsmCodes.layoutDiverged,
+        "layout did not converge (.uleb128 values depend on each other)",
+        { start: 0, end: 0 },
+      );
     else object = a.emit();
   }
   if (a.bag.hasErrors || !object) {
@@ -1337,7 +1848,12 @@ export function assemble(source: SourceFile | string, file = "<asm>", options: A
   const diagnostics = [...a.bag.items, ...written.diagnostics];
   if (!written.bytes || diagnostics.some((d) => d.severity === "error")) {
     if (!diagnostics.some((d) => d.severity === "error"))
-      diagnostics.push({ code: AsmCodes.writerFailed, severity: "error", message: "the ELF writer produced no output", file: src.path });
+      diagnostics.push({
+        code: AsmCodes.writerFailed,
+        severity: "error",
+        message: "the ELF writer produced no output",
+        file: src.path,
+      });
     return { object, diagnostics };
   }
   return { object, bytes: written.bytes, diagnostics };

@@ -57,7 +57,13 @@ export function splitStatements(text: string): { statements: Statement[]; proble
       const end = close < 0 ? n : close + 2;
       // Keep line breaks so line numbers of later statements stay right.
       for (let k = i; k < end; k++) if (text[k] !== "\n" && text[k] !== "\r") clean[k] = " ";
-      if (close < 0) problems.push({ message: "unterminated block comment", start: s, end: s + 2, kind: "comment" });
+      if (close < 0)
+        problems.push({
+          message: "unterminated block comment",
+          start: s,
+          end: s + 2,
+          kind: "comment",
+        });
       i = end;
       continue;
     }
@@ -210,7 +216,18 @@ export function parseNumber(raw: string): bigint | undefined {
 function decodeEscape(text: string, at: number): { byte: number; next: number } | undefined {
   const c = text[at + 1];
   if (c === undefined) return undefined;
-  const simple: Record<string, number> = { n: 10, t: 9, r: 13, b: 8, f: 12, v: 11, a: 7, "\\": 92, '"': 34, "'": 39 };
+  const simple: Record<string, number> = {
+    n: 10,
+    t: 9,
+    r: 13,
+    b: 8,
+    f: 12,
+    v: 11,
+    a: 7,
+    "\\": 92,
+    '"': 34,
+    "'": 39,
+  };
   if (c in simple) return { byte: simple[c]!, next: at + 2 };
   if (c === "x" || c === "X") {
     const m = text.slice(at + 2).match(/^[0-9a-fA-F]+/);
@@ -311,7 +328,10 @@ export class TokenCursor {
     const t = this.peek();
     if (!t) this.fail("expected an expression");
     if (depth > 200) this.fail("expression nested too deeply", t);
-    if (t.kind === "punct" && (t.text === "-" || t.text === "~" || t.text === "+" || t.text === "!")) {
+    if (
+      t.kind === "punct" &&
+      (t.text === "-" || t.text === "~" || t.text === "+" || t.text === "!")
+    ) {
       this.pos++;
       const arg = this.parseUnary(depth + 1);
       return { kind: "unary", op: t.text, arg, start: t.start, end: arg.end };

@@ -94,7 +94,14 @@ interface Flow {
 }
 
 const MAP_CLASSES = ["ArrayMap", "HashMap", "PerCpuArrayMap", "RingBuf"] as const;
-const GPL_COMPATIBLE = ["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"];
+const GPL_COMPATIBLE = [
+  "GPL",
+  "GPL v2",
+  "GPL and additional rights",
+  "Dual BSD/GPL",
+  "Dual MIT/GPL",
+  "Dual MPL/GPL",
+];
 const MAX_PARAMS = 5;
 const RINGBUF_PAGE = 4096;
 
@@ -134,6 +141,7 @@ export class Checker {
   private readonly structDecls = new Map<string, ast.InterfaceDecl>();
   private readonly structResolving = new Set<string>();
   private readonly structFailed = new Set<string>();
+  private readonly exportedStrings = new Map<string, ast.Identifier>();
   private traceUsed: ast.CallExpr | undefined;
   /** Every top-level value name (declared or not yet). */
   private readonly topNames = new Set<string>();
@@ -178,7 +186,13 @@ export class Checker {
   // -------------------------------------------------------------------------------------
   // Diagnostics helpers
 
-  private error(code: string, message: string, range: SourceRange, hint?: string, related?: RelatedInfo[]): void {
+  private error(
+    code: string,
+    message: string,
+    range: SourceRange,
+    hint?: string,
+    related?: RelatedInfo[],
+  ): void {
     this.bag.error(code, message, range, {
       ...(hint ? { hint } : {}),
       ...(related && related.length ? { related } : {}),
@@ -252,7 +266,9 @@ export class Checker {
         `'${id.name}' is already declared`,
         id.range,
         undefined,
-        prevDecl ? [{ message: `'${id.name}' was declared here`, range: prevDecl.range }] : undefined,
+        prevDecl
+          ? [{ message: `'${id.name}' was declared here`, range: prevDecl.range }]
+          : undefined,
       );
       return false;
     }
@@ -267,7 +283,12 @@ export class Checker {
     for (const s of d.specifiers) {
       const name = s.imported.name;
       if (!isLangName(name) && !LANG_DOC_ONLY.test(name)) {
-        this.error(C.unknownImport, `'${name}' is not exported by ioubpf/lang`, s.imported.range, langNamesHint(name));
+        this.error(
+          C.unknownImport,
+          `'${name}' is not exported by ioubpf/lang`,
+          s.imported.range,
+          langNamesHint(name),
+        );
         continue;
       }
       this.declareModule(s.local, { kind: "lang", name, local: s.local.name, decl: s });
@@ -285,24 +306,54 @@ export class Checker {
   private unknownName(id: ast.Identifier, asType: boolean): void {
     const name = id.name;
     // A top-level declaration that failed was reported; its uses are not reported again.
-    if (this.topNames.has(name) && !this.pendingTop.has(name) && !this.module.has(name) && name !== "name" && name !== "license") return;
+    if (
+      this.topNames.has(name) &&
+      !this.pendingTop.has(name) &&
+      !this.module.has(name) &&
+      name !== "name" &&
+      name !== "license"
+    )
+      return;
     if (this.pendingTop.has(name) && !this.module.has(name)) {
-      this.error(C.unknownName, `'${name}' is used before its declaration`, id.range, "move the declaration above its first use", [
-        { message: `'${name}' is declared here`, range: this.pendingTop.get(name)!.range },
-      ]);
+      this.error(
+        C.unknownName,
+        `'${name}' is used before its declaration`,
+        id.range,
+        "move the declaration above its first use",
+        [{ message: `'${name}' is declared here`, range: this.pendingTop.get(name)!.range }],
+      );
       return;
     }
     if (isLangName(name)) {
-      this.error(C.notImported, `'${name}' comes from ioubpf/lang but is not imported`, id.range, `add it to the import: import { ${name} } from "ioubpf/lang";`);
+      this.error(
+        C.notImported,
+        `'${name}' comes from ioubpf/lang but is not imported`,
+        id.range,
+        `add it to the import: import { ${name} } from "ioubpf/lang";`,
+      );
       return;
     }
     if (asType) {
       if (name === "number" || name === "bigint") {
-        this.error(C.numberType, `'${name}' is not a BPF type: integers have a fixed width`, id.range, "use u8, u16, u32, u64, i8, i16, i32 or i64");
+        this.error(
+          C.numberType,
+          `'${name}' is not a BPF type: integers have a fixed width`,
+          id.range,
+          "use u8, u16, u32, u64, i8, i16, i32 or i64",
+        );
       } else if (name === "boolean") {
-        this.error(C.numberType, `'boolean' is written 'bool' in BPF programs`, id.range, `import { bool } from "ioubpf/lang" and write bool`);
+        this.error(
+          C.numberType,
+          `'boolean' is written 'bool' in BPF programs`,
+          id.range,
+          `import { bool } from "ioubpf/lang" and write bool`,
+        );
       } else if (name === "string") {
-        this.error(C.numberType, `'string' is not a BPF type: strings exist only as trace formats, name and license`, id.range);
+        this.error(
+          C.numberType,
+          `'string' is not a BPF type: strings exist only as trace formats, name and license`,
+          id.range,
+        );
       } else {
         this.error(C.unknownType, `cannot find type '${name}'`, id.range);
       }
@@ -315,24 +366,41 @@ export class Checker {
   // Types
 
   /** Resolves a type annotation. `where` selects what is allowed. */
-  resolveType(t: ast.TypeExpr, where: "data" | "field" | "return" | "local" | "mapArg"): Type | undefined {
+  resolveType(
+    t: ast.TypeExpr,
+    where: "data" | "field" | "return" | "local" | "mapArg",
+  ): Type | undefined {
     switch (t.kind) {
       case "VoidType":
         if (where === "return") return VOID;
         if (where === "field") {
-          this.error(C.badFieldType, "struct fields must be integers, bool, structs or FixedArray, not void", t.range);
+          this.error(
+            C.badFieldType,
+            "struct fields must be integers, bool, structs or FixedArray, not void",
+            t.range,
+          );
           return undefined;
         }
         this.error(C.badLocalType, "'void' is only a return type", t.range);
         return undefined;
       case "LiteralType":
-        this.error(C.unknownType, "a number is not a type here", t.range, "FixedArray<T, N> is the only type that takes a number");
+        this.error(
+          C.unknownType,
+          "a number is not a type here",
+          t.range,
+          "FixedArray<T, N> is the only type that takes a number",
+        );
         return undefined;
       case "NullableType": {
         const base = this.resolveType(t.base, "data");
         if (!base) return undefined;
         if (where !== "local" || !isData(base)) {
-          this.error(C.badNullable, "'T | null' is only the type of a map lookup result", t.range, "declare the variable as const v = m.get(k) and check it for null");
+          this.error(
+            C.badNullable,
+            "'T | null' is only the type of a map lookup result",
+            t.range,
+            "declare the variable as const v = m.get(k) and check it for null",
+          );
           return undefined;
         }
         return { kind: "nullable", base };
@@ -342,7 +410,10 @@ export class Checker {
     }
   }
 
-  private resolveTypeRef(t: ast.TypeRef, where: "data" | "field" | "return" | "local" | "mapArg"): Type | undefined {
+  private resolveTypeRef(
+    t: ast.TypeRef,
+    where: "data" | "field" | "return" | "local" | "mapArg",
+  ): Type | undefined {
     const id = t.name;
     const sym = this.lookup(id.name);
     const noArgs = (): boolean => {
@@ -364,7 +435,11 @@ export class Checker {
     if (sym.kind === "lang") {
       const name = sym.name;
       if (!(LANG_TYPES as readonly string[]).includes(name)) {
-        this.error(C.notAType, `'${sym.local}' is ${LANG_DOC_ONLY.test(name) ? "only for editor documentation" : "a function"}, not a type`, id.range);
+        this.error(
+          C.notAType,
+          `'${sym.local}' is ${LANG_DOC_ONLY.test(name) ? "only for editor documentation" : "a function"}, not a type`,
+          id.range,
+        );
         return undefined;
       }
       if (isIntName(name)) return noArgs() ? INT_TYPES[name] : undefined;
@@ -374,15 +449,29 @@ export class Checker {
       // Map classes as types are only meaningful as annotations of the map declaration.
       if (where === "mapArg") return undefined;
       if (where === "field") {
-        this.error(C.badFieldType, `struct fields cannot be maps: '${sym.local}' exists only as a top-level const`, t.range);
+        this.error(
+          C.badFieldType,
+          `struct fields cannot be maps: '${sym.local}' exists only as a top-level const`,
+          t.range,
+        );
         return undefined;
       }
-      this.error(C.badLocalType, `'${sym.local}' is a map class: maps exist only as top-level consts`, t.range, `declare it at top level: const m = new ${name}<…>(n);`);
+      this.error(
+        C.badLocalType,
+        `'${sym.local}' is a map class: maps exist only as top-level consts`,
+        t.range,
+        `declare it at top level: const m = new ${name}<…>(n);`,
+      );
       return undefined;
     }
     if (sym.kind === "struct") return noArgs() ? sym.type : undefined;
     if (sym.kind === "enum") {
-      this.error(C.notAType, `const enum '${id.name}' is not a type in BPF programs`, id.range, "use an integer type such as u32; enum members are integer constants");
+      this.error(
+        C.notAType,
+        `const enum '${id.name}' is not a type in BPF programs`,
+        id.range,
+        "use an integer type such as u32; enum members are integer constants",
+      );
       return undefined;
     }
     this.error(C.notAType, `'${id.name}' is a value, not a type`, id.range);
@@ -399,14 +488,22 @@ export class Checker {
     let len: number | undefined;
     if (n.kind === "LiteralType") {
       if (n.value <= 0n || n.value > 1n << 20n) {
-        this.error(C.badFixedArray, `FixedArray length must be between 1 and ${1 << 20}, not ${n.value}`, n.range);
+        this.error(
+          C.badFixedArray,
+          `FixedArray length must be between 1 and ${1 << 20}, not ${n.value}`,
+          n.range,
+        );
       } else len = Number(n.value);
     } else {
       this.error(C.badFixedArray, "FixedArray length must be an integer literal", n.range);
     }
     if (!elem || len === undefined) return undefined;
     if (!isData(elem)) {
-      this.error(C.badFieldType, `FixedArray elements must be integers, bool, structs or arrays, not ${typeToString(elem)}`, t.args[0]!.range);
+      this.error(
+        C.badFieldType,
+        `FixedArray elements must be integers, bool, structs or arrays, not ${typeToString(elem)}`,
+        t.args[0]!.range,
+      );
       return undefined;
     }
     return { kind: "array", element: elem, length: len };
@@ -425,9 +522,13 @@ export class Checker {
     for (const f of decl.fields) {
       const prev = seen.get(f.name.name);
       if (prev) {
-        this.error(C.duplicateField, `field '${f.name.name}' is already declared in ${name}`, f.name.range, undefined, [
-          { message: "first declared here", range: prev.name.range },
-        ]);
+        this.error(
+          C.duplicateField,
+          `field '${f.name.name}' is already declared in ${name}`,
+          f.name.range,
+          undefined,
+          [{ message: "first declared here", range: prev.name.range }],
+        );
         ok = false;
         continue;
       }
@@ -435,7 +536,11 @@ export class Checker {
       // A field naming a struct under resolution is a cycle: it would have infinite size.
       const cyc = findStructRef(f.type, this.structResolving);
       if (cyc) {
-        this.error(C.recursiveStruct, `struct ${name} contains itself through field '${f.name.name}': it would have infinite size`, f.type.range);
+        this.error(
+          C.recursiveStruct,
+          `struct ${name} contains itself through field '${f.name.name}': it would have infinite size`,
+          f.type.range,
+        );
         ok = false;
         continue;
       }
@@ -445,7 +550,11 @@ export class Checker {
         continue;
       }
       if (!isData(ft)) {
-        this.error(C.badFieldType, `struct fields must be integers, bool, structs or FixedArray, not ${typeToString(ft)}`, f.type.range);
+        this.error(
+          C.badFieldType,
+          `struct fields must be integers, bool, structs or FixedArray, not ${typeToString(ft)}`,
+          f.type.range,
+        );
         ok = false;
         continue;
       }
@@ -453,7 +562,12 @@ export class Checker {
     }
     this.structResolving.delete(name);
     if (ok && fields.length === 0) {
-      this.error(C.emptyStruct, `struct ${name} has no fields`, decl.name.range, "a BPF struct needs at least one field");
+      this.error(
+        C.emptyStruct,
+        `struct ${name} has no fields`,
+        decl.name.range,
+        "a BPF struct needs at least one field",
+      );
       ok = false;
     }
     if (!ok) {
@@ -480,18 +594,35 @@ export class Checker {
       let v = next;
       if (m.init) {
         const val = this.checkExpr(m.init);
-        if (val.type.kind === "untyped" || (val.type.kind === "int" && typeof val.value === "bigint")) {
+        if (
+          val.type.kind === "untyped" ||
+          (val.type.kind === "int" && typeof val.value === "bigint")
+        ) {
           v = val.value as bigint;
         } else {
-          this.error(C.badEnumMember, `const enum member '${m.name.name}' must be a constant integer`, m.init.range);
+          this.error(
+            C.badEnumMember,
+            `const enum member '${m.name.name}' must be a constant integer`,
+            m.init.range,
+          );
         }
       }
       if (members.has(m.name.name)) {
-        this.error(C.duplicateName, `'${m.name.name}' is already a member of ${d.name.name}`, m.name.range);
+        this.error(
+          C.duplicateName,
+          `'${m.name.name}' is already a member of ${d.name.name}`,
+          m.name.range,
+        );
       }
       members.set(m.name.name, v);
       // Later members may refer to earlier ones by bare name, as in TypeScript.
-      const cs: ConstSymbol = { kind: "const", name: m.name.name, type: UNTYPED, value: v, decl: m as unknown as ast.VarDeclarator };
+      const cs: ConstSymbol = {
+        kind: "const",
+        name: m.name.name,
+        type: UNTYPED,
+        value: v,
+        decl: m as unknown as ast.VarDeclarator,
+      };
       this.scopes[this.scopes.length - 1]!.set(m.name.name, cs);
       next = v + 1n;
     }
@@ -504,11 +635,22 @@ export class Checker {
     this.pendingTop.delete(d.name.name);
     const t = this.resolveType(d.type, "data");
     if (t && !isData(t)) {
-      this.error(C.badGlobalType, `declare const must have an integer, bool or struct type, not ${typeToString(t)}`, d.type.range);
+      this.error(
+        C.badGlobalType,
+        `declare const must have an integer, bool or struct type, not ${typeToString(t)}`,
+        d.type.range,
+      );
       return;
     }
     if (!t) return;
-    const sym: GlobalSymbol = { kind: "global", name: d.name.name, type: t, section: ".rodata", readonly: true, decl: d };
+    const sym: GlobalSymbol = {
+      kind: "global",
+      name: d.name.name,
+      type: t,
+      section: ".rodata",
+      readonly: true,
+      decl: d,
+    };
     if (this.declareModule(d.name, sym)) this.out.globals.push(sym);
   }
 
@@ -526,7 +668,11 @@ export class Checker {
         continue;
       }
       if (init?.kind === "StringLiteral") {
-        this.error(C.stringNotAllowed, "strings are only allowed as trace formats and as `export const name` / `export const license`", init.range);
+        this.error(
+          C.stringNotAllowed,
+          "strings are only allowed as trace formats and as `export const name` / `export const license`",
+          init.range,
+        );
         continue;
       }
       if (d.declKind === "const") this.checkTopConst(decl);
@@ -535,14 +681,31 @@ export class Checker {
   }
 
   private checkNameOrLicense(decl: ast.VarDeclarator, which: "name" | "license"): void {
+    const prev = this.exportedStrings.get(which);
+    if (prev) {
+      this.error(C.duplicateName, `'${which}' is already declared`, decl.name.range, undefined, [
+        { message: "first declared here", range: prev.range },
+      ]);
+      return;
+    }
+    this.exportedStrings.set(which, decl.name);
     const init = decl.init ? unparen(decl.init) : undefined;
     if (!init || init.kind !== "StringLiteral") {
-      this.error(C.badExport, `export const ${which} must be a string literal`, (init ?? decl).range);
+      this.error(
+        C.badExport,
+        `export const ${which} must be a string literal`,
+        (init ?? decl).range,
+      );
       return;
     }
     if (which === "name") {
       if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(init.value)) {
-        this.error(C.badExport, `program name "${init.value}" must be an identifier of at most 64 characters`, init.range, "it names the ELF section and symbol: use letters, digits and '_'");
+        this.error(
+          C.badExport,
+          `program name "${init.value}" must be an identifier of at most 64 characters`,
+          init.range,
+          "it names the ELF section and symbol: use letters, digits and '_'",
+        );
         return;
       }
       this.out.name = init.value;
@@ -560,13 +723,23 @@ export class Checker {
     const annotated = decl.type ? this.resolveType(decl.type, "data") : undefined;
     if (decl.type && !annotated) return;
     if (annotated && annotated.kind !== "int" && annotated.kind !== "bool") {
-      this.error(C.badGlobalType, `top-level const must be an integer or bool constant, not ${typeToString(annotated)}`, decl.type!.range, "use a declare const (set by the loader) or a top-level let");
+      this.error(
+        C.badGlobalType,
+        `top-level const must be an integer or bool constant, not ${typeToString(annotated)}`,
+        decl.type!.range,
+        "use a declare const (set by the loader) or a top-level let",
+      );
       return;
     }
     const val = this.checkExpr(decl.init, annotated);
     if (val.type.kind === "void") return; // already reported
     if (val.value === undefined) {
-      this.error(C.notConstant, `top-level const '${decl.name.name}' must be a compile-time constant`, decl.init.range, "use a top-level let for program state, or a declare const for values the loader sets");
+      this.error(
+        C.notConstant,
+        `top-level const '${decl.name.name}' must be a compile-time constant`,
+        decl.init.range,
+        "use a top-level let for program state, or a declare const for values the loader sets",
+      );
       return;
     }
     let type: ConstSymbol["type"];
@@ -576,7 +749,8 @@ export class Checker {
     } else {
       type = val.type.kind === "bool" ? BOOL : val.type.kind === "int" ? val.type : UNTYPED;
     }
-    const value = type.kind === "int" && typeof val.value === "bigint" ? wrap(val.value, type) : val.value;
+    const value =
+      type.kind === "int" && typeof val.value === "bigint" ? wrap(val.value, type) : val.value;
     const sym: ConstSymbol = { kind: "const", name: decl.name.name, type, value, decl };
     if (this.declareModule(decl.name, sym)) this.out.consts.set(sym.name, sym);
   }
@@ -597,7 +771,12 @@ export class Checker {
       const bytes = new Uint8Array(sizeOf(type));
       const ok = this.fillConstBytes(lit, type, bytes, 0);
       if (!ok) {
-        this.error(C.badGlobalInit, `top-level let '${name}' can only be initialised with constants`, decl.init.range, "initialise it in onStart() instead");
+        this.error(
+          C.badGlobalInit,
+          `top-level let '${name}' can only be initialised with constants`,
+          decl.init.range,
+          "initialise it in onStart() instead",
+        );
       } else initBytes = bytes;
       this.declareGlobalLet(decl, type, undefined, initBytes);
       return;
@@ -609,25 +788,45 @@ export class Checker {
         return;
       }
       if (val.value === undefined) {
-        this.error(C.badGlobalInit, `top-level let '${name}' can only be initialised with a constant`, decl.init.range, "initialise it in onStart() instead");
+        this.error(
+          C.badGlobalInit,
+          `top-level let '${name}' can only be initialised with a constant`,
+          decl.init.range,
+          "initialise it in onStart() instead",
+        );
         if (type && isData(type)) this.declareGlobalLet(decl, type, undefined, undefined);
         return;
       }
       if (!type) {
         if (val.type.kind === "untyped") {
-          this.error(C.cannotInfer, `cannot infer the width of '${name}' from a constant`, decl.name.range, `annotate it: let ${name}: u64 = ${this.src(decl.init)};`);
+          this.error(
+            C.cannotInfer,
+            `cannot infer the width of '${name}' from a constant`,
+            decl.name.range,
+            `annotate it: let ${name}: u64 = ${this.src(decl.init)};`,
+          );
           return;
         }
         type = val.type;
       } else if (!this.coerce(decl.init, val, type, `'${name}'`)) return;
-      init = type.kind === "int" && typeof val.value === "bigint" ? wrap(val.value, type) : val.value;
+      init =
+        type.kind === "int" && typeof val.value === "bigint" ? wrap(val.value, type) : val.value;
     }
     if (!type) {
-      this.error(C.cannotInfer, `top-level let '${name}' needs a type annotation`, decl.name.range, `for example: let ${name}: u64 = 0;`);
+      this.error(
+        C.cannotInfer,
+        `top-level let '${name}' needs a type annotation`,
+        decl.name.range,
+        `for example: let ${name}: u64 = 0;`,
+      );
       return;
     }
     if (!isData(type)) {
-      this.error(C.badGlobalType, `top-level let must have an integer, bool or struct type, not ${typeToString(type)}`, decl.type?.range ?? decl.name.range);
+      this.error(
+        C.badGlobalType,
+        `top-level let must have an integer, bool or struct type, not ${typeToString(type)}`,
+        decl.type?.range ?? decl.name.range,
+      );
       return;
     }
     if (init !== undefined) {
@@ -637,7 +836,12 @@ export class Checker {
     this.declareGlobalLet(decl, type, init, initBytes);
   }
 
-  private declareGlobalLet(decl: ast.VarDeclarator, type: DataType, init: bigint | boolean | undefined, initBytes: Uint8Array | undefined): void {
+  private declareGlobalLet(
+    decl: ast.VarDeclarator,
+    type: DataType,
+    init: bigint | boolean | undefined,
+    initBytes: Uint8Array | undefined,
+  ): void {
     const nonZero = initBytes !== undefined && initBytes.some((b) => b !== 0);
     const sym: GlobalSymbol = {
       kind: "global",
@@ -653,7 +857,12 @@ export class Checker {
   }
 
   /** Writes a constant object literal (already checked against `st`) into `bytes`; false if a value is not constant. */
-  private fillConstBytes(lit: ast.ObjectLiteral, st: StructType, bytes: Uint8Array, base: number): boolean {
+  private fillConstBytes(
+    lit: ast.ObjectLiteral,
+    st: StructType,
+    bytes: Uint8Array,
+    base: number,
+  ): boolean {
     let ok = true;
     for (const p of lit.properties) {
       const f = st.fields.find((x) => x.name === p.key.name);
@@ -677,14 +886,28 @@ export class Checker {
     const cls = this.lookup(ne.callee.name);
     if (!cls || cls.kind !== "lang" || !(MAP_CLASSES as readonly string[]).includes(cls.name)) {
       if (!cls && !isLangName(ne.callee.name)) {
-        this.error(C.newNotMap, `'new' only creates maps (ArrayMap, HashMap, PerCpuArrayMap, RingBuf), not '${ne.callee.name}'`, ne.callee.range);
+        this.error(
+          C.newNotMap,
+          `'new' only creates maps (ArrayMap, HashMap, PerCpuArrayMap, RingBuf), not '${ne.callee.name}'`,
+          ne.callee.range,
+        );
       } else if (!cls) this.unknownName(ne.callee, false);
-      else this.error(C.newNotMap, `'new' only creates maps (ArrayMap, HashMap, PerCpuArrayMap, RingBuf), not '${ne.callee.name}'`, ne.callee.range);
+      else
+        this.error(
+          C.newNotMap,
+          `'new' only creates maps (ArrayMap, HashMap, PerCpuArrayMap, RingBuf), not '${ne.callee.name}'`,
+          ne.callee.range,
+        );
       return;
     }
     this.out.symbols.set(ne.callee, cls);
     if (d.declKind !== "const") {
-      this.error(C.mapNotConst, "maps must be declared with const", decl.name.range, `write: const ${decl.name.name} = new ${cls.name}<…>(…);`);
+      this.error(
+        C.mapNotConst,
+        "maps must be declared with const",
+        decl.name.range,
+        `write: const ${decl.name.name} = new ${cls.name}<…>(…);`,
+      );
       return;
     }
     const clsName = cls.name as MapKind | "RingBuf";
@@ -692,7 +915,12 @@ export class Checker {
       // An annotation, if any, must name the same class; its arguments are checked with new's.
       const a = decl.type;
       if (a.kind !== "TypeRef" || this.lookup(a.name.name) !== cls) {
-        this.error(C.mapTypeArgs, `the annotation of '${decl.name.name}' does not match new ${clsName}`, a.range, "leave the annotation out");
+        this.error(
+          C.mapTypeArgs,
+          `the annotation of '${decl.name.name}' does not match new ${clsName}`,
+          a.range,
+          "leave the annotation out",
+        );
         return;
       }
     }
@@ -700,23 +928,37 @@ export class Checker {
     if (ne.typeArgs.length !== wantArgs) {
       this.error(
         C.mapTypeArgs,
-        clsName === "RingBuf" ? "RingBuf takes no type arguments" : `${clsName} needs two type arguments: ${clsName}<K, V>`,
+        clsName === "RingBuf"
+          ? "RingBuf takes no type arguments"
+          : `${clsName} needs two type arguments: ${clsName}<K, V>`,
         ne.range,
       );
       return;
     }
     if (ne.args.length !== 1) {
-      this.error(C.mapSize, `new ${clsName} takes one argument: the ${clsName === "RingBuf" ? "size in bytes" : "maximum number of entries"}`, ne.range);
+      this.error(
+        C.mapSize,
+        `new ${clsName} takes one argument: the ${clsName === "RingBuf" ? "size in bytes" : "maximum number of entries"}`,
+        ne.range,
+      );
       return;
     }
     const sizeVal = this.checkExpr(ne.args[0]!);
     if (typeof sizeVal.value !== "bigint") {
-      this.error(C.mapSize, `the ${clsName === "RingBuf" ? "size" : "maximum number of entries"} must be a compile-time constant`, ne.args[0]!.range);
+      this.error(
+        C.mapSize,
+        `the ${clsName === "RingBuf" ? "size" : "maximum number of entries"} must be a compile-time constant`,
+        ne.args[0]!.range,
+      );
       return;
     }
     const n = sizeVal.value;
     if (n <= 0n || n > 0xffffffffn) {
-      this.error(C.mapSize, `the ${clsName === "RingBuf" ? "size" : "maximum number of entries"} must be between 1 and 4294967295, not ${n}`, ne.args[0]!.range);
+      this.error(
+        C.mapSize,
+        `the ${clsName === "RingBuf" ? "size" : "maximum number of entries"} must be between 1 and 4294967295, not ${n}`,
+        ne.args[0]!.range,
+      );
       return;
     }
     this.out.constants.set(ne.args[0]!, n);
@@ -724,21 +966,43 @@ export class Checker {
     if (clsName === "RingBuf") {
       const bytes = Number(n);
       if (bytes % RINGBUF_PAGE !== 0 || (bytes & (bytes - 1)) !== 0) {
-        this.error(C.mapSize, `a RingBuf size must be a power of two and a multiple of ${RINGBUF_PAGE}, not ${bytes}`, ne.args[0]!.range, "for example 4096, 65536 or 1 << 20");
+        this.error(
+          C.mapSize,
+          `a RingBuf size must be a power of two and a multiple of ${RINGBUF_PAGE}, not ${bytes}`,
+          ne.args[0]!.range,
+          "for example 4096, 65536 or 1 << 20",
+        );
         return;
       }
-      def = { kind: "map", name: decl.name.name, mapKind: "RingBuf", keySize: 0, valueSize: 0, maxEntries: bytes, decl };
+      def = {
+        kind: "map",
+        name: decl.name.name,
+        mapKind: "RingBuf",
+        keySize: 0,
+        valueSize: 0,
+        maxEntries: bytes,
+        decl,
+      };
     } else {
       const k = this.resolveType(ne.typeArgs[0]!, "data");
       const v = this.resolveType(ne.typeArgs[1]!, "data");
       if (!k || !v) return;
       if (!isData(k) || !isData(v)) return;
       if ((clsName === "ArrayMap" || clsName === "PerCpuArrayMap") && !sameType(k, INT_TYPES.u32)) {
-        this.error(C.mapKeyType, `${clsName} keys must be u32, not ${typeToString(k)}`, ne.typeArgs[0]!.range, `write ${clsName}<u32, …>`);
+        this.error(
+          C.mapKeyType,
+          `${clsName} keys must be u32, not ${typeToString(k)}`,
+          ne.typeArgs[0]!.range,
+          `write ${clsName}<u32, …>`,
+        );
         return;
       }
       if (k.kind === "bool") {
-        this.error(C.mapKeyType, "map keys must be integers or structs, not bool", ne.typeArgs[0]!.range);
+        this.error(
+          C.mapKeyType,
+          "map keys must be integers or structs, not bool",
+          ne.typeArgs[0]!.range,
+        );
         return;
       }
       def = {
@@ -760,7 +1024,14 @@ export class Checker {
   // Functions
 
   private declareFunctionName(d: ast.FunctionDecl): void {
-    const info: CheckedFunction = { name: d.name.name, decl: d, params: [], returnType: VOID, locals: [], calls: [] };
+    const info: CheckedFunction = {
+      name: d.name.name,
+      decl: d,
+      params: [],
+      returnType: VOID,
+      locals: [],
+      calls: [],
+    };
     const sym: FunctionSymbol = { kind: "function", name: d.name.name, decl: d, info };
     if (this.declareModule(d.name, sym)) this.out.functions.push(info);
   }
@@ -773,20 +1044,39 @@ export class Checker {
     const isEntry = name === "onStart" || name === "onCompletion";
     if (isEntry && d.exported) info.entry = name;
     if (d.exported && !isEntry) {
-      this.error(C.exportedHelper, `only the entry points onStart and onCompletion can be exported, not '${name}'`, d.name.range, "remove 'export': other functions are helpers");
+      this.error(
+        C.exportedHelper,
+        `only the entry points onStart and onCompletion can be exported, not '${name}'`,
+        d.name.range,
+        "remove 'export': other functions are helpers",
+      );
     }
     if (isEntry && !d.exported) {
-      this.error(C.entrySignature, `entry point '${name}' must be exported`, d.name.range, `write: export function ${name}(…)`);
+      this.error(
+        C.entrySignature,
+        `entry point '${name}' must be exported`,
+        d.name.range,
+        `write: export function ${name}(…)`,
+      );
     }
     if (d.params.length > MAX_PARAMS) {
-      this.error(C.tooManyParams, `'${name}' has ${d.params.length} parameters; BPF functions take at most ${MAX_PARAMS}`, d.params[MAX_PARAMS]!.range, "group parameters into a struct, or use globals");
+      this.error(
+        C.tooManyParams,
+        `'${name}' has ${d.params.length} parameters; BPF functions take at most ${MAX_PARAMS}`,
+        d.params[MAX_PARAMS]!.range,
+        "group parameters into a struct, or use globals",
+      );
     }
     info.returnType = VOID;
     if (d.returnType) {
       const rt = this.resolveType(d.returnType, "return");
       if (rt) {
         if (rt.kind !== "void" && rt.kind !== "int" && rt.kind !== "bool") {
-          this.error(C.badReturnType, `functions return an integer, bool or void, not ${typeToString(rt)}`, d.returnType.range);
+          this.error(
+            C.badReturnType,
+            `functions return an integer, bool or void, not ${typeToString(rt)}`,
+            d.returnType.range,
+          );
           this.badReturn.add(info);
         } else info.returnType = rt;
       } else this.badReturn.add(info);
@@ -795,34 +1085,66 @@ export class Checker {
       const pt = this.resolveType(p.type, "data");
       let t: Type = pt ?? VOID;
       if (pt && !(pt.kind === "int" || pt.kind === "bool" || pt.kind === "struct")) {
-        this.error(C.badParamType, `parameters are integers, bool or structs, not ${typeToString(pt)}`, p.type.range);
+        this.error(
+          C.badParamType,
+          `parameters are integers, bool or structs, not ${typeToString(pt)}`,
+          p.type.range,
+        );
         t = VOID;
       }
       info.params.push(this.newLocal(p.name, t, true, true));
     }
     if (info.entry === "onStart") {
       if (d.params.length !== 0) {
-        this.error(C.entrySignature, "onStart takes no parameters", span(d.params[0]!.range, d.params[d.params.length - 1]!.range), "write: export function onStart(): void");
+        this.error(
+          C.entrySignature,
+          "onStart takes no parameters",
+          span(d.params[0]!.range, d.params[d.params.length - 1]!.range),
+          "write: export function onStart(): void",
+        );
       }
     } else if (info.entry === "onCompletion") {
       if (d.params.length !== 1 || info.params[0]!.type !== CQE) {
-        this.error(C.entrySignature, "onCompletion takes exactly one parameter of type Cqe", d.name.range, "write: export function onCompletion(cqe: Cqe): void");
+        this.error(
+          C.entrySignature,
+          "onCompletion takes exactly one parameter of type Cqe",
+          d.name.range,
+          "write: export function onCompletion(cqe: Cqe): void",
+        );
       }
     }
     if (info.entry && info.returnType.kind !== "void") {
-      this.error(C.entrySignature, `entry point '${name}' must return void`, d.returnType!.range, "end it with 'return;' and call stop() to end the chain");
+      this.error(
+        C.entrySignature,
+        `entry point '${name}' must return void`,
+        d.returnType!.range,
+        "end it with 'return;' and call stop() to end the chain",
+      );
     }
     if (info.entry) {
       const avail = this.target.entryPoints[info.entry];
       if (!avail.available) {
-        this.error(C.entryUnavailable, `${avail.reason}: '${name}' is not available on ${this.target.name}`, d.name.range, avail.alternative);
+        this.error(
+          C.entryUnavailable,
+          `${avail.reason}: '${name}' is not available on ${this.target.name}`,
+          d.name.range,
+          avail.alternative,
+        );
       }
       this.out.entryPoints[info.entry] = info;
     }
   }
 
   private newLocal(id: ast.Identifier, type: Type, mutable: boolean, param: boolean): LocalSymbol {
-    const sym: LocalSymbol = { kind: "local", name: id.name, id: this.nextLocalId++, type, mutable, param, decl: id };
+    const sym: LocalSymbol = {
+      kind: "local",
+      name: id.name,
+      id: this.nextLocalId++,
+      type,
+      mutable,
+      param,
+      decl: id,
+    };
     this.out.symbols.set(id, sym);
     return sym;
   }
@@ -831,9 +1153,13 @@ export class Checker {
     const scope = this.scopes[this.scopes.length - 1]!;
     const prev = scope.get(sym.name);
     if (prev) {
-      this.error(C.duplicateName, `'${sym.name}' is already declared in this scope`, sym.decl.range, undefined, [
-        { message: "first declared here", range: declIdent(prev)!.range },
-      ]);
+      this.error(
+        C.duplicateName,
+        `'${sym.name}' is already declared in this scope`,
+        sym.decl.range,
+        undefined,
+        [{ message: "first declared here", range: declIdent(prev)!.range }],
+      );
       return;
     }
     scope.set(sym.name, sym);
@@ -852,7 +1178,12 @@ export class Checker {
     const reachesEnd = this.checkBlockBody(d.body.body);
     this.scopes.pop();
     if (reachesEnd && sym.info.returnType.kind !== "void" && !this.badReturn.has(sym.info)) {
-      this.error(C.missingReturn, `'${d.name.name}' must return a ${typeToString(sym.info.returnType)} on every path`, d.name.range, "add a return statement at the end");
+      this.error(
+        C.missingReturn,
+        `'${d.name.name}' must return a ${typeToString(sym.info.returnType)} on every path`,
+        d.name.range,
+        "add a return statement at the end",
+      );
     }
     this.out.callGraph.set(d.name.name, sym.info.calls);
     this.fn = undefined;
@@ -861,11 +1192,15 @@ export class Checker {
   private checkEntryPoints(): void {
     if (!this.out.entryPoints.onStart && !this.out.entryPoints.onCompletion) {
       const p = this.program.range;
-      this.error(C.noEntryPoint, "a program needs an entry point: export function onStart(): void or export function onCompletion(cqe: Cqe): void", {
-        file: p.file,
-        start: p.start,
-        end: p.start,
-      });
+      this.error(
+        C.noEntryPoint,
+        "a program needs an entry point: export function onStart(): void or export function onCompletion(cqe: Cqe): void",
+        {
+          file: p.file,
+          start: p.start,
+          end: p.start,
+        },
+      );
     }
   }
 
@@ -919,7 +1254,9 @@ export class Checker {
     if (!first) return;
     this.error(
       C.recursion,
-      cycle.length === 1 ? `'${cycle[0]}' calls itself: recursion is not available in BPF programs (${path})` : `recursion is not available in BPF programs: ${path}`,
+      cycle.length === 1
+        ? `'${cycle[0]}' calls itself: recursion is not available in BPF programs (${path})`
+        : `recursion is not available in BPF programs: ${path}`,
       first,
       "rewrite it as a bounded loop",
       related,
@@ -932,11 +1269,20 @@ export class Checker {
     const where = this.licenseRange;
     if (!where) return;
     if (this.target.requiresGplLicense) {
-      this.error(C.gplRequired, `${this.target.name} programs need a GPL-compatible license, not "${this.out.license}"`, where, `use "GPL" or "Dual MIT/GPL", or use --target iouring-v2`);
+      this.error(
+        C.gplRequired,
+        `${this.target.name} programs need a GPL-compatible license, not "${this.out.license}"`,
+        where,
+        `use "GPL" or "Dual MIT/GPL", or use --target iouring-v2`,
+      );
     } else if (this.traceUsed) {
-      this.error(C.gplRequired, `trace() uses bpf_trace_printk, which is GPL-only, but the license is "${this.out.license}"`, this.traceUsed.callee.range, `use a GPL-compatible license such as "Dual MIT/GPL", or remove trace()`, [
-        { message: "license set here", range: where },
-      ]);
+      this.error(
+        C.gplRequired,
+        `trace() uses bpf_trace_printk, which is GPL-only, but the license is "${this.out.license}"`,
+        this.traceUsed.callee.range,
+        `use a GPL-compatible license such as "Dual MIT/GPL", or remove trace()`,
+        [{ message: "license set here", range: where }],
+      );
     }
   }
 
@@ -982,10 +1328,12 @@ export class Checker {
       case "DoWhileStmt":
         return this.checkWhile(s);
       case "BreakStmt":
-        if (this.breakDepth === 0) this.error(C.breakOutside, "'break' outside a loop or switch", s.range);
+        if (this.breakDepth === 0)
+          this.error(C.breakOutside, "'break' outside a loop or switch", s.range);
         return false;
       case "ContinueStmt":
-        if (this.loopDepth === 0) this.error(C.continueOutside, "'continue' outside a loop", s.range);
+        if (this.loopDepth === 0)
+          this.error(C.continueOutside, "'continue' outside a loop", s.range);
         return false;
       case "ReturnStmt":
         this.checkReturn(s);
@@ -1002,7 +1350,14 @@ export class Checker {
     if (s.value) {
       if (rt.kind === "void") {
         this.checkExpr(s.value);
-        this.error(C.returnValueInVoid, `'${this.fn?.name}' returns void; it cannot return a value`, s.value.range, this.fn?.entry ? "entry points return nothing: write 'return;'" : "declare the return type, e.g. ): u32 {");
+        this.error(
+          C.returnValueInVoid,
+          `'${this.fn?.name}' returns void; it cannot return a value`,
+          s.value.range,
+          this.fn?.entry
+            ? "entry points return nothing: write 'return;'"
+            : "declare the return type, e.g. ): u32 {",
+        );
         return;
       }
       const v = this.checkExpr(s.value, rt);
@@ -1023,7 +1378,11 @@ export class Checker {
         type = this.resolveType(decl.type, "local");
         if (!type) poisoned = true;
         else if (!isData(type) && type.kind !== "nullable") {
-          this.error(C.badLocalType, `a local variable cannot have type ${typeToString(type)}`, decl.type.range);
+          this.error(
+            C.badLocalType,
+            `a local variable cannot have type ${typeToString(type)}`,
+            decl.type.range,
+          );
           poisoned = true;
           type = undefined;
         }
@@ -1032,7 +1391,12 @@ export class Checker {
       if (decl.init) {
         const init = unparen(decl.init);
         if (init.kind === "NewExpr") {
-          this.error(C.mapNotTopLevel, "maps are created at top level only", init.range, `move it out of the function: const ${name} = new …;`);
+          this.error(
+            C.mapNotTopLevel,
+            "maps are created at top level only",
+            init.range,
+            `move it out of the function: const ${name} = new …;`,
+          );
           continue;
         }
         val = this.checkExpr(decl.init, type);
@@ -1043,18 +1407,33 @@ export class Checker {
         } else if (!poisoned) {
           if (val.type.kind === "untyped") {
             if (d.declKind === "let") {
-              this.error(C.cannotInfer, `cannot infer the width of '${name}' from a constant`, decl.name.range, `annotate it: let ${name}: u32 = ${this.src(decl.init)};`);
+              this.error(
+                C.cannotInfer,
+                `cannot infer the width of '${name}' from a constant`,
+                decl.name.range,
+                `annotate it: let ${name}: u32 = ${this.src(decl.init)};`,
+              );
               poisoned = true;
             } else type = UNTYPED;
           } else if (val.type.kind === "void") {
             const x = unparen(decl.init);
-            if (x.kind === "CallExpr" && this.out.calls.has(x)) this.error(C.voidValue, "this call returns nothing; its result cannot be stored", decl.init.range);
+            if (x.kind === "CallExpr" && this.out.calls.has(x))
+              this.error(
+                C.voidValue,
+                "this call returns nothing; its result cannot be stored",
+                decl.init.range,
+              );
             poisoned = true;
           } else if (val.type.kind === "null") {
             this.error(C.badNull, "null is only compared with map lookup results", decl.init.range);
             poisoned = true;
           } else if (val.type.kind === "map" || val.type.kind === "ringbuf") {
-            this.error(C.mapAsValue, "a map cannot be stored in a variable", decl.init.range, "use the top-level map directly");
+            this.error(
+              C.mapAsValue,
+              "a map cannot be stored in a variable",
+              decl.init.range,
+              "use the top-level map directly",
+            );
             poisoned = true;
           } else type = val.type;
         }
@@ -1063,11 +1442,21 @@ export class Checker {
           this.error(C.missingInit, `const '${name}' needs an initializer`, decl.name.range);
           poisoned = true;
         } else if (!type) {
-          this.error(C.cannotInfer, `'${name}' needs a type annotation or an initializer`, decl.name.range, `for example: let ${name}: u32 = 0;`);
+          this.error(
+            C.cannotInfer,
+            `'${name}' needs a type annotation or an initializer`,
+            decl.name.range,
+            `for example: let ${name}: u32 = 0;`,
+          );
           poisoned = true;
         }
       }
-      const sym = this.newLocal(decl.name, poisoned || !type ? VOID : type, d.declKind === "let", false);
+      const sym = this.newLocal(
+        decl.name,
+        poisoned || !type ? VOID : type,
+        d.declKind === "let",
+        false,
+      );
       if (d.declKind === "const" && !poisoned && val?.value !== undefined) {
         const c = this.out.constants.get(decl.init!) ?? val.value;
         sym.constValue = type?.kind === "int" && typeof c === "bigint" ? wrap(c, type) : c;
@@ -1105,7 +1494,12 @@ export class Checker {
     let dt: Type | undefined = dv.type;
     if (dt.kind === "untyped") dt = undefined;
     else if (dt.kind !== "int") {
-      if (dt.kind !== "void") this.error(C.notInteger, `switch works on integers, not ${typeToString(dt)}`, s.discriminant.range);
+      if (dt.kind !== "void")
+        this.error(
+          C.notInteger,
+          `switch works on integers, not ${typeToString(dt)}`,
+          s.discriminant.range,
+        );
       dt = undefined;
     }
     const seen = new Map<bigint, ast.Expr>();
@@ -1119,12 +1513,20 @@ export class Checker {
       if (c.test) {
         const cv = this.checkExpr(c.test, dt);
         if (typeof cv.value !== "bigint") {
-          this.error(C.badCase, "case labels must be integer constants", c.test.range, "use a literal, a top-level const or a const enum member");
+          this.error(
+            C.badCase,
+            "case labels must be integer constants",
+            c.test.range,
+            "use a literal, a top-level const or a const enum member",
+          );
         } else {
           if (dt && !this.coerce(c.test, cv, dt, "the case label")) continue;
           const v = dt?.kind === "int" ? wrap(cv.value, dt) : cv.value;
           const prev = seen.get(v);
-          if (prev) this.error(C.duplicateCase, `duplicate case ${v}`, c.test.range, undefined, [{ message: "first used here", range: prev.range }]);
+          if (prev)
+            this.error(C.duplicateCase, `duplicate case ${v}`, c.test.range, undefined, [
+              { message: "first used here", range: prev.range },
+            ]);
           else seen.set(v, c.test);
         }
       } else hasDefault = true;
@@ -1135,7 +1537,8 @@ export class Checker {
     this.scopes.pop();
     this.breakDepth--;
     anyReach = true; // a `break` or a missing default makes the end reachable
-    if (hasDefault && !prevReach && !containsBreak(s.cases.flatMap((c) => c.body))) anyReach = false;
+    if (hasDefault && !prevReach && !containsBreak(s.cases.flatMap((c) => c.body)))
+      anyReach = false;
     this.flow = base;
     return anyReach;
   }
@@ -1159,7 +1562,12 @@ export class Checker {
     // After the body, so the bound rule sees every name resolved.
     const bound = this.forBound(s);
     if (bound) {
-      this.error(C.unboundedLoop, `this loop is not bounded: ${bound}`, headerRange(s, s.body), "loops need a compile-time bound: for (let i: u32 = 0; i < N; i++) with a constant N and i not assigned in the body");
+      this.error(
+        C.unboundedLoop,
+        `this loop is not bounded: ${bound}`,
+        headerRange(s, s.body),
+        "loops need a compile-time bound: for (let i: u32 = 0; i < N; i++) with a constant N and i not assigned in the body",
+      );
     }
     this.flow = killAssigned(base, s.body, this.out.symbols);
     this.scopes.pop();
@@ -1179,8 +1587,14 @@ export class Checker {
     if (s.kind === "DoWhileStmt") this.checkCond(s.test);
     const why = this.whileBound(s);
     if (why) {
-      const range = s.kind === "WhileStmt" ? headerRange(s, s.body) : span(s.test.range, s.test.range);
-      this.error(C.unboundedLoop, `this loop is not bounded: ${why}`, range, "use for (let i: u32 = 0; i < N; i++) with a constant N, or a while loop whose body steps its counter toward a constant bound");
+      const range =
+        s.kind === "WhileStmt" ? headerRange(s, s.body) : span(s.test.range, s.test.range);
+      this.error(
+        C.unboundedLoop,
+        `this loop is not bounded: ${why}`,
+        range,
+        "use for (let i: u32 = 0; i < N; i++) with a constant N, or a while loop whose body steps its counter toward a constant bound",
+      );
     }
     this.flow = killAssigned(base, s.body, this.out.symbols);
     return true;
@@ -1194,10 +1608,16 @@ export class Checker {
     if (!s.update) return `'${counter.sym.name}' is never updated`;
     const step = this.stepOf(s.update, counter.sym);
     if (typeof step === "string") return step;
-    if (!directionOk(counter.op, counter.counterLeft, step)) return `'${counter.sym.name}' moves away from its bound`;
+    if (!directionOk(counter.op, counter.counterLeft, step))
+      return `'${counter.sym.name}' moves away from its bound`;
     const bad = findAssignment(s.body, counter.sym, this.out.symbols);
     if (bad) {
-      this.error(C.counterModified, `the loop counter '${counter.sym.name}' is assigned in the loop body, so the loop bound cannot be proved`, bad.range, "use another variable, or make the loop a for with a fixed step");
+      this.error(
+        C.counterModified,
+        `the loop counter '${counter.sym.name}' is assigned in the loop body, so the loop bound cannot be proved`,
+        bad.range,
+        "use another variable, or make the loop a for with a fixed step",
+      );
     }
     return undefined;
   }
@@ -1217,15 +1637,19 @@ export class Checker {
         }
       }
     }
-    if (step === undefined) return `its body does not step '${counter.sym.name}' by a constant on every path`;
-    if (!directionOk(counter.op, counter.counterLeft, step)) return `'${counter.sym.name}' moves away from its bound`;
+    if (step === undefined)
+      return `its body does not step '${counter.sym.name}' by a constant on every path`;
+    if (!directionOk(counter.op, counter.counterLeft, step))
+      return `'${counter.sym.name}' moves away from its bound`;
     if (containsContinue(s.body)) return "a 'continue' can skip the counter's step";
     const assigns = countAssignments(s.body, counter.sym, this.out.symbols);
     if (assigns > 1) return `'${counter.sym.name}' is assigned more than once in the body`;
     return undefined;
   }
 
-  private counterOf(test: ast.Expr): { sym: LocalSymbol; op: string; counterLeft: boolean } | string {
+  private counterOf(
+    test: ast.Expr,
+  ): { sym: LocalSymbol; op: string; counterLeft: boolean } | string {
     const t = unparen(test);
     if (t.kind === "LogicalExpr" && t.op === "&&") {
       // `a && b` stops as soon as either stops: one bounded side bounds the loop.
@@ -1242,9 +1666,12 @@ export class Checker {
     const r = unparen(t.right);
     const ls = l.kind === "Identifier" ? this.out.symbols.get(l) : undefined;
     const rs = r.kind === "Identifier" ? this.out.symbols.get(r) : undefined;
-    const isCounter = (x: Sym | undefined): x is LocalSymbol => x?.kind === "local" && x.mutable && x.type.kind === "int";
-    if (isCounter(ls) && this.out.constants.has(t.right)) return { sym: ls, op: t.op, counterLeft: true };
-    if (isCounter(rs) && this.out.constants.has(t.left)) return { sym: rs, op: t.op, counterLeft: false };
+    const isCounter = (x: Sym | undefined): x is LocalSymbol =>
+      x?.kind === "local" && x.mutable && x.type.kind === "int";
+    if (isCounter(ls) && this.out.constants.has(t.right))
+      return { sym: ls, op: t.op, counterLeft: true };
+    if (isCounter(rs) && this.out.constants.has(t.left))
+      return { sym: rs, op: t.op, counterLeft: false };
     return "its condition does not compare a local counter with a compile-time constant";
   }
 
@@ -1252,7 +1679,11 @@ export class Checker {
   private stepOf(e: ast.Expr, sym: LocalSymbol): number | string {
     const x = unparen(e);
     if (x.kind === "UpdateExpr" && this.isSymRef(x.target, sym)) return x.op === "++" ? 1 : -1;
-    if (x.kind === "AssignExpr" && this.isSymRef(x.target, sym) && (x.op === "+=" || x.op === "-=")) {
+    if (
+      x.kind === "AssignExpr" &&
+      this.isSymRef(x.target, sym) &&
+      (x.op === "+=" || x.op === "-=")
+    ) {
       const c = this.out.constants.get(x.value);
       if (typeof c === "bigint" && c !== 0n) {
         const signed = x.op === "+=" ? c : -c;
@@ -1301,9 +1732,16 @@ export class Checker {
         if (!["==", "===", "!=", "!=="].includes(x.op)) return none;
         const l = unparen(x.left);
         const r = unparen(x.right);
-        const s = l.kind === "NullLiteral" ? nullableLocal(r) : r.kind === "NullLiteral" ? nullableLocal(l) : undefined;
+        const s =
+          l.kind === "NullLiteral"
+            ? nullableLocal(r)
+            : r.kind === "NullLiteral"
+              ? nullableLocal(l)
+              : undefined;
         if (!s) return none;
-        return x.op === "==" || x.op === "===" ? { whenTrue: [], whenFalse: [s] } : { whenTrue: [s], whenFalse: [] };
+        return x.op === "==" || x.op === "==="
+          ? { whenTrue: [], whenFalse: [s] }
+          : { whenTrue: [s], whenFalse: [] };
       }
       default:
         return none;
@@ -1315,7 +1753,12 @@ export class Checker {
     const t = v.type;
     if (t.kind === "bool" || t.kind === "nullable") return;
     if (t.kind === "int" || t.kind === "untyped") {
-      this.error(C.notBool, `a condition must be a bool, not ${typeToString(t)}`, e.range, `compare explicitly: ${this.src(e)} != 0`);
+      this.error(
+        C.notBool,
+        `a condition must be a bool, not ${typeToString(t)}`,
+        e.range,
+        `compare explicitly: ${this.src(e)} != 0`,
+      );
     } else if (t.kind !== "void" || !this.bag.hasErrors) {
       this.error(C.notBool, `a condition must be a bool, not ${typeToString(t)}`, e.range);
     }
@@ -1338,13 +1781,21 @@ export class Checker {
     if (v.type.kind === "void" && to.kind !== "void") {
       // `void` is also the type of an expression already reported; only a call is news.
       const x = unparen(e);
-      if (x.kind === "CallExpr" && this.out.calls.has(x)) this.error(C.voidValue, "this call returns nothing; its result cannot be used", e.range);
+      if (x.kind === "CallExpr" && this.out.calls.has(x))
+        this.error(C.voidValue, "this call returns nothing; its result cannot be used", e.range);
       return false;
     }
     if (to.kind === "int" && v.type.kind === "untyped") {
       const value = v.value as bigint;
       if (!fits(value, to)) {
-        this.error(C.literalDoesNotFit, `${value} does not fit in ${to.name} (${minOf(to)}..${maxOf(to)})`, e.range, value < 0n && !to.signed ? `convert explicitly to wrap it: ${to.name}(${this.src(e)})` : undefined);
+        this.error(
+          C.literalDoesNotFit,
+          `${value} does not fit in ${to.name} (${minOf(to)}..${maxOf(to)})`,
+          e.range,
+          value < 0n && !to.signed
+            ? `convert explicitly to wrap it: ${to.name}(${this.src(e)})`
+            : undefined,
+        );
         return false;
       }
       this.record(e, { type: to, value });
@@ -1356,7 +1807,11 @@ export class Checker {
     }
     if (sameType(v.type, to)) return true;
     if (v.type.kind === "map" || v.type.kind === "ringbuf") {
-      this.error(C.mapAsValue, "a map is not a value: use its methods (get, set, delete, has, output)", e.range);
+      this.error(
+        C.mapAsValue,
+        "a map is not a value: use its methods (get, set, delete, has, output)",
+        e.range,
+      );
       return false;
     }
     if (v.type.kind === "null") {
@@ -1364,7 +1819,12 @@ export class Checker {
       return false;
     }
     if (v.type.kind === "untyped" && to.kind === "bool") {
-      this.error(C.assignMismatch, `${what} is a bool; an integer cannot be used`, e.range, "write true or false");
+      this.error(
+        C.assignMismatch,
+        `${what} is a bool; an integer cannot be used`,
+        e.range,
+        "write true or false",
+      );
       return false;
     }
     const hint =
@@ -1375,7 +1835,12 @@ export class Checker {
           : v.type.kind === "bool" && to.kind === "int"
             ? `convert explicitly: ${to.name}(${this.src(e)})`
             : undefined;
-    this.error(C.assignMismatch, `${what} is ${typeToString(to)}, but this is ${typeToString(v.type)}`, e.range, hint);
+    this.error(
+      C.assignMismatch,
+      `${what} is ${typeToString(to)}, but this is ${typeToString(v.type)}`,
+      e.range,
+      hint,
+    );
     return false;
   }
 
@@ -1384,9 +1849,13 @@ export class Checker {
     const name = x.kind === "Identifier" ? x.name : "this map lookup";
     this.error(
       C.mayBeNull,
-      x.kind === "Identifier" ? `'${name}' may be null: a map lookup must be checked before use` : "this map lookup may be null: it must be checked before use",
+      x.kind === "Identifier"
+        ? `'${name}' may be null: a map lookup must be checked before use`
+        : "this map lookup may be null: it must be checked before use",
       e.range,
-      x.kind === "Identifier" ? `check it first: if (${name} === null) return;` : "store it first: const v = m.get(k); if (v === null) return;",
+      x.kind === "Identifier"
+        ? `check it first: if (${name} === null) return;`
+        : "store it first: const v = m.get(k); if (v === null) return;",
     );
   }
 
@@ -1402,7 +1871,11 @@ export class Checker {
       case "BoolLiteral":
         return { type: BOOL, value: e.value };
       case "StringLiteral":
-        this.error(C.stringNotAllowed, "strings are only allowed as trace formats and as `export const name` / `export const license`", e.range);
+        this.error(
+          C.stringNotAllowed,
+          "strings are only allowed as trace formats and as `export const name` / `export const license`",
+          e.range,
+        );
         return { type: VOID };
       case "NullLiteral":
         return { type: NULL };
@@ -1419,7 +1892,11 @@ export class Checker {
       case "CallExpr":
         return this.call(e);
       case "NewExpr":
-        this.error(C.mapNotTopLevel, "maps are created only by a top-level const: const m = new ArrayMap<K, V>(n);", e.range);
+        this.error(
+          C.mapNotTopLevel,
+          "maps are created only by a top-level const: const m = new ArrayMap<K, V>(n);",
+          e.range,
+        );
         return { type: VOID };
       case "ObjectLiteral":
         return this.objectLiteral(e, expected);
@@ -1448,7 +1925,8 @@ export class Checker {
     switch (sym.kind) {
       case "local":
         if (sym.constValue !== undefined) return { type: sym.type, value: sym.constValue };
-        if (sym.type.kind === "nullable" && this.flow.nonNull.has(sym)) return { type: sym.type.base };
+        if (sym.type.kind === "nullable" && this.flow.nonNull.has(sym))
+          return { type: sym.type.base };
         return { type: sym.type };
       case "const":
         return { type: sym.type, value: sym.value };
@@ -1460,14 +1938,23 @@ export class Checker {
         this.error(C.notAValue, `'${id.name}' is a function; call it: ${id.name}(…)`, id.range);
         return { type: VOID };
       case "enum":
-        this.error(C.notAValue, `'${id.name}' is a const enum; use one of its members: ${id.name}.${[...sym.members.keys()][0] ?? "Member"}`, id.range);
+        this.error(
+          C.notAValue,
+          `'${id.name}' is a const enum; use one of its members: ${id.name}.${[...sym.members.keys()][0] ?? "Member"}`,
+          id.range,
+        );
         return { type: VOID };
       case "struct":
         this.error(C.notAValue, `'${id.name}' is an interface (a type), not a value`, id.range);
         return { type: VOID };
       case "lang":
         if ((LANG_VALUES as readonly string[]).includes(sym.name)) {
-          this.error(C.badBuiltinUse, `'${id.name}' can only be called`, id.range, sym.name === "submit" ? "write submit.<op>({ … })" : `write ${id.name}(…)`);
+          this.error(
+            C.badBuiltinUse,
+            `'${id.name}' can only be called`,
+            id.range,
+            sym.name === "submit" ? "write submit.<op>({ … })" : `write ${id.name}(…)`,
+          );
         } else this.error(C.notAValue, `'${id.name}' is a type, not a value`, id.range);
         return { type: VOID };
     }
@@ -1481,7 +1968,12 @@ export class Checker {
         this.out.symbols.set(obj, sym);
         const v = sym.members.get(e.property.name);
         if (v === undefined) {
-          this.error(C.unknownField, `const enum ${sym.name} has no member '${e.property.name}'`, e.property.range, `members: ${[...sym.members.keys()].join(", ")}`);
+          this.error(
+            C.unknownField,
+            `const enum ${sym.name} has no member '${e.property.name}'`,
+            e.property.range,
+            `members: ${[...sym.members.keys()].join(", ")}`,
+          );
           return { type: VOID };
         }
         this.out.members.set(e, { kind: "enumMember", value: v });
@@ -1489,7 +1981,11 @@ export class Checker {
       }
       if (sym?.kind === "lang" && sym.name === "submit") {
         this.out.symbols.set(obj, sym);
-        this.error(C.badBuiltinUse, `submit.${e.property.name} can only be called: submit.${e.property.name}({ … })`, e.range);
+        this.error(
+          C.badBuiltinUse,
+          `submit.${e.property.name} can only be called: submit.${e.property.name}({ … })`,
+          e.range,
+        );
         return { type: VOID };
       }
     }
@@ -1502,7 +1998,12 @@ export class Checker {
     if (t.kind === "struct") {
       const f = t.fields.find((x) => x.name === e.property.name);
       if (!f) {
-        this.error(C.unknownField, `${t.name} has no field '${e.property.name}'`, e.property.range, `fields: ${t.fields.map((x) => x.name).join(", ")}`);
+        this.error(
+          C.unknownField,
+          `${t.name} has no field '${e.property.name}'`,
+          e.property.range,
+          `fields: ${t.fields.map((x) => x.name).join(", ")}`,
+        );
         return { type: VOID };
       }
       this.out.members.set(e, { kind: "field", struct: t, field: f.name });
@@ -1515,7 +2016,12 @@ export class Checker {
       this.error(C.badBuiltinUse, `map method '${e.property.name}' can only be called`, e.range);
       return { type: VOID };
     }
-    if (t.kind !== "void") this.error(C.unknownField, `${typeToString(t)} has no field '${e.property.name}'`, e.property.range);
+    if (t.kind !== "void")
+      this.error(
+        C.unknownField,
+        `${typeToString(t)} has no field '${e.property.name}'`,
+        e.property.range,
+      );
     return { type: VOID };
   }
 
@@ -1527,23 +2033,42 @@ export class Checker {
     }
     const iv = this.checkExpr(e.index);
     if (ov.type.kind !== "array") {
-      if (ov.type.kind !== "void") this.error(C.notIndexable, `only FixedArray values can be indexed, not ${typeToString(ov.type)}`, e.object.range);
+      if (ov.type.kind !== "void")
+        this.error(
+          C.notIndexable,
+          `only FixedArray values can be indexed, not ${typeToString(ov.type)}`,
+          e.object.range,
+        );
       return { type: VOID };
     }
     if (iv.type.kind === "untyped") {
       const i = iv.value as bigint;
       if (i < 0n || i >= BigInt(ov.type.length)) {
-        this.error(C.indexOutOfRange, `index ${i} is out of range for ${typeToString(ov.type)} (0..${ov.type.length - 1})`, e.index.range);
+        this.error(
+          C.indexOutOfRange,
+          `index ${i} is out of range for ${typeToString(ov.type)} (0..${ov.type.length - 1})`,
+          e.index.range,
+        );
       } else this.record(e.index, { type: INT_TYPES.u32, value: i });
     } else if (iv.type.kind !== "int") {
-      if (iv.type.kind !== "void") this.error(C.notInteger, `an index must be an integer, not ${typeToString(iv.type)}`, e.index.range);
+      if (iv.type.kind !== "void")
+        this.error(
+          C.notInteger,
+          `an index must be an integer, not ${typeToString(iv.type)}`,
+          e.index.range,
+        );
     }
     return { type: ov.type.element };
   }
 
   private objectLiteral(e: ast.ObjectLiteral, expected: Type | undefined): Val {
     if (!expected || expected.kind !== "struct") {
-      this.error(C.objectNeedsStruct, "an object literal needs a struct type from its context", e.range, "annotate the variable with an interface type: const s: MyStruct = { … };");
+      this.error(
+        C.objectNeedsStruct,
+        "an object literal needs a struct type from its context",
+        e.range,
+        "annotate the variable with an interface type: const s: MyStruct = { … };",
+      );
       for (const p of e.properties) this.checkExpr(p.value);
       return { type: VOID };
     }
@@ -1556,13 +2081,24 @@ export class Checker {
     for (const p of e.properties) {
       const f = st.fields.find((x) => x.name === p.key.name);
       if (!f) {
-        this.error(C.unknownField, `${st.name} has no field '${p.key.name}'`, p.key.range, `fields: ${st.fields.map((x) => x.name).join(", ")}`);
+        this.error(
+          C.unknownField,
+          `${st.name} has no field '${p.key.name}'`,
+          p.key.range,
+          `fields: ${st.fields.map((x) => x.name).join(", ")}`,
+        );
         this.checkExpr(p.value);
         continue;
       }
       const prev = given.get(p.key.name);
       if (prev) {
-        this.error(C.duplicateField, `field '${p.key.name}' is given twice`, p.key.range, undefined, [{ message: "first given here", range: prev.key.range }]);
+        this.error(
+          C.duplicateField,
+          `field '${p.key.name}' is given twice`,
+          p.key.range,
+          undefined,
+          [{ message: "first given here", range: prev.key.range }],
+        );
         continue;
       }
       given.set(p.key.name, p);
@@ -1571,21 +2107,39 @@ export class Checker {
     }
     const missing = st.fields.filter((f) => !given.has(f.name)).map((f) => f.name);
     if (missing.length) {
-      this.error(C.missingField, `missing ${missing.length === 1 ? "field" : "fields"} of ${st.name}: ${missing.join(", ")}`, e.range, "give every field a value (0 if unused)");
+      this.error(
+        C.missingField,
+        `missing ${missing.length === 1 ? "field" : "fields"} of ${st.name}: ${missing.join(", ")}`,
+        e.range,
+        "give every field a value (0 if unused)",
+      );
     }
   }
 
   private unary(e: ast.UnaryExpr): Val {
     const v = this.checkExpr(e.operand);
     if (e.op === "!") {
-      if (v.type.kind === "bool") return typeof v.value === "boolean" ? { type: BOOL, value: !v.value } : { type: BOOL };
+      if (v.type.kind === "bool")
+        return typeof v.value === "boolean" ? { type: BOOL, value: !v.value } : { type: BOOL };
       if (v.type.kind === "nullable") return { type: BOOL };
-      if (isInteger(v.type)) this.error(C.notBool, `'!' needs a bool, not ${typeToString(v.type)}`, e.operand.range, `compare explicitly: ${this.src(e.operand)} == 0`);
-      else if (v.type.kind !== "void") this.error(C.notBool, `'!' needs a bool, not ${typeToString(v.type)}`, e.operand.range);
+      if (isInteger(v.type))
+        this.error(
+          C.notBool,
+          `'!' needs a bool, not ${typeToString(v.type)}`,
+          e.operand.range,
+          `compare explicitly: ${this.src(e.operand)} == 0`,
+        );
+      else if (v.type.kind !== "void")
+        this.error(C.notBool, `'!' needs a bool, not ${typeToString(v.type)}`, e.operand.range);
       return { type: BOOL };
     }
     if (!isInteger(v.type)) {
-      if (v.type.kind !== "void") this.error(C.notInteger, `'${e.op}' needs an integer, not ${typeToString(v.type)}`, e.operand.range);
+      if (v.type.kind !== "void")
+        this.error(
+          C.notInteger,
+          `'${e.op}' needs an integer, not ${typeToString(v.type)}`,
+          e.operand.range,
+        );
       return { type: VOID };
     }
     if (typeof v.value === "bigint") {
@@ -1600,10 +2154,19 @@ export class Checker {
   }
 
   /** Gives two integer operands one type (an untyped one takes the other's). */
-  private unify(le: ast.Expr, lv: Val, re: ast.Expr, rv: Val, opText: string, range: SourceRange): IntType | "untyped" | undefined {
+  private unify(
+    le: ast.Expr,
+    lv: Val,
+    re: ast.Expr,
+    rv: Val,
+    opText: string,
+    range: SourceRange,
+  ): IntType | "untyped" | undefined {
     if (lv.type.kind === "untyped" && rv.type.kind === "untyped") return "untyped";
-    if (lv.type.kind === "untyped" && rv.type.kind === "int") return this.coerce(le, lv, rv.type, "the left operand") ? rv.type : undefined;
-    if (rv.type.kind === "untyped" && lv.type.kind === "int") return this.coerce(re, rv, lv.type, "the right operand") ? lv.type : undefined;
+    if (lv.type.kind === "untyped" && rv.type.kind === "int")
+      return this.coerce(le, lv, rv.type, "the left operand") ? rv.type : undefined;
+    if (rv.type.kind === "untyped" && lv.type.kind === "int")
+      return this.coerce(re, rv, lv.type, "the right operand") ? lv.type : undefined;
     if (lv.type.kind === "int" && rv.type.kind === "int") {
       if (lv.type.name === rv.type.name) return lv.type;
       const wider = lv.type.bits >= rv.type.bits ? lv.type : rv.type;
@@ -1630,26 +2193,45 @@ export class Checker {
       if (lv.type.kind === "null" || rv.type.kind === "null") {
         const other = lv.type.kind === "null" ? rv : lv;
         const otherE = lv.type.kind === "null" ? e.right : e.left;
-        if (other.type.kind !== "nullable" && other.type.kind !== "null" && other.type.kind !== "void") {
-          this.error(C.badNull, `${typeToString(other.type)} is never null: only map lookup results are compared with null`, otherE.range);
+        if (
+          other.type.kind !== "nullable" &&
+          other.type.kind !== "null" &&
+          other.type.kind !== "void"
+        ) {
+          this.error(
+            C.badNull,
+            `${typeToString(other.type)} is never null: only map lookup results are compared with null`,
+            otherE.range,
+          );
         }
         return { type: BOOL };
       }
       if (lv.type.kind === "bool" && rv.type.kind === "bool") {
         if (typeof lv.value === "boolean" && typeof rv.value === "boolean") {
-          return { type: BOOL, value: foldOp === "==" ? lv.value === rv.value : lv.value !== rv.value };
+          return {
+            type: BOOL,
+            value: foldOp === "==" ? lv.value === rv.value : lv.value !== rv.value,
+          };
         }
         return { type: BOOL };
       }
     }
-    for (const [x, v] of [[e.left, lv], [e.right, rv]] as const) {
+    for (const [x, v] of [
+      [e.left, lv],
+      [e.right, rv],
+    ] as const) {
       if (v.type.kind === "nullable") {
         this.mayBeNull(x);
         return { type: isCompare(op) ? BOOL : VOID };
       }
       if (!isInteger(v.type)) {
         if (v.type.kind !== "void") {
-          this.error(C.notInteger, `'${op}' needs integer operands, not ${typeToString(v.type)}`, x.range, v.type.kind === "bool" && !isEq ? `convert explicitly: u32(${this.src(x)})` : undefined);
+          this.error(
+            C.notInteger,
+            `'${op}' needs integer operands, not ${typeToString(v.type)}`,
+            x.range,
+            v.type.kind === "bool" && !isEq ? `convert explicitly: u32(${this.src(x)})` : undefined,
+          );
         }
         return { type: isCompare(op) ? BOOL : VOID };
       }
@@ -1659,13 +2241,24 @@ export class Checker {
     if (isShift) {
       // The count may have any integer type; an untyped value takes the count's type.
       if (lv.type.kind === "int") t = lv.type;
-      else if (rv.type.kind === "int") t = this.coerce(e.left, lv, rv.type, "the shifted value") ? rv.type : undefined;
+      else if (rv.type.kind === "int")
+        t = this.coerce(e.left, lv, rv.type, "the shifted value") ? rv.type : undefined;
       else t = "untyped";
-      if (t && t !== "untyped" && typeof rv.value === "bigint" && (rv.value < 0n || rv.value >= BigInt(t.bits))) {
-        this.error(C.badShift, `shift count ${rv.value} is not in 0..${t.bits - 1} for ${t.name}`, e.right.range);
+      if (
+        t &&
+        t !== "untyped" &&
+        typeof rv.value === "bigint" &&
+        (rv.value < 0n || rv.value >= BigInt(t.bits))
+      ) {
+        this.error(
+          C.badShift,
+          `shift count ${rv.value} is not in 0..${t.bits - 1} for ${t.name}`,
+          e.right.range,
+        );
         return { type: t };
       }
-      if (rv.type.kind === "untyped" && t && t !== "untyped") this.record(e.right, { type: t, value: rv.value as bigint });
+      if (rv.type.kind === "untyped" && t && t !== "untyped")
+        this.record(e.right, { type: t, value: rv.value as bigint });
     } else {
       t = this.unify(e.left, lv, e.right, rv, op, e.range);
     }
@@ -1686,19 +2279,36 @@ export class Checker {
     return { type: resultType };
   }
 
-  private divisionRules(op: string, t: IntType, divisor: ast.Expr, dval: bigint | boolean | undefined, range: SourceRange): void {
+  private divisionRules(
+    op: string,
+    t: IntType,
+    divisor: ast.Expr,
+    dval: bigint | boolean | undefined,
+    range: SourceRange,
+  ): void {
     if (t.signed && !hasSignedDivision(this.mcpu)) {
       this.error(
         C.signedDivision,
         `signed '${op[0]}' on ${t.name} needs signed division, which is cpu v4; --mcpu is ${this.mcpu}`,
         range,
-        mcpuLevel(this.target.maxMcpu) >= 4 ? "use --mcpu v4, or convert the operands to unsigned" : `${this.target.name} kernels support up to cpu ${this.target.maxMcpu}: convert the operands to unsigned, e.g. u${t.bits}(x)`,
+        mcpuLevel(this.target.maxMcpu) >= 4
+          ? "use --mcpu v4, or convert the operands to unsigned"
+          : `${this.target.name} kernels support up to cpu ${this.target.maxMcpu}: convert the operands to unsigned, e.g. u${t.bits}(x)`,
       );
     }
     if (dval === 0n) {
-      this.warn(C.divisionByZero, `division by zero: BPF defines x / 0 as 0 and x % 0 as x`, divisor.range);
+      this.warn(
+        C.divisionByZero,
+        `division by zero: BPF defines x / 0 as 0 and x % 0 as x`,
+        divisor.range,
+      );
     } else if (dval === undefined) {
-      this.warn(C.divisorMaybeZero, "the divisor may be zero: BPF then gives x / 0 == 0 and x % 0 == x", divisor.range, "check it first if that is not what you want");
+      this.warn(
+        C.divisorMaybeZero,
+        "the divisor may be zero: BPF then gives x / 0 == 0 and x % 0 == x",
+        divisor.range,
+        "check it first if that is not what you want",
+      );
     }
   }
 
@@ -1711,7 +2321,8 @@ export class Checker {
     this.flow = base;
     const l = this.out.constants.get(e.left);
     const r = this.out.constants.get(e.right);
-    if (typeof l === "boolean" && typeof r === "boolean") return { type: BOOL, value: e.op === "&&" ? l && r : l || r };
+    if (typeof l === "boolean" && typeof r === "boolean")
+      return { type: BOOL, value: e.op === "&&" ? l && r : l || r };
     return { type: BOOL };
   }
 
@@ -1737,13 +2348,22 @@ export class Checker {
           const okB = this.coerce(e.alternate, b, expected, "the second branch");
           return { type: okA && okB ? expected : VOID };
         }
-        this.error(C.cannotInfer, "cannot infer the width of a choice between two constants", e.range, "convert one branch explicitly, e.g. u32(1)");
+        this.error(
+          C.cannotInfer,
+          "cannot infer the width of a choice between two constants",
+          e.range,
+          "convert one branch explicitly, e.g. u32(1)",
+        );
         return { type: VOID };
       }
     } else if (sameType(a.type, b.type)) t = a.type;
     else {
       if (a.type.kind !== "void" && b.type.kind !== "void") {
-        this.error(C.typeMismatch, `both branches of '?:' need the same type, but they are ${typeToString(a.type)} and ${typeToString(b.type)}`, e.range);
+        this.error(
+          C.typeMismatch,
+          `both branches of '?:' need the same type, but they are ${typeToString(a.type)} and ${typeToString(b.type)}`,
+          e.range,
+        );
       }
       return { type: VOID };
     }
@@ -1760,7 +2380,13 @@ export class Checker {
     const x = unparen(target);
     if (x.kind === "Identifier") {
       const pre = this.lookup(x.name);
-      if (pre && pre.kind !== "local" && pre.kind !== "global" && pre.kind !== "const" && pre.kind !== "map") {
+      if (
+        pre &&
+        pre.kind !== "local" &&
+        pre.kind !== "global" &&
+        pre.kind !== "const" &&
+        pre.kind !== "map"
+      ) {
         this.out.symbols.set(x, pre);
         this.error(C.notAssignable, `cannot ${what} '${x.name}': it is not a variable`, x.range);
         return undefined;
@@ -1770,7 +2396,13 @@ export class Checker {
       if (!sym || v.type.kind === "void") return undefined;
       if (sym.kind === "local") {
         if (!sym.mutable) {
-          this.error(C.assignToConst, `cannot ${what} '${sym.name}': it is a const`, x.range, "declare it with let", [{ message: "declared here", range: sym.decl.range }]);
+          this.error(
+            C.assignToConst,
+            `cannot ${what} '${sym.name}': it is a const`,
+            x.range,
+            "declare it with let",
+            [{ message: "declared here", range: sym.decl.range }],
+          );
           return undefined;
         }
         if (sym.type.kind === "nullable") {
@@ -1782,17 +2414,32 @@ export class Checker {
       }
       if (sym.kind === "global") {
         if (sym.readonly) {
-          this.error(C.assignToDeclareConst, `cannot ${what} '${sym.name}': a declare const is read-only (the loader sets it before load)`, x.range, "use a top-level let for state the program changes");
+          this.error(
+            C.assignToDeclareConst,
+            `cannot ${what} '${sym.name}': a declare const is read-only (the loader sets it before load)`,
+            x.range,
+            "use a top-level let for state the program changes",
+          );
           return undefined;
         }
         return sym.type;
       }
       if (sym.kind === "const") {
-        this.error(C.assignToConst, `cannot ${what} '${sym.name}': it is a const`, x.range, "use a top-level let for state the program changes");
+        this.error(
+          C.assignToConst,
+          `cannot ${what} '${sym.name}': it is a const`,
+          x.range,
+          "use a top-level let for state the program changes",
+        );
         return undefined;
       }
       if (sym.kind === "map") {
-        this.error(C.assignToConst, `cannot ${what} map '${sym.name}'`, x.range, `use ${sym.name}.set(k, v)`);
+        this.error(
+          C.assignToConst,
+          `cannot ${what} map '${sym.name}'`,
+          x.range,
+          `use ${sym.name}.set(k, v)`,
+        );
         return undefined;
       }
       this.error(C.notAssignable, `cannot ${what} '${x.name}'`, x.range);
@@ -1803,36 +2450,61 @@ export class Checker {
       if (v.type.kind === "void") return undefined;
       const root = this.storageRoot(x);
       if (root === "readonly-struct") {
-        this.error(C.assignToReadonly, `cannot ${what} ${this.src(x)}: a Cqe is read-only`, x.range, "copy the value into a local variable");
+        this.error(
+          C.assignToReadonly,
+          `cannot ${what} ${this.src(x)}: a Cqe is read-only`,
+          x.range,
+          "copy the value into a local variable",
+        );
         return undefined;
       }
       if (root === "readonly-field") {
-        this.error(C.assignToReadonly, `cannot ${what} ${this.src(x)}: the field is readonly`, x.range);
+        this.error(
+          C.assignToReadonly,
+          `cannot ${what} ${this.src(x)}: the field is readonly`,
+          x.range,
+        );
         return undefined;
       }
       if (root === "declare-const") {
-        this.error(C.assignToDeclareConst, `cannot ${what} ${this.src(x)}: it is part of a declare const, which is read-only`, x.range);
+        this.error(
+          C.assignToDeclareConst,
+          `cannot ${what} ${this.src(x)}: it is part of a declare const, which is read-only`,
+          x.range,
+        );
         return undefined;
       }
       if (root === "not-storage") {
-        this.error(C.notAssignable, `cannot ${what} ${this.src(x)}: it is not stored anywhere`, x.range);
+        this.error(
+          C.notAssignable,
+          `cannot ${what} ${this.src(x)}: it is not stored anywhere`,
+          x.range,
+        );
         return undefined;
       }
       return v.type;
     }
     this.checkExpr(x);
-    this.error(C.notAssignable, `this expression cannot be assigned to`, x.range, "assign to a variable, a field or an array element");
+    this.error(
+      C.notAssignable,
+      `this expression cannot be assigned to`,
+      x.range,
+      "assign to a variable, a field or an array element",
+    );
     return undefined;
   }
 
-  private storageRoot(x: ast.Expr): "ok" | "readonly-struct" | "readonly-field" | "declare-const" | "not-storage" {
+  private storageRoot(
+    x: ast.Expr,
+  ): "ok" | "readonly-struct" | "readonly-field" | "declare-const" | "not-storage" {
     let cur = unparen(x);
     while (cur.kind === "MemberExpr" || cur.kind === "IndexExpr") {
       if (cur.kind === "MemberExpr") {
         const info = this.out.members.get(cur);
         if (info?.kind === "field") {
           if (info.struct.readonly) return "readonly-struct";
-          if (info.struct.fields.find((f) => f.name === info.field)?.readonly) return "readonly-field";
+          if (info.struct.fields.find((f) => f.name === info.field)?.readonly)
+            return "readonly-field";
         }
       }
       cur = unparen(cur.object);
@@ -1850,7 +2522,8 @@ export class Checker {
       const v = this.checkExpr(e.value, tt);
       if (tt) {
         if (tt.kind === "nullable") {
-          if (!(v.type.kind === "nullable" && sameType(v.type.base, tt.base))) this.coerce(e.value, v, tt, "the target");
+          if (!(v.type.kind === "nullable" && sameType(v.type.base, tt.base)))
+            this.coerce(e.value, v, tt, "the target");
         } else this.coerce(e.value, v, tt, `the target`);
       }
       return { type: tt ?? VOID };
@@ -1859,25 +2532,44 @@ export class Checker {
     if (!tt) return { type: VOID };
     const op = e.op.slice(0, -1);
     if (tt.kind !== "int") {
-      this.error(C.notInteger, `'${e.op}' needs an integer target, not ${typeToString(tt)}`, e.target.range);
+      this.error(
+        C.notInteger,
+        `'${e.op}' needs an integer target, not ${typeToString(tt)}`,
+        e.target.range,
+      );
       return { type: VOID };
     }
     if (op === "<<" || op === ">>" || op === ">>>") {
-      if (!isInteger(v.type)) this.error(C.notInteger, `a shift count must be an integer, not ${typeToString(v.type)}`, e.value.range);
+      if (!isInteger(v.type))
+        this.error(
+          C.notInteger,
+          `a shift count must be an integer, not ${typeToString(v.type)}`,
+          e.value.range,
+        );
       else if (typeof v.value === "bigint" && (v.value < 0n || v.value >= BigInt(tt.bits))) {
-        this.error(C.badShift, `shift count ${v.value} is not in 0..${tt.bits - 1} for ${tt.name}`, e.value.range);
-      } else if (v.type.kind === "untyped") this.record(e.value, { type: tt, value: v.value as bigint });
+        this.error(
+          C.badShift,
+          `shift count ${v.value} is not in 0..${tt.bits - 1} for ${tt.name}`,
+          e.value.range,
+        );
+      } else if (v.type.kind === "untyped")
+        this.record(e.value, { type: tt, value: v.value as bigint });
       return { type: tt };
     }
     if (!this.coerce(e.value, v, tt, `'${e.op}' on a ${tt.name}`)) return { type: tt };
-    if (op === "/" || op === "%") this.divisionRules(op, tt, e.value, this.out.constants.get(e.value), e.range);
+    if (op === "/" || op === "%")
+      this.divisionRules(op, tt, e.value, this.out.constants.get(e.value), e.range);
     return { type: tt };
   }
 
   private update(e: ast.UpdateExpr): Val {
     const tt = this.lvalue(e.target, e.op === "++" ? "increment" : "decrement");
     if (tt && tt.kind !== "int" && tt.kind !== "void") {
-      this.error(C.notInteger, `'${e.op}' needs an integer, not ${typeToString(tt)}`, e.target.range);
+      this.error(
+        C.notInteger,
+        `'${e.op}' needs an integer, not ${typeToString(tt)}`,
+        e.target.range,
+      );
       return { type: VOID };
     }
     return { type: tt ?? VOID };
@@ -1918,7 +2610,8 @@ export class Checker {
     }
     this.checkExpr(e.callee);
     for (const a of e.args) this.checkExpr(a);
-    if (this.out.types.get(e.callee)?.kind !== "void") this.error(C.notCallable, "this expression cannot be called", e.callee.range);
+    if (this.out.types.get(e.callee)?.kind !== "void")
+      this.error(C.notCallable, "this expression cannot be called", e.callee.range);
     return { type: VOID };
   }
 
@@ -1936,7 +2629,11 @@ export class Checker {
   private argCount(e: ast.CallExpr, name: string, min: number, max = min): boolean {
     if (e.args.length < min || e.args.length > max) {
       const want = min === max ? plural(min, "argument") : `${min} to ${max} arguments`;
-      this.error(C.argCount, `${name} takes ${want}, but ${e.args.length} ${e.args.length === 1 ? "is" : "are"} given`, e.range);
+      this.error(
+        C.argCount,
+        `${name} takes ${want}, but ${e.args.length} ${e.args.length === 1 ? "is" : "are"} given`,
+        e.range,
+      );
       this.checkArgsLoosely(e.args);
       return false;
     }
@@ -1946,7 +2643,12 @@ export class Checker {
   private callFunction(e: ast.CallExpr, sym: FunctionSymbol): Val {
     const info = sym.info;
     if (info.entry) {
-      this.error(C.entryCalled, `entry point '${sym.name}' cannot be called; the kernel runs it`, e.callee.range, "move the shared code into a helper function");
+      this.error(
+        C.entryCalled,
+        `entry point '${sym.name}' cannot be called; the kernel runs it`,
+        e.callee.range,
+        "move the shared code into a helper function",
+      );
     }
     if (this.fn) {
       if (!this.fn.calls.includes(sym.name)) this.fn.calls.push(sym.name);
@@ -1967,7 +2669,12 @@ export class Checker {
   private builtinAvailable(e: ast.CallExpr, name: TargetBuiltin): boolean {
     const a = this.target.builtins[name];
     if (!a.available) {
-      this.error(C.builtinUnavailable, `${a.reason}: ${name}() is not available on ${this.target.name}`, e.callee.range, a.alternative);
+      this.error(
+        C.builtinUnavailable,
+        `${a.reason}: ${name}() is not available on ${this.target.name}`,
+        e.callee.range,
+        a.alternative,
+      );
       return false;
     }
     if (a.sleepableOnly) this.out.needsSleepable = true;
@@ -1994,11 +2701,23 @@ export class Checker {
       case "copyToUser":
         return this.callCopy(e, name);
       case "submit":
-        this.error(C.badBuiltinUse, "submit is called through an op: submit.<op>({ … })", e.callee.range, "for example submit.read({ fd, addr, len }), or submit.sqe({ opcode, … })");
+        this.error(
+          C.badBuiltinUse,
+          "submit is called through an op: submit.<op>({ … })",
+          e.callee.range,
+          "for example submit.read({ fd, addr, len }), or submit.sqe({ opcode, … })",
+        );
         this.checkArgsLoosely(e.args);
         return { type: BOOL };
       default:
-        this.error(C.notCallable, `'${sym.local}' is not a function`, e.callee.range, MAP_CLASSES.includes(name as never) ? `create maps at top level: const m = new ${name}<…>(n);` : undefined);
+        this.error(
+          C.notCallable,
+          `'${sym.local}' is not a function`,
+          e.callee.range,
+          MAP_CLASSES.includes(name as never)
+            ? `create maps at top level: const m = new ${name}<…>(n);`
+            : undefined,
+        );
         for (const a of e.args) this.checkExpr(a);
         return { type: VOID };
     }
@@ -2014,7 +2733,12 @@ export class Checker {
       return { type: to };
     }
     if (!isInteger(v.type) && v.type.kind !== "bool") {
-      if (v.type.kind !== "void") this.error(C.badConversion, `${to.name}() converts integers and bools, not ${typeToString(v.type)}`, a.range);
+      if (v.type.kind !== "void")
+        this.error(
+          C.badConversion,
+          `${to.name}() converts integers and bools, not ${typeToString(v.type)}`,
+          a.range,
+        );
       return { type: to };
     }
     if (typeof v.value === "bigint") return { type: to, value: wrap(v.value, to) };
@@ -2026,7 +2750,12 @@ export class Checker {
     this.builtinAvailable(e, "trace");
     this.traceUsed = e;
     if (e.args.length === 0) {
-      this.error(C.traceFormat, "trace() needs a format string", e.range, 'for example trace("res=%d", cqe.res)');
+      this.error(
+        C.traceFormat,
+        "trace() needs a format string",
+        e.range,
+        'for example trace("res=%d", cqe.res)',
+      );
       return { type: VOID };
     }
     const fmtE = unparen(e.args[0]!);
@@ -2039,13 +2768,27 @@ export class Checker {
     }
     this.out.types.set(e.args[0]!, STRING);
     if (args.length > 3) {
-      this.error(C.traceArgs, `trace() takes at most 3 values after the format, not ${args.length}`, span(args[3]!.range, args[args.length - 1]!.range), "split it into several trace() calls");
+      this.error(
+        C.traceArgs,
+        `trace() takes at most 3 values after the format, not ${args.length}`,
+        span(args[3]!.range, args[args.length - 1]!.range),
+        "split it into several trace() calls",
+      );
     }
     const specs = traceSpecs(fmtE.value);
     if (typeof specs === "string") {
-      this.error(C.traceFormat, specs, fmtE.range, "use %d %i %u %x %X (optionally with l or ll) and %% for a percent sign");
+      this.error(
+        C.traceFormat,
+        specs,
+        fmtE.range,
+        "use %d %i %u %x %X (optionally with l or ll) and %% for a percent sign",
+      );
     } else if (specs !== args.length && args.length <= 3) {
-      this.error(C.traceArgs, `the format has ${plural(specs, "conversion")} but ${plural(args.length, "value")} ${args.length === 1 ? "is" : "are"} given`, e.range);
+      this.error(
+        C.traceArgs,
+        `the format has ${plural(specs, "conversion")} but ${plural(args.length, "value")} ${args.length === 1 ? "is" : "are"} given`,
+        e.range,
+      );
     }
     for (const a of args) {
       const v = this.checkExpr(a);
@@ -2055,7 +2798,8 @@ export class Checker {
         this.coerce(a, v, t, "trace value");
       } else if (v.type.kind === "nullable") this.mayBeNull(a);
       else if (v.type.kind !== "int" && v.type.kind !== "bool") {
-        if (v.type.kind !== "void") this.error(C.traceArgs, `trace() prints integers, not ${typeToString(v.type)}`, a.range);
+        if (v.type.kind !== "void")
+          this.error(C.traceArgs, `trace() prints integers, not ${typeToString(v.type)}`, a.range);
       }
     }
     this.out.calls.set(e, { kind: "trace", format: fmtE.value, args });
@@ -2066,18 +2810,28 @@ export class Checker {
     this.builtinAvailable(e, name);
     this.out.calls.set(e, { kind: "builtin", name });
     if (!this.argCount(e, `${name}()`, 2)) return { type: INT_TYPES.i64 };
-    const [memE, addrE] = name === "copyFromUser" ? [e.args[0]!, e.args[1]!] : [e.args[1]!, e.args[0]!];
+    const [memE, addrE] =
+      name === "copyFromUser" ? [e.args[0]!, e.args[1]!] : [e.args[1]!, e.args[0]!];
     const addr = this.checkExpr(addrE, INT_TYPES.u64);
     this.coerce(addrE, addr, INT_TYPES.u64, "the user address");
     const mem = this.checkExpr(memE);
     if (mem.type.kind === "nullable") this.mayBeNull(memE);
     else if (mem.type.kind !== "struct" && mem.type.kind !== "array") {
       if (mem.type.kind !== "void") {
-        this.error(C.builtinArgs, `${name}() copies into or out of a struct or FixedArray variable, not ${typeToString(mem.type)}`, memE.range);
+        this.error(
+          C.builtinArgs,
+          `${name}() copies into or out of a struct or FixedArray variable, not ${typeToString(mem.type)}`,
+          memE.range,
+        );
       }
     } else if (name === "copyFromUser") {
       const root = this.storageRoot(memE);
-      if (root !== "ok") this.error(C.builtinArgs, "copyFromUser() needs a writable destination (a local, a top-level let or a map value)", memE.range);
+      if (root !== "ok")
+        this.error(
+          C.builtinArgs,
+          "copyFromUser() needs a writable destination (a local, a top-level let or a map value)",
+          memE.range,
+        );
     }
     return { type: INT_TYPES.i64 };
   }
@@ -2088,7 +2842,11 @@ export class Checker {
     const arg = unparen(e.args[0]!);
     if (arg.kind !== "ObjectLiteral") {
       this.checkExpr(e.args[0]!);
-      this.error(C.builtinArgs, "emit() takes an object literal: emit({ userData, res })", e.args[0]!.range);
+      this.error(
+        C.builtinArgs,
+        "emit() takes an object literal: emit({ userData, res })",
+        e.args[0]!.range,
+      );
       return { type: BOOL };
     }
     // The CQE's own fields, plus the CQ index with the SQE's `cq` width.
@@ -2099,7 +2857,12 @@ export class Checker {
     for (const p of arg.properties) {
       const t = spec[p.key.name];
       if (!t) {
-        this.error(C.unknownField, `emit() has no field '${p.key.name}'`, p.key.range, "fields: userData, res, flags, cq");
+        this.error(
+          C.unknownField,
+          `emit() has no field '${p.key.name}'`,
+          p.key.range,
+          "fields: userData, res, flags, cq",
+        );
         this.checkExpr(p.value);
         continue;
       }
@@ -2110,13 +2873,19 @@ export class Checker {
       seen.add(p.key.name);
       const v = this.checkExpr(p.value, t);
       // Like SQE fields, emit fields accept any integer type whose values all fit.
-      if (!(v.type.kind === "int" && widensTo(v.type, t))) this.coerce(p.value, v, t, `emit field '${p.key.name}'`);
+      if (!(v.type.kind === "int" && widensTo(v.type, t)))
+        this.coerce(p.value, v, t, `emit field '${p.key.name}'`);
       const c = this.out.constants.get(p.value);
-      fields.push({ name: p.key.name, value: p.value, ...(c !== undefined ? { constant: c } : {}) });
+      fields.push({
+        name: p.key.name,
+        value: p.value,
+        ...(c !== undefined ? { constant: c } : {}),
+      });
     }
     this.out.types.set(arg, VOID);
     const missing = ["userData", "res"].filter((f) => !seen.has(f));
-    if (missing.length) this.error(C.missingField, `emit() needs ${missing.join(" and ")}`, arg.range);
+    if (missing.length)
+      this.error(C.missingField, `emit() needs ${missing.join(" and ")}`, arg.range);
     if (ok) this.out.calls.set(e, { kind: "emit", fields });
     return { type: BOOL };
   }
@@ -2127,7 +2896,12 @@ export class Checker {
     const op = raw ? undefined : submitOp(opName);
     this.builtinAvailable(e, "submit");
     if (!raw && !op) {
-      this.error(C.unknownSubmitOp, `submit has no op '${opName}'`, callee.property.range, "use submit.sqe({ opcode, … }) for other opcodes");
+      this.error(
+        C.unknownSubmitOp,
+        `submit has no op '${opName}'`,
+        callee.property.range,
+        "use submit.sqe({ opcode, … }) for other opcodes",
+      );
       this.checkArgsLoosely(e.args);
       return { type: BOOL };
     }
@@ -2135,13 +2909,22 @@ export class Checker {
     const arg = unparen(e.args[0]!);
     if (arg.kind !== "ObjectLiteral") {
       this.checkExpr(e.args[0]!);
-      this.error(C.builtinArgs, `submit.${opName}() takes an object literal with the SQE fields`, e.args[0]!.range);
+      this.error(
+        C.builtinArgs,
+        `submit.${opName}() takes an object literal with the SQE fields`,
+        e.args[0]!.range,
+      );
       return { type: BOOL };
     }
     this.out.types.set(arg, VOID);
     let opcode = op?.opcode ?? -1;
     if (op && !opcodeAllowed(this.target, op.opcode)) {
-      this.error(C.opcodeBeyondTarget, `submit.${opName} (IORING_OP_${op.kernel} = ${op.opcode}) is not available on ${this.target.name}, whose kernel (${this.target.kernelBase}) knows opcodes 0..${this.target.maxOpcode}`, callee.property.range, this.target.name === "linux-7.1" ? undefined : "use --target linux-7.1");
+      this.error(
+        C.opcodeBeyondTarget,
+        `submit.${opName} (IORING_OP_${op.kernel} = ${op.opcode}) is not available on ${this.target.name}, whose kernel (${this.target.kernelBase}) knows opcodes 0..${this.target.maxOpcode}`,
+        callee.property.range,
+        this.target.name === "linux-7.1" ? undefined : "use --target linux-7.1",
+      );
     }
     const fields: SqeFieldValue[] = [];
     const flags: SqeFieldValue[] = [];
@@ -2152,7 +2935,13 @@ export class Checker {
       if (flag) {
         const v = this.checkExpr(p.value, BOOL);
         if (v.type.kind !== "bool") {
-          if (v.type.kind !== "void") this.error(C.sqeFlagNotBool, `'${key}' is an IOSQE flag and takes true or false, not ${typeToString(v.type)}`, p.value.range, `write ${key}: true`);
+          if (v.type.kind !== "void")
+            this.error(
+              C.sqeFlagNotBool,
+              `'${key}' is an IOSQE flag and takes true or false, not ${typeToString(v.type)}`,
+              p.value.range,
+              `write ${key}: true`,
+            );
           continue;
         }
         if (op?.rejectedFlags?.includes(flag.name as never) && v.value !== false) {
@@ -2164,17 +2953,37 @@ export class Checker {
       }
       const field = sqeField(key);
       if (!field) {
-        this.error(C.sqeUnknownField, `'${key}' is not an SQE field`, p.key.range, suggestField(key, op));
+        this.error(
+          C.sqeUnknownField,
+          `'${key}' is not an SQE field`,
+          p.key.range,
+          suggestField(key, op),
+        );
         this.checkExpr(p.value);
         continue;
       }
       if (field.targets && !field.targets.includes(this.target.name)) {
-        this.error(C.cqFieldUnavailable, `the SQE field '${key}' is not available on ${this.target.name}`, p.key.range, key === "cq" ? "only iouring-v2 has several CQs: drop cq, or use --target iouring-v2" : undefined);
+        this.error(
+          C.cqFieldUnavailable,
+          `the SQE field '${key}' is not available on ${this.target.name}`,
+          p.key.range,
+          key === "cq"
+            ? "only iouring-v2 has several CQs: drop cq, or use --target iouring-v2"
+            : undefined,
+        );
         this.checkExpr(p.value);
         continue;
       }
       if (raw ? false : !opField(op!, key)) {
-        this.error(C.sqeFieldUnused, `submit.${opName} does not use the field '${key}'`, p.key.range, `its fields: ${opFields(op!).map((u) => u.field).filter((f) => f !== "cq" || this.target.sqeCqField).join(", ")}`);
+        this.error(
+          C.sqeFieldUnused,
+          `submit.${opName} does not use the field '${key}'`,
+          p.key.range,
+          `its fields: ${opFields(op!)
+            .map((u) => u.field)
+            .filter((f) => f !== "cq" || this.target.sqeCqField)
+            .join(", ")}`,
+        );
         this.checkExpr(p.value);
         continue;
       }
@@ -2186,9 +2995,13 @@ export class Checker {
       }
       const clash = [...given.values()].find((g) => fieldsOverlap(g.field, field));
       if (clash) {
-        this.error(C.sqeDuplicateField, `'${key}' and '${clash.field.name}' share the same SQE bytes (offset ${field.offset}); give only one`, p.key.range, undefined, [
-          { message: `'${clash.field.name}' is given here`, range: clash.prop.key.range },
-        ]);
+        this.error(
+          C.sqeDuplicateField,
+          `'${key}' and '${clash.field.name}' share the same SQE bytes (offset ${field.offset}); give only one`,
+          p.key.range,
+          undefined,
+          [{ message: `'${clash.field.name}' is given here`, range: clash.prop.key.range }],
+        );
         continue;
       }
       given.set(key, { field, prop: p });
@@ -2198,12 +3011,20 @@ export class Checker {
       const c = this.out.constants.get(p.value);
       if (key === "opcode") {
         if (typeof c !== "bigint") {
-          this.error(C.sqeOpcodeRequired, "the opcode of submit.sqe must be a compile-time constant", p.value.range);
+          this.error(
+            C.sqeOpcodeRequired,
+            "the opcode of submit.sqe must be a compile-time constant",
+            p.value.range,
+          );
         } else {
           opcode = Number(c);
           if (!opcodeAllowed(this.target, opcode)) {
             const nm = opcodeName(opcode);
-            this.error(C.opcodeBeyondTarget, `opcode ${opcode}${nm ? ` (IORING_OP_${nm})` : ""} is not available on ${this.target.name}, whose kernel (${this.target.kernelBase}) knows opcodes 0..${this.target.maxOpcode}`, p.value.range);
+            this.error(
+              C.opcodeBeyondTarget,
+              `opcode ${opcode}${nm ? ` (IORING_OP_${nm})` : ""} is not available on ${this.target.name}, whose kernel (${this.target.kernelBase}) knows opcodes 0..${this.target.maxOpcode}`,
+              p.value.range,
+            );
           }
         }
         continue;
@@ -2211,12 +3032,24 @@ export class Checker {
       fields.push({ name: key, value: p.value, ...(c !== undefined ? { constant: c } : {}) });
     }
     if (raw && !given.has("opcode")) {
-      this.error(C.sqeOpcodeRequired, "submit.sqe needs an opcode field", arg.range, "for example submit.sqe({ opcode: 22, fd, addr, len })");
+      this.error(
+        C.sqeOpcodeRequired,
+        "submit.sqe needs an opcode field",
+        arg.range,
+        "for example submit.sqe({ opcode: 22, fd, addr, len })",
+      );
     }
     if (op) {
-      const missing = op.fields.filter((u) => u.required && !given.has(u.field)).map((u) => u.field);
+      const missing = op.fields
+        .filter((u) => u.required && !given.has(u.field))
+        .map((u) => u.field);
       if (missing.length) {
-        this.error(C.sqeMissingField, `submit.${opName} needs ${missing.length === 1 ? "the field" : "the fields"} ${missing.join(", ")}`, arg.range, op.fields.find((u) => u.field === missing[0])?.doc);
+        this.error(
+          C.sqeMissingField,
+          `submit.${opName} needs ${missing.length === 1 ? "the field" : "the fields"} ${missing.join(", ")}`,
+          arg.range,
+          op.fields.find((u) => u.field === missing[0])?.doc,
+        );
       }
     }
     this.out.calls.set(e, { kind: "submit", ...(op ? { op } : {}), opcode, fields, flags });
@@ -2228,14 +3061,26 @@ export class Checker {
       const value = v.value as bigint;
       const r = fieldRange(field);
       if (value < r.min || value > r.max) {
-        this.error(C.sqeValueDoesNotFit, `${value} does not fit the SQE field '${field.name}' (${ft.name}: ${r.min}..${r.max})`, e.range, value < 0n && !field.signed ? `convert explicitly to wrap it: ${ft.name}(${this.src(e)})` : undefined);
+        this.error(
+          C.sqeValueDoesNotFit,
+          `${value} does not fit the SQE field '${field.name}' (${ft.name}: ${r.min}..${r.max})`,
+          e.range,
+          value < 0n && !field.signed
+            ? `convert explicitly to wrap it: ${ft.name}(${this.src(e)})`
+            : undefined,
+        );
         return;
       }
       this.record(e, { type: ft, value });
       return;
     }
     if (v.type.kind === "int" && v.type.name !== ft.name && !widensTo(v.type, ft)) {
-      this.error(C.sqeValueDoesNotFit, `the SQE field '${field.name}' is ${ft.name}, but this value is ${v.type.name}`, e.range, `convert explicitly: ${ft.name}(${this.src(e)})`);
+      this.error(
+        C.sqeValueDoesNotFit,
+        `the SQE field '${field.name}' is ${ft.name}, but this value is ${v.type.name}`,
+        e.range,
+        `convert explicitly: ${ft.name}(${this.src(e)})`,
+      );
       return;
     }
     if (v.type.kind !== "int") this.coerce(e, v, ft, `the SQE field '${field.name}'`);
@@ -2246,7 +3091,12 @@ export class Checker {
     const isRing = map.mapKind === "RingBuf";
     const methods = isRing ? ["output"] : ["get", "set", "delete", "has"];
     if (!methods.includes(method)) {
-      this.error(C.unknownMethod, `${map.mapKind} has no method '${method}'`, callee.property.range, `methods: ${methods.join(", ")}`);
+      this.error(
+        C.unknownMethod,
+        `${map.mapKind} has no method '${method}'`,
+        callee.property.range,
+        `methods: ${methods.join(", ")}`,
+      );
       for (const a of e.args) this.checkExpr(a);
       return { type: VOID };
     }
@@ -2256,14 +3106,30 @@ export class Checker {
       if (!this.argCount(e, `${map.name}.output()`, 1)) return { type: BOOL };
       const v = this.checkExpr(e.args[0]!);
       if (v.type.kind === "nullable") this.mayBeNull(e.args[0]!);
-      else if (v.type.kind === "untyped") this.error(C.cannotInfer, "the size of a constant is unknown: output a typed value", e.args[0]!.range, `for example ${map.name}.output(u64(${this.src(e.args[0]!)}))`);
-      else if (!isData(v.type) && v.type.kind !== "void") this.error(C.builtinArgs, `a RingBuf outputs integers or structs, not ${typeToString(v.type)}`, e.args[0]!.range);
+      else if (v.type.kind === "untyped")
+        this.error(
+          C.cannotInfer,
+          "the size of a constant is unknown: output a typed value",
+          e.args[0]!.range,
+          `for example ${map.name}.output(u64(${this.src(e.args[0]!)}))`,
+        );
+      else if (!isData(v.type) && v.type.kind !== "void")
+        this.error(
+          C.builtinArgs,
+          `a RingBuf outputs integers or structs, not ${typeToString(v.type)}`,
+          e.args[0]!.range,
+        );
       return { type: BOOL };
     }
     const mt = map.type!;
-    this.out.calls.set(e, { kind: "mapMethod", map, method: method as "get" | "set" | "delete" | "has" });
+    this.out.calls.set(e, {
+      kind: "mapMethod",
+      map,
+      method: method as "get" | "set" | "delete" | "has",
+    });
     const n = method === "set" ? 2 : 1;
-    if (!this.argCount(e, `${map.name}.${method}()`, n)) return { type: method === "get" ? { kind: "nullable", base: mt.value } : BOOL };
+    if (!this.argCount(e, `${map.name}.${method}()`, n))
+      return { type: method === "get" ? { kind: "nullable", base: mt.value } : BOOL };
     const k = this.checkExpr(e.args[0]!, mt.key);
     this.coerce(e.args[0]!, k, mt.key, "the key");
     if (method === "set") {
@@ -2304,7 +3170,10 @@ function fieldType(f: SqeField): IntType {
 function suggestField(key: string, op: SubmitOp | undefined): string | undefined {
   const names = op ? opFields(op).map((u) => u.field as string) : [];
   const lower = key.toLowerCase();
-  const close = names.find((n) => n.toLowerCase() === lower || n.toLowerCase().replace(/_/g, "") === lower.replace(/_/g, ""));
+  const close = names.find(
+    (n) =>
+      n.toLowerCase() === lower || n.toLowerCase().replace(/_/g, "") === lower.replace(/_/g, ""),
+  );
   if (close) return `did you mean '${close}'?`;
   return op ? `submit.${op.name} takes: ${names.join(", ")}` : undefined;
 }
@@ -2381,7 +3250,11 @@ function assignedSym(n: ast.Node, symbols: Map<ast.Identifier, Sym>): Sym | unde
   return t.kind === "Identifier" ? symbols.get(t) : undefined;
 }
 
-function findAssignment(body: ast.Stmt, sym: LocalSymbol, symbols: Map<ast.Identifier, Sym>): ast.Node | undefined {
+function findAssignment(
+  body: ast.Stmt,
+  sym: LocalSymbol,
+  symbols: Map<ast.Identifier, Sym>,
+): ast.Node | undefined {
   let found: ast.Node | undefined;
   walk(body, (n) => {
     if (found) return false;
@@ -2391,7 +3264,11 @@ function findAssignment(body: ast.Stmt, sym: LocalSymbol, symbols: Map<ast.Ident
   return found;
 }
 
-function countAssignments(body: ast.Stmt, sym: LocalSymbol, symbols: Map<ast.Identifier, Sym>): number {
+function countAssignments(
+  body: ast.Stmt,
+  sym: LocalSymbol,
+  symbols: Map<ast.Identifier, Sym>,
+): number {
   let count = 0;
   walk(body, (n) => {
     if (assignedSym(n, symbols) === sym) count++;
@@ -2424,7 +3301,13 @@ function containsBreak(stmts: ast.Stmt[]): boolean {
   let found = false;
   walk(stmts, (n) => {
     if (found) return false;
-    if (n.kind === "ForStmt" || n.kind === "WhileStmt" || n.kind === "DoWhileStmt" || n.kind === "SwitchStmt") return false;
+    if (
+      n.kind === "ForStmt" ||
+      n.kind === "WhileStmt" ||
+      n.kind === "DoWhileStmt" ||
+      n.kind === "SwitchStmt"
+    )
+      return false;
     if (n.kind === "BreakStmt") found = true;
     return undefined;
   });
@@ -2454,5 +3337,10 @@ export function traceSpecs(fmt: string): number | string {
 
 export function programNameFromFile(file: string): string {
   const base = file.split(/[\\/]/).pop() ?? file;
-  return base.replace(/\.bpf\.ts$/, "").replace(/\.ts$/, "").replace(/[^A-Za-z0-9_]/g, "_") || "prog";
+  return (
+    base
+      .replace(/\.bpf\.ts$/, "")
+      .replace(/\.ts$/, "")
+      .replace(/[^A-Za-z0-9_]/g, "_") || "prog"
+  );
 }

@@ -92,6 +92,7 @@ export const CheckCodes = {
   divisorMaybeZero: "E2140",
   divisionByZero: "E2141",
   unreachable: "E2142",
+  tooManyErrors: "E2999",
 
   // target context rules
   unknownTarget: "E3001",

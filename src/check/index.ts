@@ -2,7 +2,12 @@
 // Never throws on bad input; an unexpected exception inside the checker is a bug and is
 // rethrown (the CLI turns it into exit code 3).
 
-import { compareDiagnostics, DiagnosticBag, type Diagnostic, type SourceFile } from "../diagnostics/index.js";
+import {
+  compareDiagnostics,
+  DiagnosticBag,
+  type Diagnostic,
+  type SourceFile,
+} from "../diagnostics/index.js";
 import type { Program } from "../parser/ast.js";
 import { parse } from "../parser/index.js";
 import {
@@ -96,11 +101,14 @@ export function check(program: Program, options: CheckOptions = {}): CheckResult
   const bag = new DiagnosticBag(options.errorLimit ?? 100);
   const resolved = resolveTargetOptions({ ...options, file: options.file ?? program.file }, bag);
   if (!resolved) return { diagnostics: bag.items };
-  const checker = new Checker(program, bag, { ...resolved, ...(options.text !== undefined ? { text: options.text } : {}) });
+  const checker = new Checker(program, bag, {
+    ...resolved,
+    ...(options.text !== undefined ? { text: options.text } : {}),
+  });
   const checked = checker.run();
   if (bag.dropped > 0) {
     bag.items.push({
-      code: "E2999",
+      code: CheckCodes.tooManyErrors,
       severity: "error",
       message: `too many errors; ${bag.dropped} more not shown`,
       file: options.file ?? program.file,
@@ -112,7 +120,10 @@ export function check(program: Program, options: CheckOptions = {}): CheckResult
 
 /** Parses and checks one source file. */
 export function checkSource(source: SourceFile, options: CheckOptions = {}): CheckResult {
-  const parsed = parse(source, options.errorLimit !== undefined ? { errorLimit: options.errorLimit } : {});
+  const parsed = parse(
+    source,
+    options.errorLimit !== undefined ? { errorLimit: options.errorLimit } : {},
+  );
   if (!parsed.program) return { diagnostics: parsed.diagnostics };
   const r = check(parsed.program, { ...options, text: source.text });
   return { ...r, diagnostics: [...parsed.diagnostics, ...r.diagnostics] };

@@ -10,13 +10,43 @@ import type { DataType, IntType, MapKind, MapType, StructType, Type } from "./ty
 
 /** The names ioubpf/lang exports; values and types (several are both). */
 export const LANG_VALUES = [
-  "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64",
-  "submit", "emit", "stop", "ktime", "random", "trace", "copyFromUser", "copyToUser",
-  "ArrayMap", "HashMap", "PerCpuArrayMap", "RingBuf",
+  "u8",
+  "u16",
+  "u32",
+  "u64",
+  "i8",
+  "i16",
+  "i32",
+  "i64",
+  "submit",
+  "emit",
+  "stop",
+  "ktime",
+  "random",
+  "trace",
+  "copyFromUser",
+  "copyToUser",
+  "ArrayMap",
+  "HashMap",
+  "PerCpuArrayMap",
+  "RingBuf",
 ] as const;
 export const LANG_TYPES = [
-  "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool",
-  "Cqe", "FixedArray", "ArrayMap", "HashMap", "PerCpuArrayMap", "RingBuf",
+  "u8",
+  "u16",
+  "u32",
+  "u64",
+  "i8",
+  "i16",
+  "i32",
+  "i64",
+  "bool",
+  "Cqe",
+  "FixedArray",
+  "ArrayMap",
+  "HashMap",
+  "PerCpuArrayMap",
+  "RingBuf",
 ] as const;
 /**
  * Names lang/index.d.ts exports only so editors can describe builtins (`ReadOptions`,
@@ -25,7 +55,9 @@ export const LANG_TYPES = [
 export const LANG_DOC_ONLY = /^(?:[A-Z][A-Za-z0-9]*Options|SqeCommon|SqeFlags|EmitCqe|Submit)$/;
 export type LangName = (typeof LANG_VALUES)[number] | (typeof LANG_TYPES)[number];
 export function isLangName(s: string): s is LangName {
-  return (LANG_VALUES as readonly string[]).includes(s) || (LANG_TYPES as readonly string[]).includes(s);
+  return (
+    (LANG_VALUES as readonly string[]).includes(s) || (LANG_TYPES as readonly string[]).includes(s)
+  );
 }
 
 export type Section = ".rodata" | ".data" | ".bss";
@@ -179,7 +211,10 @@ export interface CheckedProgram {
   constants: Map<ast.Expr, bigint | boolean>;
   calls: Map<ast.CallExpr, CallTarget>;
   /** For a `MemberExpr` that reads an enum member or struct field. */
-  members: Map<ast.MemberExpr, { kind: "enumMember"; value: bigint } | { kind: "field"; struct: StructType; field: string }>;
+  members: Map<
+    ast.MemberExpr,
+    { kind: "enumMember"; value: bigint } | { kind: "field"; struct: StructType; field: string }
+  >;
   structs: Map<string, StructType>;
   enums: Map<string, EnumSymbol>;
   consts: Map<string, ConstSymbol>;

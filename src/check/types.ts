@@ -234,7 +234,14 @@ export function layoutStruct(
     offset += sizeOf(f.type);
     align = Math.max(align, a);
   }
-  return { kind: "struct", name, fields: out, size: alignUp(offset, align), align, readonly: allReadonly };
+  return {
+    kind: "struct",
+    name,
+    fields: out,
+    size: alignUp(offset, align),
+    align,
+    readonly: allReadonly,
+  };
 }
 
 /** Padding bytes of a struct (holes between fields and at the end), for codegen zeroing. */
@@ -252,7 +259,10 @@ export function structPadding(s: StructType): { offset: number; size: number }[]
 /** `struct io_uring_cqe` as the language sees it (read-only), from the ring ABI table. */
 export const CQE: StructType = layoutStruct(
   "Cqe",
-  CQE_FIELDS.map((f) => ({ name: f.name, type: INT_TYPES[`${f.signed ? "i" : "u"}${f.size * 8}` as IntName] })),
+  CQE_FIELDS.map((f) => ({
+    name: f.name,
+    type: INT_TYPES[`${f.signed ? "i" : "u"}${f.size * 8}` as IntName],
+  })),
   true,
 );
 
@@ -284,8 +294,23 @@ export function untypedInRange(v: bigint): boolean {
 }
 
 export type FoldOp =
-  | "+" | "-" | "*" | "/" | "%" | "<<" | ">>" | ">>>" | "&" | "|" | "^"
-  | "<" | "<=" | ">" | ">=" | "==" | "!=";
+  | "+"
+  | "-"
+  | "*"
+  | "/"
+  | "%"
+  | "<<"
+  | ">>"
+  | ">>>"
+  | "&"
+  | "|"
+  | "^"
+  | "<"
+  | "<="
+  | ">"
+  | ">="
+  | "=="
+  | "!=";
 
 export type FoldResult =
   | { ok: true; value: bigint | boolean }
@@ -302,7 +327,8 @@ export function foldBinary(op: FoldOp, a: bigint, b: bigint, t: IntType | undefi
   const bits = t?.bits ?? 64;
   const done = (v: bigint): FoldResult => {
     if (t) return { ok: true, value: wrap(v, t) };
-    if (!untypedInRange(v)) return { ok: false, reason: "overflow", message: `constant ${v} does not fit in 64 bits` };
+    if (!untypedInRange(v))
+      return { ok: false, reason: "overflow", message: `constant ${v} does not fit in 64 bits` };
     return { ok: true, value: v };
   };
   switch (op) {
@@ -353,7 +379,8 @@ export function foldBinary(op: FoldOp, a: bigint, b: bigint, t: IntType | undefi
 export function foldUnary(op: "-" | "~", a: bigint, t: IntType | undefined): FoldResult {
   if (t) return { ok: true, value: wrap(op === "-" ? -a : ~a, t) };
   const v = op === "-" ? -a : ~a;
-  if (!untypedInRange(v)) return { ok: false, reason: "overflow", message: `constant ${v} does not fit in 64 bits` };
+  if (!untypedInRange(v))
+    return { ok: false, reason: "overflow", message: `constant ${v} does not fit in 64 bits` };
   return { ok: true, value: v };
 }
 

@@ -8,6 +8,7 @@ import {
   SHF,
   STT,
 } from "../elf/types.js";
+import { type CoreNotes, coreRelocationNotes } from "./core-relo.js";
 import { decodeInstruction, type DecodeResult, registerProblem } from "../isa/decode.js";
 import type { Instruction } from "../isa/instruction.js";
 import { AtomicOp, Class, JmpOp, Mode, Size } from "../isa/opcodes.js";
@@ -122,10 +123,12 @@ function llvmFallback(insn: Instruction): { insn: Instruction; form: Instruction
 
 export function disassemble(obj: ObjFile, options: DisassembleOptions): string {
   const out: string[] = [`\n${options.fileName}:\tfile format elf64-bpf\n`];
+  // CO-RE notes come with -r only, as in llvm-objdump.
+  const core = options.relocs ? coreRelocationNotes(obj) : undefined;
   for (const section of obj.sections) {
     if (!(section.flags & SHF.EXECINSTR) || section.data.length === 0) continue;
     out.push(`\nDisassembly of section ${section.name}:\n`);
-    disassembleSection(obj, section, options, out);
+    disassembleSection(obj, section, options, out, core);
   }
   return out.join("");
 }
@@ -135,6 +138,7 @@ function disassembleSection(
   section: ObjSection,
   options: DisassembleOptions,
   out: string[],
+  core: CoreNotes | undefined,
 ): void {
   const bytes = section.data;
   const labels = sectionLabels(obj, section);
@@ -142,6 +146,7 @@ function disassembleSection(
     ? [...(obj.relocations.get(section.name) ?? [])].sort((a, b) => a.offset - b.offset)
     : [];
   let relIndex = 0;
+  const coreNotes = options.relocs ? core?.get(section.name) : undefined;
 
   /** `<label>` or `<label+0x..>` for an address, as llvm-objdump annotates branch targets. */
   const annotate = (target: bigint): string => {
@@ -187,6 +192,8 @@ function disassembleSection(
         branchTarget: (rel) => annotate(BigInt(here) + 8n + BigInt(rel) * 8n),
       });
       out.push(`${String(Math.floor(at / 8)).padStart(8)}:\t${shown}\t${text}\n`);
+      const core = coreNotes?.get(at);
+      if (core !== undefined) out.push(`\t\t${hex16(at)}:  CO-RE ${core}\n`);
       at += size;
       while (relIndex < relocs.length && relocs[relIndex]!.offset < at) {
         const rel = relocs[relIndex++]!;

@@ -153,7 +153,10 @@ export function mapCreate(o: MapCreateOptions): number {
   return bpfOrThrow("MAP_CREATE", a);
 }
 
-/** The value for a key, or undefined when the key is absent (ENOENT). */
+/**
+ * The value for a key, or undefined when the key is absent (ENOENT). `valueSize` must be
+ * what the kernel copies out: for per-CPU maps that is round_up(value_size, 8) × possible CPUs.
+ */
 export function mapLookup(fd: number, key: Uint8Array, valueSize: number): Uint8Array | undefined {
   const k = Buffer.from(key);
   const v = Buffer.alloc(valueSize);

@@ -6,7 +6,6 @@ import {
   BpfMapType,
   closeFd,
   currentMode,
-  errnoName,
   mapCreate,
   mapFreeze,
   mapLookup,
@@ -48,6 +47,9 @@ function key(i: number): Uint8Array {
   new DataView(k.buffer).setUint32(0, i, true);
   return k;
 }
+
+/** BPF_MAP_TYPE_HASH, ARRAY, LRU_HASH. */
+const DUMPABLE = new Set([1, 2, 9]);
 
 export function executePlan(plan: LoadPlan): ExecResult {
   const mode = currentMode();
@@ -107,7 +109,9 @@ export function executePlan(plan: LoadPlan): ExecResult {
     }
     const maps: Record<number, { key: string; value: string }[]> = {};
     plan.maps.forEach((m, i) => {
-      if (!m.dump) return;
+      // Only map types whose lookup copies exactly value_size bytes (per-CPU maps copy one
+      // value per possible CPU, which would overrun the buffer) and that can be iterated.
+      if (!m.dump || !DUMPABLE.has(m.type)) return;
       const entries: { key: string; value: string }[] = [];
       const fd = mapFds[i]!;
       if (m.type === BpfMapType.ARRAY) {
@@ -144,4 +148,3 @@ export function executePlan(plan: LoadPlan): ExecResult {
   }
 }
 
-export { errnoName };

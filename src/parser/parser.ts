@@ -267,10 +267,8 @@ export class IoubpfParser extends CstParser {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => this.SUBRULE(this.block) },
-        {
-          GATE: () => this.is(1, T.Enum) || this.is(2, T.Enum),
-          ALT: () => this.SUBRULE(this.enumDecl),
-        },
+        { GATE: () => this.is(2, T.Enum), ALT: () => this.SUBRULE(this.enumDecl) },
+        { ALT: () => this.SUBRULE(this.rejectedPlainEnum) },
         { ALT: () => this.SUBRULE(this.varStatement) },
         { ALT: () => this.SUBRULE(this.interfaceDecl) },
         {
@@ -341,8 +339,7 @@ export class IoubpfParser extends CstParser {
   declarator = this.RULE("declarator", () => {
     this.OR([
       { ALT: () => this.CONSUME(T.Identifier) },
-      { ALT: () => this.SUBRULE(this.objectLiteral) },
-      { ALT: () => this.SUBRULE(this.arrayLiteral) },
+      { ALT: () => this.SUBRULE(this.rejectedPattern) },
     ]);
     this.OPTION(() => this.SUBRULE(this.typeAnnotation));
     this.OPTION2(() => {
@@ -358,7 +355,7 @@ export class IoubpfParser extends CstParser {
 
   /** `const enum E { … }` (and plain `enum`, rejected). */
   enumDecl = this.RULE("enumDecl", () => {
-    this.OPTION(() => this.CONSUME(T.Const));
+    this.CONSUME(T.Const);
     this.CONSUME(T.Enum);
     this.CONSUME(T.Identifier);
     this.CONSUME(T.LCurly);
@@ -373,11 +370,16 @@ export class IoubpfParser extends CstParser {
     this.CONSUME(T.RCurly);
   });
 
+  rejectedPlainEnum = this.RULE("rejectedPlainEnum", () => {
+    this.CONSUME(T.Enum);
+    this.CONSUME(T.Identifier);
+    this.SUBRULE(this.balancedBraces);
+  });
+
   enumMember = this.RULE("enumMember", () => {
     this.OR([
       { ALT: () => this.CONSUME(T.IdentifierName) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.IntLiteral) },
+      { ALT: () => this.SUBRULE(this.rejectedEnumMemberName) },
     ]);
     this.OPTION(() => {
       this.CONSUME(T.Equals);
@@ -385,10 +387,17 @@ export class IoubpfParser extends CstParser {
     });
   });
 
+  rejectedEnumMemberName = this.RULE("rejectedEnumMemberName", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.IntLiteral) },
+    ]);
+  });
+
   interfaceDecl = this.RULE("interfaceDecl", () => {
     this.CONSUME(T.Interface);
     this.CONSUME(T.Identifier);
-    this.OPTION(() => this.SUBRULE(this.typeParams));
+    this.OPTION(() => this.SUBRULE(this.rejectedTypeParams));
     this.OPTION2(() => {
       this.CONSUME(T.Extends);
       this.SUBRULE(this.type);
@@ -428,16 +437,20 @@ export class IoubpfParser extends CstParser {
 
   fieldRest = this.RULE("fieldRest", () => {
     this.CONSUME(T.IdentifierName);
-    this.OPTION(() => this.CONSUME(T.Question));
+    this.OPTION(() => this.SUBRULE(this.rejectedOptionalMark));
     this.OR([
       { ALT: () => this.SUBRULE(this.typeAnnotation) },
-      {
-        ALT: () => {
-          this.SUBRULE(this.params);
-          this.OPTION2(() => this.SUBRULE2(this.typeAnnotation));
-        },
-      },
+      { ALT: () => this.SUBRULE(this.rejectedMethodSignature) },
     ]);
+  });
+
+  rejectedOptionalMark = this.RULE("rejectedOptionalMark", () => {
+    this.CONSUME(T.Question);
+  });
+
+  rejectedMethodSignature = this.RULE("rejectedMethodSignature", () => {
+    this.SUBRULE(this.params);
+    this.OPTION(() => this.SUBRULE(this.typeAnnotation));
   });
 
   rejectedIndexSignature = this.RULE("rejectedIndexSignature", () => {
@@ -448,7 +461,7 @@ export class IoubpfParser extends CstParser {
     this.SUBRULE2(this.typeAnnotation);
   });
 
-  typeParams = this.RULE("typeParams", () => {
+  rejectedTypeParams = this.RULE("rejectedTypeParams", () => {
     this.CONSUME(T.Less);
     this.CONSUME(T.Identifier);
     this.MANY(() => {
@@ -462,12 +475,16 @@ export class IoubpfParser extends CstParser {
   functionDecl = this.RULE("functionDecl", () => {
     this.OPTION(() => this.CONSUME(T.Async));
     this.CONSUME(T.Function);
-    this.OPTION2(() => this.CONSUME(T.Star));
+    this.OPTION2(() => this.SUBRULE(this.rejectedGeneratorStar));
     this.CONSUME(T.Identifier);
-    this.OPTION3(() => this.SUBRULE(this.typeParams));
+    this.OPTION3(() => this.SUBRULE(this.rejectedTypeParams));
     this.SUBRULE(this.params);
     this.OPTION4(() => this.SUBRULE(this.typeAnnotation));
     this.SUBRULE(this.block);
+  });
+
+  rejectedGeneratorStar = this.RULE("rejectedGeneratorStar", () => {
+    this.CONSUME(T.Star);
   });
 
   params = this.RULE("params", () => {
@@ -488,15 +505,24 @@ export class IoubpfParser extends CstParser {
     this.OR([
       { ALT: () => this.CONSUME(T.Identifier) },
       { ALT: () => this.CONSUME(T.This) },
-      { ALT: () => this.SUBRULE(this.objectLiteral) },
-      { ALT: () => this.SUBRULE(this.arrayLiteral) },
+      { ALT: () => this.SUBRULE(this.rejectedPattern) },
     ]);
-    this.OPTION2(() => this.CONSUME(T.Question));
+    this.OPTION2(() => this.SUBRULE(this.rejectedOptionalMark));
     this.OPTION3(() => this.SUBRULE(this.typeAnnotation));
-    this.OPTION4(() => {
-      this.CONSUME(T.Equals);
-      this.SUBRULE(this.assignmentExpr);
-    });
+    this.OPTION4(() => this.SUBRULE(this.rejectedDefault));
+  });
+
+  /** Destructuring. */
+  rejectedPattern = this.RULE("rejectedPattern", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.objectLiteral) },
+      { ALT: () => this.SUBRULE(this.rejectedArrayLiteral) },
+    ]);
+  });
+
+  rejectedDefault = this.RULE("rejectedDefault", () => {
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.assignmentExpr);
   });
 
   /** `declare const X: T;` — other `declare` forms are parsed and rejected by the visitor. */
@@ -592,14 +618,18 @@ export class IoubpfParser extends CstParser {
 
   breakStmt = this.RULE("breakStmt", () => {
     this.CONSUME(T.Break);
-    this.OPTION({ GATE: () => !this.nl(1), DEF: () => this.CONSUME(T.Identifier) });
+    this.OPTION({ GATE: () => !this.nl(1), DEF: () => this.SUBRULE(this.rejectedLabelRef) });
     this.SUBRULE(this.semi);
   });
 
   continueStmt = this.RULE("continueStmt", () => {
     this.CONSUME(T.Continue);
-    this.OPTION({ GATE: () => !this.nl(1), DEF: () => this.CONSUME(T.Identifier) });
+    this.OPTION({ GATE: () => !this.nl(1), DEF: () => this.SUBRULE(this.rejectedLabelRef) });
     this.SUBRULE(this.semi);
+  });
+
+  rejectedLabelRef = this.RULE("rejectedLabelRef", () => {
+    this.CONSUME(T.Identifier);
   });
 
   returnStmt = this.RULE("returnStmt", () => {
@@ -680,7 +710,7 @@ export class IoubpfParser extends CstParser {
   rejectedTypeAlias = this.RULE("rejectedTypeAlias", () => {
     this.CONSUME(T.Type);
     this.CONSUME(T.Identifier);
-    this.OPTION(() => this.SUBRULE(this.typeParams));
+    this.OPTION(() => this.SUBRULE(this.rejectedTypeParams));
     this.CONSUME(T.Equals);
     this.SUBRULE(this.type);
     this.SUBRULE(this.semi);
@@ -706,10 +736,12 @@ export class IoubpfParser extends CstParser {
   /** A comma list here is the comma operator, rejected by the visitor. */
   expression = this.RULE("expression", () => {
     this.SUBRULE(this.assignmentExpr);
-    this.MANY(() => {
-      this.CONSUME(T.Comma);
-      this.SUBRULE2(this.assignmentExpr);
-    });
+    this.MANY(() => this.SUBRULE(this.rejectedCommaOperand));
+  });
+
+  rejectedCommaOperand = this.RULE("rejectedCommaOperand", () => {
+    this.CONSUME(T.Comma);
+    this.SUBRULE(this.assignmentExpr);
   });
 
   assignmentExpr = this.RULE("assignmentExpr", () => {
@@ -842,17 +874,15 @@ export class IoubpfParser extends CstParser {
               this.SUBRULE2(this.unaryExpr);
             },
           },
-          {
-            ALT: () => {
-              this.OR3([
-                { ALT: () => this.CONSUME(T.As) },
-                { ALT: () => this.CONSUME(T.Satisfies) },
-              ]);
-              this.SUBRULE(this.type);
-            },
-          },
+          { ALT: () => this.SUBRULE(this.rejectedCast) },
         ]),
     });
+  });
+
+  /** `x as T`, `x satisfies T` */
+  rejectedCast = this.RULE("rejectedCast", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.As) }, { ALT: () => this.CONSUME(T.Satisfies) }]);
+    this.SUBRULE(this.type);
   });
 
   unaryExpr = this.RULE("unaryExpr", () => {
@@ -865,27 +895,34 @@ export class IoubpfParser extends CstParser {
             { ALT: () => this.CONSUME(T.Bang) },
             { ALT: () => this.CONSUME(T.PlusPlus) },
             { ALT: () => this.CONSUME(T.MinusMinus) },
-            { ALT: () => this.CONSUME(T.Plus) },
-            { ALT: () => this.CONSUME(T.Typeof) },
-            { ALT: () => this.CONSUME(T.Delete) },
-            { ALT: () => this.CONSUME(T.Void) },
-            { ALT: () => this.CONSUME(T.Await) },
-            { ALT: () => this.CONSUME(T.Yield) },
           ]);
           this.SUBRULE(this.unaryExpr);
         },
       },
-      {
-        ALT: () => {
-          // `<T>x`, rejected.
-          this.CONSUME(T.Less);
-          this.SUBRULE(this.type);
-          this.CONSUME(T.Greater);
-          this.SUBRULE2(this.unaryExpr);
-        },
-      },
+      { ALT: () => this.SUBRULE(this.rejectedUnary) },
+      { ALT: () => this.SUBRULE(this.rejectedAngleCast) },
       { ALT: () => this.SUBRULE(this.callMemberExpr) },
     ]);
+  });
+
+  rejectedUnary = this.RULE("rejectedUnary", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Plus) },
+      { ALT: () => this.CONSUME(T.Typeof) },
+      { ALT: () => this.CONSUME(T.Delete) },
+      { ALT: () => this.CONSUME(T.Void) },
+      { ALT: () => this.CONSUME(T.Await) },
+      { ALT: () => this.CONSUME(T.Yield) },
+    ]);
+    this.SUBRULE(this.unaryExpr);
+  });
+
+  /** `<T>x` */
+  rejectedAngleCast = this.RULE("rejectedAngleCast", () => {
+    this.CONSUME(T.Less);
+    this.SUBRULE(this.type);
+    this.CONSUME(T.Greater);
+    this.SUBRULE(this.unaryExpr);
   });
 
   /** Member access, indexing and calls, then an optional postfix `++`/`--`. */
@@ -923,7 +960,7 @@ export class IoubpfParser extends CstParser {
             ]);
           },
         },
-        { GATE: () => !this.nl(1), ALT: () => this.CONSUME(T.Bang) },
+        { GATE: () => !this.nl(1), ALT: () => this.SUBRULE(this.rejectedNonNull) },
       ]),
     );
     // No line break before a postfix operator: `a\n++b` is `a; ++b`.
@@ -935,6 +972,10 @@ export class IoubpfParser extends CstParser {
           { ALT: () => this.CONSUME(T.MinusMinus) },
         ]),
     });
+  });
+
+  rejectedNonNull = this.RULE("rejectedNonNull", () => {
+    this.CONSUME(T.Bang);
   });
 
   args = this.RULE("args", () => {
@@ -971,7 +1012,7 @@ export class IoubpfParser extends CstParser {
       { ALT: () => this.CONSUME(T.TemplateLiteral) },
       { ALT: () => this.CONSUME(T.This) },
       { ALT: () => this.CONSUME(T.Super) },
-      { ALT: () => this.SUBRULE(this.arrayLiteral) },
+      { ALT: () => this.SUBRULE(this.rejectedArrayLiteral) },
       { ALT: () => this.SUBRULE(this.rejectedFunctionExpr) },
     ]);
   });
@@ -981,18 +1022,26 @@ export class IoubpfParser extends CstParser {
     this.CONSUME(T.LParen);
     this.OPTION(() => {
       this.SUBRULE(this.parenItem);
-      this.MANY(() => {
-        this.CONSUME(T.Comma);
-        this.SUBRULE2(this.parenItem);
-      });
+      this.MANY(() => this.SUBRULE(this.rejectedParenListItem));
     });
     this.CONSUME(T.RParen);
+  });
+
+  /** More items: arrow-function parameters or the comma operator. */
+  rejectedParenListItem = this.RULE("rejectedParenListItem", () => {
+    this.CONSUME(T.Comma);
+    this.SUBRULE(this.parenItem);
   });
 
   parenItem = this.RULE("parenItem", () => {
     this.OPTION(() => this.CONSUME(T.Ellipsis));
     this.SUBRULE(this.assignmentExpr);
-    this.OPTION2(() => this.SUBRULE(this.typeAnnotation));
+    this.OPTION2(() => this.SUBRULE(this.rejectedParamType));
+  });
+
+  /** `(x: T)`: only an arrow function's parameter looks like this. */
+  rejectedParamType = this.RULE("rejectedParamType", () => {
+    this.SUBRULE(this.typeAnnotation);
   });
 
   objectLiteral = this.RULE("objectLiteral", () => {
@@ -1021,14 +1070,7 @@ export class IoubpfParser extends CstParser {
                   this.SUBRULE(this.assignmentExpr);
                 },
               },
-              {
-                // A method, rejected.
-                ALT: () => {
-                  this.SUBRULE(this.params);
-                  this.OPTION2(() => this.SUBRULE(this.typeAnnotation));
-                  this.SUBRULE(this.block);
-                },
-              },
+              { ALT: () => this.SUBRULE(this.rejectedMethod) },
             ]),
           );
         },
@@ -1039,16 +1081,22 @@ export class IoubpfParser extends CstParser {
           this.SUBRULE2(this.assignmentExpr);
         },
       },
-      {
-        ALT: () => {
-          this.CONSUME(T.LBracket);
-          this.SUBRULE(this.expression);
-          this.CONSUME(T.RBracket);
-          this.CONSUME2(T.Colon);
-          this.SUBRULE3(this.assignmentExpr);
-        },
-      },
+      { ALT: () => this.SUBRULE(this.rejectedComputedKey) },
     ]);
+  });
+
+  rejectedMethod = this.RULE("rejectedMethod", () => {
+    this.SUBRULE(this.params);
+    this.OPTION(() => this.SUBRULE(this.typeAnnotation));
+    this.SUBRULE(this.block);
+  });
+
+  rejectedComputedKey = this.RULE("rejectedComputedKey", () => {
+    this.CONSUME(T.LBracket);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.RBracket);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.assignmentExpr);
   });
 
   newExpr = this.RULE("newExpr", () => {
@@ -1058,7 +1106,7 @@ export class IoubpfParser extends CstParser {
     this.OPTION2(() => this.SUBRULE(this.args));
   });
 
-  arrayLiteral = this.RULE("arrayLiteral", () => {
+  rejectedArrayLiteral = this.RULE("rejectedArrayLiteral", () => {
     this.CONSUME(T.LBracket);
     this.OPTION(() => {
       this.SUBRULE(this.argument);
@@ -1094,11 +1142,13 @@ export class IoubpfParser extends CstParser {
   /** `T[]` is rejected; parsed so the error can name it. */
   arrayType = this.RULE("arrayType", () => {
     this.SUBRULE(this.typeAtom);
-    this.MANY(() => {
-      this.CONSUME(T.LBracket);
-      this.OPTION(() => this.SUBRULE(this.type));
-      this.CONSUME(T.RBracket);
-    });
+    this.MANY(() => this.SUBRULE(this.rejectedArraySuffix));
+  });
+
+  rejectedArraySuffix = this.RULE("rejectedArraySuffix", () => {
+    this.CONSUME(T.LBracket);
+    this.OPTION(() => this.SUBRULE(this.type));
+    this.CONSUME(T.RBracket);
   });
 
   typeAtom = this.RULE("typeAtom", () => {
@@ -1110,45 +1160,54 @@ export class IoubpfParser extends CstParser {
           GATE: () =>
             this.is(1, T.Typeof) ||
             ((this.is(1, T.Keyof) || this.is(1, T.Readonly)) && this.isIdentifier(2)),
-          ALT: () => {
-            this.OR2([
-              { ALT: () => this.CONSUME(T.Typeof) },
-              { ALT: () => this.CONSUME(T.Keyof) },
-              { ALT: () => this.CONSUME(T.Readonly) },
-            ]);
-            this.SUBRULE(this.typeAtom);
-          },
+          ALT: () => this.SUBRULE(this.rejectedTypeOperator),
         },
         { ALT: () => this.SUBRULE(this.typeRef) },
         { ALT: () => this.CONSUME(T.Void) },
         { ALT: () => this.CONSUME(T.Null) },
         { ALT: () => this.CONSUME(T.IntLiteral) },
-        { ALT: () => this.CONSUME(T.StringLiteral) },
-        { ALT: () => this.CONSUME(T.True) },
-        { ALT: () => this.CONSUME(T.False) },
-        { ALT: () => this.SUBRULE(this.balancedBraces) },
-        {
-          ALT: () => {
-            this.CONSUME(T.LBracket);
-            this.OPTION(() => {
-              this.SUBRULE(this.type);
-              this.MANY(() => {
-                this.CONSUME(T.Comma);
-                this.SUBRULE2(this.type);
-              });
-            });
-            this.CONSUME(T.RBracket);
-          },
-        },
-        {
-          ALT: () => {
-            this.SUBRULE(this.params);
-            this.CONSUME(T.Arrow);
-            this.SUBRULE3(this.type);
-          },
-        },
+        { ALT: () => this.SUBRULE(this.rejectedTypeForm) },
       ],
     });
+  });
+
+  rejectedTypeOperator = this.RULE("rejectedTypeOperator", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Typeof) },
+      { ALT: () => this.CONSUME(T.Keyof) },
+      { ALT: () => this.CONSUME(T.Readonly) },
+    ]);
+    this.SUBRULE(this.typeAtom);
+  });
+
+  /** Literal, object, tuple and function types. */
+  rejectedTypeForm = this.RULE("rejectedTypeForm", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.SUBRULE(this.balancedBraces) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LBracket);
+          this.OPTION(() => {
+            this.SUBRULE(this.type);
+            this.MANY(() => {
+              this.CONSUME(T.Comma);
+              this.SUBRULE2(this.type);
+            });
+          });
+          this.CONSUME(T.RBracket);
+        },
+      },
+      {
+        ALT: () => {
+          this.SUBRULE(this.params);
+          this.CONSUME(T.Arrow);
+          this.SUBRULE3(this.type);
+        },
+      },
+    ]);
   });
 
   typeRef = this.RULE("typeRef", () => {

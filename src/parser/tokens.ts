@@ -196,3 +196,16 @@ export const lexer = new Lexer(allTokens, {
   positionTracking: "onlyOffset",
   ensureOptimizations: false,
 });
+
+/**
+ * Tokens that only exist so constructs outside the language get a specific error. The
+ * published grammar (scripts/gen-grammar.ts) drops every production that needs one.
+ */
+export const rejectedTokens: ReadonlySet<TokenType> = new Set([
+  UnterminatedComment, UnterminatedString, TemplateLiteral, FloatLiteral, BigIntLiteral,
+  Var, Class, Extends, Implements, Try, Catch, Finally, Throw, This, Super, Typeof, Delete,
+  Instanceof, In, With, Yield, Await, Debugger, Private, Protected, Public, Static, Package,
+  Async, Satisfies, Abstract, Keyof, Namespace, Module, Of,
+  Ellipsis, QuestionDot, QuestionQuestion, QuestionQuestionEq, AmpAmpEq, BarBarEq, StarStar,
+  StarStarEq, Arrow, At,
+]);

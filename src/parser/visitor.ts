@@ -222,7 +222,7 @@ export class AstBuilder {
         });
       case "breakStmt":
       case "continueStmt": {
-        const label = this.tokens(c, "Identifier")[0];
+        const label = this.nodes(c, "rejectedLabelRef")[0];
         if (label) this.err("labelledStmt", this.range(label));
         return notTop({ kind: c.name === "breakStmt" ? "BreakStmt" : "ContinueStmt", range: r });
       }
@@ -237,6 +237,9 @@ export class AstBuilder {
         return ctx.top ? undefined : { kind: "EmptyStmt", range: r };
       case "expressionStmt":
         return notTop({ kind: "ExprStmt", expr: this.expression(this.nodes(c, "expression")[0]!), range: r });
+      case "rejectedPlainEnum":
+        this.err("plainEnum", this.range(this.tokens(c, "Enum")[0]!));
+        return undefined;
       case "rejectedClass":
         this.err("classDecl", this.headRange(c));
         return undefined;
@@ -314,12 +317,12 @@ export class AstBuilder {
   }
 
   private enumDecl(node: CstNode): A.EnumDecl {
-    if (this.tokens(node, "Const").length === 0) this.err("plainEnum", this.range(this.tokens(node, "Enum")[0]!));
     const members = this.nodes(node, "enumMember").map((m): A.EnumMember => {
-      const nameTok = this.tokens(m, "IdentifierName")[0] ?? seq(m)[0]!;
-      const tokName = tokenName(nameTok);
-      if (tokName === "StringLiteral" || tokName === "IntLiteral") this.err("enumMemberNotIdentifier", this.range(nameTok));
-      const out: A.EnumMember = { kind: "EnumMember", name: this.ident(nameTok as IToken), range: this.range(m) };
+      const nameTok = this.tokens(m, "IdentifierName")[0];
+      const bad = this.nodes(m, "rejectedEnumMemberName")[0];
+      if (bad) this.err("enumMemberNotIdentifier", this.range(bad));
+      const name: A.Identifier = nameTok ? this.ident(nameTok) : { kind: "Identifier", name: "_", range: this.range(m) };
+      const out: A.EnumMember = { kind: "EnumMember", name, range: this.range(m) };
       const init = this.nodes(m, "assignmentExpr")[0];
       if (init) out.init = this.assignmentExpr(init);
       return out;
@@ -328,7 +331,7 @@ export class AstBuilder {
   }
 
   private interfaceDecl(node: CstNode): A.InterfaceDecl {
-    const tp = this.nodes(node, "typeParams")[0];
+    const tp = this.nodes(node, "rejectedTypeParams")[0];
     if (tp) this.err("genericDecl", this.range(tp));
     const ext = this.tokens(node, "Extends")[0];
     if (ext) this.err("interfaceExtends", this.range(ext));
@@ -341,9 +344,9 @@ export class AstBuilder {
       }
       const f = this.nodes(m, "fieldRest")[0]!;
       const name = this.ident(this.tokens(f, "IdentifierName")[0]!);
-      const q = this.tokens(f, "Question")[0];
+      const q = this.nodes(f, "rejectedOptionalMark")[0];
       if (q) this.err("optionalField", this.range(q));
-      if (this.nodes(f, "params").length > 0) {
+      if (this.nodes(f, "rejectedMethodSignature").length > 0) {
         this.err("interfaceMethod", name.range);
         continue;
       }
@@ -357,9 +360,9 @@ export class AstBuilder {
   private functionDecl(node: CstNode): A.FunctionDecl {
     const asyncTok = this.tokens(node, "Async")[0];
     if (asyncTok) this.err("asyncFunction", this.range(asyncTok));
-    const star = this.tokens(node, "Star")[0];
+    const star = this.nodes(node, "rejectedGeneratorStar")[0];
     if (star) this.err("generator", this.range(star));
-    const tp = this.nodes(node, "typeParams")[0];
+    const tp = this.nodes(node, "rejectedTypeParams")[0];
     if (tp) this.err("genericDecl", this.range(tp));
     const f: A.FunctionDecl = {
       kind: "FunctionDecl",
@@ -383,10 +386,10 @@ export class AstBuilder {
       if (thisTok) this.err("thisParam", this.range(thisTok));
       const id = this.tokens(p, "Identifier")[0];
       if (!id && !thisTok) this.err("destructuring", r);
-      const q = this.tokens(p, "Question")[0];
+      const q = this.nodes(p, "rejectedOptionalMark")[0];
       if (q) this.err("optionalParam", this.range(q));
-      const eq = this.tokens(p, "Equals")[0];
-      if (eq) this.err("defaultParam", this.range(eq, this.nodes(p, "assignmentExpr")[0] ?? eq));
+      const def = this.nodes(p, "rejectedDefault")[0];
+      if (def) this.err("defaultParam", this.range(def));
       const ta = this.nodes(p, "typeAnnotation")[0];
       const name: A.Identifier = id ? this.ident(id) : { kind: "Identifier", name: "_", range: r };
       if (!ta && id) this.err("untypedParam", name.range);
@@ -453,9 +456,9 @@ export class AstBuilder {
   // ------------------------------------------------------------------------------ expressions
 
   expression(node: CstNode): A.Expr {
-    const parts = this.nodes(node, "assignmentExpr");
-    if (parts.length > 1) this.err("commaExpr", this.range(this.tokens(node, "Comma")[0]!));
-    return this.assignmentExpr(parts[0]!);
+    const more = this.nodes(node, "rejectedCommaOperand")[0];
+    if (more) this.err("commaExpr", this.range(this.tokens(more, "Comma")[0]!));
+    return this.assignmentExpr(this.nodes(node, "assignmentExpr")[0]!);
   }
 
   private placeholder(range: SourceRange): A.Expr {
@@ -500,10 +503,10 @@ export class AstBuilder {
         pending.push(c);
         continue;
       }
-      if (c.name === "type") {
-        // `x as T` / `x satisfies T`: rejected; the operand stays as it is.
-        const kw = pending[0]!;
-        this.err(kw.tokenType.name === "As" ? "asCast" : "satisfiesExpr", this.range(kw, c));
+      if (c.name === "rejectedCast") {
+        // `x as T` / `x satisfies T`: the operand stays as it is.
+        const kw = seq(c)[0] as IToken;
+        this.err(kw.tokenType.name === "As" ? "asCast" : "satisfiesExpr", this.range(c));
         pending = [];
         continue;
       }
@@ -550,17 +553,23 @@ export class AstBuilder {
     const parts = seq(node);
     const first = parts[0]!;
     const r = this.range(node);
+    let opTok: IToken;
+    let operandNode: CstNode;
     if (isNode(first)) {
       if (first.name === "callMemberExpr") return this.callMemberExpr(first);
-      return this.placeholder(r);
+      if (first.name === "rejectedAngleCast") {
+        this.err("angleCast", this.range(seq(first)[0]!, this.tokens(first, "Greater")[0] ?? first));
+        return this.unaryExpr(this.nodes(first, "unaryExpr")[0]!);
+      }
+      // rejectedUnary
+      opTok = seq(first)[0] as IToken;
+      operandNode = this.nodes(first, "unaryExpr")[0]!;
+    } else {
+      opTok = first;
+      operandNode = this.nodes(node, "unaryExpr")[0]!;
     }
-    const opTok = first;
     const op = opTok.image;
-    if (op === "<") {
-      this.err("angleCast", this.range(opTok, this.tokens(node, "Greater")[0] ?? opTok));
-      return this.unaryExpr(this.nodes(node, "unaryExpr")[0]!);
-    }
-    const operand = this.unaryExpr(this.nodes(node, "unaryExpr")[0]!);
+    const operand = this.unaryExpr(operandNode);
     switch (op) {
       case "-":
       case "~":
@@ -622,7 +631,7 @@ export class AstBuilder {
           else if (next) i += 3;
           break;
         }
-        case "Bang":
+        case "rejectedNonNull":
           this.err("nonNullAssertion", this.range(c));
           break;
         case "PlusPlus":
@@ -655,7 +664,7 @@ export class AstBuilder {
           return this.objectLiteral(c);
         case "newExpr":
           return this.newExpr(c);
-        case "arrayLiteral":
+        case "rejectedArrayLiteral":
           this.err("arrayLiteral", r);
           return this.placeholder(r);
         default:
@@ -695,16 +704,19 @@ export class AstBuilder {
 
   private parenExpr(node: CstNode): A.Expr {
     const r = this.range(node);
-    const items = this.nodes(node, "parenItem");
-    if (items.length !== 1) {
-      if (items.length === 0) this.err("syntax", r);
-      else this.err("commaExpr", this.range(this.tokens(node, "Comma")[0]!));
+    const item = this.nodes(node, "parenItem")[0];
+    const more = this.nodes(node, "rejectedParenListItem")[0];
+    if (!item) {
+      this.bag.error(ParserMessages.syntax.code, "empty parentheses", r);
       return this.placeholder(r);
     }
-    const item = items[0]!;
+    if (more) {
+      this.err("commaExpr", this.range(this.tokens(more, "Comma")[0]!));
+      return this.placeholder(r);
+    }
     const spread = this.tokens(item, "Ellipsis")[0];
     if (spread) this.err("spread", this.range(spread));
-    const ta = this.nodes(item, "typeAnnotation")[0];
+    const ta = this.nodes(item, "rejectedParamType")[0];
     // `(x: T)` outside an arrow function is not TypeScript at all.
     if (ta) this.bag.error(ParserMessages.syntax.code, "unexpected ':' in parentheses", this.range(ta));
     return { kind: "ParenExpr", expr: this.assignmentExpr(this.nodes(item, "assignmentExpr")[0]!), range: r };
@@ -718,12 +730,13 @@ export class AstBuilder {
         this.err("spread", this.range(this.tokens(m, "Ellipsis")[0]!));
         continue;
       }
-      if (this.tokens(m, "LBracket")[0]) {
-        this.err("computedKey", this.range(this.tokens(m, "LBracket")[0]!, this.tokens(m, "RBracket")[0] ?? m));
+      const computed = this.nodes(m, "rejectedComputedKey")[0];
+      if (computed) {
+        this.err("computedKey", this.range(this.tokens(computed, "LBracket")[0]!, this.tokens(computed, "RBracket")[0] ?? computed));
         continue;
       }
       const key = this.ident(this.tokens(m, "IdentifierName")[0]!);
-      if (this.nodes(m, "params").length > 0) {
+      if (this.nodes(m, "rejectedMethod").length > 0) {
         this.err("methodInObject", key.range);
         continue;
       }
@@ -848,11 +861,7 @@ export class AstBuilder {
 
   private arrayType(node: CstNode): A.TypeExpr | "null" {
     const atom = this.typeAtom(this.nodes(node, "typeAtom")[0]!);
-    const lb = this.tokens(node, "LBracket")[0];
-    if (lb) {
-      this.err("arrayType", this.range(node));
-      for (const t of this.nodes(node, "type")) this.type(t);
-    }
+    if (this.nodes(node, "rejectedArraySuffix").length > 0) this.err("arrayType", this.range(node));
     return atom;
   }
 
@@ -865,27 +874,22 @@ export class AstBuilder {
     };
     if (isNode(c)) {
       if (c.name === "typeRef") return this.typeRef(c);
-      if (c.name === "balancedBraces") return bad("objectType");
-      if (c.name === "params") return bad("functionType");
-      return bad("syntax");
+      if (c.name === "rejectedTypeOperator") return bad("keyofType");
+      const form = seq(c)[0];
+      if (ruleName(form) === "balancedBraces") return bad("objectType");
+      if (ruleName(form) === "params") return bad("functionType");
+      if (tokenName(form) === "LBracket") return bad("tupleType");
+      return bad("literalType");
     }
     switch (c.tokenType.name) {
       case "Void":
         return { kind: "VoidType", range: r };
       case "Null":
         return "null";
-      case "IntLiteral": {
+      default: {
         const lit = this.intLiteral(c);
         return { kind: "LiteralType", raw: lit.raw, value: lit.value, range: r };
       }
-      case "LBracket":
-        return bad("tupleType");
-      case "Typeof":
-      case "Keyof":
-      case "Readonly":
-        return bad("keyofType");
-      default:
-        return bad("literalType");
     }
   }
 

@@ -64,11 +64,20 @@ export interface ContextField {
 
 export type ContextLayout =
   | { readonly kind: "opaque" } // any load/store through ctx is invalid
-  | { readonly kind: "struct"; readonly name: string; readonly size: number; readonly fields: readonly ContextField[] }
+  | {
+      readonly kind: "struct";
+      readonly name: string;
+      readonly size: number;
+      readonly fields: readonly ContextField[];
+    }
   | {
       // struct_ops: the program receives BTF pointers as arguments
       readonly kind: "structOpsArgs";
-      readonly args: readonly { readonly name: string; readonly btfType: string; readonly writableFields: readonly string[] }[];
+      readonly args: readonly {
+        readonly name: string;
+        readonly btfType: string;
+        readonly writableFields: readonly string[];
+      }[];
     };
 
 /** Builtins of ioubpf/lang whose availability depends on the target. */
@@ -106,7 +115,11 @@ export interface TargetInfo {
   readonly progTypeName: string;
   readonly progTypeDerived: boolean;
   /** ELF section of the program: plain and sleepable. `<name>` is replaced by the program name. */
-  readonly sections: { readonly normal?: string; readonly sleepable?: string; readonly structOpsMap?: string };
+  readonly sections: {
+    readonly normal?: string;
+    readonly sleepable?: string;
+    readonly structOpsMap?: string;
+  };
   /** The program must be loaded sleepable for submit to work. */
   readonly submitNeedsSleepable: boolean;
   readonly context: ContextLayout;
@@ -145,14 +158,72 @@ const IOURING_V1: TargetInfo = {
   submitNeedsSleepable: false,
   context: { kind: "opaque" },
   helpers: {
-    map_lookup_elem: { name: "map_lookup_elem", id: 1, args: ["mapPtr", "mapKey"], ret: "mapValueOrNull", sleepableOnly: false, gplOnly: false },
-    map_update_elem: { name: "map_update_elem", id: 2, args: ["mapPtr", "mapKey", "mapValue", "anything"], ret: "integer", sleepableOnly: false, gplOnly: false },
-    map_delete_elem: { name: "map_delete_elem", id: 3, args: ["mapPtr", "mapKey"], ret: "integer", sleepableOnly: false, gplOnly: false },
-    ktime_get_ns: { name: "ktime_get_ns", id: 5, args: [], ret: "integer", sleepableOnly: false, gplOnly: false },
-    trace_printk: { name: "trace_printk", id: 6, args: ["string", "constSize", "anything", "anything", "anything"], ret: "integer", sleepableOnly: false, gplOnly: true },
-    get_prandom_u32: { name: "get_prandom_u32", id: 7, args: [], ret: "integer", sleepableOnly: false, gplOnly: false },
-    ringbuf_output: { name: "ringbuf_output", id: 130, args: ["mapPtr", "mem", "constSizeOrZero", "anything"], ret: "integer", sleepableOnly: false, gplOnly: false },
-    iouring_queue_sqe: { name: "iouring_queue_sqe", id: 163, args: ["ctx", "mem", "constSize"], ret: "integer", sleepableOnly: false, gplOnly: false, fixedSize: 64, derived: true },
+    map_lookup_elem: {
+      name: "map_lookup_elem",
+      id: 1,
+      args: ["mapPtr", "mapKey"],
+      ret: "mapValueOrNull",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    map_update_elem: {
+      name: "map_update_elem",
+      id: 2,
+      args: ["mapPtr", "mapKey", "mapValue", "anything"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    map_delete_elem: {
+      name: "map_delete_elem",
+      id: 3,
+      args: ["mapPtr", "mapKey"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    ktime_get_ns: {
+      name: "ktime_get_ns",
+      id: 5,
+      args: [],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    trace_printk: {
+      name: "trace_printk",
+      id: 6,
+      args: ["string", "constSize", "anything", "anything", "anything"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: true,
+    },
+    get_prandom_u32: {
+      name: "get_prandom_u32",
+      id: 7,
+      args: [],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    ringbuf_output: {
+      name: "ringbuf_output",
+      id: 130,
+      args: ["mapPtr", "mem", "constSizeOrZero", "anything"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    iouring_queue_sqe: {
+      name: "iouring_queue_sqe",
+      id: 163,
+      args: ["ctx", "mem", "constSize"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+      fixedSize: 64,
+      derived: true,
+    },
   },
   kfuncs: {},
   entryPoints: {
@@ -168,7 +239,8 @@ const IOURING_V1: TargetInfo = {
     emit: {
       available: false,
       reason: "iouring-v1 has no helper that posts a completion",
-      alternative: "submit a NOP with the wanted userData (submit.nop({ userData })), or use --target iouring-v2",
+      alternative:
+        "submit a NOP with the wanted userData (submit.nop({ userData })), or use --target iouring-v2",
     },
     stop: { available: true },
     ktime: { available: true },
@@ -176,7 +248,8 @@ const IOURING_V1: TargetInfo = {
     trace: { available: true },
     copyFromUser: {
       available: false,
-      reason: "iouring-v1 programs are not sleepable, and bpf_copy_from_user needs a sleepable program",
+      reason:
+        "iouring-v1 programs are not sleepable, and bpf_copy_from_user needs a sleepable program",
       alternative: "use --target iouring-v2, whose programs can be sleepable",
     },
     copyToUser: {
@@ -220,18 +293,108 @@ const IOURING_V2: TargetInfo = {
     ],
   },
   helpers: {
-    map_lookup_elem: { name: "map_lookup_elem", id: 1, args: ["mapPtr", "mapKey"], ret: "mapValueOrNull", sleepableOnly: false, gplOnly: false },
-    map_update_elem: { name: "map_update_elem", id: 2, args: ["mapPtr", "mapKey", "mapValue", "anything"], ret: "integer", sleepableOnly: false, gplOnly: false },
-    map_delete_elem: { name: "map_delete_elem", id: 3, args: ["mapPtr", "mapKey"], ret: "integer", sleepableOnly: false, gplOnly: false },
-    ktime_get_ns: { name: "ktime_get_ns", id: 5, args: [], ret: "integer", sleepableOnly: false, gplOnly: false },
-    trace_printk: { name: "trace_printk", id: 6, args: ["string", "constSize", "anything", "anything", "anything"], ret: "integer", sleepableOnly: false, gplOnly: true },
-    get_prandom_u32: { name: "get_prandom_u32", id: 7, args: [], ret: "integer", sleepableOnly: false, gplOnly: false },
-    ringbuf_output: { name: "ringbuf_output", id: 130, args: ["mapPtr", "mem", "constSizeOrZero", "anything"], ret: "integer", sleepableOnly: false, gplOnly: false },
-    copy_from_user: { name: "copy_from_user", id: 148, args: ["uninitMem", "constSizeOrZero", "anything"], ret: "integer", sleepableOnly: true, gplOnly: false },
-    iouring_queue_sqe: { name: "iouring_queue_sqe", id: 164, args: ["ctx", "mem", "constSize"], ret: "integer", sleepableOnly: true, gplOnly: false, fixedSize: 64, derived: true },
-    iouring_emit_cqe: { name: "iouring_emit_cqe", id: 165, args: ["ctx", "anything", "anything", "anything", "anything"], ret: "integer", sleepableOnly: false, gplOnly: false, derived: true },
-    iouring_reap_cqe: { name: "iouring_reap_cqe", id: 166, args: ["ctx", "anything", "uninitMem", "constSize"], ret: "integer", sleepableOnly: false, gplOnly: false, fixedSize: 16, derived: true },
-    copy_to_user: { name: "copy_to_user", id: 167, args: ["anything", "mem", "constSizeOrZero"], ret: "integer", sleepableOnly: true, gplOnly: false, derived: true },
+    map_lookup_elem: {
+      name: "map_lookup_elem",
+      id: 1,
+      args: ["mapPtr", "mapKey"],
+      ret: "mapValueOrNull",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    map_update_elem: {
+      name: "map_update_elem",
+      id: 2,
+      args: ["mapPtr", "mapKey", "mapValue", "anything"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    map_delete_elem: {
+      name: "map_delete_elem",
+      id: 3,
+      args: ["mapPtr", "mapKey"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    ktime_get_ns: {
+      name: "ktime_get_ns",
+      id: 5,
+      args: [],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    trace_printk: {
+      name: "trace_printk",
+      id: 6,
+      args: ["string", "constSize", "anything", "anything", "anything"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: true,
+    },
+    get_prandom_u32: {
+      name: "get_prandom_u32",
+      id: 7,
+      args: [],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    ringbuf_output: {
+      name: "ringbuf_output",
+      id: 130,
+      args: ["mapPtr", "mem", "constSizeOrZero", "anything"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    copy_from_user: {
+      name: "copy_from_user",
+      id: 148,
+      args: ["uninitMem", "constSizeOrZero", "anything"],
+      ret: "integer",
+      sleepableOnly: true,
+      gplOnly: false,
+    },
+    iouring_queue_sqe: {
+      name: "iouring_queue_sqe",
+      id: 164,
+      args: ["ctx", "mem", "constSize"],
+      ret: "integer",
+      sleepableOnly: true,
+      gplOnly: false,
+      fixedSize: 64,
+      derived: true,
+    },
+    iouring_emit_cqe: {
+      name: "iouring_emit_cqe",
+      id: 165,
+      args: ["ctx", "anything", "anything", "anything", "anything"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+      derived: true,
+    },
+    iouring_reap_cqe: {
+      name: "iouring_reap_cqe",
+      id: 166,
+      args: ["ctx", "anything", "uninitMem", "constSize"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+      fixedSize: 16,
+      derived: true,
+    },
+    copy_to_user: {
+      name: "copy_to_user",
+      id: 167,
+      args: ["anything", "mem", "constSizeOrZero"],
+      ret: "integer",
+      sleepableOnly: true,
+      gplOnly: false,
+      derived: true,
+    },
   },
   kfuncs: {},
   entryPoints: { onStart: { available: true }, onCompletion: { available: true } },
@@ -255,7 +418,12 @@ const IOURING_V2: TargetInfo = {
   requiresBtf: false,
   requiresGplLicense: false,
   codegenSupported: true,
-  constants: { IORING_REGISTER_BPF: 15, IORING_UNREGISTER_BPF: 16, IORING_OP_BPF: 37, reapEnoent: -2 },
+  constants: {
+    IORING_REGISTER_BPF: 15,
+    IORING_UNREGISTER_BPF: 16,
+    IORING_OP_BPF: 37,
+    reapEnoent: -2,
+  },
 };
 
 // ---------------------------------------------------------------------------------------
@@ -277,17 +445,76 @@ const LINUX_7_1: TargetInfo = {
     ],
   },
   helpers: {
-    map_lookup_elem: { name: "map_lookup_elem", id: 1, args: ["mapPtr", "mapKey"], ret: "mapValueOrNull", sleepableOnly: false, gplOnly: false },
-    map_update_elem: { name: "map_update_elem", id: 2, args: ["mapPtr", "mapKey", "mapValue", "anything"], ret: "integer", sleepableOnly: false, gplOnly: false },
-    map_delete_elem: { name: "map_delete_elem", id: 3, args: ["mapPtr", "mapKey"], ret: "integer", sleepableOnly: false, gplOnly: false },
-    ktime_get_ns: { name: "ktime_get_ns", id: 5, args: [], ret: "integer", sleepableOnly: false, gplOnly: false },
-    trace_printk: { name: "trace_printk", id: 6, args: ["string", "constSize", "anything", "anything", "anything"], ret: "integer", sleepableOnly: false, gplOnly: true },
-    get_prandom_u32: { name: "get_prandom_u32", id: 7, args: [], ret: "integer", sleepableOnly: false, gplOnly: false },
-    ringbuf_output: { name: "ringbuf_output", id: 130, args: ["mapPtr", "mem", "constSizeOrZero", "anything"], ret: "integer", sleepableOnly: false, gplOnly: false },
+    map_lookup_elem: {
+      name: "map_lookup_elem",
+      id: 1,
+      args: ["mapPtr", "mapKey"],
+      ret: "mapValueOrNull",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    map_update_elem: {
+      name: "map_update_elem",
+      id: 2,
+      args: ["mapPtr", "mapKey", "mapValue", "anything"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    map_delete_elem: {
+      name: "map_delete_elem",
+      id: 3,
+      args: ["mapPtr", "mapKey"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    ktime_get_ns: {
+      name: "ktime_get_ns",
+      id: 5,
+      args: [],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    trace_printk: {
+      name: "trace_printk",
+      id: 6,
+      args: ["string", "constSize", "anything", "anything", "anything"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: true,
+    },
+    get_prandom_u32: {
+      name: "get_prandom_u32",
+      id: 7,
+      args: [],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
+    ringbuf_output: {
+      name: "ringbuf_output",
+      id: 130,
+      args: ["mapPtr", "mem", "constSizeOrZero", "anything"],
+      ret: "integer",
+      sleepableOnly: false,
+      gplOnly: false,
+    },
   },
   kfuncs: {
-    bpf_io_uring_submit_sqes: { name: "bpf_io_uring_submit_sqes", args: ["ctx", "anything"], ret: "integer", sleepableOnly: true },
-    bpf_io_uring_get_region: { name: "bpf_io_uring_get_region", args: ["ctx", "anything", "constSize"], ret: "memOrNull", sleepableOnly: false },
+    bpf_io_uring_submit_sqes: {
+      name: "bpf_io_uring_submit_sqes",
+      args: ["ctx", "anything"],
+      ret: "integer",
+      sleepableOnly: true,
+    },
+    bpf_io_uring_get_region: {
+      name: "bpf_io_uring_get_region",
+      args: ["ctx", "anything", "constSize"],
+      ret: "memOrNull",
+      sleepableOnly: false,
+    },
   },
   entryPoints: { onStart: { available: true }, onCompletion: { available: true } },
   builtins: {
@@ -295,7 +522,8 @@ const LINUX_7_1: TargetInfo = {
     emit: {
       available: false,
       reason: "linux-7.1 gives BPF no way to post a completion of its own",
-      alternative: "submit a NOP with the wanted userData (submit.nop({ userData })); its completion reaches user space",
+      alternative:
+        "submit a NOP with the wanted userData (submit.nop({ userData })); its completion reaches user space",
     },
     stop: { available: true },
     ktime: { available: true },
@@ -360,7 +588,9 @@ export function findTarget(name: string): TargetInfo | undefined {
 }
 
 export function helperProto(target: TargetInfo, name: string): HelperProto | undefined {
-  return Object.prototype.hasOwnProperty.call(target.helpers, name) ? target.helpers[name] : undefined;
+  return Object.prototype.hasOwnProperty.call(target.helpers, name)
+    ? target.helpers[name]
+    : undefined;
 }
 
 export function helperById(target: TargetInfo, id: number): HelperProto | undefined {
@@ -377,7 +607,9 @@ export function opcodeAllowed(target: TargetInfo, opcode: number): boolean {
 
 /** The context field of a struct context, or undefined (opaque contexts have none). */
 export function contextField(target: TargetInfo, name: string): ContextField | undefined {
-  return target.context.kind === "struct" ? target.context.fields.find((f) => f.name === name) : undefined;
+  return target.context.kind === "struct"
+    ? target.context.fields.find((f) => f.name === name)
+    : undefined;
 }
 
 /** Signed division and modulo (BPF_SDIV/BPF_SMOD) need cpu v4. */

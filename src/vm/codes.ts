@@ -17,6 +17,8 @@ export const VmCodes = {
   badReturn: "E8021",
   /** A BPF request is still waiting when nothing else can happen (note). */
   stuck: "E8022",
+  /** A sleepable-only helper was called from a program not loaded sleepable (warning). */
+  notSleepable: "E8023",
   /** A conformance case failed its expectation. */
   conformance: "E8030",
 } as const;

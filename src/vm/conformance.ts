@@ -2,7 +2,7 @@
 // input memory and the r0 / memory / fault that RFC 9669 semantics imply. Cases are plain
 // programs (memory through the stack, or a buffer passed in r1 with its length in r2, as
 // bpf_conformance does), so the kernel oracle can run the non-faulting ones too. Assembling
-// is injected: the test uses llvm-mc-19, or our assembler for forms llvm-mc-19 lacks.
+// is injected: the test uses our assembler and checks its bytes against llvm-mc-19.
 import { parse } from "yaml";
 import type { ObjFile } from "../elf/types.js";
 import { loadObject } from "./loader.js";
@@ -18,7 +18,7 @@ export interface ConformanceCase {
   expectMem?: Uint8Array;
   /** The run must fault; when a string, the fault message must contain it. */
   fault?: boolean | string;
-  /** Which assembler can build it ("llvm" by default; "ioubpf" for forms llvm-mc-19 lacks). */
+  /** "ioubpf" when llvm-mc-19 cannot assemble it (no cross-check of the bytes), else "llvm". */
   assembler: "llvm" | "ioubpf";
   /** False when the kernel would not load the program (faults, callx, …). */
   kernel: boolean;
@@ -31,7 +31,8 @@ export interface ConformanceFile {
 }
 
 function bytesOf(v: unknown, what: string): Uint8Array {
-  if (typeof v !== "string" || !/^([0-9a-f]{2}\s*)*$/i.test(v.trim())) throw new Error(`${what}: expected hex bytes`);
+  if (typeof v !== "string" || !/^([0-9a-f]{2}\s*)*$/i.test(v.trim()))
+    throw new Error(`${what}: expected hex bytes`);
   return new Uint8Array(Buffer.from(v.replace(/\s+/g, ""), "hex"));
 }
 
@@ -48,7 +49,8 @@ function u64Of(v: unknown, what: string): bigint {
 /** Parses one conformance file; throws with the case name on malformed input (test data). */
 export function parseConformance(text: string): ConformanceFile {
   const raw = parse(text) as { group?: unknown; cases?: unknown };
-  if (typeof raw?.group !== "string" || !Array.isArray(raw.cases)) throw new Error("expected { group, cases: [...] }");
+  if (typeof raw?.group !== "string" || !Array.isArray(raw.cases))
+    throw new Error("expected { group, cases: [...] }");
   const cases = raw.cases.map((c: Record<string, unknown>, i: number): ConformanceCase => {
     const name = typeof c.name === "string" ? c.name : `case ${i}`;
     if (typeof c.asm !== "string") throw new Error(`${name}: asm missing`);
@@ -63,7 +65,8 @@ export function parseConformance(text: string): ConformanceFile {
     if (c.expect_mem !== undefined) k.expectMem = bytesOf(c.expect_mem, `${name}.expect_mem`);
     if (c.fault !== undefined) k.fault = c.fault as boolean | string;
     if (typeof c.max_insns === "number") k.maxInsns = c.max_insns;
-    if (k.r0 === undefined && k.fault === undefined && k.expectMem === undefined) throw new Error(`${name}: nothing expected`);
+    if (k.r0 === undefined && k.fault === undefined && k.expectMem === undefined)
+      throw new Error(`${name}: nothing expected`);
     return k;
   });
   return { group: raw.group, cases };
@@ -97,11 +100,15 @@ export function runConformanceCase(c: ConformanceCase, obj: ObjFile): CaseOutcom
     if (!res.fault) problems.push(`expected a fault, but the run returned r0=${hex64(res.r0)}`);
     else if (typeof c.fault === "string" && !res.fault.message.includes(c.fault))
       problems.push(`fault message "${res.fault.message}" lacks "${c.fault}"`);
-  } else if (res.fault) problems.push(`unexpected fault at pc ${res.fault.pc}: ${res.fault.message}`);
+  } else if (res.fault)
+    problems.push(`unexpected fault at pc ${res.fault.pc}: ${res.fault.message}`);
   else {
-    if (c.r0 !== undefined && res.r0 !== c.r0) problems.push(`r0 = ${hex64(res.r0)}, expected ${hex64(c.r0)}`);
+    if (c.r0 !== undefined && res.r0 !== c.r0)
+      problems.push(`r0 = ${hex64(res.r0)}, expected ${hex64(c.r0)}`);
     if (c.expectMem && buf && Buffer.compare(Buffer.from(buf), Buffer.from(c.expectMem)) !== 0)
-      problems.push(`memory = ${Buffer.from(buf).toString("hex")}, expected ${Buffer.from(c.expectMem).toString("hex")}`);
+      problems.push(
+        `memory = ${Buffer.from(buf).toString("hex")}, expected ${Buffer.from(c.expectMem).toString("hex")}`,
+      );
   }
   return {
     ok: problems.length === 0,

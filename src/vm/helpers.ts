@@ -34,19 +34,36 @@ export interface HelperEnv {
   /** Queues an SQE from the current run; returns a sequence number or a negative errno. */
   queueSqe(bytes: Uint8Array): number;
   event(e: HelperEvent): void;
+  /** Whether the running program was loaded sleepable, and where to warn when it is not. */
+  sleepable?(): boolean;
+  warnSleepable?(helper: string): void;
 }
 
 function fault(pc: number, helper: string, why: string): never {
   throw new VmFault(pc, `helper ${helper}: ${why}`);
 }
 
-function readArg(env: HelperEnv, pc: number, helper: string, addr: bigint, len: number, what: string): Uint8Array {
+function readArg(
+  env: HelperEnv,
+  pc: number,
+  helper: string,
+  addr: bigint,
+  len: number,
+  what: string,
+): Uint8Array {
   const r = env.mem.read(addr, len);
   if (typeof r === "string") fault(pc, helper, `${what}: ${r}`);
   return r;
 }
 
-function writeArg(env: HelperEnv, pc: number, helper: string, addr: bigint, data: Uint8Array, what: string): void {
+function writeArg(
+  env: HelperEnv,
+  pc: number,
+  helper: string,
+  addr: bigint,
+  data: Uint8Array,
+  what: string,
+): void {
   const r = env.mem.write(addr, data);
   if (r !== undefined) fault(pc, helper, `${what}: ${r}`);
 }
@@ -54,13 +71,17 @@ function writeArg(env: HelperEnv, pc: number, helper: string, addr: bigint, data
 function mapArg(env: HelperEnv, pc: number, helper: string, vm: Interpreter): VmMap {
   const v = vm.reg(1);
   const region = env.mem.regionOfHi(Number(v >> 32n) | 0);
-  const map = region?.mapIndex !== undefined && (v & 0xffffffffn) === 0n ? env.mapList[region.mapIndex] : undefined;
+  const map =
+    region?.mapIndex !== undefined && (v & 0xffffffffn) === 0n
+      ? env.mapList[region.mapIndex]
+      : undefined;
   if (!map) fault(pc, helper, `r1 (0x${v.toString(16)}) is not a map`);
   return map;
 }
 
 function checkCtx(env: HelperEnv, pc: number, helper: string, vm: Interpreter): void {
-  if (vm.reg(1) !== env.mem.addressOf(env.ctx())) fault(pc, helper, "r1 is not the program's context");
+  if (vm.reg(1) !== env.mem.addressOf(env.ctx()))
+    fault(pc, helper, "r1 is not the program's context");
 }
 
 /** xorshift32: deterministic, seeded by the scenario, never 0. */
@@ -74,7 +95,11 @@ function nextRandom(rng: { state: number }): number {
 }
 
 /** bpf_trace_printk's format language (the subset the kernel accepts: %d %i %u %x %c %s %p, l/ll). */
-export function formatPrintk(fmt: string, args: readonly bigint[], readString: (addr: bigint) => string | undefined): string | undefined {
+export function formatPrintk(
+  fmt: string,
+  args: readonly bigint[],
+  readString: (addr: bigint) => string | undefined,
+): string | undefined {
   let out = "";
   let argi = 0;
   for (let i = 0; i < fmt.length; i++) {
@@ -133,7 +158,12 @@ export function formatPrintk(fmt: string, args: readonly bigint[], readString: (
         return undefined;
     }
     const w = Number(width || "0");
-    if (s.length < w) s = flags.includes("-") ? s.padEnd(w) : flags.includes("0") && conv !== "s" ? s.padStart(w, "0") : s.padStart(w);
+    if (s.length < w)
+      s = flags.includes("-")
+        ? s.padEnd(w)
+        : flags.includes("0") && conv !== "s"
+          ? s.padStart(w, "0")
+          : s.padStart(w);
     out += s;
     i = j;
   }
@@ -154,14 +184,26 @@ const IMPLS: Record<string, Impl> = {
     const key = readArg(env, pc, name, vm.reg(2), map.def.keySize, "key");
     const value = readArg(env, pc, name, vm.reg(3), map.def.valueSize, "value");
     const ret = map.update(key, value, Number(vm.reg(4) & 0xffffffffn));
-    env.event({ type: "map", op: "update", map: map.def.name, key: Buffer.from(key).toString("hex"), ret });
+    env.event({
+      type: "map",
+      op: "update",
+      map: map.def.name,
+      key: Buffer.from(key).toString("hex"),
+      ret,
+    });
     return ret;
   },
   map_delete_elem(vm, pc, env, name) {
     const map = mapArg(env, pc, name, vm);
     const key = readArg(env, pc, name, vm.reg(2), map.def.keySize, "key");
     const ret = map.delete(key);
-    env.event({ type: "map", op: "delete", map: map.def.name, key: Buffer.from(key).toString("hex"), ret });
+    env.event({
+      type: "map",
+      op: "delete",
+      map: map.def.name,
+      key: Buffer.from(key).toString("hex"),
+      ret,
+    });
     return ret;
   },
   ktime_get_ns(_vm, _pc, env) {
@@ -178,7 +220,9 @@ const IMPLS: Record<string, Impl> = {
     const nul = bytes.indexOf(0);
     if (nul < 0) return -Errno.EINVAL; // the kernel requires the NUL inside fmt_size
     const fmt = Buffer.from(bytes.subarray(0, nul)).toString("latin1");
-    const text = formatPrintk(fmt, [vm.reg(3), vm.reg(4), vm.reg(5)], (a) => env.mem.readCString(a, 4096));
+    const text = formatPrintk(fmt, [vm.reg(3), vm.reg(4), vm.reg(5)], (a) =>
+      env.mem.readCString(a, 4096),
+    );
     if (text === undefined) return -Errno.EINVAL;
     env.event({ type: "printk", text });
     return Buffer.byteLength(text, "latin1");
@@ -196,7 +240,13 @@ const IMPLS: Record<string, Impl> = {
       map.ringUsed += 8 + Math.ceil(size / 8) * 8;
       map.records.push({ map: map.def.name, data, flags });
     }
-    env.event({ type: "ringbuf", map: map.def.name, data: Buffer.from(data).toString("hex"), flags, ret });
+    env.event({
+      type: "ringbuf",
+      map: map.def.name,
+      data: Buffer.from(data).toString("hex"),
+      flags,
+      ret,
+    });
     return ret;
   },
   copy_from_user(vm, pc, env, name) {
@@ -272,7 +322,11 @@ export function makeHelpers(env: HelperEnv): Map<number, HelperFn> {
   for (const proto of Object.values(env.target.helpers)) {
     const impl = IMPLS[proto.name];
     if (!impl) continue;
-    out.set(proto.id, (vm, pc) => impl(vm, pc, env, proto.name));
+    out.set(proto.id, (vm, pc) => {
+      // The kernel verifier refuses these in non-sleepable programs; the VM runs them but says so.
+      if (proto.sleepableOnly && env.sleepable && !env.sleepable()) env.warnSleepable?.(proto.name);
+      return impl(vm, pc, env, proto.name);
+    });
   }
   return out;
 }

@@ -1,5 +1,11 @@
 // The VM's public API: load an object, run a program, simulate a scripted ring.
-export { Interpreter, VmFault, MAX_CALL_FRAMES, STACK_SIZE, MAY_GOTO_BUDGET } from "./interpreter.js";
+export {
+  Interpreter,
+  VmFault,
+  MAX_CALL_FRAMES,
+  STACK_SIZE,
+  MAY_GOTO_BUDGET,
+} from "./interpreter.js";
 export type { HelperFn, InterpreterOptions, RunResult } from "./interpreter.js";
 export { Memory } from "./memory.js";
 export type { Region } from "./memory.js";

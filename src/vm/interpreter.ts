@@ -1,9 +1,9 @@
 // The reference interpreter: every instruction form of RFC 9669 plus the kernel extensions
 // (cpu v1–v4, atomics with load_acquire/store_release, may_goto, callx). Programs are
 // pre-decoded once into dense per-slot arrays keyed by a small operation number, so the hot
-// loop is one switch. Registers are two Int32Arrays (low and high words): measured ~10x
-// faster than BigInt registers (docs/vm.md); BigInt is used only for 64-bit div/mod and in
-// helpers. Memory is the checked region model of memory.ts; any fault stops the run and is
+// loop is one switch. Registers are two Int32Arrays (low and high words): bench/vm.ts measures
+// this at ~1.7–2.4x an idealised BigInt-register loop on 64-bit values (docs/vm.md); BigInt is used
+// only for 64-bit div/mod and in helpers. Memory is the checked region model of memory.ts; any fault stops the run and is
 // reported with its pc.
 import type { Instruction } from "../isa/instruction.js";
 import { AtomicOp, Imm64Src, type JmpOpName, LD_IMM64 } from "../isa/opcodes.js";
@@ -57,23 +57,102 @@ const enum Op {
   INVALID = 0,
   LDIMM64_SECOND,
   // ALU64 / ALU32: operand from a register (X) or the immediate (K) is chosen at pre-decode.
-  ADD64, SUB64, MUL64, DIV64, SDIV64, MOD64, SMOD64, OR64, AND64, LSH64, RSH64, ARSH64, XOR64, MOV64, NEG64,
-  MOVSX64_8, MOVSX64_16, MOVSX64_32,
-  ADD32, SUB32, MUL32, DIV32, SDIV32, MOD32, SMOD32, OR32, AND32, LSH32, RSH32, ARSH32, XOR32, MOV32, NEG32,
-  MOVSX32_8, MOVSX32_16,
-  LE16, LE32, LE64, BE16, BE32, BE64,
+  ADD64,
+  SUB64,
+  MUL64,
+  DIV64,
+  SDIV64,
+  MOD64,
+  SMOD64,
+  OR64,
+  AND64,
+  LSH64,
+  RSH64,
+  ARSH64,
+  XOR64,
+  MOV64,
+  NEG64,
+  MOVSX64_8,
+  MOVSX64_16,
+  MOVSX64_32,
+  ADD32,
+  SUB32,
+  MUL32,
+  DIV32,
+  SDIV32,
+  MOD32,
+  SMOD32,
+  OR32,
+  AND32,
+  LSH32,
+  RSH32,
+  ARSH32,
+  XOR32,
+  MOV32,
+  NEG32,
+  MOVSX32_8,
+  MOVSX32_16,
+  LE16,
+  LE32,
+  LE64,
+  BE16,
+  BE32,
+  BE64,
   ADDR_SPACE_CAST,
   LDIMM64,
-  LDX, LDXSX, ST, STX,
+  LDX,
+  LDXSX,
+  ST,
+  STX,
   ATOMIC,
   LEGACY_PACKET,
-  JA, JA32,
-  JEQ, JNE, JGT, JGE, JLT, JLE, JSGT, JSGE, JSLT, JSLE, JSET,
-  JEQ32, JNE32, JGT32, JGE32, JLT32, JLE32, JSGT32, JSGE32, JSLT32, JSLE32, JSET32,
-  CALL_HELPER, CALL_LOCAL, CALL_KFUNC, CALLX, EXIT, MAY_GOTO,
+  JA,
+  JA32,
+  JEQ,
+  JNE,
+  JGT,
+  JGE,
+  JLT,
+  JLE,
+  JSGT,
+  JSGE,
+  JSLT,
+  JSLE,
+  JSET,
+  JEQ32,
+  JNE32,
+  JGT32,
+  JGE32,
+  JLT32,
+  JLE32,
+  JSGT32,
+  JSGE32,
+  JSLT32,
+  JSLE32,
+  JSET32,
+  CALL_HELPER,
+  CALL_LOCAL,
+  CALL_KFUNC,
+  CALLX,
+  EXIT,
+  MAY_GOTO,
 }
 
-type AluName = "ADD" | "SUB" | "MUL" | "DIV" | "SDIV" | "MOD" | "SMOD" | "OR" | "AND" | "LSH" | "RSH" | "ARSH" | "XOR" | "MOV";
+type AluName =
+  | "ADD"
+  | "SUB"
+  | "MUL"
+  | "DIV"
+  | "SDIV"
+  | "MOD"
+  | "SMOD"
+  | "OR"
+  | "AND"
+  | "LSH"
+  | "RSH"
+  | "ARSH"
+  | "XOR"
+  | "MOV";
 const ALU_OPS: Record<AluName, [Op, Op]> = {
   ADD: [Op.ADD64, Op.ADD32],
   SUB: [Op.SUB64, Op.SUB32],
@@ -126,8 +205,10 @@ function classify(insn: Instruction): { op: Op; width: number; useReg: boolean }
       const useReg = sem.source === "X";
       const i = sem.width === 64 ? 0 : 1;
       if (sem.op === "MOVSX") {
-        if (sem.extend === 8) return { op: i === 0 ? Op.MOVSX64_8 : Op.MOVSX32_8, width: 0, useReg };
-        if (sem.extend === 16) return { op: i === 0 ? Op.MOVSX64_16 : Op.MOVSX32_16, width: 0, useReg };
+        if (sem.extend === 8)
+          return { op: i === 0 ? Op.MOVSX64_8 : Op.MOVSX32_8, width: 0, useReg };
+        if (sem.extend === 16)
+          return { op: i === 0 ? Op.MOVSX64_16 : Op.MOVSX32_16, width: 0, useReg };
         return i === 0 ? { op: Op.MOVSX64_32, width: 0, useReg } : bad;
       }
       const pair = ALU_OPS[sem.op as AluName];
@@ -157,12 +238,23 @@ function classify(insn: Instruction): { op: Op; width: number; useReg: boolean }
       return { op: sem.wide ? Op.JA32 : Op.JA, width: 0, useReg: false };
     case "jcond": {
       const pair = JMP_OPS[sem.op];
-      return pair ? { op: pair[sem.width === 64 ? 0 : 1], width: 0, useReg: sem.source === "X" } : bad;
+      return pair
+        ? { op: pair[sem.width === 64 ? 0 : 1], width: 0, useReg: sem.source === "X" }
+        : bad;
     }
     case "may_goto":
       return { op: Op.MAY_GOTO, width: 0, useReg: false };
     case "call":
-      return { op: sem.target === "helper" ? Op.CALL_HELPER : sem.target === "local" ? Op.CALL_LOCAL : Op.CALL_KFUNC, width: 0, useReg: false };
+      return {
+        op:
+          sem.target === "helper"
+            ? Op.CALL_HELPER
+            : sem.target === "local"
+              ? Op.CALL_LOCAL
+              : Op.CALL_KFUNC,
+        width: 0,
+        useReg: false,
+      };
     case "callx":
       return { op: Op.CALLX, width: 0, useReg: false };
     case "exit":
@@ -177,8 +269,14 @@ let RHI = 0;
 
 /** Low 64 bits of a 64x64 product, from 16-bit partial products (exact in doubles). */
 function mul64(alo: number, ahi: number, blo: number, bhi: number): void {
-  const a0 = alo & 0xffff, a1 = alo >>> 16, b0 = blo & 0xffff, b1 = blo >>> 16;
-  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const a0 = alo & 0xffff,
+    a1 = alo >>> 16,
+    b0 = blo & 0xffff,
+    b1 = blo >>> 16;
+  const p00 = a0 * b0,
+    p01 = a0 * b1,
+    p10 = a1 * b0,
+    p11 = a1 * b1;
   const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
   RLO = (p00 & 0xffff) | ((mid & 0xffff) << 16);
   const hiOfLo = p11 + Math.floor(p01 / 65536) + Math.floor(p10 / 65536) + Math.floor(mid / 65536);
@@ -239,7 +337,8 @@ export class Interpreter {
     this.helpers = options.helpers ?? new Map();
     this.maxInsns = options.maxInsns ?? 1_000_000;
     this.mayGotoBudget = options.mayGotoBudget ?? MAY_GOTO_BUDGET;
-    for (let i = 0; i < MAX_CALL_FRAMES; i++) this.stacks.push(mem.add(`stack[frame ${i}]`, STACK_SIZE));
+    for (let i = 0; i < MAX_CALL_FRAMES; i++)
+      this.stacks.push(mem.add(`stack[frame ${i}]`, STACK_SIZE));
     this.codeRegion = mem.add("code", 0, { readable: false, writable: false });
     let n = 0;
     for (const insn of code) n += insn.opcode === LD_IMM64 ? 2 : 1;
@@ -253,7 +352,8 @@ export class Interpreter {
     this.widths = new Uint8Array(n);
     this.regSrc = new Uint8Array(n);
     this.frames = [];
-    for (let i = 0; i < MAX_CALL_FRAMES; i++) this.frames.push({ retPc: 0, saved: new Int32Array(10) });
+    for (let i = 0; i < MAX_CALL_FRAMES; i++)
+      this.frames.push({ retPc: 0, saved: new Int32Array(10) });
     this.predecode();
   }
 
@@ -284,13 +384,15 @@ export class Interpreter {
       this.offs[s] = insn.off;
       this.widths[s] = c.width;
       this.regSrc[s] = c.useReg ? 1 : 0;
-      if (insn.dst > 10 || (c.useReg && insn.src > 10 && c.op !== Op.CALLX)) this.ops[s] = Op.INVALID;
+      if (insn.dst > 10 || (c.useReg && insn.src > 10 && c.op !== Op.CALLX))
+        this.ops[s] = Op.INVALID;
       if (c.op === Op.CALLX && insn.dst > 10) this.ops[s] = Op.INVALID;
       if (c.op === Op.LDIMM64) {
         let v = insn.imm64 ?? BigInt(insn.imm >>> 0);
         const resolved = this.options.resolveImm64?.(s, insn, this);
         if (resolved !== undefined) v = resolved;
-        else if (insn.src === Imm64Src.CODE_ADDR) v = this.mem.addressOf(this.codeRegion, (s + insn.imm + 1) * 8);
+        else if (insn.src === Imm64Src.CODE_ADDR)
+          v = this.mem.addressOf(this.codeRegion, (s + insn.imm + 1) * 8);
         else if (insn.src !== Imm64Src.IMM64) this.ops[s] = Op.INVALID; // unresolved map/var reference
         fromBig(v);
         this.imms[s] = RLO;
@@ -328,7 +430,12 @@ export class Interpreter {
       this.loop(entry);
       return { r0: this.reg(0), insns: this.executed };
     } catch (e) {
-      if (e instanceof VmFault) return { r0: this.reg(0), insns: this.executed, fault: { pc: e.pc, message: e.message, kind: e.kind } };
+      if (e instanceof VmFault)
+        return {
+          r0: this.reg(0),
+          insns: this.executed,
+          fault: { pc: e.pc, message: e.message, kind: e.kind },
+        };
       throw e;
     }
   }
@@ -338,14 +445,29 @@ export class Interpreter {
   }
 
   /** Resolves a memory access; returns the region and leaves the byte offset in RLO. */
-  private access(pc: number, hi: number, lo: number, off: number, size: number, write: boolean): Region {
+  private access(
+    pc: number,
+    hi: number,
+    lo: number,
+    off: number,
+    size: number,
+    write: boolean,
+  ): Region {
     const eff = (lo >>> 0) + off;
     const region = this.mem.regionOfHi(hi);
     if (region === undefined) {
       const addr = (toU64(lo, hi) + BigInt(off)) & 0xffffffffffffffffn;
-      this.fault(pc, `invalid memory access: ${write ? "write" : "read"} of ${size} bytes at 0x${addr.toString(16)} (not a pointer into any region)`);
+      this.fault(
+        pc,
+        `invalid memory access: ${write ? "write" : "read"} of ${size} bytes at 0x${addr.toString(16)} (not a pointer into any region)`,
+      );
     }
-    if (region.freed || eff < 0 || eff + size > region.bytes.length || (write ? !region.writable : !region.readable)) {
+    if (
+      region.freed ||
+      eff < 0 ||
+      eff + size > region.bytes.length ||
+      (write ? !region.writable : !region.readable)
+    ) {
       const why = this.mem.check(region, eff, size, write);
       this.fault(pc, `invalid memory access: ${typeof why === "string" ? why : "bad access"}`);
     }
@@ -353,7 +475,14 @@ export class Interpreter {
     return region;
   }
 
-  private loadMem(pc: number, hi: number, lo: number, off: number, width: number, signed: boolean): void {
+  private loadMem(
+    pc: number,
+    hi: number,
+    lo: number,
+    off: number,
+    width: number,
+    signed: boolean,
+  ): void {
     const r = this.access(pc, hi, lo, off, width, false);
     const o = RLO;
     const v = r.view;
@@ -376,7 +505,15 @@ export class Interpreter {
     }
   }
 
-  private storeMem(pc: number, hi: number, lo: number, off: number, width: number, vlo: number, vhi: number): void {
+  private storeMem(
+    pc: number,
+    hi: number,
+    lo: number,
+    off: number,
+    width: number,
+    vlo: number,
+    vhi: number,
+  ): void {
     const r = this.access(pc, hi, lo, off, width, true);
     const o = RLO;
     const v = r.view;
@@ -397,7 +534,8 @@ export class Interpreter {
   }
 
   private atomic(pc: number, d: number, s: number, off: number, width: number, imm: number): void {
-    const lo = this.lo, hi = this.hi;
+    const lo = this.lo,
+      hi = this.hi;
     if (imm === AtomicOp.LOAD_ACQ) {
       // dst = *(src + off); the address register is src, as for LDX.
       this.loadMem(pc, hi[s]!, lo[s]!, off, width, false);
@@ -410,8 +548,10 @@ export class Interpreter {
       return;
     }
     this.loadMem(pc, hi[d]!, lo[d]!, off, width, false);
-    const olo = RLO, ohi = width === 8 ? RHI : 0;
-    let nlo = lo[s]!, nhi = hi[s]!;
+    const olo = RLO,
+      ohi = width === 8 ? RHI : 0;
+    let nlo = lo[s]!,
+      nhi = hi[s]!;
     const base = imm & ~AtomicOp.FETCH;
     if (imm === AtomicOp.CMPXCHG) {
       const eq = width === 8 ? olo === lo[0] && ohi === hi[0] : olo === lo[0];
@@ -456,19 +596,28 @@ export class Interpreter {
   }
 
   private loop(entry: number): void {
-    const ops = this.ops, dsts = this.dsts, srcs = this.srcs, offs = this.offs, imms = this.imms, immHis = this.immHis;
-    const widths = this.widths, regSrc = this.regSrc;
-    const lo = this.lo, hi = this.hi;
+    const ops = this.ops,
+      dsts = this.dsts,
+      srcs = this.srcs,
+      offs = this.offs,
+      imms = this.imms,
+      immHis = this.immHis;
+    const widths = this.widths,
+      regSrc = this.regSrc;
+    const lo = this.lo,
+      hi = this.hi;
     const n = ops.length;
     let depth = 0;
     let mayGoto = this.mayGotoBudget;
-    let budget = this.maxInsns;
+    const budget = this.maxInsns;
     let pc = entry;
     let executed = 0;
     try {
       for (;;) {
-        if (pc < 0 || pc >= n) this.fault(pc, `jump out of the program (pc ${pc}, program has ${n} slots)`);
-        if (executed >= budget) throw new VmFault(pc, `instruction limit of ${budget} reached`, "limit");
+        if (pc < 0 || pc >= n)
+          this.fault(pc, `jump out of the program (pc ${pc}, program has ${n} slots)`);
+        if (executed >= budget)
+          throw new VmFault(pc, `instruction limit of ${budget} reached`, "limit");
         executed++;
         const d = dsts[pc]!;
         const s = srcs[pc]!;
@@ -630,11 +779,11 @@ export class Interpreter {
             hi[d] = 0;
             break;
           case Op.MOD32:
-            if (blo !== 0) lo[d] = (lo[d]! >>> 0) % (blo >>> 0) | 0;
+            if (blo !== 0) lo[d] = ((lo[d]! >>> 0) % (blo >>> 0)) | 0;
             hi[d] = 0;
             break;
           case Op.SMOD32:
-            if (blo !== 0) lo[d] = lo[d]! % blo | 0;
+            if (blo !== 0) lo[d] = (lo[d]! % blo) | 0;
             hi[d] = 0;
             break;
           case Op.OR32:
@@ -734,7 +883,10 @@ export class Interpreter {
             this.atomic(pc, d, s, offs[pc]!, widths[pc]!, imms[pc]!);
             break;
           case Op.LEGACY_PACKET:
-            this.fault(pc, "legacy packet access (LD_ABS/LD_IND): this program type has no packet");
+            return this.fault(
+              pc,
+              "legacy packet access (LD_ABS/LD_IND): this program type has no packet",
+            );
           // ---- jumps
           case Op.JA:
             pc += offs[pc]! + 1;
@@ -749,22 +901,26 @@ export class Interpreter {
             pc += lo[d] !== blo || hi[d] !== bhi ? offs[pc]! + 1 : 1;
             continue;
           case Op.JGT: {
-            const ah = hi[d]! >>> 0, bh = bhi >>> 0;
+            const ah = hi[d]! >>> 0,
+              bh = bhi >>> 0;
             pc += ah > bh || (ah === bh && lo[d]! >>> 0 > blo >>> 0) ? offs[pc]! + 1 : 1;
             continue;
           }
           case Op.JGE: {
-            const ah = hi[d]! >>> 0, bh = bhi >>> 0;
+            const ah = hi[d]! >>> 0,
+              bh = bhi >>> 0;
             pc += ah > bh || (ah === bh && lo[d]! >>> 0 >= blo >>> 0) ? offs[pc]! + 1 : 1;
             continue;
           }
           case Op.JLT: {
-            const ah = hi[d]! >>> 0, bh = bhi >>> 0;
+            const ah = hi[d]! >>> 0,
+              bh = bhi >>> 0;
             pc += ah < bh || (ah === bh && lo[d]! >>> 0 < blo >>> 0) ? offs[pc]! + 1 : 1;
             continue;
           }
           case Op.JLE: {
-            const ah = hi[d]! >>> 0, bh = bhi >>> 0;
+            const ah = hi[d]! >>> 0,
+              bh = bhi >>> 0;
             pc += ah < bh || (ah === bh && lo[d]! >>> 0 <= blo >>> 0) ? offs[pc]! + 1 : 1;
             continue;
           }
@@ -838,13 +994,14 @@ export class Interpreter {
             this.callHelper(pc, imms[pc]!);
             break;
           case Op.CALL_KFUNC:
-            this.fault(pc, `kfunc calls (btf id ${imms[pc]}) are not supported by the VM`);
+            return this.fault(pc, `kfunc calls (btf id ${imms[pc]}) are not supported by the VM`);
           case Op.CALLX:
           case Op.CALL_LOCAL: {
             let target: number;
             if (ops[pc] === Op.CALL_LOCAL) target = pc + imms[pc]! + 1;
             else {
-              const th = hi[d]!, tl = lo[d]!;
+              const th = hi[d]!,
+                tl = lo[d]!;
               if (th === regionTag(this.codeRegion.id) && (tl & 7) === 0) target = tl >>> 3;
               else if (th === 0 && tl >= 0) {
                 // A plain number is a helper id (the convention of bpf_conformance's callx tests).
@@ -855,7 +1012,8 @@ export class Interpreter {
             }
             if (target < 0 || target >= n || ops[target] === Op.LDIMM64_SECOND)
               this.fault(pc, `call to slot ${target}, which is not an instruction of the program`);
-            if (depth + 1 >= MAX_CALL_FRAMES) this.fault(pc, `call depth exceeds ${MAX_CALL_FRAMES} frames`);
+            if (depth + 1 >= MAX_CALL_FRAMES)
+              this.fault(pc, `call depth exceeds ${MAX_CALL_FRAMES} frames`);
             const f = this.frames[depth]!;
             f.retPc = pc + 1;
             for (let r = 6; r <= 10; r++) {
@@ -884,7 +1042,7 @@ export class Interpreter {
             continue;
           }
           case Op.LDIMM64_SECOND:
-            this.fault(pc, "jump into the middle of a 16-byte ld_imm64");
+            return this.fault(pc, "jump into the middle of a 16-byte ld_imm64");
           case Op.INVALID:
           default:
             this.fault(pc, this.invalidMessage(pc));
@@ -900,8 +1058,10 @@ export class Interpreter {
     const insn = this.instructionAt(pc);
     if (!insn) return "invalid instruction";
     const hex = `0x${(insn.opcode & 0xff).toString(16).padStart(2, "0")}`;
-    if (insn.opcode === LD_IMM64) return `ld_imm64 with src ${insn.src} was not resolved by the loader`;
-    if (insn.dst > 10 || insn.src > 10) return `invalid register in instruction (opcode ${hex}, dst ${insn.dst}, src ${insn.src})`;
+    if (insn.opcode === LD_IMM64)
+      return `ld_imm64 with src ${insn.src} was not resolved by the loader`;
+    if (insn.dst > 10 || insn.src > 10)
+      return `invalid register in instruction (opcode ${hex}, dst ${insn.dst}, src ${insn.src})`;
     return `invalid instruction: opcode ${hex} (src ${insn.src}, off ${insn.off}, imm ${insn.imm})`;
   }
 }

@@ -50,11 +50,19 @@ function isDataSection(name: string): boolean {
   return /^\.(data|rodata|bss)(\..*)?$/.test(name);
 }
 
-export function loadObject(obj: ObjFile, options: LoadOptions = {}): { loaded?: LoadedObject; diagnostics: Diagnostic[] } {
+export function loadObject(
+  obj: ObjFile,
+  options: LoadOptions = {},
+): { loaded?: LoadedObject; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const file = options.file;
   const err = (message: string): void => {
-    diagnostics.push({ code: VmCodes.badObject, severity: "error", message, ...(file ? { file } : {}) });
+    diagnostics.push({
+      code: VmCodes.badObject,
+      severity: "error",
+      message,
+      ...(file ? { file } : {}),
+    });
   };
   const mem = new Memory();
 
@@ -63,7 +71,10 @@ export function loadObject(obj: ObjFile, options: LoadOptions = {}): { loaded?: 
   for (const s of obj.sections) {
     if (!isDataSection(s.name) || isCode(s)) continue;
     const size = s.type === SHT.NOBITS ? (s.size ?? 0) : s.data.length;
-    data.set(s.name, mem.add(s.name, size, { data: s.data, writable: !s.name.startsWith(".rodata") }));
+    data.set(
+      s.name,
+      mem.add(s.name, size, { data: s.data, writable: !s.name.startsWith(".rodata") }),
+    );
   }
 
   // Maps: BTF definitions, then scenario definitions (which win by name).
@@ -90,7 +101,8 @@ export function loadObject(obj: ObjFile, options: LoadOptions = {}): { loaded?: 
   let slot = 0;
   for (const s of obj.sections) {
     if (!isCode(s)) continue;
-    if (s.data.length % 8 !== 0) err(`code section ${s.name} is ${s.data.length} bytes, not a multiple of 8`);
+    if (s.data.length % 8 !== 0)
+      err(`code section ${s.name} is ${s.data.length} bytes, not a multiple of 8`);
     base.set(s.name, slot);
     const offsets = new Map<number, number>();
     for (const entry of decodeProgram(s.data)) {
@@ -110,7 +122,8 @@ export function loadObject(obj: ObjFile, options: LoadOptions = {}): { loaded?: 
   }
 
   const symbolNamed = new Map<string, ObjSymbol>();
-  for (const sym of obj.symbols) if (!symbolNamed.has(sym.name) || sym.bind === STB.GLOBAL) symbolNamed.set(sym.name, sym);
+  for (const sym of obj.symbols)
+    if (!symbolNamed.has(sym.name) || sym.bind === STB.GLOBAL) symbolNamed.set(sym.name, sym);
 
   // Relocations.
   const imm64 = new Map<number, bigint>(); // slot → value (or a marker resolved later)
@@ -132,7 +145,14 @@ export function loadObject(obj: ObjFile, options: LoadOptions = {}): { loaded?: 
       const sym: ObjSymbol | undefined =
         typeof r.symbol === "string"
           ? symbolNamed.get(r.symbol)
-          : { name: r.symbol.section, section: r.symbol.section, value: 0, size: 0, type: STT.SECTION, bind: STB.LOCAL };
+          : {
+              name: r.symbol.section,
+              section: r.symbol.section,
+              value: 0,
+              size: 0,
+              type: STT.SECTION,
+              bind: STB.LOCAL,
+            };
       const symName = typeof r.symbol === "string" ? r.symbol : r.symbol.section;
       if (!sym) {
         err(`${secName}+0x${r.offset.toString(16)}: relocation against unknown symbol ${symName}`);
@@ -151,14 +171,23 @@ export function loadObject(obj: ObjFile, options: LoadOptions = {}): { loaded?: 
         const sec = sym.section;
         const map = maps.get(sym.name) ?? (sec === ".maps" ? undefined : undefined);
         if (sec === ".maps" || sec === "maps") {
-          if (!map) err(`${secName}+0x${r.offset.toString(16)}: map ${sym.name} has no definition (no BTF for it; define it in the scenario)`);
+          if (!map)
+            err(
+              `${secName}+0x${r.offset.toString(16)}: map ${sym.name} has no definition (no BTF for it; define it in the scenario)`,
+            );
           else pendingMap.set(at, map);
         } else if (sec !== undefined && data.has(sec)) {
           pendingData.set(at, { region: data.get(sec)!, offset: sym.value + insn.imm });
         } else if (sec !== undefined && base.has(sec)) {
           pendingCode.set(at, base.get(sec)! + Math.floor((sym.value + insn.imm) / 8));
-        } else err(`${secName}+0x${r.offset.toString(16)}: ld_imm64 against ${symName}, which the VM cannot place`);
-      } else err(`${secName}+0x${r.offset.toString(16)}: relocation on an instruction that is neither a call nor ld_imm64`);
+        } else
+          err(
+            `${secName}+0x${r.offset.toString(16)}: ld_imm64 against ${symName}, which the VM cannot place`,
+          );
+      } else
+        err(
+          `${secName}+0x${r.offset.toString(16)}: relocation on an instruction that is neither a call nor ld_imm64`,
+        );
     }
   }
 
@@ -166,16 +195,40 @@ export function loadObject(obj: ObjFile, options: LoadOptions = {}): { loaded?: 
   const programs: ProgramInfo[] = [];
   const sleepable = (sec: string) => /\.s(\/|$)/.test(sec);
   for (const sym of obj.symbols) {
-    if (sym.type !== STT.FUNC || sym.section === undefined || sym.section === ".text" || !base.has(sym.section)) continue;
+    if (
+      sym.type !== STT.FUNC ||
+      sym.section === undefined ||
+      sym.section === ".text" ||
+      !base.has(sym.section)
+    )
+      continue;
     if (sym.bind !== STB.GLOBAL && sym.bind !== STB.WEAK) continue;
-    programs.push({ name: sym.name, section: sym.section, slot: base.get(sym.section)! + sym.value / 8, sleepable: sleepable(sym.section) });
+    programs.push({
+      name: sym.name,
+      section: sym.section,
+      slot: base.get(sym.section)! + sym.value / 8,
+      sleepable: sleepable(sym.section),
+    });
   }
   if (programs.length === 0) {
-    for (const [sec, b] of base) if (sec !== ".text") programs.push({ name: sec, section: sec, slot: b, sleepable: sleepable(sec) });
+    for (const [sec, b] of base)
+      if (sec !== ".text")
+        programs.push({ name: sec, section: sec, slot: b, sleepable: sleepable(sec) });
   }
   if (programs.length === 0 && base.has(".text")) {
-    const fn = obj.symbols.find((s) => s.section === ".text" && s.value === 0 && s.bind === STB.GLOBAL && (s.type === STT.FUNC || s.type === STT.NOTYPE));
-    programs.push({ name: fn?.name ?? ".text", section: ".text", slot: base.get(".text")!, sleepable: false });
+    const fn = obj.symbols.find(
+      (s) =>
+        s.section === ".text" &&
+        s.value === 0 &&
+        s.bind === STB.GLOBAL &&
+        (s.type === STT.FUNC || s.type === STT.NOTYPE),
+    );
+    programs.push({
+      name: fn?.name ?? ".text",
+      section: ".text",
+      slot: base.get(".text")!,
+      sleepable: false,
+    });
   }
   if (programs.length === 0) err("the object has no code section");
   if (diagnostics.length > 0) return { diagnostics };

@@ -79,7 +79,16 @@ function resolveSize(t: BtfType, depth = 0): number | undefined {
 
 function strip(t: BtfType): BtfType {
   let cur = t;
-  for (let i = 0; i < 32 && (cur.kind === "typedef" || cur.kind === "volatile" || cur.kind === "const" || cur.kind === "restrict" || cur.kind === "type_tag"); i++)
+  for (
+    let i = 0;
+    i < 32 &&
+    (cur.kind === "typedef" ||
+      cur.kind === "volatile" ||
+      cur.kind === "const" ||
+      cur.kind === "restrict" ||
+      cur.kind === "type_tag");
+    i++
+  )
     cur = cur.type;
   return cur;
 }
@@ -101,7 +110,14 @@ export function mapDefsFromBtf(obj: ObjFile): { defs: MapDef[]; errors: string[]
         errors.push(`map ${v.type.name}: its BTF type is not a struct`);
         continue;
       }
-      const def: MapDef = { name: v.type.name, type: 0, keySize: 0, valueSize: 0, maxEntries: 0, flags: 0 };
+      const def: MapDef = {
+        name: v.type.name,
+        type: 0,
+        keySize: 0,
+        valueSize: 0,
+        maxEntries: 0,
+        flags: 0,
+      };
       for (const m of st.members) {
         const mt = strip(m.type);
         // Integer attributes are encoded as pointers to arrays whose length is the value.
@@ -233,7 +249,11 @@ export class VmMap {
     const keys = [...this.elems.keys()];
     if (this.isArray) keys.sort((a, b) => Number(a) - Number(b));
     for (const k of keys) {
-      const hexKey = this.isArray ? Buffer.from(new Uint32Array([Number(k)]).buffer).toString("hex").padEnd(this.def.keySize * 2, "0") : k;
+      const hexKey = this.isArray
+        ? Buffer.from(new Uint32Array([Number(k)]).buffer)
+            .toString("hex")
+            .padEnd(this.def.keySize * 2, "0")
+        : k;
       out[hexKey] = Buffer.from(this.elems.get(k)!.bytes).toString("hex");
     }
     return out;

@@ -28,7 +28,11 @@ export function regionTag(id: number): number {
 export class Memory {
   readonly regions: Region[] = [];
 
-  add(name: string, size: number, opts: { writable?: boolean; readable?: boolean; data?: Uint8Array } = {}): Region {
+  add(
+    name: string,
+    size: number,
+    opts: { writable?: boolean; readable?: boolean; data?: Uint8Array } = {},
+  ): Region {
     const bytes = new Uint8Array(size);
     if (opts.data) bytes.set(opts.data.subarray(0, size));
     const region: Region = {
@@ -67,7 +71,12 @@ export class Memory {
     return this.check(region, lo, size, write);
   }
 
-  check(region: Region, offset: number, size: number, write: boolean): { region: Region; offset: number } | string {
+  check(
+    region: Region,
+    offset: number,
+    size: number,
+    write: boolean,
+  ): { region: Region; offset: number } | string {
     if (region.freed) return `access to ${region.name} after it was deleted`;
     if (offset < 0 || offset + size > region.bytes.length)
       return `${write ? "write" : "read"} of ${size} byte${size === 1 ? "" : "s"} at offset ${offset} is outside ${region.name} (size ${region.bytes.length})`;

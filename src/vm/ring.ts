@@ -1,7 +1,14 @@
 // The simulated io_uring: SQE decoding for traces, completion queues (CQ 0 plus the extra
 // CQs of iouring-v2), and simulated user memory for bpf_copy_{to,from}_user. Layouts and
 // opcode names come from src/targets/sqe.ts (the one table of the ring ABI).
-import { CQE_SIZE, IOSQE_FLAGS, opcodeName, SQE_SIZE, SQE_SLOTS, sqeField } from "../targets/sqe.js";
+import {
+  CQE_SIZE,
+  IOSQE_FLAGS,
+  opcodeName,
+  SQE_SIZE,
+  SQE_SLOTS,
+  sqeField,
+} from "../targets/sqe.js";
 
 export interface Cqe {
   userData: bigint;
@@ -139,7 +146,8 @@ export class UserMemory {
 
   private find(addr: bigint, len: number): { seg: Uint8Array; off: number } | undefined {
     for (const s of this.segments) {
-      if (addr >= s.addr && addr + BigInt(len) <= s.addr + BigInt(s.bytes.length)) return { seg: s.bytes, off: Number(addr - s.addr) };
+      if (addr >= s.addr && addr + BigInt(len) <= s.addr + BigInt(s.bytes.length))
+        return { seg: s.bytes, off: Number(addr - s.addr) };
     }
     return undefined;
   }

@@ -11,9 +11,29 @@ import type { SqeView } from "./ring.js";
 
 /** errno names a scenario may use for `error:`. */
 export const ERRNO: Record<string, number> = {
-  EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, EBADF: 9, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14,
-  EBUSY: 16, EEXIST: 17, EINVAL: 22, ENFILE: 23, EMFILE: 24, EFBIG: 27, ENOSPC: 28, EPIPE: 32,
-  ETIME: 62, ECONNRESET: 104, ETIMEDOUT: 110, ECONNREFUSED: 111, EALREADY: 114, ECANCELED: 125,
+  EPERM: 1,
+  ENOENT: 2,
+  EINTR: 4,
+  EIO: 5,
+  EBADF: 9,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EBUSY: 16,
+  EEXIST: 17,
+  EINVAL: 22,
+  ENFILE: 23,
+  EMFILE: 24,
+  EFBIG: 27,
+  ENOSPC: 28,
+  EPIPE: 32,
+  ETIME: 62,
+  ECONNRESET: 104,
+  ETIMEDOUT: 110,
+  ECONNREFUSED: 111,
+  EALREADY: 114,
+  ECANCELED: 125,
 };
 
 /** io_uring's BPF request opcode; the same number in both RFC targets (abi.md, derived). */
@@ -72,7 +92,12 @@ class Reader {
   constructor(readonly file: string) {}
 
   err(path: string, message: string): undefined {
-    this.diagnostics.push({ code: VmCodes.badScenario, severity: "error", message: `${path}: ${message}`, file: this.file });
+    this.diagnostics.push({
+      code: VmCodes.badScenario,
+      severity: "error",
+      message: `${path}: ${message}`,
+      file: this.file,
+    });
     return undefined;
   }
 
@@ -87,7 +112,9 @@ class Reader {
   }
 
   keys(o: Obj, path: string, allowed: readonly string[]): void {
-    for (const k of Object.keys(o)) if (!allowed.includes(k)) this.err(`${path}.${k}`, `unknown key (expected one of ${allowed.join(", ")})`);
+    for (const k of Object.keys(o))
+      if (!allowed.includes(k))
+        this.err(`${path}.${k}`, `unknown key (expected one of ${allowed.join(", ")})`);
   }
 
   big(v: unknown, path: string): bigint | undefined {
@@ -107,7 +134,8 @@ class Reader {
   int(v: unknown, path: string, min = -(2 ** 31), max = 2 ** 32 - 1): number | undefined {
     const b = this.big(v, path);
     if (b === undefined) return undefined;
-    if (b < BigInt(min) || b > BigInt(max)) return this.err(path, `must be between ${min} and ${max}`);
+    if (b < BigInt(min) || b > BigInt(max))
+      return this.err(path, `must be between ${min} and ${max}`);
     return Number(b);
   }
 
@@ -122,7 +150,8 @@ class Reader {
   bytes(v: unknown, path: string): Uint8Array | undefined {
     if (typeof v === "string") {
       const hex = v.replace(/\s+/g, "").replace(/^0x/i, "");
-      if (!/^([0-9a-f]{2})*$/i.test(hex)) return this.err(path, "expected hex bytes such as \"01ff\"");
+      if (!/^([0-9a-f]{2})*$/i.test(hex))
+        return this.err(path, 'expected hex bytes such as "01ff"');
       return new Uint8Array(Buffer.from(hex, "hex"));
     }
     if (Array.isArray(v)) {
@@ -135,7 +164,8 @@ class Reader {
       return out;
     }
     const o = typeof v === "object" && v !== null ? (v as Obj) : undefined;
-    if (o && typeof o.string === "string") return new Uint8Array(Buffer.from(o.string + (o.nul === false ? "" : "\0"), "latin1"));
+    if (o && typeof o.string === "string")
+      return new Uint8Array(Buffer.from(o.string + (o.nul === false ? "" : "\0"), "latin1"));
     return this.err(path, "expected hex bytes, a list of bytes, or { string: … }");
   }
 
@@ -152,7 +182,12 @@ class Reader {
     if (o.error !== undefined) {
       if (typeof o.error === "string") {
         const e = ERRNO[o.error.toUpperCase()];
-        return e !== undefined ? -e : this.err(`${path}.error`, `unknown errno name ${o.error} (known: ${Object.keys(ERRNO).join(", ")})`);
+        return e !== undefined
+          ? -e
+          : this.err(
+              `${path}.error`,
+              `unknown errno name ${o.error} (known: ${Object.keys(ERRNO).join(", ")})`,
+            );
       }
       const n = this.int(o.error, `${path}.error`, 1, 4095);
       return n === undefined ? undefined : -n;
@@ -164,7 +199,22 @@ class Reader {
   sqe(v: unknown, path: string): Partial<SqeView> | undefined {
     const o = this.obj(v, path);
     if (!o) return undefined;
-    const known = ["opcode", "flags", "ioprio", "fd", "off", "addr", "len", "op_flags", "user_data", "buf_index", "personality", "splice_fd_in", "addr3", "cq"];
+    const known = [
+      "opcode",
+      "flags",
+      "ioprio",
+      "fd",
+      "off",
+      "addr",
+      "len",
+      "op_flags",
+      "user_data",
+      "buf_index",
+      "personality",
+      "splice_fd_in",
+      "addr3",
+      "cq",
+    ];
     this.keys(o, path, known);
     const s: Partial<SqeView> = {};
     s.opcode = o.opcode === undefined ? IORING_OP_BPF : this.opcode(o.opcode, `${path}.opcode`);
@@ -186,9 +236,12 @@ class Reader {
     if (o.len !== undefined) s.len = this.int(o.len, `${path}.len`, 0);
     if (o.op_flags !== undefined) s.opFlags = this.int(o.op_flags, `${path}.op_flags`, 0);
     if (o.user_data !== undefined) s.userData = this.u64(o.user_data, `${path}.user_data`);
-    if (o.buf_index !== undefined) s.bufIndex = this.int(o.buf_index, `${path}.buf_index`, 0, 0xffff);
-    if (o.personality !== undefined) s.personality = this.int(o.personality, `${path}.personality`, 0, 0xffff);
-    if (o.splice_fd_in !== undefined) s.spliceFdIn = this.int(o.splice_fd_in, `${path}.splice_fd_in`);
+    if (o.buf_index !== undefined)
+      s.bufIndex = this.int(o.buf_index, `${path}.buf_index`, 0, 0xffff);
+    if (o.personality !== undefined)
+      s.personality = this.int(o.personality, `${path}.personality`, 0, 0xffff);
+    if (o.splice_fd_in !== undefined)
+      s.spliceFdIn = this.int(o.splice_fd_in, `${path}.splice_fd_in`);
     if (o.addr3 !== undefined) s.addr3 = this.u64(o.addr3, `${path}.addr3`);
     if (o.cq !== undefined) s.cq = this.int(o.cq, `${path}.cq`, 0, 0xffff);
     return s;
@@ -196,12 +249,27 @@ class Reader {
 }
 
 const TOP_KEYS = [
-  "target", "program", "programs", "user_data", "submit", "ring", "cqes", "completions", "defaults",
-  "user_memory", "maps", "clock", "seed", "limits",
+  "target",
+  "program",
+  "programs",
+  "user_data",
+  "submit",
+  "ring",
+  "cqes",
+  "completions",
+  "defaults",
+  "user_memory",
+  "maps",
+  "clock",
+  "seed",
+  "limits",
 ];
 
 /** Parses scenario text (YAML 1.2, so JSON too). */
-export function parseScenario(text: string, file = "<scenario>"): { scenario?: Scenario; diagnostics: Diagnostic[] } {
+export function parseScenario(
+  text: string,
+  file = "<scenario>",
+): { scenario?: Scenario; diagnostics: Diagnostic[] } {
   const r = new Reader(file);
   let raw: unknown;
   try {
@@ -229,7 +297,10 @@ export function parseScenario(text: string, file = "<scenario>"): { scenario?: S
   }
   if (top.programs !== undefined) {
     const l = r.list(top.programs, "programs");
-    if (l) s.programs = l.map((x, i) => (typeof x === "string" ? x : (r.err(`programs[${i}]`, "expected a name"), "")));
+    if (l)
+      s.programs = l.map((x, i) =>
+        typeof x === "string" ? x : (r.err(`programs[${i}]`, "expected a name"), ""),
+      );
   }
   if (top.user_data !== undefined) s.userData = r.u64(top.user_data, "user_data") ?? 0n;
   if (top.submit !== undefined) {
@@ -240,7 +311,8 @@ export function parseScenario(text: string, file = "<scenario>"): { scenario?: S
     const o = r.obj(top.ring, "ring");
     if (o) {
       r.keys(o, "ring", ["sq_entries", "cq_entries"]);
-      if (o.sq_entries !== undefined) s.sqEntries = r.int(o.sq_entries, "ring.sq_entries", 1, 32768) ?? s.sqEntries;
+      if (o.sq_entries !== undefined)
+        s.sqEntries = r.int(o.sq_entries, "ring.sq_entries", 1, 32768) ?? s.sqEntries;
       if (o.cq_entries !== undefined) {
         const l = Array.isArray(o.cq_entries) ? o.cq_entries : [o.cq_entries];
         if (l.length === 0) r.err("ring.cq_entries", "at least one CQ is needed");
@@ -255,7 +327,8 @@ export function parseScenario(text: string, file = "<scenario>"): { scenario?: S
       r.keys(o, `cqes[${i}]`, ["cq", "user_data", "res", "error", "flags"]);
       s.cqes.push({
         cq: o.cq === undefined ? 0 : (r.int(o.cq, `cqes[${i}].cq`, 0, 0xffff) ?? 0),
-        userData: o.user_data === undefined ? 0n : (r.u64(o.user_data, `cqes[${i}].user_data`) ?? 0n),
+        userData:
+          o.user_data === undefined ? 0n : (r.u64(o.user_data, `cqes[${i}].user_data`) ?? 0n),
         res: r.res(o, `cqes[${i}]`) ?? 0,
         flags: o.flags === undefined ? 0 : (r.int(o.flags, `cqes[${i}].flags`, 0) ?? 0),
       });
@@ -272,7 +345,8 @@ export function parseScenario(text: string, file = "<scenario>"): { scenario?: S
         const m = r.obj(o.match, `${p}.match`);
         if (m) {
           r.keys(m, `${p}.match`, ["user_data", "opcode", "seq"]);
-          if (m.user_data !== undefined) rule.match.userData = r.u64(m.user_data, `${p}.match.user_data`);
+          if (m.user_data !== undefined)
+            rule.match.userData = r.u64(m.user_data, `${p}.match.user_data`);
           if (m.opcode !== undefined) rule.match.opcode = r.opcode(m.opcode, `${p}.match.opcode`);
           if (m.seq !== undefined) rule.match.seq = r.int(m.seq, `${p}.match.seq`, 0);
         }
@@ -289,7 +363,8 @@ export function parseScenario(text: string, file = "<scenario>"): { scenario?: S
     const o = r.obj(top.defaults, "defaults");
     if (o) {
       r.keys(o, "defaults", ["after"]);
-      if (o.after !== undefined) s.defaultAfter = r.int(o.after, "defaults.after", 0, 1_000_000) ?? 1;
+      if (o.after !== undefined)
+        s.defaultAfter = r.int(o.after, "defaults.after", 0, 1_000_000) ?? 1;
     }
   }
   if (top.user_memory !== undefined) {
@@ -298,8 +373,12 @@ export function parseScenario(text: string, file = "<scenario>"): { scenario?: S
       if (!o) continue;
       r.keys(o, `user_memory[${i}]`, ["addr", "size", "data"]);
       const addr = r.u64(o.addr, `user_memory[${i}].addr`);
-      const data = o.data === undefined ? new Uint8Array(0) : r.bytes(o.data, `user_memory[${i}].data`);
-      const size = o.size === undefined ? (data?.length ?? 0) : r.int(o.size, `user_memory[${i}].size`, 1, 1 << 24);
+      const data =
+        o.data === undefined ? new Uint8Array(0) : r.bytes(o.data, `user_memory[${i}].data`);
+      const size =
+        o.size === undefined
+          ? (data?.length ?? 0)
+          : r.int(o.size, `user_memory[${i}].size`, 1, 1 << 24);
       if (addr === undefined || data === undefined || size === undefined) continue;
       const bytes = new Uint8Array(Math.max(size, data.length));
       bytes.set(data);
@@ -313,9 +392,18 @@ export function parseScenario(text: string, file = "<scenario>"): { scenario?: S
       const m = r.obj(x, p);
       if (!m) continue;
       r.keys(m, p, ["type", "key_size", "value_size", "max_entries", "flags", "entries"]);
-      if (m.type !== undefined || m.key_size !== undefined || m.value_size !== undefined || m.max_entries !== undefined) {
-        const type = typeof m.type === "string" ? MAP_TYPE_NAMES[m.type] : r.int(m.type ?? 2, `${p}.type`, 1, 64);
-        if (type === undefined) r.err(`${p}.type`, `unknown map type (known: ${Object.keys(MAP_TYPE_NAMES).join(", ")})`);
+      if (
+        m.type !== undefined ||
+        m.key_size !== undefined ||
+        m.value_size !== undefined ||
+        m.max_entries !== undefined
+      ) {
+        const type =
+          typeof m.type === "string"
+            ? MAP_TYPE_NAMES[m.type]
+            : r.int(m.type ?? 2, `${p}.type`, 1, 64);
+        if (type === undefined)
+          r.err(`${p}.type`, `unknown map type (known: ${Object.keys(MAP_TYPE_NAMES).join(", ")})`);
         s.maps.push({
           name,
           type: type ?? 2,
@@ -348,12 +436,20 @@ export function parseScenario(text: string, file = "<scenario>"): { scenario?: S
     const o = r.obj(top.limits, "limits");
     if (o) {
       r.keys(o, "limits", ["runs", "steps", "insns_per_run"]);
-      if (o.runs !== undefined) s.limits.runs = r.int(o.runs, "limits.runs", 1, 1e7) ?? s.limits.runs;
-      if (o.steps !== undefined) s.limits.steps = r.int(o.steps, "limits.steps", 1, 1e9) ?? s.limits.steps;
-      if (o.insns_per_run !== undefined) s.limits.insnsPerRun = r.int(o.insns_per_run, "limits.insns_per_run", 1, 1e10) ?? s.limits.insnsPerRun;
+      if (o.runs !== undefined)
+        s.limits.runs = r.int(o.runs, "limits.runs", 1, 1e7) ?? s.limits.runs;
+      if (o.steps !== undefined)
+        s.limits.steps = r.int(o.steps, "limits.steps", 1, 1e9) ?? s.limits.steps;
+      if (o.insns_per_run !== undefined)
+        s.limits.insnsPerRun =
+          r.int(o.insns_per_run, "limits.insns_per_run", 1, 1e10) ?? s.limits.insnsPerRun;
     }
   }
   for (const [i, c] of s.cqes.entries())
-    if (c.cq >= s.cqEntries.length) r.err(`cqes[${i}].cq`, `CQ ${c.cq} does not exist (ring.cq_entries has ${s.cqEntries.length})`);
+    if (c.cq >= s.cqEntries.length)
+      r.err(
+        `cqes[${i}].cq`,
+        `CQ ${c.cq} does not exist (ring.cq_entries has ${s.cqEntries.length})`,
+      );
   return r.diagnostics.length ? { diagnostics: r.diagnostics } : { scenario: s, diagnostics: [] };
 }

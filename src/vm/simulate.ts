@@ -12,13 +12,31 @@ import { type HelperEvent, makeHelpers } from "./helpers.js";
 import { findProgram, loadObject, type LoadedObject, type ProgramInfo } from "./loader.js";
 import { Errno } from "./maps.js";
 import type { Region } from "./memory.js";
-import { CompletionQueue, type Cqe, decodeSqe, encodeSqe, IOSQE, type SqeView, UserMemory } from "./ring.js";
+import {
+  CompletionQueue,
+  type Cqe,
+  decodeSqe,
+  encodeSqe,
+  IOSQE,
+  type SqeView,
+  UserMemory,
+} from "./ring.js";
 import { type CompletionRule, IORING_OP_BPF, type Scenario } from "./scenario.js";
 
 export type SimEvent = { step: number; run?: number } & (
   | { type: "submit"; seq: number; by: string; sqe: SqeView }
-  | { type: "run"; seq: number; program: string; ctx?: { userData: bigint; waitNr: number; waitIdx: number } }
-  | { type: "exit"; r0: bigint; insns: number; ctxWrites: Record<string, [number | bigint, number | bigint]> }
+  | {
+      type: "run";
+      seq: number;
+      program: string;
+      ctx?: { userData: bigint; waitNr: number; waitIdx: number };
+    }
+  | {
+      type: "exit";
+      r0: bigint;
+      insns: number;
+      ctxWrites: Record<string, [number | bigint, number | bigint]>;
+    }
   | { type: "fault"; pc: number; message: string }
   | { type: "wait"; seq: number; cq: number; nr: number }
   | { type: "cqe"; cq: number; seq?: number; cqe: Cqe; note?: string }
@@ -30,7 +48,14 @@ export interface SimResult {
   diagnostics: Diagnostic[];
   /** Set when the object could be loaded and the simulation ran. */
   final?: {
-    cqs: { index: number; entries: number; posted: number; reaped: number; cqes: Cqe[]; overflow: number }[];
+    cqs: {
+      index: number;
+      entries: number;
+      posted: number;
+      reaped: number;
+      cqes: Cqe[];
+      overflow: number;
+    }[];
     maps: Record<string, Record<string, string>>;
     userMemory: { addr: bigint; data: string }[];
   };
@@ -91,11 +116,19 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
     diagnostics.push({ code, severity, message, ...(file ? { file } : {}) });
   const target: TargetInfo = getTarget(options.target ?? scenario.target ?? "iouring-v2");
   if (target.name === "linux-7.1") {
-    diag("error", VmCodes.noProgram, "the VM simulates iouring-v1 and iouring-v2 requests; linux-7.1 struct_ops loops are not simulated yet");
+    diag(
+      "error",
+      VmCodes.noProgram,
+      "the VM simulates iouring-v1 and iouring-v2 requests; linux-7.1 struct_ops loops are not simulated yet",
+    );
     return { events, diagnostics, stats };
   }
 
-  const { loaded, diagnostics: loadDiags } = loadObject(obj, { maps: scenario.maps, maxInsns: scenario.limits.insnsPerRun, ...(file ? { file } : {}) });
+  const { loaded, diagnostics: loadDiags } = loadObject(obj, {
+    maps: scenario.maps,
+    maxInsns: scenario.limits.insnsPerRun,
+    ...(file ? { file } : {}),
+  });
   diagnostics.push(...loadDiags);
   if (!loaded) return { events, diagnostics, stats };
   const L: LoadedObject = loaded;
@@ -104,12 +137,18 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
   const table: ProgramInfo[] = [];
   for (const name of scenario.programs ?? L.programs.map((p) => p.name)) {
     const p = findProgram(L, name);
-    if (!p) diag("error", VmCodes.noProgram, `program ${name} (scenario programs) is not in the object`);
+    if (!p)
+      diag("error", VmCodes.noProgram, `program ${name} (scenario programs) is not in the object`);
     else table.push(p);
   }
   const selectedName = options.program ?? scenario.program;
   const selected = findProgram(L, selectedName);
-  if (!selected) diag("error", VmCodes.noProgram, `no program named ${selectedName} (the object has: ${L.programs.map((p) => p.name).join(", ")})`);
+  if (!selected)
+    diag(
+      "error",
+      VmCodes.noProgram,
+      `no program named ${selectedName} (the object has: ${L.programs.map((p) => p.name).join(", ")})`,
+    );
   if (diagnostics.some((d) => d.severity === "error")) return { events, diagnostics, stats };
   let selectedIdx = table.indexOf(selected!);
   if (selectedIdx < 0) {
@@ -130,14 +169,21 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
     } else key = init.key;
     const value = new Uint8Array(m.def.valueSize);
     value.set(init.value.subarray(0, m.def.valueSize));
-    if (key.length !== m.def.keySize) diag("error", VmCodes.badScenario, `maps.${init.map}: key must be ${m.def.keySize} bytes`);
-    else if (m.update(key, value, 0) < 0) diag("error", VmCodes.badScenario, `maps.${init.map}: cannot store an entry (full or index out of range)`);
+    if (key.length !== m.def.keySize)
+      diag("error", VmCodes.badScenario, `maps.${init.map}: key must be ${m.def.keySize} bytes`);
+    else if (m.update(key, value, 0) < 0)
+      diag(
+        "error",
+        VmCodes.badScenario,
+        `maps.${init.map}: cannot store an entry (full or index out of range)`,
+      );
   }
   if (diagnostics.some((d) => d.severity === "error")) return { events, diagnostics, stats };
 
   const cqs = scenario.cqEntries.map((n, i) => new CompletionQueue(i, n));
   const nCq = target.sqeCqField ? cqs.length : 1;
-  for (const c of scenario.cqes) cqs[c.cq]!.post({ userData: c.userData, res: c.res, flags: c.flags });
+  for (const c of scenario.cqes)
+    cqs[c.cq]!.post({ userData: c.userData, res: c.res, flags: c.flags });
   const user = new UserMemory();
   for (const seg of scenario.userMemory) user.map(seg.addr, seg.bytes);
 
@@ -152,6 +198,8 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
   const waiting: Req[] = [];
   const rules = scenario.completions.map((r) => ({ rule: r, left: r.times ?? Infinity }));
   let batch: { raw: Uint8Array; by: string }[] = [];
+  let currentProgram: ProgramInfo | undefined;
+  const warnedSleepable = new Set<string>();
   let currentCtx: Region = L.vm.mem.add("ctx (none)", 0, { readable: false, writable: false });
   const ev = (e: SimEvent) => events.push(e);
 
@@ -170,6 +218,16 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
       return seq + batch.length - 1;
     },
     event: (e: HelperEvent) => ev({ step, run: runNo, ...e }),
+    sleepable: () => currentProgram?.sleepable ?? false,
+    warnSleepable: (helper: string) => {
+      if (warnedSleepable.has(helper)) return;
+      warnedSleepable.add(helper);
+      diag(
+        "warning",
+        VmCodes.notSleepable,
+        `${currentProgram?.name} calls ${helper}, which the kernel allows only in sleepable programs (section ${target.sections.sleepable ?? "?"}…); it is in ${currentProgram?.section}`,
+      );
+    },
   };
   L.vm.setHelpers(makeHelpers(env));
 
@@ -201,11 +259,12 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
 
   const complete = (r: Req, res: number, flags = 0, note?: string): void => {
     post(r, res, flags, note);
-    let next = r.next;
+    const next = r.next;
     if (!next) return;
     if (res < 0 && !r.hard) {
       // A failed link cancels the rest of its chain.
-      for (let n: Req | undefined = next; n; n = n.next) post(n, -Errno.ECANCELED, 0, "link cancelled");
+      for (let n: Req | undefined = next; n; n = n.next)
+        post(n, -Errno.ECANCELED, 0, "link cancelled");
       return;
     }
     start(next);
@@ -214,14 +273,19 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
   const start = (r: Req): void => {
     if (r.sqe.opcode === IORING_OP_BPF) {
       const program = table[Number(r.sqe.off)];
-      if (r.sqe.off >= BigInt(table.length) || !program) return complete(r, -Errno.EINVAL, 0, `no program at table index ${r.sqe.off}`);
+      if (r.sqe.off >= BigInt(table.length) || !program)
+        return complete(r, -Errno.EINVAL, 0, `no program at table index ${r.sqe.off}`);
       const ctxSize = target.context.kind === "struct" ? target.context.size : 0;
-      const ctx = L.vm.mem.add(`ctx of #${r.seq}`, ctxSize, { readable: ctxSize > 0, writable: ctxSize > 0 });
+      const ctx = L.vm.mem.add(`ctx of #${r.seq}`, ctxSize, {
+        readable: ctxSize > 0,
+        writable: ctxSize > 0,
+      });
       r.bpf = { program, waitNr: 0, waitIdx: 0, ctx };
       ready.push(r);
       return;
     }
-    if (r.sqe.opcode > target.maxOpcode) return complete(r, -Errno.EINVAL, 0, `opcode ${r.sqe.opcode} is unknown to ${target.name}`);
+    if (r.sqe.opcode > target.maxOpcode)
+      return complete(r, -Errno.EINVAL, 0, `opcode ${r.sqe.opcode} is unknown to ${target.name}`);
     const rule = findRule(r);
     r.res = rule?.res ?? defaultResult(r.sqe, () => fd++);
     r.flags = rule?.flags ?? 0;
@@ -234,12 +298,21 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
   const submitBatch = (items: { raw: Uint8Array; by: string }[]): void => {
     const reqs: Req[] = items.map(({ raw, by }) => {
       const sqe = decodeSqe(raw, target.constants.IORING_OP_BPF);
-      const r: Req = { seq: seq++, sqe, by, hard: (sqe.flags & IOSQE.HARDLINK) !== 0, completeAt: 0, res: 0, flags: 0 };
+      const r: Req = {
+        seq: seq++,
+        sqe,
+        by,
+        hard: (sqe.flags & IOSQE.HARDLINK) !== 0,
+        completeAt: 0,
+        res: 0,
+        flags: 0,
+      };
       stats.sqes++;
       ev({ step, type: "submit", seq: r.seq, by, sqe });
       return r;
     });
-    for (let i = 0; i + 1 < reqs.length; i++) if (reqs[i]!.sqe.flags & (IOSQE.LINK | IOSQE.HARDLINK)) reqs[i]!.next = reqs[i + 1];
+    for (let i = 0; i + 1 < reqs.length; i++)
+      if (reqs[i]!.sqe.flags & (IOSQE.LINK | IOSQE.HARDLINK)) reqs[i]!.next = reqs[i + 1];
     const held = new Set(reqs.map((r) => r.next).filter((x): x is Req => x !== undefined));
     for (const r of reqs) if (!held.has(r)) start(r);
   };
@@ -249,6 +322,7 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
     runNo++;
     stats.runs++;
     currentCtx = b.ctx;
+    currentProgram = b.program;
     const v = b.ctx.view;
     const hasCtx = b.ctx.bytes.length >= 16;
     if (hasCtx) {
@@ -256,7 +330,16 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
       v.setUint32(8, b.waitNr, true);
       v.setUint32(12, b.waitIdx, true);
     }
-    ev({ step, run: runNo, type: "run", seq: r.seq, program: b.program.name, ...(hasCtx ? { ctx: { userData: r.sqe.userData, waitNr: b.waitNr, waitIdx: b.waitIdx } } : {}) });
+    ev({
+      step,
+      run: runNo,
+      type: "run",
+      seq: r.seq,
+      program: b.program.name,
+      ...(hasCtx
+        ? { ctx: { userData: r.sqe.userData, waitNr: b.waitNr, waitIdx: b.waitIdx } }
+        : {}),
+    });
     batch = [];
     const res = L.vm.run(b.program.slot, [L.vm.mem.addressOf(b.ctx)]);
     stats.insns += res.insns;
@@ -288,13 +371,18 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
     ev({ step, run: runNo, type: "exit", r0: res.r0, insns: res.insns, ctxWrites });
     if (res.r0 !== 0n && target.returnRule.kind === "zero" && !badReturnReported) {
       badReturnReported = true;
-      diag("warning", VmCodes.badReturn, `run ${runNo} of ${b.program.name} returned ${BigInt.asIntN(64, res.r0)}; ${target.name} programs must return 0 (the kernel verifier rejects any other value)`);
+      diag(
+        "warning",
+        VmCodes.badReturn,
+        `run ${runNo} of ${b.program.name} returned ${BigInt.asIntN(64, res.r0)}; ${target.name} programs must return 0 (the kernel verifier rejects any other value)`,
+      );
     }
     const queued = batch;
     batch = [];
     if (queued.length) submitBatch(queued);
     if (target.name === "iouring-v2" && b.waitNr !== 0) {
-      if (b.waitIdx >= nCq) return complete(r, -Errno.EINVAL, 0, `wait_idx ${b.waitIdx} names no CQ`);
+      if (b.waitIdx >= nCq)
+        return complete(r, -Errno.EINVAL, 0, `wait_idx ${b.waitIdx} names no CQ`);
       ev({ step, run: runNo, type: "wait", seq: r.seq, cq: b.waitIdx, nr: b.waitNr });
       waiting.push(r);
       return;
@@ -302,14 +390,18 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
     complete(r, 0);
   };
 
-  const initial = scenario.submit ?? [{ opcode: IORING_OP_BPF, off: BigInt(selectedIdx), userData: scenario.userData }];
+  const initial = scenario.submit ?? [
+    { opcode: IORING_OP_BPF, off: BigInt(selectedIdx), userData: scenario.userData },
+  ];
   submitBatch(initial.map((s) => ({ raw: encodeSqe(s), by: "user" })));
 
   outer: for (;;) {
     let progress = true;
     while (progress && !halted) {
       progress = false;
-      const due = inflight.filter((r) => r.completeAt <= step).sort((a, b) => a.completeAt - b.completeAt || a.seq - b.seq);
+      const due = inflight
+        .filter((r) => r.completeAt <= step)
+        .sort((a, b) => a.completeAt - b.completeAt || a.seq - b.seq);
       for (const r of due) {
         inflight.splice(inflight.indexOf(r), 1);
         complete(r, r.res, r.flags);
@@ -335,7 +427,11 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
     if (halted) break;
     if (inflight.length === 0) {
       for (const w of waiting)
-        diag("note", VmCodes.stuck, `BPF request #${w.seq} still waits for ${w.bpf!.waitNr} CQE(s) on CQ ${w.bpf!.waitIdx}, which has ${cqs[w.bpf!.waitIdx]!.count}; nothing else can complete`);
+        diag(
+          "note",
+          VmCodes.stuck,
+          `BPF request #${w.seq} still waits for ${w.bpf!.waitNr} CQE(s) on CQ ${w.bpf!.waitIdx}, which has ${cqs[w.bpf!.waitIdx]!.count}; nothing else can complete`,
+        );
       break;
     }
     step = Math.min(...inflight.map((r) => r.completeAt));
@@ -352,9 +448,19 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
     events,
     diagnostics,
     final: {
-      cqs: cqs.map((q) => ({ index: q.index, entries: q.entries, posted: q.posted, reaped: q.reaped, cqes: [...q.cqes, ...q.overflowList], overflow: q.overflowList.length })),
+      cqs: cqs.map((q) => ({
+        index: q.index,
+        entries: q.entries,
+        posted: q.posted,
+        reaped: q.reaped,
+        cqes: [...q.cqes, ...q.overflowList],
+        overflow: q.overflowList.length,
+      })),
       maps,
-      userMemory: user.segments.map((s) => ({ addr: s.addr, data: Buffer.from(s.bytes).toString("hex") })),
+      userMemory: user.segments.map((s) => ({
+        addr: s.addr,
+        data: Buffer.from(s.bytes).toString("hex"),
+      })),
     },
     stats,
   };

@@ -59,27 +59,41 @@ function eventText(e: SimEvent): string {
   }
 }
 
-export function formatTrace(r: SimResult): string {
+/** Events shown without `helpers`: the run structure; helper calls are the detail. */
+const SUMMARY_EVENTS = new Set(["submit", "run", "exit", "fault", "wait", "cqe"]);
+
+export function formatTrace(r: SimResult, options: { helpers?: boolean } = {}): string {
   const lines: string[] = [];
-  for (const e of r.events) lines.push(`[${String(e.step).padStart(4)}] ${eventText(e)}`);
+  for (const e of r.events) {
+    if (options.helpers === false && !SUMMARY_EVENTS.has(e.type)) continue;
+    lines.push(`[${String(e.step).padStart(4)}] ${eventText(e)}`);
+  }
   if (r.final) {
     for (const q of r.final.cqs)
-      lines.push(`CQ${q.index}: ${q.cqes.length} CQE(s) left${q.overflow ? ` (${q.overflow} in overflow)` : ""}${q.cqes.length ? ": " + q.cqes.map(cqeText).join(" ") : ""}`);
+      lines.push(
+        `CQ${q.index}: ${q.cqes.length} CQE(s) left${q.overflow ? ` (${q.overflow} in overflow)` : ""}${q.cqes.length ? ": " + q.cqes.map(cqeText).join(" ") : ""}`,
+      );
     for (const [name, entries] of Object.entries(r.final.maps)) {
       const e = Object.entries(entries);
       if (e.length) lines.push(`map ${name}: ${e.map(([k, v]) => `${k}=${v}`).join(" ")}`);
     }
   }
-  lines.push(`${r.stats.runs} run(s), ${r.stats.sqes} SQE(s), ${r.stats.insns} instructions, ${r.stats.steps} step(s)`);
+  lines.push(
+    `${r.stats.runs} run(s), ${r.stats.sqes} SQE(s), ${r.stats.insns} instructions, ${r.stats.steps} step(s)`,
+  );
   return lines.join("\n") + "\n";
 }
 
 /** JSON-safe copy: bigints become numbers when exact, else decimal strings. */
 export function toJsonValue(v: unknown): unknown {
-  if (typeof v === "bigint") return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (typeof v === "bigint")
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(v)
+      : v.toString();
   if (v instanceof Uint8Array) return Buffer.from(v).toString("hex");
   if (Array.isArray(v)) return v.map(toJsonValue);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJsonValue(x)]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJsonValue(x)]));
   return v;
 }
 

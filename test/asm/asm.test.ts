@@ -21,7 +21,10 @@ const hex = (d: Uint8Array) => Buffer.from(d).toString("hex");
 function ok(text: string): ObjFile {
   const r = assemble(text, "t.s");
   const errors = r.diagnostics.filter((d) => d.severity === "error");
-  assert.deepEqual(errors.map((d) => `${d.code} ${d.message}`), []);
+  assert.deepEqual(
+    errors.map((d) => `${d.code} ${d.message}`),
+    [],
+  );
   assert.ok(r.bytes && r.object);
   return r.object;
 }
@@ -34,7 +37,10 @@ function errs(text: string): string[] {
 }
 const sec = (o: ObjFile, name: string) => o.sections.find((s) => s.name === name)!;
 const rel = (o: ObjFile, name: string) =>
-  (o.relocations.get(name) ?? []).map((r) => `${r.offset} ${r.type} ${typeof r.symbol === "string" ? r.symbol : "[" + r.symbol.section + "]"}`);
+  (o.relocations.get(name) ?? []).map(
+    (r) =>
+      `${r.offset} ${r.type} ${typeof r.symbol === "string" ? r.symbol : "[" + r.symbol.section + "]"}`,
+  );
 
 /** Assemble with llvm-mc-19 and with us; every section and relocation must agree. */
 function sameAsMc(t: { skip: (m: string) => void }, text: string): void {
@@ -54,7 +60,10 @@ function sameAsMc(t: { skip: (m: string) => void }, text: string): void {
   );
   assert.deepEqual(Object.fromEntries(ours.relocs), Object.fromEntries(mc.relocs));
   const syms = (p: typeof mc) =>
-    p.symbols.filter((x) => x.type !== 3 && x.name !== "").map((x) => `${x.name} ${x.type} ${x.bind} ${x.section} ${x.value} ${x.size}`).sort();
+    p.symbols
+      .filter((x) => x.type !== 3 && x.name !== "")
+      .map((x) => `${x.name} ${x.type} ${x.bind} ${x.section} ${x.value} ${x.size}`)
+      .sort();
   assert.deepEqual(syms(ours), syms(mc));
 }
 
@@ -115,8 +124,17 @@ lobj:	.long obj
     assert.equal(hex(text.subarray(0, 8)), "85100000ffffffff");
     assert.equal(hex(text.subarray(8, 16)), "85100000" + "0b000000"); // h at slot 13, from slot 1 → +11
     assert.equal(hex(text.subarray(72, 76)), "18030000");
-    assert.equal(new DataView(text.buffer, text.byteOffset).getInt32(76, true), 0x70, "h+8 folded into imm");
-    assert.deepEqual(rel(o, "xdp/a"), [`0 ${R_BPF.R_BPF_64_32} [.text]`, `8 ${R_BPF.R_BPF_64_32} g`, `16 ${R_BPF.R_BPF_64_64} obj`, `32 ${R_BPF.R_BPF_64_64} [.data]`]);
+    assert.equal(
+      new DataView(text.buffer, text.byteOffset).getInt32(76, true),
+      0x70,
+      "h+8 folded into imm",
+    );
+    assert.deepEqual(rel(o, "xdp/a"), [
+      `0 ${R_BPF.R_BPF_64_32} [.text]`,
+      `8 ${R_BPF.R_BPF_64_32} g`,
+      `16 ${R_BPF.R_BPF_64_64} obj`,
+      `32 ${R_BPF.R_BPF_64_64} [.data]`,
+    ]);
     assert.equal(new DataView(sec(o, "xdp/a").data.buffer).getInt32(4, true), 104 / 8 - 1);
     assert.deepEqual(rel(o, ".BTF.ext"), [
       `0 ${R_BPF.R_BPF_64_NODYLD32} [xdp/a]`,
@@ -188,6 +206,46 @@ c:	.byte 'z'
     sameAsMc(t, src);
   });
 
+  test("DWARF line table from .file/.loc, and .debug_frame from .cfi_*", (t) => {
+    // Line and address deltas of every encoding class: special opcodes, const_add_pc,
+    // advance_pc, advance_line (up, down, to 0), copy; two code sections; is_stmt changes.
+    const gaps = [0, 1, 3, 16, 17, 18, 30, 200, 300];
+    const lines = [1, 2, 9, 3, 40, 0, 7, 1000, 5];
+    let body = "";
+    gaps.forEach((g, i) => {
+      body += "\tr0 = 1\n".repeat(g);
+      body += `\t.loc ${i % 2} ${lines[i]} ${i * 3}${i === 2 ? " is_stmt 0" : ""}${i === 4 ? " prologue_end" : ""}${i === 6 ? " discriminator 3" : ""}\n\texit\n`;
+    });
+    const src = `\t.file "m.c"
+\t.file 0 "/src" "m.c" md5 0x00112233445566778899aabbccddeeff
+\t.file 1 "/inc" "h.h" md5 0xffeeddccbbaa99887766554433221100
+\t.cfi_sections .debug_frame
+\t.globl f
+f:
+\t.cfi_startproc
+${body}\t.cfi_endproc
+\t.section "xdp","ax",@progbits
+g:
+\t.cfi_startproc
+\t.loc 1 4 2
+\tr0 = 2
+\tr0 = 3
+\t.loc 1 4 2 is_stmt 1
+\texit
+\t.cfi_endproc
+\t.section .debug_line,"",@progbits
+.Lline_table_start0:
+`;
+    const o = ok(src);
+    assert.ok(sec(o, ".debug_line").data.length > 100);
+    assert.ok(sec(o, ".debug_frame").data.length === 16 + 2 * 24);
+    sameAsMc(t, src);
+  });
+
+  test(".loc with an unassigned file number is an error", () => {
+    assert.deepEqual(errs(".loc 3 1 1\nexit\n"), [`1:6 ${AsmCodes.undefinedSymbol}`]);
+  });
+
   test("clang's `rA = wB` means `wA = wB` (llvm-mc-19 rejects the text)", () => {
     const o = ok(" r1 = w0\n w1 = w0\n");
     const d = sec(o, ".text").data;
@@ -256,7 +314,9 @@ describe("diagnostics", () => {
   });
 
   test("branch to another section, misaligned target, bad expressions", () => {
-    assert.deepEqual(errs('goto x\n.section s,"ax",@progbits\nx: exit\n'), [`1:6 ${AsmCodes.crossSectionBranch}`]);
+    assert.deepEqual(errs('goto x\n.section s,"ax",@progbits\nx: exit\n'), [
+      `1:6 ${AsmCodes.crossSectionBranch}`,
+    ]);
     assert.deepEqual(errs("goto x\n.byte 1\nx: exit\n"), [`1:6 ${AsmCodes.misalignedTarget}`]);
     assert.deepEqual(errs(".long 1/0\n"), [`1:9 ${AsmCodes.notConstant}`]);
     assert.deepEqual(errs(".long a-b\na:\n.data\nb:\n"), [`1:7 ${AsmCodes.notConstant}`]);
@@ -265,11 +325,10 @@ describe("diagnostics", () => {
   });
 
   test("CFI nesting errors and reserved section names", () => {
-    assert.deepEqual(errs(".cfi_startproc\n.cfi_startproc\nexit\n.cfi_endproc\n.cfi_endproc\n.cfi_startproc\n"), [
-      `2:1 ${AsmCodes.syntax}`,
-      `5:1 ${AsmCodes.syntax}`,
-      `6:1 ${AsmCodes.syntax}`,
-    ]);
+    assert.deepEqual(
+      errs(".cfi_startproc\n.cfi_startproc\nexit\n.cfi_endproc\n.cfi_endproc\n.cfi_startproc\n"),
+      [`2:1 ${AsmCodes.syntax}`, `5:1 ${AsmCodes.syntax}`, `6:1 ${AsmCodes.syntax}`],
+    );
     assert.deepEqual(errs('.section .symtab,"",@progbits\n'), [`1:10 ${AsmCodes.reservedSection}`]);
   });
 
@@ -277,7 +336,10 @@ describe("diagnostics", () => {
     const r = assemble(".bogus\n".repeat(150), "t.s");
     assert.equal(r.diagnostics.filter((d) => d.severity === "error").length, 100);
     const last = r.diagnostics.at(-1)!;
-    assert.deepEqual([last.code, last.severity, last.range?.start.line], [AsmCodes.tooManyErrors, "note", 101]);
+    assert.deepEqual(
+      [last.code, last.severity, last.range?.start.line],
+      [AsmCodes.tooManyErrors, "note", 101],
+    );
   });
 });
 
@@ -302,7 +364,7 @@ describe("ioubpf asm", () => {
     assert.equal(await runCli(["asm", s, "-o", out], io), 1);
     assert.match(io.err, /bad\.s:2:\d+: error E4002/);
     assert.match(io.err, /bad\.s:3:1: error E4001: unknown directive '\.nope'/);
-    assert.match(io.err, /\n3 \| \.nope\n  \| \^~~~~/);
+    assert.match(io.err, /\n3 \| \.nope\n {2}\| \^~~~~/);
     assert.equal(readFileSync(out, "utf8"), "old");
   });
 

@@ -38,7 +38,15 @@ export function peekElf(bytes: Uint8Array): Peek {
   const shentsize = v.getUint16(0x3a, true);
   const shnum = v.getUint16(0x3c, true);
   const shstrndx = v.getUint16(0x3e, true);
-  const raw: { nameOff: number; type: number; flags: number; offset: number; size: number; link: number; info: number }[] = [];
+  const raw: {
+    nameOff: number;
+    type: number;
+    flags: number;
+    offset: number;
+    size: number;
+    link: number;
+    info: number;
+  }[] = [];
   for (let i = 0; i < shnum; i++) {
     const o = shoff + i * shentsize;
     raw.push({
@@ -83,7 +91,12 @@ export function peekElf(bytes: Uint8Array): Peek {
         size: Number(v.getBigUint64(o + 16, true)),
         type,
         bind: info >> 4,
-        section: shndx === 0 ? "UND" : shndx >= 0xff00 ? `ABS${shndx.toString(16)}` : sections[shndx]!.name,
+        section:
+          shndx === 0
+            ? "UND"
+            : shndx >= 0xff00
+              ? `ABS${shndx.toString(16)}`
+              : sections[shndx]!.name,
       });
     }
   }

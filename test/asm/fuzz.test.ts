@@ -80,7 +80,14 @@ before(() => {
   for (const f of picks) {
     const src = join(FIXTURES, f);
     const mcpu = readFileSync(src, "utf8").match(/^\/\/ mcpu: (v\d)/m)?.[1];
-    const flags = ["-O2", "-g", "-target", "bpf", ...(mcpu ? [`-mcpu=${mcpu}`] : []), `-I/usr/include/${arch}-linux-gnu`];
+    const flags = [
+      "-O2",
+      "-g",
+      "-target",
+      "bpf",
+      ...(mcpu ? [`-mcpu=${mcpu}`] : []),
+      `-I/usr/include/${arch}-linux-gnu`,
+    ];
     const s = join(dir, f + ".s");
     const o = join(dir, f + ".o");
     execFileSync("clang-19", [...flags, "-S", src, "-o", s]);
@@ -208,7 +215,8 @@ function mutate(text: string, r: Rng): string {
       case 4: {
         // random bytes
         let junk = "";
-        for (let i = 1 + r.int(8); i > 0; i--) junk += String.fromCharCode(r.int(r.next() < 0.8 ? 128 : 0x3000));
+        for (let i = 1 + r.int(8); i > 0; i--)
+          junk += String.fromCharCode(r.int(r.next() < 0.8 ? 128 : 0x3000));
         const p = r.int(text.length + 1);
         text = text.slice(0, p) + junk + text.slice(p);
         break;
@@ -234,7 +242,12 @@ function mutate(text: string, r: Rng): string {
         break;
       }
       case 8: // a huge number in place of a token
-        text = text.slice(0, at) + (r.next() < 0.5 ? "-" : "") + "1" + "0".repeat(1 + r.int(40)) + text.slice(at + len);
+        text =
+          text.slice(0, at) +
+          (r.next() < 0.5 ? "-" : "") +
+          "1" +
+          "0".repeat(1 + r.int(40)) +
+          text.slice(at + len);
         break;
       default: {
         // insert a nasty line
@@ -260,14 +273,27 @@ function randomText(r: Rng): string {
   let s = "";
   for (let i = r.int(300); i > 0; i--) {
     const c = r.next();
-    s += c < 0.6 ? String.fromCharCode(32 + r.int(95)) : c < 0.8 ? "\n" : c < 0.9 ? r.pick(NASTY) : String.fromCharCode(r.int(0xd800));
+    s +=
+      c < 0.6
+        ? String.fromCharCode(32 + r.int(95))
+        : c < 0.8
+          ? "\n"
+          : c < 0.9
+            ? r.pick(NASTY)
+            : String.fromCharCode(r.int(0xd800));
   }
   return s;
 }
 
 function checkRun(code: number, err: string, what: string, input: () => string): void {
-  if ((code !== 0 && code !== 1) || /internal error|\n\s+at \S+ \(/.test(err) || (code === 1 && !/error/.test(err))) {
-    assert.fail(`${what}: exit ${code}\nstderr:\n${err.slice(0, 2000)}\ninput:\n${input().slice(0, 2000)}`);
+  if (
+    (code !== 0 && code !== 1) ||
+    /internal error|\n\s+at \S+ \(/.test(err) ||
+    (code === 1 && !/error/.test(err))
+  ) {
+    assert.fail(
+      `${what}: exit ${code}\nstderr:\n${err.slice(0, 2000)}\ninput:\n${input().slice(0, 2000)}`,
+    );
   }
 }
 
@@ -318,16 +344,27 @@ test(`disasm: ${ELF_CASES} truncated, bit-flipped and random ELF inputs end with
         const hot = r.next();
         const shoff = Number(new DataView(base.buffer, base.byteOffset).getBigUint64(0x28, true));
         const p =
-          hot < 0.3 ? r.int(64) : hot < 0.7 && shoff < bytes.length ? shoff + r.int(bytes.length - shoff) : r.int(bytes.length);
+          hot < 0.3
+            ? r.int(64)
+            : hot < 0.7 && shoff < bytes.length
+              ? shoff + r.int(bytes.length - shoff)
+              : r.int(bytes.length);
         if (kind === 2) bytes[p] = r.pick([0, 0xff, 0x7f, 0x80]);
-        else if (kind === 3 && p + 8 <= bytes.length) new DataView(bytes.buffer).setBigUint64(p, BigInt.asUintN(64, BigInt(Math.floor(r.next() * 2 ** 53)) << BigInt(r.int(12))), true);
+        else if (kind === 3 && p + 8 <= bytes.length)
+          new DataView(bytes.buffer).setBigUint64(
+            p,
+            BigInt.asUintN(64, BigInt(Math.floor(r.next() * 2 ** 53)) << BigInt(r.int(12))),
+            true,
+          );
         else bytes[p]! ^= 1 << r.int(8);
       }
     }
     writeFileSync(file, bytes);
     const io = captureIO();
     const code = await runCli(["disasm", "-r", file], io);
-    checkRun(code, io.err, `disasm case ${i}`, () => Buffer.from(bytes.subarray(0, 256)).toString("hex"));
+    checkRun(code, io.err, `disasm case ${i}`, () =>
+      Buffer.from(bytes.subarray(0, 256)).toString("hex"),
+    );
     if (code === 0) counts.ok++;
     else counts.rejected++;
   }

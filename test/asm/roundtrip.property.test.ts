@@ -13,7 +13,9 @@ import { FORMS, type InstructionForm } from "../../src/isa/table.js";
 // Local and kfunc calls print exactly like helper calls (`call 0x4`), so their text cannot
 // carry src_reg; the assembler gets src 1 only from `call symbol`. Forms llvm-objdump-19
 // cannot print (llvm !== "always") have no text to round-trip.
-const FORMS_OK = FORMS.filter((f) => f.llvm === "always" && f.name !== "call_local" && f.name !== "call_kfunc");
+const FORMS_OK = FORMS.filter(
+  (f) => f.llvm === "always" && f.name !== "call_local" && f.name !== "call_kfunc",
+);
 
 function arbInsn(form: InstructionForm): fc.Arbitrary<Instruction> {
   const reg = fc.integer({ min: 0, max: 10 });
@@ -62,14 +64,33 @@ test("asm(disasm(bytes)) == bytes for random instruction sequences", () => {
     fc.property(arbProgram, (insns) => {
       const code = encodeProgram(insns);
       const obj: ObjFile = {
-        sections: [{ name: "prog", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: code, addralign: 8 }],
-        symbols: [{ name: "f", section: "prog", value: 0, size: code.length, type: STT.FUNC, bind: STB.GLOBAL }],
+        sections: [
+          {
+            name: "prog",
+            type: SHT.PROGBITS,
+            flags: SHF.ALLOC | SHF.EXECINSTR,
+            data: code,
+            addralign: 8,
+          },
+        ],
+        symbols: [
+          {
+            name: "f",
+            section: "prog",
+            value: 0,
+            size: code.length,
+            type: STT.FUNC,
+            bind: STB.GLOBAL,
+          },
+        ],
         relocations: new Map(),
       };
       const text = listingToAsm(disassemble(obj, { relocs: false, hexImm: true, fileName: "t.o" }));
       const r = assemble(text, "roundtrip.s");
       assert.deepEqual(
-        r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.message} @${d.range?.start.line}`),
+        r.diagnostics
+          .filter((d) => d.severity === "error")
+          .map((d) => `${d.message} @${d.range?.start.line}`),
         [],
         text,
       );
@@ -85,11 +106,21 @@ test("decimal immediates (--no-print-imm-hex) round-trip too", () => {
     fc.property(arbProgram, (insns) => {
       const code = encodeProgram(insns);
       const obj: ObjFile = {
-        sections: [{ name: "prog", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: code, addralign: 8 }],
+        sections: [
+          {
+            name: "prog",
+            type: SHT.PROGBITS,
+            flags: SHF.ALLOC | SHF.EXECINSTR,
+            data: code,
+            addralign: 8,
+          },
+        ],
         symbols: [],
         relocations: new Map(),
       };
-      const text = listingToAsm(disassemble(obj, { relocs: false, hexImm: false, fileName: "t.o" }));
+      const text = listingToAsm(
+        disassemble(obj, { relocs: false, hexImm: false, fileName: "t.o" }),
+      );
       const r = assemble(text, "roundtrip.s");
       const sec = r.object?.sections.find((s) => s.name === "prog");
       assert.ok(sec, text + r.diagnostics.map((d) => d.message).join("\n"));

@@ -5,7 +5,12 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import fc from "fast-check";
 import { SourceFile, type Diagnostic } from "../../src/diagnostics/index.js";
-import { CheckCodes, checkSource, codegenSupport, type CheckOptions } from "../../src/check/index.js";
+import {
+  CheckCodes,
+  checkSource,
+  codegenSupport,
+  type CheckOptions,
+} from "../../src/check/index.js";
 import { getTarget } from "../../src/targets/targets.js";
 import { CODE_BLOCKS } from "../../src/diagnostics/codes.js";
 
@@ -28,17 +33,35 @@ test("the language.md example: folded constants, globals and sections, entry poi
   assert.equal(c.target.name, "iouring-v2");
   assert.equal(c.mcpu, "v3");
   assert.equal(c.consts.get("BLOCK")?.value, 16384n);
-  assert.deepEqual([...c.enums.get("Tag")!.members], [["Read", 1n], ["Write", 2n]]);
+  assert.deepEqual(
+    [...c.enums.get("Tag")!.members],
+    [
+      ["Read", 1n],
+      ["Write", 2n],
+    ],
+  );
   const sections = Object.fromEntries(c.globals.map((g) => [g.name, g.section]));
-  assert.deepEqual(sections, { IN_FD: ".rodata", OUT_FD: ".rodata", BUF: ".rodata", SIZE: ".rodata", offset: ".bss" });
+  assert.deepEqual(sections, {
+    IN_FD: ".rodata",
+    OUT_FD: ".rodata",
+    BUF: ".rodata",
+    SIZE: ".rodata",
+    offset: ".bss",
+  });
   assert.ok(c.entryPoints.onStart && c.entryPoints.onCompletion);
   const submits = [...c.calls.values()].filter((t) => t.kind === "submit");
   assert.equal(submits.length, 3);
   const first = submits[0]!;
   assert.ok(first.kind === "submit");
   assert.equal(first.opcode, 22);
-  assert.deepEqual(first.fields.map((f) => f.name), ["fd", "addr", "len", "off", "userData"]);
-  assert.deepEqual(first.flags.map((f) => [f.name, f.constant]), [["fixedFile", true]]);
+  assert.deepEqual(
+    first.fields.map((f) => f.name),
+    ["fd", "addr", "len", "off", "userData"],
+  );
+  assert.deepEqual(
+    first.flags.map((f) => [f.name, f.constant]),
+    [["fixedFile", true]],
+  );
   // `len: BLOCK` took the field's type and its folded value.
   const len = first.fields.find((f) => f.name === "len")!;
   assert.equal(len.constant, 16384n);
@@ -149,7 +172,11 @@ test("--mcpu: signed division accepted on v4; v4 on a 5.12 target warns; bad nam
   const v2v4 = run(prog, { target: "iouring-v2", mcpu: "v4" });
   assert.deepEqual(codes(v2v4.diagnostics), ["w:E3003", "w:E2140"]);
   // A constant divisor still needs the signed instruction.
-  assert.deepEqual(codes(run(prog, { target: "iouring-v2" }).diagnostics), ["e:E3030", "e:E3030", "w:E2140"]);
+  assert.deepEqual(codes(run(prog, { target: "iouring-v2" }).diagnostics), [
+    "e:E3030",
+    "e:E3030",
+    "w:E2140",
+  ]);
   assert.deepEqual(codes(run(prog, { target: "iouring-v9" }).diagnostics), ["e:E3001"]);
   assert.deepEqual(codes(run(prog, { mcpu: "v7" }).diagnostics), ["e:E3004"]);
 });
@@ -161,12 +188,17 @@ test("lossless widening into SQE and emit fields; narrowing is an error", () => 
   emit({ userData: slot, res: i32(cqe.flags & 0xff), flags: u16(1) });
 }`);
   assert.deepEqual(codes(ok.diagnostics), []);
-  const bad = run(`export function onCompletion(cqe: Cqe): void { submit.nop({ personality: cqe.flags }); }`);
+  const bad = run(
+    `export function onCompletion(cqe: Cqe): void { submit.nop({ personality: cqe.flags }); }`,
+  );
   assert.deepEqual(codes(bad.diagnostics), ["e:E3022"]);
 });
 
 test("linux-7.1 checks, but code generation reports it as not yet supported", () => {
-  const r = run(`export function onCompletion(cqe: Cqe): void { submit.socket({ fd: 2, off: 1 }); }`, { target: "linux-7.1" });
+  const r = run(
+    `export function onCompletion(cqe: Cqe): void { submit.socket({ fd: 2, off: 1 }); }`,
+    { target: "linux-7.1" },
+  );
   assert.deepEqual(codes(r.diagnostics), []);
   assert.equal(codegenSupport(getTarget("linux-7.1"))?.code, CheckCodes.codegenUnsupported);
   assert.equal(codegenSupport(getTarget("iouring-v2")), undefined);
@@ -195,14 +227,30 @@ test("diagnostic codes are unique and inside the checker's blocks", () => {
 test("mutated valid programs never make the checker throw (property)", () => {
   const dir = "test/programs/valid";
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".bpf.ts")) : [];
-  const texts = [readFileSync("test/check/language-example.bpf.ts", "utf8"), ...files.map((f) => readFileSync(`${dir}/${f}`, "utf8"))];
+  const texts = [
+    readFileSync("test/check/language-example.bpf.ts", "utf8"),
+    ...files.map((f) => readFileSync(`${dir}/${f}`, "utf8")),
+  ];
   const targets = ["iouring-v1", "iouring-v2", "linux-7.1"];
   fc.assert(
     fc.property(
       fc.integer({ min: 0, max: texts.length - 1 }),
       fc.nat(),
       fc.integer({ min: 1, max: 12 }),
-      fc.constantFrom("", "0", "null", "u64", "x", "true", "-1", "(", "}", "cqe.res", "1 << 70", "m.get(0)"),
+      fc.constantFrom(
+        "",
+        "0",
+        "null",
+        "u64",
+        "x",
+        "true",
+        "-1",
+        "(",
+        "}",
+        "cqe.res",
+        "1 << 70",
+        "m.get(0)",
+      ),
       fc.constantFrom(...targets),
       (which, at, len, insert, target) => {
         const t = texts[which]!;

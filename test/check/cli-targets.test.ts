@@ -5,10 +5,22 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../cli/main.js";
-import { TARGET_NAMES, getTarget, helperProto, opcodeAllowed, contextField } from "../../src/targets/targets.js";
+import {
+  TARGET_NAMES,
+  getTarget,
+  helperProto,
+  opcodeAllowed,
+  contextField,
+} from "../../src/targets/targets.js";
 
 function captureIO() {
-  const io = { out: "", err: "", color: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  const io = {
+    out: "",
+    err: "",
+    color: false,
+    stdout: (t: string) => void (io.out += t),
+    stderr: (t: string) => void (io.err += t),
+  };
   return io;
 }
 
@@ -17,9 +29,18 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const good = join(dir, "good.bpf.ts");
 const bad = join(dir, "bad.bpf.ts");
 const warn = join(dir, "warn.bpf.ts");
-writeFileSync(good, `import { Cqe, emit } from "ioubpf/lang";\nexport function onCompletion(cqe: Cqe): void { emit({ userData: cqe.userData, res: cqe.res }); }\n`);
-writeFileSync(bad, `import { Cqe } from "ioubpf/lang";\nexport function onCompletion(cqe: Cqe): void { cqe.res = 1; }\n`);
-writeFileSync(warn, `import { u32 } from "ioubpf/lang";\nlet a: u32 = 1;\nexport function onStart(): void { a = 10 / a; }\n`);
+writeFileSync(
+  good,
+  `import { Cqe, emit } from "ioubpf/lang";\nexport function onCompletion(cqe: Cqe): void { emit({ userData: cqe.userData, res: cqe.res }); }\n`,
+);
+writeFileSync(
+  bad,
+  `import { Cqe } from "ioubpf/lang";\nexport function onCompletion(cqe: Cqe): void { cqe.res = 1; }\n`,
+);
+writeFileSync(
+  warn,
+  `import { u32 } from "ioubpf/lang";\nlet a: u32 = 1;\nexport function onStart(): void { a = 10 / a; }\n`,
+);
 
 test("check: exit 0 for a valid program, 1 with a code frame for an invalid one", async () => {
   const io = captureIO();
@@ -27,7 +48,10 @@ test("check: exit 0 for a valid program, 1 with a code frame for an invalid one"
   assert.equal(io.err, "");
   const io2 = captureIO();
   assert.equal(await runCli(["check", good, bad], io2), 1);
-  assert.match(io2.err, /bad\.bpf\.ts:2:48: error E2022: cannot assign to cqe\.res: a Cqe is read-only/);
+  assert.match(
+    io2.err,
+    /bad\.bpf\.ts:2:48: error E2022: cannot assign to cqe\.res: a Cqe is read-only/,
+  );
   assert.match(io2.err, /\^~~~~~~/);
 });
 
@@ -38,14 +62,20 @@ test("check: warnings do not fail; --target applies target rules; --json is data
   const io2 = captureIO();
   assert.equal(await runCli(["check", "--target", "iouring-v1", good], io2), 1);
   assert.match(io2.err, /E3010.*iouring-v1 cannot observe completion results/);
-  assert.match(io2.err, /hint: link the BPF request after the request instead, or use --target iouring-v2/);
+  assert.match(
+    io2.err,
+    /hint: link the BPF request after the request instead, or use --target iouring-v2/,
+  );
   const io3 = captureIO();
   assert.equal(await runCli(["check", "--json", good, bad], io3), 1);
   const j = JSON.parse(io3.out);
   assert.equal(j.ok, false);
   assert.equal(j.errorCount, 1);
   assert.equal(j.diagnostics[0].code, "E2022");
-  assert.deepEqual(j.files.map((f: { ok: boolean }) => f.ok), [true, false]);
+  assert.deepEqual(
+    j.files.map((f: { ok: boolean }) => f.ok),
+    [true, false],
+  );
 });
 
 test("check: unknown target or cpu is a usage error (2); a missing file is bad input (1)", async () => {
@@ -74,10 +104,22 @@ test("target tables: one table per target, facts from abi.md", () => {
   assert.deepEqual([v2.sections.normal, v2.sections.sleepable], ["iouring/", "iouring.s/"]);
   assert.equal(v1.context.kind, "opaque");
   assert.deepEqual(
-    ["user_data", "wait_nr", "wait_idx"].map((n) => [contextField(v2, n)?.offset, contextField(v2, n)?.size]),
-    [[0, 8], [8, 4], [12, 4]],
+    ["user_data", "wait_nr", "wait_idx"].map((n) => [
+      contextField(v2, n)?.offset,
+      contextField(v2, n)?.size,
+    ]),
+    [
+      [0, 8],
+      [8, 4],
+      [12, 4],
+    ],
   );
-  assert.ok(opcodeAllowed(v2, 36) && !opcodeAllowed(v2, 37) && opcodeAllowed(l71, 64) && !opcodeAllowed(l71, 65));
+  assert.ok(
+    opcodeAllowed(v2, 36) &&
+      !opcodeAllowed(v2, 37) &&
+      opcodeAllowed(l71, 64) &&
+      !opcodeAllowed(l71, 65),
+  );
   assert.equal(v1.entryPoints.onCompletion.available, false);
   assert.equal(v2.builtins.emit.available, true);
   assert.equal(l71.builtins.emit.available, false);

@@ -38,7 +38,9 @@ function checkFile(path: string) {
   return checkSource(new SourceFile(path.split("/").pop()!, text), optionsOf(text));
 }
 
-const invalid = readdirSync(INVALID).filter((f) => f.endsWith(".bpf.ts")).sort();
+const invalid = readdirSync(INVALID)
+  .filter((f) => f.endsWith(".bpf.ts"))
+  .sort();
 
 test("the invalid corpus has at least 120 programs covering every error code", () => {
   assert.ok(invalid.length >= 120, `only ${invalid.length} invalid programs`);
@@ -53,7 +55,11 @@ for (const f of invalid) {
     assert.equal(r.checked, undefined, "an invalid program must not check clean");
     const errors = r.diagnostics.filter((d) => d.severity === "error");
     assert.ok(errors.length >= 1);
-    assert.deepEqual([...new Set(errors.map((d) => d.code))], [want], "exactly one rule broken: " + renderGolden(errors));
+    assert.deepEqual(
+      [...new Set(errors.map((d) => d.code))],
+      [want],
+      "exactly one rule broken: " + renderGolden(errors),
+    );
     const golden = path.replace(/\.bpf\.ts$/, ".expected.txt");
     const got = renderGolden(r.diagnostics);
     if (update || !existsSync(golden)) {
@@ -65,15 +71,37 @@ for (const f of invalid) {
 
 test("the language.md example program checks clean on iouring-v2", () => {
   const r = checkFile("test/check/language-example.bpf.ts");
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error"), []);
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
   assert.ok(r.checked);
   assert.equal(r.checked.name, "language-example".replace(/-/g, "_"));
 });
 
-const valid = existsSync(VALID) ? readdirSync(VALID).filter((f) => f.endsWith(".bpf.ts")).sort() : [];
-for (const f of valid) {
+const valid = existsSync(VALID)
+  ? readdirSync(VALID)
+      .filter((f) => f.endsWith(".bpf.ts"))
+      .sort()
+      .map((f) => join(VALID, f))
+  : [];
+const examples = existsSync("examples")
+  ? readdirSync("examples").flatMap((d) =>
+      existsSync(join("examples", d)) && !d.includes(".")
+        ? readdirSync(join("examples", d))
+            .filter((f) => f.endsWith(".bpf.ts"))
+            .map((f) => join("examples", d, f))
+        : [],
+    )
+  : [];
+
+test("the valid corpus is present", () => {
+  assert.ok(valid.length >= 60, `only ${valid.length} valid programs`);
+});
+
+for (const f of [...valid, ...examples.sort()]) {
   test(`valid: ${f}`, () => {
-    const r = checkFile(join(VALID, f));
+    const r = checkFile(f);
     const errors = r.diagnostics.filter((d) => d.severity === "error");
     assert.equal(renderGolden(errors), "\n");
     assert.ok(r.checked);

@@ -17,7 +17,12 @@ import { CQE_FIELDS, CQE_SIZE } from "../../src/targets/sqe.js";
 
 const { u8, u16, u32, u64, i8, i32, i64 } = INT_TYPES;
 
-function fold(op: Parameters<typeof foldBinary>[0], a: bigint, b: bigint, t = u32): bigint | boolean {
+function fold(
+  op: Parameters<typeof foldBinary>[0],
+  a: bigint,
+  b: bigint,
+  t = u32,
+): bigint | boolean {
   const r = foldBinary(op, a, b, t);
   assert.ok(r.ok, `fold ${a} ${op} ${b} failed`);
   return r.value;
@@ -29,21 +34,30 @@ test("struct layout follows C natural alignment", () => {
     { name: "b", type: u64 },
     { name: "c", type: u16 },
   ]);
-  assert.deepEqual(s.fields.map((f) => f.offset), [0, 8, 16]);
+  assert.deepEqual(
+    s.fields.map((f) => f.offset),
+    [0, 8, 16],
+  );
   assert.equal(s.size, 24);
   assert.equal(s.align, 8);
   assert.deepEqual(structPadding(s), [
     { offset: 1, size: 7 },
     { offset: 18, size: 6 },
   ]);
-  const inner = layoutStruct("In", [{ name: "x", type: u16 }, { name: "y", type: u8 }]);
+  const inner = layoutStruct("In", [
+    { name: "x", type: u16 },
+    { name: "y", type: u8 },
+  ]);
   assert.equal(inner.size, 4);
   const outer = layoutStruct("Out", [
     { name: "p", type: u8 },
     { name: "q", type: inner },
     { name: "r", type: { kind: "array", element: u8, length: 3 } },
   ]);
-  assert.deepEqual(outer.fields.map((f) => f.offset), [0, 2, 6]);
+  assert.deepEqual(
+    outer.fields.map((f) => f.offset),
+    [0, 2, 6],
+  );
   assert.equal(outer.size, 10);
   assert.equal(outer.align, 2);
 });
@@ -112,7 +126,7 @@ test("u32 and i32 folding agrees with JavaScript's 32-bit operators (property)",
       assert.equal(fold("+", SA, SB, i32), BigInt((sa + sb) | 0));
       if (sb !== 0) {
         assert.equal(fold("/", SA, SB, i32), BigInt(Math.trunc(sa / sb) | 0));
-        assert.equal(fold("%", SA, SB, i32), BigInt(sa % sb | 0));
+        assert.equal(fold("%", SA, SB, i32), BigInt((sa % sb) | 0));
       }
       assert.equal(fold("<", SA, SB, i32), sa < sb);
     }),

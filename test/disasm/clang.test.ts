@@ -5,13 +5,17 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { arch } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { runCli } from "../../cli/main.js";
 import { haveTool, LLVM_OBJDUMP, llvmObjdump, tempDir } from "../isa/tools.js";
 import { captureIO } from "./helpers.js";
 
 const CLANG = "clang-19";
-const FIXTURES = join(import.meta.dirname, "..", "fixtures", "c");
+// The shared C fixtures, plus ours (every CO-RE relocation kind, printed with -r).
+const FIXTURE_DIRS = [
+  join(import.meta.dirname, "..", "fixtures", "c"),
+  join(import.meta.dirname, "fixtures"),
+];
 const MULTIARCH = `/usr/include/${arch() === "arm64" ? "aarch64" : "x86_64"}-linux-gnu`;
 
 const tools = haveTool(CLANG) && haveTool(LLVM_OBJDUMP);
@@ -34,10 +38,14 @@ test(
     try {
       let objects = 0;
       let lines = 0;
-      for (const name of readdirSync(FIXTURES)
-        .filter((f) => f.endsWith(".c"))
-        .sort()) {
-        const src = join(FIXTURES, name);
+      const sources = FIXTURE_DIRS.flatMap((d) =>
+        readdirSync(d)
+          .filter((f) => f.endsWith(".c"))
+          .sort()
+          .map((f) => join(d, f)),
+      );
+      for (const src of sources) {
+        const name = basename(src);
         const mcpu = /mcpu:\s*(v\d)/.exec(readFileSync(src, "utf8"))?.[1] ?? "v3";
         // Each fixture at its own cpu and at v1 (no alu32, no jmp32) where it compiles.
         for (const cpu of new Set([mcpu, "v1"])) {

@@ -10,18 +10,35 @@ import { runCli } from "../../cli/main.js";
 import type { CliIO } from "../../cli/io.js";
 
 function captureIO(): CliIO & { out: string; err: string } {
-  const io = { out: "", err: "", color: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  const io = {
+    out: "",
+    err: "",
+    color: false,
+    stdout: (t: string) => void (io.out += t),
+    stderr: (t: string) => void (io.err += t),
+  };
   return io;
 }
 
 const dir = mkdtempSync(join(tmpdir(), "ioubpf-run-"));
 const obj = join(dir, "counter.bpf.o");
 execFileSync("clang-19", [
-  "-O2", "-g", "-target", "bpf", "-mcpu=v3", `-I/usr/include/${process.arch === "arm64" ? "aarch64" : "x86_64"}-linux-gnu`,
-  "-c", join(import.meta.dirname, "programs", "counter.bpf.c"), "-o", obj,
+  "-O2",
+  "-g",
+  "-target",
+  "bpf",
+  "-mcpu=v3",
+  `-I/usr/include/${process.arch === "arm64" ? "aarch64" : "x86_64"}-linux-gnu`,
+  "-c",
+  join(import.meta.dirname, "programs", "counter.bpf.c"),
+  "-o",
+  obj,
 ]);
 const scenario = join(dir, "s.yaml");
-writeFileSync(scenario, "ring: { cq_entries: [64, 8] }\ncompletions:\n  - match: { user_data: 5 }\n    error: ENOSPC\n    after: 2\n");
+writeFileSync(
+  scenario,
+  "ring: { cq_entries: [64, 8] }\ncompletions:\n  - match: { user_data: 5 }\n    error: ENOSPC\n    after: 2\n",
+);
 
 test("run: the writer keeps 4 writes in flight until 16 are done", async () => {
   const io = captureIO();
@@ -29,7 +46,10 @@ test("run: the writer keeps 4 writes in flight until 16 are done", async () => {
   const writes = io.out.split("\n").filter((l) => / submit #\d+ WRITE /.test(l));
   assert.equal(writes.length, 16);
   // Offsets 0, 4096, … 61440 each written once, routed to CQ 1.
-  assert.deepEqual(writes.map((l) => Number(/off=(\d+)/.exec(l)?.[1] ?? 0)).sort((a, b) => a - b), Array.from({ length: 16 }, (_, i) => i * 4096));
+  assert.deepEqual(
+    writes.map((l) => Number(/off=(\d+)/.exec(l)?.[1] ?? 0)).sort((a, b) => a - b),
+    Array.from({ length: 16 }, (_, i) => i * 4096),
+  );
   assert.ok(writes.every((l) => / cq=1 /.test(l)));
   assert.match(io.out, /cqe CQ1 \{user_data=0x5 res=-28\}/);
   // stats[0] counts 16 reaped completions (little-endian u64).
@@ -54,7 +74,10 @@ test("run: bad input exits 1 with a diagnostic; usage errors exit 2", async () =
   assert.match(missing.err, /E9001/);
 
   const badScenario = join(dir, "bad.yaml");
-  writeFileSync(badScenario, "ring: { cq_entries: [0] }\ncompletions: [{ match: { opcode: FROB } }]\nbogus: 1\n");
+  writeFileSync(
+    badScenario,
+    "ring: { cq_entries: [0] }\ncompletions: [{ match: { opcode: FROB } }]\nbogus: 1\n",
+  );
   const bs = captureIO();
   assert.equal(await runCli(["run", obj, "-s", badScenario], bs), 1);
   assert.match(bs.err, /E8010/);

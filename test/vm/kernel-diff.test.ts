@@ -5,8 +5,11 @@
 // bits of r0. Skips (saying why) when the oracle cannot run here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readElf } from "../../src/elf/reader.js";
 import { kernelOracleAvailable } from "../../src/kernel/bpf.js";
 import { kernelRun } from "../../src/kernel/oracle.js";
 import type { ObjFile } from "../../src/elf/types.js";
@@ -28,51 +31,75 @@ function asIouringObject(obj: ObjFile): ObjFile {
   return {
     sections: [
       ...obj.sections.map((s) => ({ ...s, name: rename(s.name) })),
-      { name: "license", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: new TextEncoder().encode("GPL\0"), addralign: 1 },
+      {
+        name: "license",
+        type: SHT.PROGBITS,
+        flags: SHF.ALLOC | SHF.WRITE,
+        data: new TextEncoder().encode("GPL\0"),
+        addralign: 1,
+      },
     ],
-    symbols: obj.symbols.map((s) => (s.section === undefined ? s : { ...s, section: rename(s.section) })),
+    symbols: obj.symbols.map((s) =>
+      s.section === undefined ? s : { ...s, section: rename(s.section) },
+    ),
     relocations: new Map(
       [...obj.relocations].map(([k, v]) => [
         rename(k),
-        v.map((r) => (typeof r.symbol === "string" ? r : { ...r, symbol: { section: rename(r.symbol.section) } })),
+        v.map((r) =>
+          typeof r.symbol === "string"
+            ? r
+            : { ...r, symbol: { section: rename(r.symbol.section) } },
+        ),
       ]),
     ),
   };
 }
 
-const wrap = (asm: string) => `  .globl prog\n  .type prog,@function\nprog:\n  r6 = r1\n  call case_main\n  *(u64 *)(r6 + 0) = r0\n  r0 = 0\n  exit\ncase_main:\n${asm}`;
+const wrap = (asm: string) =>
+  `  .globl prog\n  .type prog,@function\nprog:\n  r6 = r1\n  call case_main\n  *(u64 *)(r6 + 0) = r0\n  r0 = 0\n  exit\ncase_main:\n${asm}`;
 
-test("VM and kernel agree on every kernel-loadable conformance case", { skip: avail.ok ? false : `kernel oracle unavailable: ${(avail as { reason?: string }).reason}`, timeout: 110_000 }, async () => {
-  const cases = readdirSync(dir)
-    .filter((f) => f.endsWith(".yaml"))
-    .flatMap((f) => parseConformance(readFileSync(join(dir, f), "utf8")).cases)
-    .filter((c) => c.kernel && c.assembler === "llvm" && !c.mem && c.r0 !== undefined);
-  const objs = assembleMany(cases.map((c) => wrap(c.asm))).map(asIouringObject);
-  const failures: string[] = [];
-  let compared = 0;
-  let mode = "";
-  for (const [i, c] of cases.entries()) {
-    const obj = objs[i]!;
-    const { loaded } = loadObject(obj, { maxInsns: c.maxInsns ?? 1_000_000 });
-    const ctx = loaded!.vm.mem.add("ctx", 16);
-    const vm = loaded!.vm.run(loaded!.programs[0]!.slot, [loaded!.vm.mem.addressOf(ctx)]);
-    const vmR0 = ctx.view.getBigUint64(0, true);
-    // Lenient (in-process) mode: this compares execution, not verdicts, and avoids a child process per case.
-    const k = await kernelRun(obj, { target: "iouring-v2", strict: false });
-    mode = k.mode;
-    if (k.verdict !== "accept") {
-      failures.push(`${c.name}: kernel ${k.verdict}: ${k.reason ?? ""}`.slice(0, 300));
-      continue;
+test(
+  "VM and kernel agree on every kernel-loadable conformance case",
+  {
+    skip: avail.ok ? false : `kernel oracle unavailable: ${(avail as { reason?: string }).reason}`,
+    timeout: 110_000,
+  },
+  async () => {
+    const cases = readdirSync(dir)
+      .filter((f) => f.endsWith(".yaml"))
+      .flatMap((f) => parseConformance(readFileSync(join(dir, f), "utf8")).cases)
+      .filter((c) => c.kernel && c.assembler === "llvm" && !c.mem && c.r0 !== undefined);
+    const objs = assembleMany(cases.map((c) => wrap(c.asm))).map(asIouringObject);
+    const failures: string[] = [];
+    let compared = 0;
+    let mode = "";
+    for (const [i, c] of cases.entries()) {
+      const obj = objs[i]!;
+      const { loaded } = loadObject(obj, { maxInsns: c.maxInsns ?? 1_000_000 });
+      const ctx = loaded!.vm.mem.add("ctx", 16);
+      const vm = loaded!.vm.run(loaded!.programs[0]!.slot, [loaded!.vm.mem.addressOf(ctx)]);
+      const vmR0 = ctx.view.getBigUint64(0, true);
+      // Lenient (in-process) mode: this compares execution, not verdicts, and avoids a child process per case.
+      const k = await kernelRun(obj, { target: "iouring-v2", strict: false });
+      mode = k.mode;
+      if (k.verdict !== "accept") {
+        failures.push(`${c.name}: kernel ${k.verdict}: ${k.reason ?? ""}`.slice(0, 300));
+        continue;
+      }
+      const kr0 = new DataView(k.ctxOut!.buffer, k.ctxOut!.byteOffset, 16).getBigUint64(0, true);
+      if (kr0 !== c.r0)
+        failures.push(
+          `${c.name}: kernel r0 0x${kr0.toString(16)}, expected 0x${c.r0!.toString(16)}`,
+        );
+      if (vm.fault) failures.push(`${c.name}: VM fault: ${vm.fault.message}`);
+      else if (vmR0 !== kr0)
+        failures.push(`${c.name}: VM r0 0x${vmR0.toString(16)} != kernel r0 0x${kr0.toString(16)}`);
+      compared++;
     }
-    const kr0 = new DataView(k.ctxOut!.buffer, k.ctxOut!.byteOffset, 16).getBigUint64(0, true);
-    if (kr0 !== c.r0) failures.push(`${c.name}: kernel r0 0x${kr0.toString(16)}, expected 0x${c.r0!.toString(16)}`);
-    if (vm.fault) failures.push(`${c.name}: VM fault: ${vm.fault.message}`);
-    else if (vmR0 !== kr0) failures.push(`${c.name}: VM r0 0x${vmR0.toString(16)} != kernel r0 0x${kr0.toString(16)}`);
-    compared++;
-  }
-  assert.deepEqual(failures, [], `mode ${mode}`);
-  assert.ok(compared > 100, `only ${compared} cases compared`);
-});
+    assert.deepEqual(failures, [], `mode ${mode}`);
+    assert.ok(compared > 100, `only ${compared} cases compared`);
+  },
+);
 
 // One run of an io_uring program: the VM's simulated ring and the kernel's recording shims
 // must see the same helper calls (queued SQEs, emitted CQEs, reaps) and leave the same
@@ -138,35 +165,119 @@ done:
   exit
 `;
 
-test("VM and kernel agree on one run's io_uring helper calls", { skip: avail.ok ? false : `kernel oracle unavailable: ${(avail as { reason?: string }).reason}` }, async () => {
-  const obj = asIouringObject(assembleMany([RING_PROGRAM])[0]!);
-  const cqes = [
-    { userData: 11n, res: 100, flags: 0 },
-    { userData: 12n, res: -5, flags: 1 },
-    { userData: 13n, res: 7, flags: 0 },
-  ];
-  const ctx = new Uint8Array(16);
-  new DataView(ctx.buffer).setBigUint64(0, 0x99n, true);
-  const k = await kernelRun(obj, { target: "iouring-v2", strict: false, ctx, cqes: [[], cqes], nCq: 4 });
-  assert.equal(k.verdict, "accept", `${k.reason}\n${k.log.slice(-1000)}`);
+test(
+  "VM and kernel agree on one run's io_uring helper calls",
+  {
+    skip: avail.ok ? false : `kernel oracle unavailable: ${(avail as { reason?: string }).reason}`,
+  },
+  async () => {
+    const obj = asIouringObject(assembleMany([RING_PROGRAM])[0]!);
+    const cqes = [
+      { userData: 11n, res: 100, flags: 0 },
+      { userData: 12n, res: -5, flags: 1 },
+      { userData: 13n, res: 7, flags: 0 },
+    ];
+    const ctx = new Uint8Array(16);
+    new DataView(ctx.buffer).setBigUint64(0, 0x99n, true);
+    const k = await kernelRun(obj, {
+      target: "iouring-v2",
+      strict: false,
+      ctx,
+      cqes: [[], cqes],
+      nCq: 4,
+    });
+    assert.equal(k.verdict, "accept", `${k.reason}\n${k.log.slice(-1000)}`);
 
-  const sc = { ...defaultScenario(), userData: 0x99n, cqEntries: [64, 8, 8, 8], limits: { runs: 1, steps: 1, insnsPerRun: 100_000 } };
-  sc.cqes = cqes.map((c) => ({ cq: 1, ...c }));
-  const vm = simulate(obj, sc);
-  assert.deepEqual(vm.diagnostics.filter((d) => d.severity === "error"), []);
+    const sc = {
+      ...defaultScenario(),
+      userData: 0x99n,
+      cqEntries: [64, 8, 8, 8],
+      limits: { runs: 1, steps: 1, insnsPerRun: 100_000 },
+    };
+    sc.cqes = cqes.map((c) => ({ cq: 1, ...c }));
+    const vm = simulate(obj, sc);
+    assert.deepEqual(
+      vm.diagnostics.filter((d) => d.severity === "error"),
+      [],
+    );
 
-  // Reaps: three CQEs, then -ENOENT.
-  assert.equal(k.reaped, 3);
-  assert.deepEqual(vm.events.filter((e) => e.type === "reap").map((e) => (e as { ret: number }).ret), [0, 0, 0, -2]);
-  // Emits: the valid one on CQ 2 (sum 102, count 3); CQ 7 exists in neither (nCq 4).
-  const vmEmits = vm.events.filter((e) => e.type === "emit" && (e as { ret: number }).ret === 0) as { cq: number; userData: bigint; res: number; flags: number }[];
-  assert.deepEqual(k.emitted.map((e) => [e.cq, e.userData, e.res, e.flags]), vmEmits.map((e) => [e.cq, e.userData, e.res, e.flags]));
-  assert.deepEqual(k.emitted.map((e) => [e.cq, e.res, e.flags]), [[2, 102, 3]]);
-  // Queued SQEs: byte-identical after decoding.
-  const vmSqes = vm.events.filter((e) => e.type === "submit" && (e as { by: string }).by === "run 1").map((e) => (e as { sqe: unknown }).sqe);
-  assert.deepEqual(k.sqes.map((b) => decodeSqe(b, 37)), vmSqes);
-  // Context written back: wait_nr = 3, wait_idx = 1.
-  const kv = new DataView(k.ctxOut!.buffer, k.ctxOut!.byteOffset, 16);
-  const exit = vm.events.find((e) => e.type === "exit") as { ctxWrites: Record<string, [number, number]> };
-  assert.deepEqual([kv.getUint32(8, true), kv.getUint32(12, true)], [exit.ctxWrites.wait_nr![1], exit.ctxWrites.wait_idx![1]]);
-});
+    // Reaps: three CQEs, then -ENOENT.
+    assert.equal(k.reaped, 3);
+    assert.deepEqual(
+      vm.events.filter((e) => e.type === "reap").map((e) => (e as { ret: number }).ret),
+      [0, 0, 0, -2],
+    );
+    // Emits: the valid one on CQ 2 (sum 102, count 3); CQ 7 exists in neither (nCq 4).
+    const vmEmits = vm.events.filter(
+      (e) => e.type === "emit" && (e as { ret: number }).ret === 0,
+    ) as { cq: number; userData: bigint; res: number; flags: number }[];
+    assert.deepEqual(
+      k.emitted.map((e) => [e.cq, e.userData, e.res, e.flags]),
+      vmEmits.map((e) => [e.cq, e.userData, e.res, e.flags]),
+    );
+    assert.deepEqual(
+      k.emitted.map((e) => [e.cq, e.res, e.flags]),
+      [[2, 102, 3]],
+    );
+    // Queued SQEs: byte-identical after decoding.
+    const vmSqes = vm.events
+      .filter((e) => e.type === "submit" && (e as { by: string }).by === "run 1")
+      .map((e) => (e as { sqe: unknown }).sqe);
+    assert.deepEqual(
+      k.sqes.map((b) => decodeSqe(b, 37)),
+      vmSqes,
+    );
+    // Context written back: wait_nr = 3, wait_idx = 1.
+    const kv = new DataView(k.ctxOut!.buffer, k.ctxOut!.byteOffset, 16);
+    const exit = vm.events.find((e) => e.type === "exit") as {
+      ctxWrites: Record<string, [number, number]>;
+    };
+    assert.deepEqual(
+      [kv.getUint32(8, true), kv.getUint32(12, true)],
+      [exit.ctxWrites.wait_nr![1], exit.ctxWrites.wait_idx![1]],
+    );
+  },
+);
+
+test(
+  "VM and kernel agree on a clang-built program's first run (BTF map, .bss, subprogram)",
+  {
+    skip: avail.ok ? false : `kernel oracle unavailable: ${(avail as { reason?: string }).reason}`,
+  },
+  async () => {
+    const dirO = mkdtempSync(join(tmpdir(), "ioubpf-kd-"));
+    const out = join(dirO, "counter.bpf.o");
+    execFileSync("clang-19", [
+      "-O2",
+      "-g",
+      "-target",
+      "bpf",
+      "-mcpu=v3",
+      `-I/usr/include/${process.arch === "arm64" ? "aarch64" : "x86_64"}-linux-gnu`,
+      "-c",
+      join(import.meta.dirname, "programs", "counter.bpf.c"),
+      "-o",
+      out,
+    ]);
+    const r = readElf(new Uint8Array(readFileSync(out)), out);
+    const obj = r.object!;
+    const k = await kernelRun(obj, { target: "iouring-v2", strict: false, nCq: 2 });
+    assert.equal(k.verdict, "accept", k.reason);
+    const vm = simulate(obj, {
+      ...defaultScenario(),
+      cqEntries: [64, 8],
+      limits: { runs: 1, steps: 1, insnsPerRun: 100_000 },
+    });
+    const vmSqes = vm.events
+      .filter((e) => e.type === "submit" && (e as { by: string }).by === "run 1")
+      .map((e) => (e as { sqe: unknown }).sqe);
+    assert.equal(k.sqes.length, 4);
+    assert.deepEqual(
+      k.sqes.map((b) => decodeSqe(b, 37)),
+      vmSqes,
+    );
+    assert.deepEqual(Buffer.from(k.globals[".bss"]!).toString("hex"), "04000000");
+    const kStats0 = k.maps.stats!.find((e) => Buffer.from(e.key).toString("hex") === "00000000")!;
+    assert.equal(Buffer.from(kStats0.value).toString("hex"), vm.final!.maps.stats!["00000000"]);
+  },
+);

@@ -20,9 +20,15 @@ export function assembleMany(texts: readonly string[]): ObjFile[] {
       const obj = join(dir, `${i}.o`);
       writeFileSync(src, text + "\n");
       try {
-        execFileSync("llvm-mc-19", ["-triple", "bpfel", "-mcpu=v4", "-filetype=obj", src, "-o", obj], { stdio: ["ignore", "ignore", "pipe"] });
+        execFileSync(
+          "llvm-mc-19",
+          ["-triple", "bpfel", "-mcpu=v4", "-filetype=obj", src, "-o", obj],
+          { stdio: ["ignore", "ignore", "pipe"] },
+        );
       } catch (e) {
-        throw new Error(`llvm-mc-19 failed on:\n${text}\n${String((e as { stderr?: Buffer }).stderr ?? e)}`);
+        throw new Error(
+          `llvm-mc-19 failed on:\n${text}\n${String((e as { stderr?: Buffer }).stderr ?? e)}`,
+        );
       }
       const r = readElf(new Uint8Array(readFileSync(obj)), `${i}.o`);
       if (!r.object) throw new Error(r.diagnostics.map((d) => d.message).join("\n"));

@@ -1,0 +1,7 @@
+import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
+export const name = "a";
+export const name = "b";
+
+export function onStart(): void {
+
+}
