@@ -59,11 +59,16 @@ function measure(lines: number): { lines: number; ms: number } {
   return { lines: source.lineCount, ms };
 }
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 // Warm up: the first parse pays for chevrotain's grammar analysis and the JIT.
 measure(200);
 console.log("lines      total ms   µs/line");
 for (const n of sizes.length ? sizes : [1_000, 10_000, 100_000]) {
   const { lines, ms } = measure(n);
-  console.log(`${String(lines).padStart(7)}  ${ms.toFixed(1).padStart(10)}  ${((ms * 1000) / lines).toFixed(1).padStart(8)}`);
+  console.log(
+    `${String(lines).padStart(7)}  ${ms.toFixed(1).padStart(10)}  ${((ms * 1000) / lines).toFixed(1).padStart(8)}`,
+  );
 }

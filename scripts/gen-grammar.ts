@@ -90,8 +90,11 @@ function expr(p: Gast, nested: boolean): string {
       return p.name!;
     case "Alternation": {
       const defs = p.definition!;
-      if (defs.length === 1 && defs[0]!.definition!.length === 1) return expr(defs[0]!.definition![0]!, nested);
-      const alts = defs.map((a) => (a.definition!.length === 0 ? "/* empty */" : seq(a.definition!)));
+      if (defs.length === 1 && defs[0]!.definition!.length === 1)
+        return expr(defs[0]!.definition![0]!, nested);
+      const alts = defs.map((a) =>
+        a.definition!.length === 0 ? "/* empty */" : seq(a.definition!),
+      );
       const body = alts.join(" | ");
       return nested || alts.length > 1 ? `( ${body} )` : body;
     }
@@ -134,7 +137,9 @@ export function toEbnf(rules: Gast[]): string {
     if (notes[r.name!]) out.push(`(* ${notes[r.name!]} *)`);
     const def = r.definition!;
     if (def.length === 1 && def[0]!.type === "Alternation" && def[0]!.definition!.length > 1) {
-      const alts = def[0]!.definition!.map((a) => (a.definition!.length === 0 ? "/* empty */" : seq(a.definition!)));
+      const alts = def[0]!.definition!.map((a) =>
+        a.definition!.length === 0 ? "/* empty */" : seq(a.definition!),
+      );
       out.push(`${r.name} ::=\n    ${alts.join("\n  | ")}`);
     } else {
       out.push(`${r.name} ::= ${seq(def)}`);

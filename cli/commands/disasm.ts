@@ -1,4 +1,4 @@
-// `ioubpf disasm x.o [-r] [--no-print-imm-hex] [--mattr=+alu32] [-o out.txt]`: the text of
+// `ioubpf disasm x.o [-r] [-S] [--no-print-imm-hex] [--mattr=+alu32] [-o out.txt]`: the text of
 // `llvm-objdump-19 -d` for a BPF object (docs/disasm.md).
 import { CliCodes } from "../../src/diagnostics/codes.js";
 import { disassemble } from "../../src/disasm/objdump.js";
@@ -9,6 +9,7 @@ import type { RegisterCommand } from "./index.js";
 
 interface DisasmOptions {
   reloc?: boolean;
+  source?: boolean;
   printImmHex: boolean;
   mattr?: string;
   output?: string;
@@ -23,6 +24,7 @@ export const registerDisasm: RegisterCommand = (program, ctx) => {
     .argument("<file>", "BPF ELF object (.o)")
     .option("-d, --disassemble", "accepted for llvm-objdump compatibility (always on)")
     .option("-r, --reloc", "show relocations inline")
+    .option("-S, --source", "interleave source lines (from .BTF.ext line info)")
     .option("--no-print-imm-hex", "print immediates in decimal")
     .option(
       "--mattr <features>",
@@ -47,6 +49,7 @@ export const registerDisasm: RegisterCommand = (program, ctx) => {
       if (!object) return ctx.setExit(report(io, diagnostics, { json: opts.json }));
       const text = disassemble(object, {
         relocs: opts.reloc ?? false,
+        source: opts.source ?? false,
         hexImm: opts.printImmHex,
         fileName: file,
         alu32,

@@ -26,7 +26,10 @@ export const registerRun: RegisterCommand = (program, ctx) => {
       "-s, --scenario <file>",
       "scenario (YAML or JSON) scripting the ring; default: one BPF request, defaults for every SQE",
     )
-    .option("--trace", "also print every helper call (default: submissions, runs, exits, CQEs, final state)")
+    .option(
+      "--trace",
+      "also print every helper call (default: submissions, runs, exits, CQEs, final state)",
+    )
     .option("--json", "print the trace and diagnostics as JSON")
     .option(
       "--target <name>",

@@ -91,6 +91,14 @@ interface Val {
 /** Flow facts: locals proved non-null at this point. */
 interface Flow {
   nonNull: Set<LocalSymbol>;
+  /** Integer locals proved non-zero (divisor checks). */
+  nonZero: Set<LocalSymbol>;
+}
+
+/** What a condition proves about a local when it holds (or fails). */
+interface Fact {
+  sym: LocalSymbol;
+  kind: "nonNull" | "nonZero";
 }
 
 const MAP_CLASSES = ["ArrayMap", "HashMap", "PerCpuArrayMap", "RingBuf"] as const;
@@ -131,7 +139,7 @@ export class Checker {
   /** Top-level value names not processed yet (to say "used before its declaration"). */
   private readonly pendingTop = new Map<string, ast.Identifier>();
   private readonly scopes: Map<string, Sym>[] = [];
-  private flow: Flow = { nonNull: new Set() };
+  private flow: Flow = { nonNull: new Set(), nonZero: new Set() };
   private fn: CheckedFunction | undefined;
   private loopDepth = 0;
   private breakDepth = 0;
@@ -1170,7 +1178,7 @@ export class Checker {
     const sym = this.module.get(d.name.name);
     if (sym?.kind !== "function" || sym.decl !== d) return;
     this.fn = sym.info;
-    this.flow = { nonNull: new Set() };
+    this.flow = { nonNull: new Set(), nonZero: new Set() };
     this.loopDepth = 0;
     this.breakDepth = 0;
     this.scopes.push(new Map());
@@ -1702,19 +1710,20 @@ export class Checker {
   // -------------------------------------------------------------------------------------
   // Null narrowing
 
-  private narrowing(e: ast.Expr): { whenTrue: LocalSymbol[]; whenFalse: LocalSymbol[] } {
+  private narrowing(e: ast.Expr): { whenTrue: Fact[]; whenFalse: Fact[] } {
     const x = unparen(e);
-    const none = { whenTrue: [] as LocalSymbol[], whenFalse: [] as LocalSymbol[] };
-    const nullableLocal = (n: ast.Expr): LocalSymbol | undefined => {
+    const none = { whenTrue: [] as Fact[], whenFalse: [] as Fact[] };
+    const local = (n: ast.Expr, kind: "nullable" | "int"): LocalSymbol | undefined => {
       const y = unparen(n);
       if (y.kind !== "Identifier") return undefined;
       const s = this.out.symbols.get(y);
-      return s?.kind === "local" && s.type.kind === "nullable" ? s : undefined;
+      return s?.kind === "local" && s.type.kind === kind ? s : undefined;
     };
+    const isZero = (n: ast.Expr): boolean => this.out.constants.get(n) === 0n;
     switch (x.kind) {
       case "Identifier": {
-        const s = nullableLocal(x);
-        return s ? { whenTrue: [s], whenFalse: [] } : none;
+        const s = local(x, "nullable");
+        return s ? { whenTrue: [{ sym: s, kind: "nonNull" }], whenFalse: [] } : none;
       }
       case "UnaryExpr": {
         if (x.op !== "!") return none;
@@ -1729,19 +1738,40 @@ export class Checker {
           : { whenTrue: [], whenFalse: [...a.whenFalse, ...b.whenFalse] };
       }
       case "BinaryExpr": {
-        if (!["==", "===", "!=", "!=="].includes(x.op)) return none;
         const l = unparen(x.left);
         const r = unparen(x.right);
-        const s =
-          l.kind === "NullLiteral"
-            ? nullableLocal(r)
-            : r.kind === "NullLiteral"
-              ? nullableLocal(l)
+        const eq = x.op === "==" || x.op === "===";
+        const ne = x.op === "!=" || x.op === "!==";
+        if (eq || ne) {
+          const n =
+            l.kind === "NullLiteral"
+              ? local(r, "nullable")
+              : r.kind === "NullLiteral"
+                ? local(l, "nullable")
+                : undefined;
+          if (n) {
+            const f: Fact[] = [{ sym: n, kind: "nonNull" }];
+            return eq ? { whenTrue: [], whenFalse: f } : { whenTrue: f, whenFalse: [] };
+          }
+          const z = isZero(x.right)
+            ? local(l, "int")
+            : isZero(x.left)
+              ? local(r, "int")
               : undefined;
-        if (!s) return none;
-        return x.op === "==" || x.op === "==="
-          ? { whenTrue: [], whenFalse: [s] }
-          : { whenTrue: [s], whenFalse: [] };
+          if (z) {
+            const f: Fact[] = [{ sym: z, kind: "nonZero" }];
+            return eq ? { whenTrue: [], whenFalse: f } : { whenTrue: f, whenFalse: [] };
+          }
+          return none;
+        }
+        // `x > 0` and `0 < x` prove x non-zero.
+        const z =
+          x.op === ">" && isZero(x.right)
+            ? local(l, "int")
+            : x.op === "<" && isZero(x.left)
+              ? local(r, "int")
+              : undefined;
+        return z ? { whenTrue: [{ sym: z, kind: "nonZero" }], whenFalse: [] } : none;
       }
       default:
         return none;
@@ -2302,7 +2332,7 @@ export class Checker {
         `division by zero: BPF defines x / 0 as 0 and x % 0 as x`,
         divisor.range,
       );
-    } else if (dval === undefined) {
+    } else if (dval === undefined && !this.provedNonZero(divisor)) {
       this.warn(
         C.divisorMaybeZero,
         "the divisor may be zero: BPF then gives x / 0 == 0 and x % 0 == x",
@@ -2310,6 +2340,14 @@ export class Checker {
         "check it first if that is not what you want",
       );
     }
+  }
+
+  /** The divisor is a local that a condition on this path proved non-zero. */
+  private provedNonZero(divisor: ast.Expr): boolean {
+    const x = unparen(divisor);
+    if (x.kind !== "Identifier") return false;
+    const s = this.out.symbols.get(x);
+    return s?.kind === "local" && this.flow.nonZero.has(s);
   }
 
   private logical(e: ast.LogicalExpr): Val {
@@ -2407,8 +2445,17 @@ export class Checker {
         }
         if (sym.type.kind === "nullable") {
           // Re-pointing a lookup variable drops what was proved about it.
-          this.flow = { nonNull: new Set([...this.flow.nonNull].filter((s) => s !== sym)) };
+          this.flow = {
+            ...this.flow,
+            nonNull: new Set([...this.flow.nonNull].filter((s) => s !== sym)),
+          };
           return sym.type;
+        }
+        if (this.flow.nonZero.has(sym)) {
+          this.flow = {
+            ...this.flow,
+            nonZero: new Set([...this.flow.nonZero].filter((s) => s !== sym)),
+          };
         }
         return v.type;
       }
@@ -3215,17 +3262,20 @@ function findStructRef(t: ast.TypeExpr, names: Set<string>): string | undefined 
 }
 
 function cloneFlow(f: Flow): Flow {
-  return { nonNull: new Set(f.nonNull) };
+  return { nonNull: new Set(f.nonNull), nonZero: new Set(f.nonZero) };
 }
 
-function withNonNull(f: Flow, add: LocalSymbol[]): Flow {
+function withNonNull(f: Flow, add: Fact[]): Flow {
   const n = cloneFlow(f);
-  for (const s of add) n.nonNull.add(s);
+  for (const x of add) (x.kind === "nonNull" ? n.nonNull : n.nonZero).add(x.sym);
   return n;
 }
 
 function intersect(a: Flow, b: Flow): Flow {
-  return { nonNull: new Set([...a.nonNull].filter((s) => b.nonNull.has(s))) };
+  return {
+    nonNull: new Set([...a.nonNull].filter((s) => b.nonNull.has(s))),
+    nonZero: new Set([...a.nonZero].filter((s) => b.nonZero.has(s))),
+  };
 }
 
 /** Walks statements and expressions (not into nested functions: there are none). */
@@ -3277,13 +3327,16 @@ function countAssignments(
 }
 
 function killAssigned(f: Flow, body: ast.Stmt, symbols: Map<ast.Identifier, Sym>): Flow {
-  if (f.nonNull.size === 0) return f;
+  if (f.nonNull.size === 0 && f.nonZero.size === 0) return f;
   const killed = new Set<Sym>();
   walk(body, (n) => {
     const s = assignedSym(n, symbols);
     if (s) killed.add(s);
   });
-  return { nonNull: new Set([...f.nonNull].filter((s) => !killed.has(s))) };
+  return {
+    nonNull: new Set([...f.nonNull].filter((s) => !killed.has(s))),
+    nonZero: new Set([...f.nonZero].filter((s) => !killed.has(s))),
+  };
 }
 
 function containsContinue(body: ast.Stmt): boolean {

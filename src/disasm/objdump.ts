@@ -1,5 +1,5 @@
-// `llvm-objdump-19 -d [-r] [--no-print-imm-hex]` for BPF objects, line for line. The layout
-// rules below were established by comparing with llvm-objdump-19 output (docs/disasm.md).
+// `llvm-objdump-19 -d [-r] [-S] [--no-print-imm-hex] [--mattr=+alu32]` for BPF objects, line
+// for line. The layout rules were established against llvm-objdump-19 (docs/disasm.md).
 import {
   type ObjFile,
   type ObjRelocation,
@@ -9,6 +9,7 @@ import {
   STT,
 } from "../elf/types.js";
 import { type CoreNotes, coreRelocationNotes } from "./core-relo.js";
+import { type SourceLine, SourceLinePrinter, sourceLines } from "./source-lines.js";
 import { decodeInstruction, type DecodeResult, registerProblem } from "../isa/decode.js";
 import type { Instruction } from "../isa/instruction.js";
 import { AtomicOp, Class, JmpOp, Mode, Size } from "../isa/opcodes.js";
@@ -24,6 +25,8 @@ export interface DisassembleOptions {
   fileName: string;
   /** As `--mattr=+alu32`: `w` registers in narrow loads/stores; decodes 32-bit atomic fetch ops. */
   alu32?: boolean;
+  /** Interleave source lines from `.BTF.ext` line info (`-S`). */
+  source?: boolean;
 }
 
 interface Label {
@@ -125,10 +128,19 @@ export function disassemble(obj: ObjFile, options: DisassembleOptions): string {
   const out: string[] = [`\n${options.fileName}:\tfile format elf64-bpf\n`];
   // CO-RE notes come with -r only, as in llvm-objdump.
   const core = options.relocs ? coreRelocationNotes(obj) : undefined;
+  const lines = options.source ? sourceLines(obj) : undefined;
+  const printer = new SourceLinePrinter();
   for (const section of obj.sections) {
     if (!(section.flags & SHF.EXECINSTR) || section.data.length === 0) continue;
     out.push(`\nDisassembly of section ${section.name}:\n`);
-    disassembleSection(obj, section, options, out, core);
+    disassembleSection(
+      obj,
+      section,
+      options,
+      out,
+      core,
+      lines && { lines: lines.get(section.name), printer },
+    );
   }
   return out.join("");
 }
@@ -139,6 +151,7 @@ function disassembleSection(
   options: DisassembleOptions,
   out: string[],
   core: CoreNotes | undefined,
+  source: { lines: Map<number, SourceLine> | undefined; printer: SourceLinePrinter } | undefined,
 ): void {
   const bytes = section.data;
   const labels = sectionLabels(obj, section);
@@ -178,6 +191,8 @@ function disassembleSection(
         at += zeros;
         continue;
       }
+      const src = source?.printer.before(source.lines, at);
+      if (src) out.push(src);
       // An instruction may run past the next label; that label then restarts at its own
       // address and the overlapped bytes are decoded again (as llvm-objdump does).
       const r = decodeInstruction(bytes, at);
@@ -192,8 +207,8 @@ function disassembleSection(
         branchTarget: (rel) => annotate(BigInt(here) + 8n + BigInt(rel) * 8n),
       });
       out.push(`${String(Math.floor(at / 8)).padStart(8)}:\t${shown}\t${text}\n`);
-      const core = coreNotes?.get(at);
-      if (core !== undefined) out.push(`\t\t${hex16(at)}:  CO-RE ${core}\n`);
+      const note = coreNotes?.get(at);
+      if (note !== undefined) out.push(`\t\t${hex16(at)}:  CO-RE ${note}\n`);
       at += size;
       while (relIndex < relocs.length && relocs[relIndex]!.offset < at) {
         const rel = relocs[relIndex++]!;

@@ -32,12 +32,7 @@ export interface Program extends NodeBase {
 }
 
 export type ModuleItem =
-  | ImportDecl
-  | VarDecl
-  | DeclareConst
-  | EnumDecl
-  | InterfaceDecl
-  | FunctionDecl;
+  ImportDecl | VarDecl | DeclareConst | EnumDecl | InterfaceDecl | FunctionDecl;
 
 /** `import { a, b as c } from "ioubpf/lang";` — the parser rejects any other module. */
 export interface ImportDecl extends NodeBase {
@@ -394,18 +389,7 @@ export interface ConditionalExpr extends NodeBase {
 
 /** Logical assignments (`&&=`, `||=`, `??=`) and `**=` are not in the language. */
 export type AssignOp =
-  | "="
-  | "+="
-  | "-="
-  | "*="
-  | "/="
-  | "%="
-  | "<<="
-  | ">>="
-  | ">>>="
-  | "&="
-  | "|="
-  | "^=";
+  "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "<<=" | ">>=" | ">>>=" | "&=" | "|=" | "^=";
 
 /** `target` is whatever expression the source has; the checker checks it is assignable. */
 export interface AssignExpr extends NodeBase {

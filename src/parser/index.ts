@@ -2,7 +2,12 @@
 // bad input: lexer errors, syntax errors, constructs outside the language and inputs too
 // deeply nested to parse all come back as diagnostics (codes in diagnostic-codes.ts).
 import type { IRecognitionException, IToken } from "chevrotain";
-import { compareDiagnostics, DiagnosticBag, type Diagnostic, type SourceFile } from "../diagnostics/index.js";
+import {
+  compareDiagnostics,
+  DiagnosticBag,
+  type Diagnostic,
+  type SourceFile,
+} from "../diagnostics/index.js";
 import type { Program } from "./ast.js";
 import { ParserMessages } from "./diagnostic-codes.js";
 import { ParseAborted, sharedParser } from "./parser.js";
@@ -34,14 +39,24 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
   const bag = new DiagnosticBag(options.errorLimit ?? 100);
   const err = (key: keyof typeof ParserMessages, start: number, end: number, message?: string) => {
     const m = ParserMessages[key];
-    bag.error(m.code, message ?? m.message, source.range(start, end), "hint" in m ? { hint: m.hint } : {});
+    bag.error(
+      m.code,
+      message ?? m.message,
+      source.range(start, end),
+      "hint" in m ? { hint: m.hint } : {},
+    );
   };
   const done = (program?: Program): ParseResult => {
     const diagnostics = [...bag.items].sort(compareDiagnostics);
     if (bag.dropped > 0) {
       // Last, after the errors it summarises.
       const m = ParserMessages.tooManyErrors;
-      diagnostics.push({ code: m.code, severity: "error", message: `${m.message} (${bag.dropped} more not shown)`, file: source.path });
+      diagnostics.push({
+        code: m.code,
+        severity: "error",
+        message: `${m.message} (${bag.dropped} more not shown)`,
+        file: source.path,
+      });
     }
     return bag.hasErrors || !program ? { diagnostics } : { program, diagnostics };
   };
@@ -54,7 +69,8 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
       seen.add(at);
       const len = Math.max(1, Math.min(e.token.image?.length ?? 1, source.text.length - at));
       const inSemi = e.context?.ruleStack?.[e.context.ruleStack.length - 1] === "semi";
-      if (inSemi) err("missingSemicolon", at, at + len, `expected ';' but found ${describeToken(e.token)}`);
+      if (inSemi)
+        err("missingSemicolon", at, at + len, `expected ';' but found ${describeToken(e.token)}`);
       else err("syntax", at, at + len, `syntax error: ${e.message}`);
     }
   };
@@ -66,7 +82,12 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
       bag.dropped += lexed.errors.length - i;
       break;
     }
-    err("unexpectedCharacter", e.offset, e.offset + e.length, `unexpected character '${source.text.slice(e.offset, e.offset + Math.min(e.length, 1))}'`);
+    err(
+      "unexpectedCharacter",
+      e.offset,
+      e.offset + e.length,
+      `unexpected character '${source.text.slice(e.offset, e.offset + Math.min(e.length, 1))}'`,
+    );
   }
   const tokens: IToken[] = [];
   for (const t of lexed.tokens) {
@@ -91,7 +112,12 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
     const tt = t.tokenType;
     if (tt === T.LParen || tt === T.LBracket || tt === T.LCurly) {
       if (++depth > MAX_BRACKET_DEPTH) {
-        err("nestingTooDeep", t.startOffset, t.startOffset + 1, `${ParserMessages.nestingTooDeep.message} (more than ${MAX_BRACKET_DEPTH} levels of brackets)`);
+        err(
+          "nestingTooDeep",
+          t.startOffset,
+          t.startOffset + 1,
+          `${ParserMessages.nestingTooDeep.message} (more than ${MAX_BRACKET_DEPTH} levels of brackets)`,
+        );
         return done();
       }
     } else if (tt === T.RParen || tt === T.RBracket || tt === T.RCurly) {
@@ -104,7 +130,8 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
   const lineBreakBefore = new Set<IToken>();
   let prevEnd = 0;
   for (const t of tokens) {
-    if (/[\n\r\u2028\u2029]/.test(source.text.slice(prevEnd, t.startOffset))) lineBreakBefore.add(t);
+    if (/[\n\r\u2028\u2029]/.test(source.text.slice(prevEnd, t.startOffset)))
+      lineBreakBefore.add(t);
     prevEnd = t.startOffset + t.image.length;
   }
   parser.lineBreakBefore = lineBreakBefore;
@@ -122,7 +149,12 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
       return done();
     }
     if (!(e instanceof RangeError)) throw e;
-    err("nestingTooDeep", 0, 0, `${ParserMessages.nestingTooDeep.message} (the parser ran out of stack)`);
+    err(
+      "nestingTooDeep",
+      0,
+      0,
+      `${ParserMessages.nestingTooDeep.message} (the parser ran out of stack)`,
+    );
     parser.input = [];
     return done();
   }
@@ -138,7 +170,12 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
     // A CST repaired by error recovery may lack parts the builder expects; the syntax
     // errors already explain the input. Without them, this is a bug in the parser.
     if (syntaxErrors.length === 0) {
-      err("internal", 0, 0, `${ParserMessages.internal.message}: ${e instanceof Error ? e.message : String(e)}`);
+      err(
+        "internal",
+        0,
+        0,
+        `${ParserMessages.internal.message}: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     return done();
   }
@@ -146,7 +183,12 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
 
   const d = astDepth(program);
   if (d > MAX_AST_DEPTH) {
-    err("nestingTooDeep", 0, 0, `${ParserMessages.nestingTooDeep.message} (the syntax tree is ${d} levels deep; at most ${MAX_AST_DEPTH})`);
+    err(
+      "nestingTooDeep",
+      0,
+      0,
+      `${ParserMessages.nestingTooDeep.message} (the syntax tree is ${d} levels deep; at most ${MAX_AST_DEPTH})`,
+    );
     return done();
   }
   return done(program);

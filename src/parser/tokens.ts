@@ -27,26 +27,66 @@ function tok(config: Parameters<typeof createToken>[0]): TokenType {
   return t;
 }
 
-export const WhiteSpace = tok({ name: "WhiteSpace", pattern: /[ \t\f\v\r\n\u00a0\ufeff\u2028\u2029]+/, group: Lexer.SKIPPED });
-export const LineComment = tok({ name: "LineComment", pattern: /\/\/[^\n\r\u2028\u2029]*/, group: Lexer.SKIPPED });
-export const BlockComment = tok({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED, line_breaks: true });
+export const WhiteSpace = tok({
+  name: "WhiteSpace",
+  pattern: /[ \t\f\v\r\n\u00a0\ufeff\u2028\u2029]+/,
+  group: Lexer.SKIPPED,
+});
+export const LineComment = tok({
+  name: "LineComment",
+  pattern: /\/\/[^\n\r\u2028\u2029]*/,
+  group: Lexer.SKIPPED,
+});
+export const BlockComment = tok({
+  name: "BlockComment",
+  pattern: /\/\*[\s\S]*?\*\//,
+  group: Lexer.SKIPPED,
+  line_breaks: true,
+});
 /** An unterminated comment swallows the rest of the file; the parser reports it. */
-export const UnterminatedComment = tok({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, line_breaks: true });
+export const UnterminatedComment = tok({
+  name: "UnterminatedComment",
+  pattern: /\/\*[\s\S]*/,
+  line_breaks: true,
+});
 
-export const TemplateLiteral = tok({ name: "TemplateLiteral", pattern: /`(?:[^`\\]|\\[\s\S])*`?/, line_breaks: true });
-export const StringLiteral = tok({ name: "StringLiteral", pattern: /"(?:[^"\\\r\n]|\\[\s\S])*"|'(?:[^'\\\r\n]|\\[\s\S])*'/, line_breaks: true });
+export const TemplateLiteral = tok({
+  name: "TemplateLiteral",
+  pattern: /`(?:[^`\\]|\\[\s\S])*`?/,
+  line_breaks: true,
+});
+export const StringLiteral = tok({
+  name: "StringLiteral",
+  pattern: /"(?:[^"\\\r\n]|\\[\s\S])*"|'(?:[^'\\\r\n]|\\[\s\S])*'/,
+  line_breaks: true,
+});
 /** A string missing its closing quote on its line; reported with a specific message. */
-export const UnterminatedString = tok({ name: "UnterminatedString", pattern: /"(?:[^"\\\r\n]|\\[\s\S])*|'(?:[^'\\\r\n]|\\[\s\S])*/ });
+export const UnterminatedString = tok({
+  name: "UnterminatedString",
+  pattern: /"(?:[^"\\\r\n]|\\[\s\S])*|'(?:[^'\\\r\n]|\\[\s\S])*/,
+});
 
 export const FloatLiteral = tok({
   name: "FloatLiteral",
-  pattern: /\d[\d_]*\.\d[\d_]*(?:[eE][+-]?\d[\d_]*)?|\.\d[\d_]*(?:[eE][+-]?\d[\d_]*)?|\d[\d_]*[eE][+-]?\d[\d_]*|\d[\d_]*\.(?![.\w$])/,
+  pattern:
+    /\d[\d_]*\.\d[\d_]*(?:[eE][+-]?\d[\d_]*)?|\.\d[\d_]*(?:[eE][+-]?\d[\d_]*)?|\d[\d_]*[eE][+-]?\d[\d_]*|\d[\d_]*\.(?![.\w$])/,
 });
-export const BigIntLiteral = tok({ name: "BigIntLiteral", pattern: /(?:0[xX][\da-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\d[\d_]*)n/ });
-export const IntLiteral = tok({ name: "IntLiteral", pattern: /0[xX][\da-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\d[\d_]*/ });
+export const BigIntLiteral = tok({
+  name: "BigIntLiteral",
+  pattern: /(?:0[xX][\da-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\d[\d_]*)n/,
+});
+export const IntLiteral = tok({
+  name: "IntLiteral",
+  pattern: /0[xX][\da-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\d[\d_]*/,
+});
 
 // Created here (keywords name it as their longer_alt) but listed after the keywords.
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_$][\w$]*/, categories: [NonBrace, IdentifierName], label: "identifier" });
+export const Identifier = createToken({
+  name: "Identifier",
+  pattern: /[A-Za-z_$][\w$]*/,
+  categories: [NonBrace, IdentifierName],
+  label: "identifier",
+});
 
 function keyword(word: string, identifierToo = false): TokenType {
   return tok({
@@ -124,7 +164,11 @@ export const Keyof = keyword("keyof", true);
 all.push(Identifier);
 
 function punct(name: string, pattern: string): TokenType {
-  return tok({ name, label: `'${pattern}'`, pattern: new RegExp(pattern.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")) });
+  return tok({
+    name,
+    label: `'${pattern}'`,
+    pattern: new RegExp(pattern.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")),
+  });
 }
 
 // Longest first.
@@ -202,10 +246,49 @@ export const lexer = new Lexer(allTokens, {
  * published grammar (scripts/gen-grammar.ts) drops every production that needs one.
  */
 export const rejectedTokens: ReadonlySet<TokenType> = new Set([
-  UnterminatedComment, UnterminatedString, TemplateLiteral, FloatLiteral, BigIntLiteral,
-  Var, Class, Extends, Implements, Try, Catch, Finally, Throw, This, Super, Typeof, Delete,
-  Instanceof, In, With, Yield, Await, Debugger, Private, Protected, Public, Static, Package,
-  Async, Satisfies, Abstract, Keyof, Namespace, Module, Of,
-  Ellipsis, QuestionDot, QuestionQuestion, QuestionQuestionEq, AmpAmpEq, BarBarEq, StarStar,
-  StarStarEq, Arrow, At,
+  UnterminatedComment,
+  UnterminatedString,
+  TemplateLiteral,
+  FloatLiteral,
+  BigIntLiteral,
+  Var,
+  Class,
+  Extends,
+  Implements,
+  Try,
+  Catch,
+  Finally,
+  Throw,
+  This,
+  Super,
+  Typeof,
+  Delete,
+  Instanceof,
+  In,
+  With,
+  Yield,
+  Await,
+  Debugger,
+  Private,
+  Protected,
+  Public,
+  Static,
+  Package,
+  Async,
+  Satisfies,
+  Abstract,
+  Keyof,
+  Namespace,
+  Module,
+  Of,
+  Ellipsis,
+  QuestionDot,
+  QuestionQuestion,
+  QuestionQuestionEq,
+  AmpAmpEq,
+  BarBarEq,
+  StarStar,
+  StarStarEq,
+  Arrow,
+  At,
 ]);

@@ -13,8 +13,20 @@ import { ParserMessages, type ParserMessageKey } from "./diagnostic-codes.js";
 type Child = CstNode | IToken;
 
 const isNode = (c: Child): c is CstNode => (c as CstNode).children !== undefined;
-const startOf = (c: Child): number => (isNode(c) ? (c.location?.startOffset ?? NaN) : c.startOffset);
-const endOf = (c: Child): number => (isNode(c) ? (c.location?.endOffset ?? NaN) : (c.endOffset ?? c.startOffset + c.image.length - 1));
+const startOf = (c: Child): number =>
+  isNode(c) ? (c.location?.startOffset ?? NaN) : c.startOffset;
+const endOf = (c: Child): number =>
+  isNode(c) ? (c.location?.endOffset ?? NaN) : (c.endOffset ?? c.startOffset + c.image.length - 1);
+
+/** The child that comes first in the source, without building and sorting `seq()`. */
+function firstChild(node: CstNode): Child | undefined {
+  let best: Child | undefined;
+  for (const list of Object.values(node.children)) {
+    const c = list[0];
+    if (c !== undefined && (best === undefined || startOf(c) < startOf(best))) best = c;
+  }
+  return best;
+}
 
 function seq(node: CstNode): Child[] {
   const out: Child[] = [];
@@ -22,23 +34,65 @@ function seq(node: CstNode): Child[] {
   return out.sort((a, b) => startOf(a) - startOf(b));
 }
 
-const tokenName = (c: Child | undefined): string | undefined => (c && !isNode(c) ? c.tokenType.name : undefined);
-const ruleName = (c: Child | undefined): string | undefined => (c && isNode(c) ? c.name : undefined);
+const tokenName = (c: Child | undefined): string | undefined =>
+  c && !isNode(c) ? c.tokenType.name : undefined;
+const ruleName = (c: Child | undefined): string | undefined =>
+  c && isNode(c) ? c.name : undefined;
 
 /** Binding strength of the language's binary operators (higher binds tighter), as in TypeScript. */
 const precedence = new Map<string, number>([
-  ["||", 1], ["&&", 2], ["|", 3], ["^", 4], ["&", 5],
-  ["==", 6], ["!=", 6], ["===", 6], ["!==", 6],
-  ["<", 7], ["<=", 7], [">", 7], [">=", 7],
-  ["<<", 8], [">>", 8], [">>>", 8],
-  ["+", 9], ["-", 9], ["*", 10], ["/", 10], ["%", 10],
+  ["||", 1],
+  ["&&", 2],
+  ["|", 3],
+  ["^", 4],
+  ["&", 5],
+  ["==", 6],
+  ["!=", 6],
+  ["===", 6],
+  ["!==", 6],
+  ["<", 7],
+  ["<=", 7],
+  [">", 7],
+  [">=", 7],
+  ["<<", 8],
+  [">>", 8],
+  [">>>", 8],
+  ["+", 9],
+  ["-", 9],
+  ["*", 10],
+  ["/", 10],
+  ["%", 10],
 ]);
 /** Operators parsed only to be rejected, with their TypeScript precedence for recovery. */
-const rejectedPrecedence = new Map<string, number>([["??", 1], ["instanceof", 7], ["in", 7], ["**", 11]]);
+const rejectedPrecedence = new Map<string, number>([
+  ["??", 1],
+  ["instanceof", 7],
+  ["in", 7],
+  ["**", 11],
+]);
 const binaryOps = new Set([...precedence.keys()].filter((op) => op !== "&&" && op !== "||"));
-const assignOps = new Set(["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", ">>>=", "&=", "|=", "^="]);
+const assignOps = new Set([
+  "=",
+  "+=",
+  "-=",
+  "*=",
+  "/=",
+  "%=",
+  "<<=",
+  ">>=",
+  ">>>=",
+  "&=",
+  "|=",
+  "^=",
+]);
 
-const exportable = new Set(["varStatement", "functionDecl", "enumDecl", "interfaceDecl", "declareDecl"]);
+const exportable = new Set([
+  "varStatement",
+  "functionDecl",
+  "enumDecl",
+  "interfaceDecl",
+  "declareDecl",
+]);
 
 interface StmtContext {
   top: boolean;
@@ -69,7 +123,7 @@ export class AstBuilder {
 
   /** The keyword and name of a large rejected construct, not its whole body. */
   private headRange(node: CstNode): SourceRange {
-    const first = seq(node)[0]!;
+    const first = firstChild(node)!;
     const name = (node.children["Identifier"] as IToken[] | undefined)?.[0];
     return this.range(first, name ?? first);
   }
@@ -91,7 +145,7 @@ export class AstBuilder {
   program(node: CstNode): A.Program {
     const items: A.ModuleItem[] = [];
     for (const mi of this.nodes(node, "moduleItem")) {
-      const c = seq(mi)[0];
+      const c = firstChild(mi);
       if (!c || !isNode(c)) continue;
       if (c.name === "importDecl") items.push(this.importDecl(c));
       else if (c.name === "exportDecl") {
@@ -102,7 +156,12 @@ export class AstBuilder {
         if (it) items.push(it as A.ModuleItem);
       }
     }
-    return { kind: "Program", file: this.src.path, items, range: this.src.range(0, this.src.text.length) };
+    return {
+      kind: "Program",
+      file: this.src.path,
+      items,
+      range: this.src.range(0, this.src.text.length),
+    };
   }
 
   private importDecl(node: CstNode): A.ImportDecl {
@@ -113,19 +172,34 @@ export class AstBuilder {
     for (const s of list ? this.nodes(list, "importSpecifier") : []) {
       const ids = this.tokens(s, "Identifier");
       const imported = this.ident(ids[0]!);
-      specifiers.push({ kind: "ImportSpecifier", imported, local: ids[1] ? this.ident(ids[1]) : imported, range: this.range(s) });
+      specifiers.push({
+        kind: "ImportSpecifier",
+        imported,
+        local: ids[1] ? this.ident(ids[1]) : imported,
+        range: this.range(s),
+      });
     }
     const srcTok = this.tokens(node, "StringLiteral")[0]!;
     const source = this.stringValue(srcTok);
     const sourceRange = this.range(srcTok);
     if (source !== "ioubpf/lang") this.err("importOtherModule", sourceRange);
-    return { kind: "ImportDecl", specifiers, source, sourceRange, typeOnly: this.tokens(node, "Type").length > 0, range: this.range(node) };
+    return {
+      kind: "ImportDecl",
+      specifiers,
+      source,
+      sourceRange,
+      typeOnly: this.tokens(node, "Type").length > 0,
+      range: this.range(node),
+    };
   }
 
   private exportDecl(node: CstNode): A.ModuleItem | undefined {
     const def = this.nodes(node, "rejectedExportDefault")[0];
     if (def) {
-      this.err("exportDefault", this.range(this.tokens(node, "Export")[0]!, this.tokens(def, "Default")[0]!));
+      this.err(
+        "exportDefault",
+        this.range(this.tokens(node, "Export")[0]!, this.tokens(def, "Default")[0]!),
+      );
       return undefined;
     }
     const list = this.nodes(node, "rejectedExportList")[0];
@@ -135,7 +209,7 @@ export class AstBuilder {
     }
     const st = this.nodes(node, "statement")[0];
     if (!st) return undefined;
-    if (!exportable.has(ruleName(seq(st)[0]) ?? "")) {
+    if (!exportable.has(ruleName(firstChild(st)) ?? "")) {
       this.err("exportNotAllowed", this.range(this.tokens(node, "Export")[0]!));
       return undefined;
     }
@@ -160,12 +234,12 @@ export class AstBuilder {
 
   /** Returns a statement or a top-level declaration; reports misplaced ones. */
   statement(node: CstNode, ctx: StmtContext): Item | undefined {
-    const c = seq(node)[0];
+    const c = firstChild(node);
     if (!c || !isNode(c)) return undefined;
     const r = this.range(c);
     const notTop = (s: A.Stmt): A.Stmt | undefined => {
       if (ctx.top) {
-        this.err("statementAtTopLevel", s.kind === "Block" ? this.range(seq(c)[0]!) : s.range);
+        this.err("statementAtTopLevel", s.kind === "Block" ? this.range(firstChild(c)!) : s.range);
         return undefined;
       }
       return s;
@@ -198,7 +272,12 @@ export class AstBuilder {
       case "ifStmt": {
         const [test] = this.nodes(c, "expression");
         const [cons, alt] = this.nodes(c, "statement");
-        const s: A.IfStmt = { kind: "IfStmt", test: this.expression(test!), consequent: this.bodyStmt(cons!), range: r };
+        const s: A.IfStmt = {
+          kind: "IfStmt",
+          test: this.expression(test!),
+          consequent: this.bodyStmt(cons!),
+          range: r,
+        };
         if (alt) s.alternate = this.bodyStmt(alt);
         return notTop(s);
       }
@@ -236,7 +315,11 @@ export class AstBuilder {
         // A stray `;` at top level is harmless TypeScript; keep it out of the item list.
         return ctx.top ? undefined : { kind: "EmptyStmt", range: r };
       case "expressionStmt":
-        return notTop({ kind: "ExprStmt", expr: this.expression(this.nodes(c, "expression")[0]!), range: r });
+        return notTop({
+          kind: "ExprStmt",
+          expr: this.expression(this.nodes(c, "expression")[0]!),
+          range: r,
+        });
       case "rejectedPlainEnum":
         this.err("plainEnum", this.range(this.tokens(c, "Enum")[0]!));
         return undefined;
@@ -265,7 +348,10 @@ export class AstBuilder {
         this.err("namespace", this.headRange(c));
         return undefined;
       case "rejectedLabel": {
-        this.err("labelledStmt", this.range(this.tokens(c, "Identifier")[0]!, this.tokens(c, "Colon")[0]!));
+        this.err(
+          "labelledStmt",
+          this.range(this.tokens(c, "Identifier")[0]!, this.tokens(c, "Colon")[0]!),
+        );
         const inner = this.nodes(c, "statement")[0];
         return inner ? this.statement(inner, ctx) : undefined;
       }
@@ -290,11 +376,17 @@ export class AstBuilder {
   }
 
   private block(node: CstNode): A.Block {
-    return { kind: "Block", body: this.nodes(node, "statement").map((s) => this.bodyStmt(s)), range: this.range(node) };
+    return {
+      kind: "Block",
+      body: this.nodes(node, "statement").map((s) => this.bodyStmt(s)),
+      range: this.range(node),
+    };
   }
 
   private varDeclList(node: CstNode, forLoopHead: boolean): A.VarDecl {
-    const kw = (this.tokens(node, "Const")[0] ?? this.tokens(node, "Let")[0] ?? this.tokens(node, "Var")[0])!;
+    const kw = (this.tokens(node, "Const")[0] ??
+      this.tokens(node, "Let")[0] ??
+      this.tokens(node, "Var")[0])!;
     if (kw.tokenType.name === "Var") this.err("varDecl", this.range(kw));
     const declKind = kw.tokenType.name === "Const" ? "const" : "let";
     const declarators = this.nodes(node, "declarator").map((d): A.VarDeclarator => {
@@ -313,7 +405,13 @@ export class AstBuilder {
       else if (declKind === "const" && !forLoopHead && id) this.err("constWithoutInit", name.range);
       return out;
     });
-    return { kind: "VarDecl", declKind, exported: false, declarators, range: this.range(node.location ? node : kw) };
+    return {
+      kind: "VarDecl",
+      declKind,
+      exported: false,
+      declarators,
+      range: this.range(node.location ? node : kw),
+    };
   }
 
   private enumDecl(node: CstNode): A.EnumDecl {
@@ -321,13 +419,21 @@ export class AstBuilder {
       const nameTok = this.tokens(m, "IdentifierName")[0];
       const bad = this.nodes(m, "rejectedEnumMemberName")[0];
       if (bad) this.err("enumMemberNotIdentifier", this.range(bad));
-      const name: A.Identifier = nameTok ? this.ident(nameTok) : { kind: "Identifier", name: "_", range: this.range(m) };
+      const name: A.Identifier = nameTok
+        ? this.ident(nameTok)
+        : { kind: "Identifier", name: "_", range: this.range(m) };
       const out: A.EnumMember = { kind: "EnumMember", name, range: this.range(m) };
       const init = this.nodes(m, "assignmentExpr")[0];
       if (init) out.init = this.assignmentExpr(init);
       return out;
     });
-    return { kind: "EnumDecl", exported: false, name: this.ident(this.tokens(node, "Identifier")[0]!), members, range: this.range(node) };
+    return {
+      kind: "EnumDecl",
+      exported: false,
+      name: this.ident(this.tokens(node, "Identifier")[0]!),
+      members,
+      range: this.range(node),
+    };
   }
 
   private interfaceDecl(node: CstNode): A.InterfaceDecl {
@@ -352,9 +458,21 @@ export class AstBuilder {
       }
       const ta = this.nodes(f, "typeAnnotation")[0]!;
       const readonly = this.tokens(m, "Readonly").length > 0;
-      fields.push({ kind: "InterfaceField", readonly, name, type: this.typeAnnotation(ta), range: this.range(m) });
+      fields.push({
+        kind: "InterfaceField",
+        readonly,
+        name,
+        type: this.typeAnnotation(ta),
+        range: this.range(m),
+      });
     }
-    return { kind: "InterfaceDecl", exported: false, name: this.ident(this.tokens(node, "Identifier")[0]!), fields, range: this.range(node) };
+    return {
+      kind: "InterfaceDecl",
+      exported: false,
+      name: this.ident(this.tokens(node, "Identifier")[0]!),
+      fields,
+      range: this.range(node),
+    };
   }
 
   private functionDecl(node: CstNode): A.FunctionDecl {
@@ -404,7 +522,12 @@ export class AstBuilder {
     const vs = inner ? this.nodes(inner, "varStatement")[0] : undefined;
     const list = vs ? this.nodes(vs, "varDeclList")[0] : undefined;
     const decls = list ? this.nodes(list, "declarator") : [];
-    if (!list || this.tokens(list, "Const").length === 0 || decls.length !== 1 || !this.tokens(decls[0]!, "Identifier")[0]) {
+    if (
+      !list ||
+      this.tokens(list, "Const").length === 0 ||
+      decls.length !== 1 ||
+      !this.tokens(decls[0]!, "Identifier")[0]
+    ) {
       this.err("declareForm", inner ? this.range(declTok, inner) : this.range(declTok));
       return undefined;
     }
@@ -417,7 +540,13 @@ export class AstBuilder {
       this.err("declareNeedsType", name.range);
       return undefined;
     }
-    return { kind: "DeclareConst", exported: false, name, type: this.typeAnnotation(ta), range: this.range(node) };
+    return {
+      kind: "DeclareConst",
+      exported: false,
+      name,
+      type: this.typeAnnotation(ta),
+      range: this.range(node),
+    };
   }
 
   private switchStmt(node: CstNode): A.SwitchStmt {
@@ -431,17 +560,29 @@ export class AstBuilder {
       if (e) out.test = this.expression(e);
       return out;
     });
-    return { kind: "SwitchStmt", discriminant: this.expression(this.nodes(node, "expression")[0]!), cases, range: this.range(node) };
+    return {
+      kind: "SwitchStmt",
+      discriminant: this.expression(this.nodes(node, "expression")[0]!),
+      cases,
+      range: this.range(node),
+    };
   }
 
   private forStmt(node: CstNode): A.ForStmt {
     const r = this.range(node);
     const ofTok = this.tokens(node, "Of")[0] ?? this.tokens(node, "In")[0];
     if (ofTok) {
-      this.err(ofTok.tokenType.name === "Of" ? "forOf" : "forIn", this.range(this.tokens(node, "For")[0]!, ofTok));
+      this.err(
+        ofTok.tokenType.name === "Of" ? "forOf" : "forIn",
+        this.range(this.tokens(node, "For")[0]!, ofTok),
+      );
       return { kind: "ForStmt", body: this.bodyStmt(this.nodes(node, "statement")[0]!), range: r };
     }
-    const out: A.ForStmt = { kind: "ForStmt", body: this.bodyStmt(this.nodes(node, "statement")[0]!), range: r };
+    const out: A.ForStmt = {
+      kind: "ForStmt",
+      body: this.bodyStmt(this.nodes(node, "statement")[0]!),
+      range: r,
+    };
     const decl = this.nodes(node, "varDeclList")[0];
     const initExpr = this.nodes(node, "expression")[0];
     if (decl) out.init = this.varDeclList(decl, false);
@@ -487,7 +628,13 @@ export class AstBuilder {
     const test = this.binaryExpr(this.nodes(node, "binaryExpr")[0]!);
     const [cons, alt] = this.nodes(node, "assignmentExpr");
     if (!cons || !alt) return test;
-    return { kind: "ConditionalExpr", test, consequent: this.assignmentExpr(cons), alternate: this.assignmentExpr(alt), range: this.range(node) };
+    return {
+      kind: "ConditionalExpr",
+      test,
+      consequent: this.assignmentExpr(cons),
+      alternate: this.assignmentExpr(alt),
+      range: this.range(node),
+    };
   }
 
   /**
@@ -505,7 +652,7 @@ export class AstBuilder {
       }
       if (c.name === "rejectedCast") {
         // `x as T` / `x satisfies T`: the operand stays as it is.
-        const kw = seq(c)[0] as IToken;
+        const kw = firstChild(c) as IToken;
         this.err(kw.tokenType.name === "As" ? "asCast" : "satisfiesExpr", this.range(c));
         pending = [];
         continue;
@@ -514,7 +661,16 @@ export class AstBuilder {
         const op = pending.map((t) => t.image).join("");
         const range = this.range(pending[0]!, pending[pending.length - 1]!);
         if (!precedence.has(op)) {
-          this.err(op === "??" ? "nullishCoalescing" : op === "**" ? "exponent" : op === "in" ? "inExpr" : "instanceofExpr", range);
+          this.err(
+            op === "??"
+              ? "nullishCoalescing"
+              : op === "**"
+                ? "exponent"
+                : op === "in"
+                  ? "inExpr"
+                  : "instanceofExpr",
+            range,
+          );
         }
         ops.push({ op, range });
         pending = [];
@@ -529,9 +685,21 @@ export class AstBuilder {
       const op = opStack.pop()!;
       const right = outStack.pop()!;
       const left = outStack.pop()!;
-      const range: SourceRange = { file: left.range.file, start: left.range.start, end: right.range.end };
-      if (op === "&&" || op === "||") outStack.push({ kind: "LogicalExpr", op, left, right, range });
-      else outStack.push({ kind: "BinaryExpr", op: (binaryOps.has(op) ? op : "+") as A.BinaryOp, left, right, range });
+      const range: SourceRange = {
+        file: left.range.file,
+        start: left.range.start,
+        end: right.range.end,
+      };
+      if (op === "&&" || op === "||")
+        outStack.push({ kind: "LogicalExpr", op, left, right, range });
+      else
+        outStack.push({
+          kind: "BinaryExpr",
+          op: (binaryOps.has(op) ? op : "+") as A.BinaryOp,
+          left,
+          right,
+          range,
+        });
     };
     const prec = (op: string) => precedence.get(op) ?? rejectedPrecedence.get(op) ?? 0;
     for (let i = 0; i < ops.length; i++) {
@@ -550,19 +718,21 @@ export class AstBuilder {
   }
 
   private unaryExpr(node: CstNode): A.Expr {
-    const parts = seq(node);
-    const first = parts[0]!;
+    const first = firstChild(node)!;
     const r = this.range(node);
     let opTok: IToken;
     let operandNode: CstNode;
     if (isNode(first)) {
       if (first.name === "callMemberExpr") return this.callMemberExpr(first);
       if (first.name === "rejectedAngleCast") {
-        this.err("angleCast", this.range(seq(first)[0]!, this.tokens(first, "Greater")[0] ?? first));
+        this.err(
+          "angleCast",
+          this.range(firstChild(first)!, this.tokens(first, "Greater")[0] ?? first),
+        );
         return this.unaryExpr(this.nodes(first, "unaryExpr")[0]!);
       }
       // rejectedUnary
-      opTok = seq(first)[0] as IToken;
+      opTok = firstChild(first) as IToken;
       operandNode = this.nodes(first, "unaryExpr")[0]!;
     } else {
       opTok = first;
@@ -610,18 +780,33 @@ export class AstBuilder {
         case "Dot": {
           const prop = parts[++i] as IToken | undefined;
           if (!prop || isNode(prop)) return acc;
-          acc = { kind: "MemberExpr", object: acc, property: this.ident(prop), range: this.range(first, prop) };
+          acc = {
+            kind: "MemberExpr",
+            object: acc,
+            property: this.ident(prop),
+            range: this.range(first, prop),
+          };
           break;
         }
         case "LBracket": {
           const idx = parts[++i];
           const close = parts[++i];
           if (!idx || !isNode(idx)) return acc;
-          acc = { kind: "IndexExpr", object: acc, index: this.expression(idx), range: this.range(first, close ?? idx) };
+          acc = {
+            kind: "IndexExpr",
+            object: acc,
+            index: this.expression(idx),
+            range: this.range(first, close ?? idx),
+          };
           break;
         }
         case "args":
-          acc = { kind: "CallExpr", callee: acc, args: this.args(c as CstNode), range: this.range(first, c) };
+          acc = {
+            kind: "CallExpr",
+            callee: acc,
+            args: this.args(c as CstNode),
+            range: this.range(first, c),
+          };
           break;
         case "QuestionDot": {
           this.err("optionalChaining", this.range(c));
@@ -636,7 +821,13 @@ export class AstBuilder {
           break;
         case "PlusPlus":
         case "MinusMinus":
-          acc = { kind: "UpdateExpr", op: (c as IToken).image as "++" | "--", prefix: false, target: acc, range: this.range(first, c) };
+          acc = {
+            kind: "UpdateExpr",
+            op: (c as IToken).image as "++" | "--",
+            prefix: false,
+            target: acc,
+            range: this.range(first, c),
+          };
           break;
         default:
           break;
@@ -654,7 +845,7 @@ export class AstBuilder {
   }
 
   private primaryExpr(node: CstNode): A.Expr {
-    const c = seq(node)[0]!;
+    const c = firstChild(node)!;
     const r = this.range(c);
     if (isNode(c)) {
       switch (c.name) {
@@ -718,8 +909,13 @@ export class AstBuilder {
     if (spread) this.err("spread", this.range(spread));
     const ta = this.nodes(item, "rejectedParamType")[0];
     // `(x: T)` outside an arrow function is not TypeScript at all.
-    if (ta) this.bag.error(ParserMessages.syntax.code, "unexpected ':' in parentheses", this.range(ta));
-    return { kind: "ParenExpr", expr: this.assignmentExpr(this.nodes(item, "assignmentExpr")[0]!), range: r };
+    if (ta)
+      this.bag.error(ParserMessages.syntax.code, "unexpected ':' in parentheses", this.range(ta));
+    return {
+      kind: "ParenExpr",
+      expr: this.assignmentExpr(this.nodes(item, "assignmentExpr")[0]!),
+      range: r,
+    };
   }
 
   private objectLiteral(node: CstNode): A.ObjectLiteral {
@@ -732,7 +928,13 @@ export class AstBuilder {
       }
       const computed = this.nodes(m, "rejectedComputedKey")[0];
       if (computed) {
-        this.err("computedKey", this.range(this.tokens(computed, "LBracket")[0]!, this.tokens(computed, "RBracket")[0] ?? computed));
+        this.err(
+          "computedKey",
+          this.range(
+            this.tokens(computed, "LBracket")[0]!,
+            this.tokens(computed, "RBracket")[0] ?? computed,
+          ),
+        );
         continue;
       }
       const key = this.ident(this.tokens(m, "IdentifierName")[0]!);
@@ -741,8 +943,22 @@ export class AstBuilder {
         continue;
       }
       const v = this.nodes(m, "assignmentExpr")[0];
-      if (v) properties.push({ kind: "ObjectProperty", key, value: this.assignmentExpr(v), shorthand: false, range: mr });
-      else properties.push({ kind: "ObjectProperty", key, value: { ...key }, shorthand: true, range: mr });
+      if (v)
+        properties.push({
+          kind: "ObjectProperty",
+          key,
+          value: this.assignmentExpr(v),
+          shorthand: false,
+          range: mr,
+        });
+      else
+        properties.push({
+          kind: "ObjectProperty",
+          key,
+          value: { ...key },
+          shorthand: true,
+          range: mr,
+        });
     }
     return { kind: "ObjectLiteral", properties, range: this.range(node) };
   }
@@ -789,14 +1005,30 @@ export class AstBuilder {
         continue;
       }
       const e = body[++i];
-      const bad = () => this.err("invalidEscape", this.src.range(t.startOffset + 1 + i - 1, t.startOffset + 1 + i + 1));
+      const bad = () =>
+        this.err(
+          "invalidEscape",
+          this.src.range(t.startOffset + 1 + i - 1, t.startOffset + 1 + i + 1),
+        );
       switch (e) {
-        case "n": out += "\n"; break;
-        case "t": out += "\t"; break;
-        case "r": out += "\r"; break;
-        case "b": out += "\b"; break;
-        case "f": out += "\f"; break;
-        case "v": out += "\v"; break;
+        case "n":
+          out += "\n";
+          break;
+        case "t":
+          out += "\t";
+          break;
+        case "r":
+          out += "\r";
+          break;
+        case "b":
+          out += "\b";
+          break;
+        case "f":
+          out += "\f";
+          break;
+        case "v":
+          out += "\v";
+          break;
         case "0":
           if (/[0-9]/.test(body[i + 1] ?? "")) bad();
           out += "\0";
@@ -854,7 +1086,8 @@ export class AstBuilder {
       return m;
     }
     const nonNull = members.filter((m): m is A.TypeExpr => m !== "null");
-    if (members.length === 2 && nonNull.length === 1) return { kind: "NullableType", base: nonNull[0]!, range: r };
+    if (members.length === 2 && nonNull.length === 1)
+      return { kind: "NullableType", base: nonNull[0]!, range: r };
     this.err("unionType", r);
     return nonNull[0] ?? { kind: "VoidType", range: r };
   }
@@ -866,7 +1099,7 @@ export class AstBuilder {
   }
 
   private typeAtom(node: CstNode): A.TypeExpr | "null" {
-    const c = seq(node)[0]!;
+    const c = firstChild(node)!;
     const r = this.range(node);
     const bad = (key: ParserMessageKey): A.TypeExpr => {
       this.err(key, r);
@@ -875,7 +1108,7 @@ export class AstBuilder {
     if (isNode(c)) {
       if (c.name === "typeRef") return this.typeRef(c);
       if (c.name === "rejectedTypeOperator") return bad("keyofType");
-      const form = seq(c)[0];
+      const form = firstChild(c);
       if (ruleName(form) === "balancedBraces") return bad("objectType");
       if (ruleName(form) === "params") return bad("functionType");
       if (tokenName(form) === "LBracket") return bad("tupleType");
@@ -901,6 +1134,11 @@ export class AstBuilder {
     if (name.name === "any") this.err("anyType", name.range);
     else if (name.name === "unknown") this.err("unknownType", name.range);
     const ta = this.nodes(node, "typeArgs")[0];
-    return { kind: "TypeRef", name, args: ta ? this.nodes(ta, "type").map((t) => this.type(t)) : [], range: r };
+    return {
+      kind: "TypeRef",
+      name,
+      args: ta ? this.nodes(ta, "type").map((t) => this.type(t)) : [],
+      range: r,
+    };
   }
 }

@@ -7,8 +7,9 @@ const isNode = (v: unknown): v is Node =>
 
 /** Calls `f` on each direct child of `node`, in field order. */
 export function forEachChild(node: Node, f: (child: Node) => void): void {
-  for (const [key, v] of Object.entries(node)) {
+  for (const key in node) {
     if (key === "range" || key === "sourceRange") continue;
+    const v = (node as unknown as Record<string, unknown>)[key];
     if (Array.isArray(v)) {
       for (const x of v) if (isNode(x)) f(x);
     } else if (isNode(v)) f(v);

@@ -203,6 +203,13 @@ export function loadObject(
     )
       continue;
     if (sym.bind !== STB.GLOBAL && sym.bind !== STB.WEAK) continue;
+    const sec = obj.sections.find((x) => x.name === sym.section)!;
+    if (sym.value % 8 !== 0 || sym.value < 0 || sym.value >= sec.data.length) {
+      err(
+        `program ${sym.name} starts at ${sym.value} in ${sym.section}, which is not an instruction`,
+      );
+      continue;
+    }
     programs.push({
       name: sym.name,
       section: sym.section,

@@ -275,6 +275,14 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
       const program = table[Number(r.sqe.off)];
       if (r.sqe.off >= BigInt(table.length) || !program)
         return complete(r, -Errno.EINVAL, 0, `no program at table index ${r.sqe.off}`);
+      // abi.md: a BPF request's ioprio, len, op flags and addr must be 0.
+      if (r.sqe.ioprio || r.sqe.len || r.sqe.opFlags || r.sqe.addr)
+        return complete(
+          r,
+          -Errno.EINVAL,
+          0,
+          "IORING_OP_BPF needs ioprio, len, op_flags and addr 0",
+        );
       const ctxSize = target.context.kind === "struct" ? target.context.size : 0;
       const ctx = L.vm.mem.add(`ctx of #${r.seq}`, ctxSize, {
         readable: ctxSize > 0,

@@ -166,6 +166,26 @@ export function onStart(): void {
   assert.ok(r.checked);
 });
 
+test("a divisor proved non-zero by a condition on the path does not warn", () => {
+  const r = run(`
+function safe(a: u32, b: u32): u32 {
+  if (b == 0) return 0;
+  return a / b;
+}
+function guarded(a: u32, b: u32): u32 {
+  if (b != 0 && a > 0) { return a % b; }
+  const q: u32 = 0 < b ? a / b : 0;
+  b = 0;
+  return q + a / b;
+}
+export function onStart(): void { trace("%u", safe(4, 2) + guarded(4, 2)); }
+`);
+  // Only the division after \`b = 0\` (the proof is dropped by the assignment) warns.
+  const ws = r.diagnostics.filter((d) => d.code === "E2140");
+  assert.equal(ws.length, 1);
+  assert.equal(ws[0]!.range?.start.line, 11);
+});
+
 test("--mcpu: signed division accepted on v4; v4 on a 5.12 target warns; bad names are errors", () => {
   const prog = `let x: i32 = 7;\nexport function onStart(): void { x = x / 2; x = x / x; }\n`;
   assert.deepEqual(codes(run(prog, { target: "linux-7.1" }).diagnostics), ["w:E2140"]);

@@ -18,7 +18,8 @@ const FIXTURE_DIRS = [
 ];
 const MULTIARCH = `/usr/include/${arch() === "arm64" ? "aarch64" : "x86_64"}-linux-gnu`;
 
-const tools = haveTool(CLANG) && haveTool(LLVM_OBJDUMP);
+const OBJCOPY = "llvm-objcopy-19";
+const tools = haveTool(CLANG) && haveTool(LLVM_OBJDUMP) && haveTool(OBJCOPY);
 
 const MODES: { objdump: string[]; ours: string[] }[] = [
   { objdump: ["-d"], ours: [] },
@@ -32,7 +33,7 @@ const MODES: { objdump: string[]; ours: string[] }[] = [
 
 test(
   "clang-19 fixtures: ioubpf disasm = llvm-objdump-19 (-d, -r, --no-print-imm-hex, +alu32)",
-  { skip: !tools && `${CLANG} or ${LLVM_OBJDUMP} not installed` },
+  { skip: !tools && `${CLANG}, ${LLVM_OBJDUMP} or ${OBJCOPY} not installed` },
   async (t) => {
     const { dir, cleanup } = tempDir();
     try {
@@ -75,8 +76,35 @@ test(
         }
       }
       assert.ok(objects >= 10, `only ${objects} objects compiled`);
+      // -S: llvm-objdump takes source lines from .BTF.ext when there is no DWARF, as we do.
+      let sourced = 0;
+      for (const src of sources) {
+        const obj = join(dir, `${basename(src)}.S.o`);
+        const cc = spawnSync(CLANG, [
+          "-O2",
+          "-g",
+          "-target",
+          "bpf",
+          "-mcpu=v3",
+          `-I${MULTIARCH}`,
+          "-c",
+          src,
+          "-o",
+          obj,
+        ]);
+        if (cc.status !== 0) continue;
+        const strip = spawnSync(OBJCOPY, ["--strip-debug", obj]);
+        assert.equal(strip.status, 0, String(strip.stderr));
+        const theirs = llvmObjdump(obj, ["-d", "-S", "-r"]);
+        const io = captureIO();
+        assert.equal(await runCli(["disasm", "-S", "-r", obj], io), 0, io.err);
+        assert.equal(io.out, theirs, `${basename(src)} -S`);
+        if (theirs.includes("\n; ")) sourced++;
+      }
+      assert.ok(sourced >= 10, `only ${sourced} objects had source lines`);
       t.diagnostic(
-        `${objects} clang objects × ${MODES.length} modes, ${lines} listing lines identical`,
+        `${objects} clang objects × ${MODES.length} modes, ${lines} listing lines identical; ` +
+          `-S -r identical on ${sourced} debug-stripped objects`,
       );
     } finally {
       cleanup();

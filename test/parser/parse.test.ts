@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { astJson, errorsOf, inFunction, parseText, rangeText } from "./helpers.js";
 import type * as A from "../../src/parser/ast.js";
 
-const dir = join(import.meta.dirname, "programs");
-const goldenDir = join(import.meta.dirname, "golden");
+const dir = join(import.meta.dirname, "fixtures");
 
 for (const name of ["copy", "constructs"]) {
   test(`valid program ${name}.bpf.ts parses without diagnostics and matches its golden AST`, () => {
@@ -14,7 +13,7 @@ for (const name of ["copy", "constructs"]) {
     const r = parseText(text, `${name}.bpf.ts`);
     assert.deepEqual(r.diagnostics, []);
     assert.ok(r.program);
-    const golden = join(goldenDir, `${name}.ast.json`);
+    const golden = join(dir, `${name}.ast.golden`);
     const actual = astJson(r.program) + "\n";
     if (process.env.UPDATE_GOLDEN === "1" || !existsSync(golden)) writeFileSync(golden, actual);
     assert.equal(actual, readFileSync(golden, "utf8"));
@@ -98,7 +97,9 @@ test("shift assignments are joined from adjacent '>' tokens", () => {
 });
 
 test("nested type arguments close with '>>'", () => {
-  const r = parseText("const m = new HashMap<u32, FixedArray<u8, 4>>(8);\nlet x: ArrayMap<u32, FixedArray<u8, 4>> | null;\n");
+  const r = parseText(
+    "const m = new HashMap<u32, FixedArray<u8, 4>>(8);\nlet x: ArrayMap<u32, FixedArray<u8, 4>> | null;\n",
+  );
   assert.deepEqual(r.diagnostics, []);
   const d = r.program!.items[0] as A.VarDecl;
   const n = d.declarators[0]!.init as A.NewExpr;
@@ -113,8 +114,14 @@ test("nested type arguments close with '>>'", () => {
 
 test("integer literals keep raw text and value", () => {
   const cases: [string, bigint][] = [
-    ["0", 0n], ["42", 42n], ["0xff", 255n], ["0XFF_FF", 65535n], ["0o17", 15n], ["0b1010", 10n],
-    ["1_000_000", 1000000n], ["18446744073709551615", 18446744073709551615n],
+    ["0", 0n],
+    ["42", 42n],
+    ["0xff", 255n],
+    ["0XFF_FF", 65535n],
+    ["0o17", 15n],
+    ["0b1010", 10n],
+    ["1_000_000", 1000000n],
+    ["18446744073709551615", 18446744073709551615n],
   ];
   for (const [raw, value] of cases) {
     const e = expr(raw) as A.IntLiteral;
@@ -136,7 +143,10 @@ test("semicolons may be omitted where TypeScript inserts them", () => {
   const r = parseText(inFunction("let a = 1\nlet b = a\nb++\nreturn\n"));
   assert.deepEqual(r.diagnostics, []);
   const body = (r.program!.items[0] as A.FunctionDecl).body.body;
-  assert.deepEqual(body.map((s) => s.kind), ["VarDecl", "VarDecl", "ExprStmt", "ReturnStmt"]);
+  assert.deepEqual(
+    body.map((s) => s.kind),
+    ["VarDecl", "VarDecl", "ExprStmt", "ReturnStmt"],
+  );
   // `return` followed by a line break returns nothing.
   const r2 = parseText(inFunction("return\nx"));
   const body2 = (r2.program!.items[0] as A.FunctionDecl).body.body;
@@ -148,7 +158,9 @@ test("semicolons may be omitted where TypeScript inserts them", () => {
 
 test("contextual keywords and reserved words work as names where TypeScript allows", () => {
   const r = parseText(
-    inFunction("let type = 1;\nlet from = type;\nm.delete(k);\nx = { default: 1, type, new: 2 }.type;\nx = cqe.as;"),
+    inFunction(
+      "let type = 1;\nlet from = type;\nm.delete(k);\nx = { default: 1, type, new: 2 }.type;\nx = cqe.as;",
+    ),
   );
   assert.deepEqual(r.diagnostics, []);
 });
@@ -158,17 +170,32 @@ test("declarations carry export flags, types and names", () => {
     'export const name = "n";\nexport function onStart(): void {}\nfunction h(a: u32, b: u64,): u64 { return a; }\ndeclare const X: u32;\nexport interface S { readonly a: u32; b: u8 }\n',
   );
   assert.deepEqual(r.diagnostics, []);
-  const [nameDecl, onStart, h, x, s] = r.program!.items as [A.VarDecl, A.FunctionDecl, A.FunctionDecl, A.DeclareConst, A.InterfaceDecl];
+  const [nameDecl, onStart, h, x, s] = r.program!.items as [
+    A.VarDecl,
+    A.FunctionDecl,
+    A.FunctionDecl,
+    A.DeclareConst,
+    A.InterfaceDecl,
+  ];
   assert.equal(nameDecl.exported, true);
   assert.equal((nameDecl.declarators[0]!.init as A.StringLiteral).value, "n");
   assert.equal(onStart.exported, true);
   assert.equal((onStart.returnType as A.VoidType).kind, "VoidType");
   assert.equal(h.exported, false);
-  assert.deepEqual(h.params.map((p) => p.name.name), ["a", "b"]);
+  assert.deepEqual(
+    h.params.map((p) => p.name.name),
+    ["a", "b"],
+  );
   assert.equal(x.kind, "DeclareConst");
   assert.equal(x.name.name, "X");
   assert.equal(s.exported, true);
-  assert.deepEqual(s.fields.map((f) => [f.name.name, f.readonly]), [["a", true], ["b", false]]);
+  assert.deepEqual(
+    s.fields.map((f) => [f.name.name, f.readonly]),
+    [
+      ["a", true],
+      ["b", false],
+    ],
+  );
 });
 
 test("ranges are 1-based and cover the construct", () => {
@@ -190,12 +217,15 @@ test("syntax errors are located and several are reported in one run", () => {
   assert.equal(r.program, undefined);
   assert.ok(errs.length >= 3, JSON.stringify(errs.map((e) => e.message)));
   assert.ok(errs.every((e) => e.code === "E1004" || e.code === "E1006"));
-  assert.deepEqual(errs.slice(0, 2).map((e) => `${e.range!.start.line}:${e.range!.start.col}`), ["2:14", "4:8"]);
+  assert.deepEqual(
+    errs.slice(0, 2).map((e) => `${e.range!.start.line}:${e.range!.start.col}`),
+    ["2:14", "4:8"],
+  );
   assert.match(errs[0]!.message, /unexpected ';'; expected an expression/);
 });
 
 test("lexer errors are located", () => {
-  const r = parseText("let a = 1;\nlet b = 2 # 3;\nlet c = \"open\n");
+  const r = parseText('let a = 1;\nlet b = 2 # 3;\nlet c = "open\n');
   const errs = errorsOf(r.diagnostics);
   const e1 = errs.find((e) => e.code === "E1001")!;
   assert.equal(`${e1.range!.start.line}:${e1.range!.start.col}`, "2:11");

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { lexer } from "../../src/parser/tokens.js";
 import { parseText } from "./helpers.js";
 
-const dir = join(import.meta.dirname, "programs");
+const dir = join(import.meta.dirname, "fixtures");
 const corpus = [
   readFileSync(join(dir, "copy.bpf.ts"), "utf8"),
   readFileSync(join(dir, "constructs.bpf.ts"), "utf8"),
@@ -21,13 +21,108 @@ const corpus = [
 const snippets = corpus.flatMap((s) => s.split("\n")).filter((l) => l.trim().length > 0);
 
 const vocabulary = [
-  "{", "}", "(", ")", "[", "]", ";", ",", ".", "...", ":", "?", "?.", "??", "=>", "=", "==", "===", "!", "!=",
-  "<", ">", ">>", ">>>", ">>=", ">>>=", "<<", "+", "-", "*", "**", "/", "%", "&", "|", "^", "~", "&&", "||",
-  "++", "--", "+=", "@", "#", "`", '"', "'", "/*", "*/", "//", "\n", "if", "else", "for", "while", "do",
-  "switch", "case", "default", "break", "continue", "return", "function", "function*", "class", "const",
-  "let", "var", "enum", "interface", "declare", "export", "import", "from", "new", "as", "type", "async",
-  "await", "yield", "this", "null", "true", "x", "u32", "FixedArray", "0", "0x1f", "1.5", "10n", "1_0",
-  '"s"', "`t`", "try", "catch", "throw", "typeof", "in", "of", "\\", "\u00e9", "\u0000",
+  "{",
+  "}",
+  "(",
+  ")",
+  "[",
+  "]",
+  ";",
+  ",",
+  ".",
+  "...",
+  ":",
+  "?",
+  "?.",
+  "??",
+  "=>",
+  "=",
+  "==",
+  "===",
+  "!",
+  "!=",
+  "<",
+  ">",
+  ">>",
+  ">>>",
+  ">>=",
+  ">>>=",
+  "<<",
+  "+",
+  "-",
+  "*",
+  "**",
+  "/",
+  "%",
+  "&",
+  "|",
+  "^",
+  "~",
+  "&&",
+  "||",
+  "++",
+  "--",
+  "+=",
+  "@",
+  "#",
+  "`",
+  '"',
+  "'",
+  "/*",
+  "*/",
+  "//",
+  "\n",
+  "if",
+  "else",
+  "for",
+  "while",
+  "do",
+  "switch",
+  "case",
+  "default",
+  "break",
+  "continue",
+  "return",
+  "function",
+  "function*",
+  "class",
+  "const",
+  "let",
+  "var",
+  "enum",
+  "interface",
+  "declare",
+  "export",
+  "import",
+  "from",
+  "new",
+  "as",
+  "type",
+  "async",
+  "await",
+  "yield",
+  "this",
+  "null",
+  "true",
+  "x",
+  "u32",
+  "FixedArray",
+  "0",
+  "0x1f",
+  "1.5",
+  "10n",
+  "1_0",
+  '"s"',
+  "`t`",
+  "try",
+  "catch",
+  "throw",
+  "typeof",
+  "in",
+  "of",
+  "\\",
+  "\u00e9",
+  "\u0000",
 ];
 
 function tokensOf(src: string): string[] {
@@ -39,7 +134,11 @@ function check(text: string): boolean {
   const r = parseText(text);
   for (const d of r.diagnostics) {
     if (!/^E1\d{3}$/.test(d.code) || !d.message) return false;
-    if (d.range && (d.range.start.offset > text.length || d.range.end.offset < d.range.start.offset)) return false;
+    if (
+      d.range &&
+      (d.range.start.offset > text.length || d.range.end.offset < d.range.start.offset)
+    )
+      return false;
   }
   const hasErrors = r.diagnostics.some((d) => d.severity === "error");
   return hasErrors ? r.program === undefined : r.program !== undefined;
@@ -49,7 +148,12 @@ const mutated = fc
   .tuple(
     fc.integer({ min: 0, max: snippets.length - 1 }),
     fc.array(
-      fc.tuple(fc.constantFrom("delete", "duplicate", "insertToken", "insertChar"), fc.nat(), fc.constantFrom(...vocabulary), fc.integer({ min: 0, max: 0xffff })),
+      fc.tuple(
+        fc.constantFrom("delete", "duplicate", "insertToken", "insertChar"),
+        fc.nat(),
+        fc.constantFrom(...vocabulary),
+        fc.integer({ min: 0, max: 0xffff }),
+      ),
       { minLength: 1, maxLength: 4 },
     ),
   )
@@ -65,7 +169,9 @@ const mutated = fc
     return toks.join(" ");
   });
 
-const randomTokens = fc.array(fc.constantFrom(...vocabulary), { maxLength: 30 }).map((ws) => ws.join(" "));
+const randomTokens = fc
+  .array(fc.constantFrom(...vocabulary), { maxLength: 30 })
+  .map((ws) => ws.join(" "));
 const randomText = fc.string({ unit: "binary", maxLength: 60 });
 
 test("fuzz: 10,000 mutated and random sources never crash the parser", { timeout: 120_000 }, () => {
@@ -74,18 +180,23 @@ test("fuzz: 10,000 mutated and random sources never crash the parser", { timeout
   fc.assert(fc.property(randomTokens, check), { seed: 0x10ba0, numRuns: 2500 });
   fc.assert(fc.property(randomText, check), { seed: 0x10ba1, numRuns: 1500 });
   // Whole valid programs with one mutation each, so recovery runs deep inside real code.
-  const whole = fc.tuple(fc.integer({ min: 0, max: corpus.length - 1 }), fc.nat(), fc.constantFrom(...vocabulary)).map(([i, pos, word]) => {
-    const toks = tokensOf(corpus[i]!);
-    toks.splice(pos % (toks.length + 1), 0, word);
-    return toks.join(" ");
-  });
+  const whole = fc
+    .tuple(fc.integer({ min: 0, max: corpus.length - 1 }), fc.nat(), fc.constantFrom(...vocabulary))
+    .map(([i, pos, word]) => {
+      const toks = tokensOf(corpus[i]!);
+      toks.splice(pos % (toks.length + 1), 0, word);
+      return toks.join(" ");
+    });
   fc.assert(fc.property(whole, check), { seed: 0x10ba2, numRuns: 200 });
   assert.ok(Date.now() - started < 120_000);
 });
 
 const N = 10_000;
 const pathological: [string, () => string][] = [
-  ["10,000 nested parentheses", () => `function f(): void { x = ${"(".repeat(N)}1${")".repeat(N)}; }`],
+  [
+    "10,000 nested parentheses",
+    () => `function f(): void { x = ${"(".repeat(N)}1${")".repeat(N)}; }`,
+  ],
   ["10,000 nested blocks", () => `function f(): void ${"{".repeat(N)}${"}".repeat(N)}`],
   ["10,000 if-else chain", () => `function f(): void { ${"if (a) x = 1; else ".repeat(N)}x = 2; }`],
   ["10,000 nested if", () => `function f(): void { ${"if (a) ".repeat(N)}x = 2; }`],

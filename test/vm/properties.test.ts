@@ -408,3 +408,81 @@ ${Array.from({ length: 8 }, (_, i) => `  *(u64 *)(r10 - ${64 - i * 8}) = r2`).jo
     { numRuns: 400 },
   );
 });
+
+test("random relocations, symbols and BTF never make loadObject throw", () => {
+  const code = new Uint8Array(8 * 6);
+  // ld_imm64 r1, 0 ; call -1 ; r0 = 0 ; exit ; (padding)
+  code.set([
+    0x18, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x85, 0x10, 0, 0, 0xff, 0xff, 0xff, 0xff,
+    0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0,
+  ]);
+  const sectionName = fc.constantFrom(
+    "iouring/p",
+    ".text",
+    ".maps",
+    ".data",
+    ".rodata",
+    ".bss",
+    "nowhere",
+  );
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          name: fc.constantFrom("a", "b", "m", "f"),
+          section: fc.option(sectionName, { nil: undefined }),
+          value: fc.integer({ min: -16, max: 64 }),
+          type: fc.integer({ min: 0, max: 4 }),
+          bind: fc.integer({ min: 0, max: 2 }),
+        }),
+        { maxLength: 5 },
+      ),
+      fc.array(
+        fc.record({
+          offset: fc.integer({ min: -8, max: 64 }),
+          symbol: fc.oneof(
+            fc.constantFrom("a", "b", "m", "f", "zz"),
+            sectionName.map((s) => ({ section: s })),
+          ),
+          type: fc.integer({ min: 0, max: 10 }),
+        }),
+        { maxLength: 5 },
+      ),
+      fc.uint8Array({ maxLength: 64 }),
+      (symbols, relocs, btf) => {
+        const obj: ObjFile = {
+          sections: [
+            {
+              name: "iouring/p",
+              type: SHT.PROGBITS,
+              flags: SHF.ALLOC | SHF.EXECINSTR,
+              data: code,
+              addralign: 8,
+            },
+            {
+              name: ".data",
+              type: SHT.PROGBITS,
+              flags: SHF.ALLOC | SHF.WRITE,
+              data: new Uint8Array(8),
+              addralign: 8,
+            },
+            {
+              name: ".maps",
+              type: SHT.PROGBITS,
+              flags: SHF.ALLOC | SHF.WRITE,
+              data: new Uint8Array(32),
+              addralign: 8,
+            },
+            { name: ".BTF", type: SHT.PROGBITS, flags: 0, data: btf, addralign: 4 },
+          ],
+          symbols: symbols.map((s) => ({ ...s, size: 0 })),
+          relocations: new Map([["iouring/p", relocs]]),
+        };
+        const { loaded, diagnostics } = loadObject(obj, { maxInsns: 1000 });
+        if (!loaded) assert.ok(diagnostics.length > 0);
+        else loaded.vm.run(loaded.programs[0]!.slot);
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});

@@ -415,3 +415,77 @@ test("run limits: a program that always re-arms itself stops at limits.runs", ()
   assert.equal(r.stats.runs, 5);
   assert.equal(r.diagnostics[0]!.code, "E8020");
 });
+
+test("a program can start another program of the table with an IORING_OP_BPF SQE", () => {
+  const r = simulate(
+    assemble(`
+  .section "iouring.s/a","ax",@progbits
+  .globl a
+  .type a,@function
+a:
+  r6 = r1
+  r2 = 0
+${ZERO_SQE}
+  r2 = 37
+  *(u8 *)(r10 - 64) = r2
+  r2 = 1
+  *(u64 *)(r10 - 56) = r2
+  r2 = 5
+  *(u64 *)(r10 - 32) = r2
+  r1 = r6
+  r2 = r10
+  r2 += -64
+  r3 = 64
+  call 164
+  r2 = 0
+  *(u64 *)(r10 - 64) = r2
+  r2 = 37
+  *(u8 *)(r10 - 64) = r2
+  r2 = 1
+  *(u64 *)(r10 - 56) = r2
+  r2 = 6
+  *(u64 *)(r10 - 32) = r2
+  r2 = 8
+  *(u32 *)(r10 - 40) = r2
+  r1 = r6
+  r2 = r10
+  r2 += -64
+  r3 = 64
+  call 164
+  r0 = 0
+  exit
+  .section "iouring/b","ax",@progbits
+  .globl b
+  .type b,@function
+b:
+  r2 = 0
+  r3 = *(u64 *)(r1 + 0)
+  r3 += 72
+  r4 = 9
+  r5 = 0
+  call 165
+  r0 = 0
+  exit
+`),
+    scenario(`user_data: 1\ndefaults: { after: 0 }`),
+  );
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(
+    ofType(r, "run").map((e) => [e.program, e.seq]),
+    [
+      ["a", 0],
+      ["b", 1],
+    ],
+  );
+  assert.deepEqual(
+    r.final!.cqs[0]!.cqes.map((c) => [c.userData, c.res]),
+    [
+      // a's queued SQEs are submitted when its run returns: the second (len != 0) is refused
+      // at once (abi.md), then a's own request completes; b runs next.
+      [6n, -22],
+      [1n, 0],
+      [77n, 9], // b emitted user_data 5 + 72
+      [5n, 0], // b's request completes
+    ],
+  );
+});
