@@ -17,6 +17,7 @@ import {
   btfFunc,
   btfIntType,
   btfMapDef,
+  VOID,
 } from "../elf/btf.js";
 import { type BtfExtSection, encodeBtfWithExt } from "../elf/btf-ext.js";
 import { type ObjFile, type ObjRelocation, type ObjSection, type ObjSymbol, R_BPF, SHF, SHT, STB, STT } from "../elf/types.js";
@@ -227,7 +228,7 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
 
 function contextBtf(p: ProgramOutput, btfOf: (t: DataType) => BtfType): BtfType {
   const c = p.checked.target.context;
-  if (c.kind !== "struct") return { kind: "ptr", target: { kind: "void" } };
+  if (c.kind !== "struct") return { kind: "ptr", target: VOID };
   const intOf = (size: number): DataType => ({
     kind: "int",
     name: size === 8 ? "u64" : size === 4 ? "u32" : size === 2 ? "u16" : "u8",

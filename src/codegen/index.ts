@@ -1,0 +1,175 @@
+// Public API of code generation: `compile(sources, options)` → object, bytes, assembly text
+// and diagnostics (docs/compile.md). Never throws on bad input.
+import { checkSource, codegenSupport, resolveTargetOptions } from "../check/index.js";
+import type { CheckedProgram, GlobalSymbol, MapDef } from "../check/symbols.js";
+import { DiagnosticBag, type Diagnostic, SourceFile, compareDiagnostics } from "../diagnostics/index.js";
+import { tryWriteElf } from "../elf/writer.js";
+import type { ObjFile } from "../elf/types.js";
+import { objectToAsm } from "./asm.js";
+import { CodegenCodes } from "./codes.js";
+import { layout, optimize } from "./layout.js";
+import { Lowerer } from "./lower.js";
+import { buildObject, type ProgramOutput } from "./object.js";
+
+export { CodegenCodes, type CodegenCode } from "./codes.js";
+
+export interface CompileOptions {
+  /** Target name (default iouring-v2). */
+  target?: string;
+  /** Cpu version v1..v4 (default: the target's). */
+  mcpu?: string;
+  /** Optimisation level: 0 or 2 (default 2). */
+  opt?: 0 | 2;
+  /** Line info is always emitted; `debug` is accepted for clang compatibility. */
+  debug?: boolean;
+  /** Also produce the assembly text. */
+  emitAsm?: boolean;
+  /** CQEs reaped per run at most (default 16). */
+  reapBatch?: number;
+}
+
+export interface CompiledProgram {
+  name: string;
+  file: string;
+  section: string;
+  symbol: string;
+  /** Instructions (ld_imm64 counts once) and 8-byte slots. */
+  insns: number;
+  slots: number;
+  frameSize: number;
+  sleepable: boolean;
+}
+
+export interface CompileResult {
+  object?: ObjFile;
+  bytes?: Uint8Array;
+  asm?: string;
+  programs?: CompiledProgram[];
+  diagnostics: Diagnostic[];
+}
+
+type Input = SourceFile | { path: string; text: string };
+
+export function compile(sources: Input | readonly Input[], options: CompileOptions = {}): CompileResult {
+  const files = (Array.isArray(sources) ? sources : [sources]).map((s: Input) =>
+    s instanceof SourceFile ? s : new SourceFile(s.path, s.text),
+  );
+  const diagnostics: Diagnostic[] = [];
+  if (files.length === 0) {
+    return { diagnostics: [{ code: CodegenCodes.noInput, severity: "error", message: "no input files" }] };
+  }
+  const bag = new DiagnosticBag();
+  const resolved = resolveTargetOptions(
+    { ...(options.target !== undefined ? { target: options.target } : {}), ...(options.mcpu !== undefined ? { mcpu: options.mcpu } : {}) },
+    bag,
+  );
+  if (!resolved) return { diagnostics: bag.items };
+  const unsupported = codegenSupport(resolved.target);
+  if (unsupported) return { diagnostics: [unsupported] };
+
+  const checked: { p: CheckedProgram; src: SourceFile }[] = [];
+  for (const src of files) {
+    const r = checkSource(src, { target: resolved.target, mcpu: resolved.mcpu });
+    diagnostics.push(...r.diagnostics);
+    if (r.checked) checked.push({ p: r.checked, src });
+  }
+  // Target-level warnings (mcpu) appear once per file from the checker; keep them.
+  if (diagnostics.some((d) => d.severity === "error")) return { diagnostics: dedupe(diagnostics) };
+
+  const seen = new Map<string, string>();
+  for (const { p } of checked) {
+    const other = seen.get(p.name);
+    if (other !== undefined) {
+      diagnostics.push({
+        code: CodegenCodes.duplicateProgram,
+        severity: "error",
+        message: `programs in ${other} and ${p.file} are both named '${p.name}'`,
+        file: p.file,
+        hint: "give one of them another name with `export const name = \"…\"`",
+      });
+    }
+    seen.set(p.name, p.file);
+  }
+  if (diagnostics.some((d) => d.severity === "error")) return { diagnostics: dedupe(diagnostics) };
+
+  // Symbol names: plain, unless two programs use the same one (then `<program>_<name>`).
+  const count = new Map<string, number>();
+  for (const { p } of checked) {
+    for (const n of new Set([...p.globals.map((g) => g.name), ...p.maps.map((m) => m.name), p.name])) count.set(n, (count.get(n) ?? 0) + 1);
+  }
+  const symName = (p: CheckedProgram, n: string): string => ((count.get(n) ?? 0) > 1 ? `${p.name}_${n}` : n);
+
+  const outputs: ProgramOutput[] = [];
+  const infos: CompiledProgram[] = [];
+  const opt = options.opt ?? 2;
+  for (const { p, src } of checked) {
+    const globalNames = new Map<GlobalSymbol, string>(p.globals.map((g) => [g, symName(p, g.name)]));
+    const mapNames = new Map<MapDef, string>(p.maps.map((m) => [m, symName(p, m.name)]));
+    const startedFlag = `${p.name}__started`;
+    const lowerer = new Lowerer(
+      p,
+      { global: (g) => globalNames.get(g)!, map: (m) => mapNames.get(m)!, startedFlag },
+      { opt, ...(options.reapBatch !== undefined ? { reapBatch: options.reapBatch } : {}) },
+      src.text,
+    );
+    const r = lowerer.run();
+    diagnostics.push(...r.diagnostics);
+    if (!r.lowered) continue;
+    const items = opt >= 2 ? optimize(r.lowered.items) : r.lowered.items;
+    const laid = layout(items);
+    if ("error" in laid) {
+      diagnostics.push({ code: CodegenCodes.branchTooFar, severity: "error", message: laid.error, file: p.file });
+      continue;
+    }
+    const sleepable = p.needsSleepable && p.target.sections.sleepable !== undefined;
+    const secTemplate = (sleepable ? p.target.sections.sleepable : p.target.sections.normal ?? p.target.sections.sleepable)!;
+    const section = secTemplate.includes("<name>")
+      ? secTemplate.replace("<name>", p.name)
+      : secTemplate.endsWith("/")
+        ? secTemplate + p.name
+        : secTemplate;
+    const symbol = symName(p, p.name);
+    outputs.push({
+      checked: p,
+      section,
+      symbol,
+      code: laid,
+      sourceLines: src.text.split(/\r?\n/),
+      globalNames,
+      mapNames,
+      ...(r.lowered.usesStartedFlag ? { startedFlag } : {}),
+    });
+    infos.push({
+      name: p.name,
+      file: p.file,
+      section,
+      symbol,
+      insns: laid.insns.length,
+      slots: laid.insns.reduce((n, i) => n + (i.opcode === 0x18 ? 2 : 1), 0),
+      frameSize: r.lowered.frameSize,
+      sleepable,
+    });
+  }
+  if (diagnostics.some((d) => d.severity === "error")) return { diagnostics: dedupe(diagnostics) };
+
+  const license = checked[0]!.p.license;
+  const object = buildObject(outputs, license);
+  const written = tryWriteElf(object);
+  diagnostics.push(...written.diagnostics);
+  const result: CompileResult = { object, programs: infos, diagnostics: dedupe(diagnostics) };
+  if (written.bytes) result.bytes = written.bytes;
+  if (options.emitAsm) result.asm = objectToAsm(object, outputs);
+  return result;
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const d of ds) {
+    const k = JSON.stringify([d.code, d.message, d.range?.file, d.range?.start.offset, d.file]);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(d);
+  }
+  return out.sort(compareDiagnostics);
+}

@@ -1,0 +1,65 @@
+// Program-type rules as data, per target. Everything target-specific the verifier checks is
+// read from here, and everything here is derived from src/targets/targets.ts (context layout,
+// helper prototypes, sleepable/GPL flags, return rule, sections), so a correction to a target
+// is one edit there. The rules that are the same for every program type (memory safety,
+// stack, pointers, loops) live in the engine.
+import { getTarget, type ContextField, type HelperProto, type TargetInfo, type TargetName } from "../targets/targets.js";
+import { helperPrototype } from "./helpers.js";
+
+export interface ProgramRules {
+  target: TargetInfo;
+  /** How the context may be accessed. */
+  ctx:
+    | { kind: "opaque" }
+    | { kind: "fields"; size: number; fields: readonly ContextField[] }
+    | { kind: "unsupported" };
+  /** The program's return value: only constants in this set are accepted (undefined = any scalar). */
+  returnValues?: readonly bigint[];
+  sleepable: boolean;
+  gplLicense: boolean;
+  helper(id: number): HelperProto | undefined;
+  /** Highest instruction cpu version the target kernel knows. */
+  maxCpu: number;
+}
+
+/** License strings the kernel treats as GPL-compatible (license_is_gpl_compatible). */
+const GPL_COMPATIBLE = ["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"];
+
+export function isGplCompatible(license: string): boolean {
+  return GPL_COMPATIBLE.includes(license);
+}
+
+/** Whether a program in `section` is loaded sleepable on `target` (abi.md: `iouring.s/`). */
+export function isSleepableSection(target: TargetInfo, section: string): boolean {
+  const s = target.sections.sleepable;
+  if (!s) return false;
+  const prefix = s.replace(/<name>$/, "");
+  return section.startsWith(prefix);
+}
+
+export function rulesFor(
+  name: TargetName,
+  section: string,
+  license: string,
+  sleepable?: boolean,
+): ProgramRules {
+  const target = getTarget(name);
+  const ctx: ProgramRules["ctx"] =
+    target.context.kind === "opaque"
+      ? { kind: "opaque" }
+      : target.context.kind === "struct"
+        ? { kind: "fields", size: target.context.size, fields: target.context.fields }
+        : { kind: "unsupported" };
+  const rr = target.returnRule;
+  const returnValues =
+    rr.kind === "zero" ? [0n] : Object.values(rr.values).map((v) => BigInt(v));
+  return {
+    target,
+    ctx,
+    returnValues,
+    sleepable: sleepable ?? isSleepableSection(target, section),
+    gplLicense: isGplCompatible(license),
+    helper: (id) => helperPrototype(target, id),
+    maxCpu: Number(target.maxMcpu.slice(1)),
+  };
+}
