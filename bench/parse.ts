@@ -3,6 +3,7 @@
 // Exits 1 if a generated program does not parse clean (the numbers would mean nothing).
 // `node --import tsx bench/parse.ts [lines…]`
 import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
 import { SourceFile } from "../src/diagnostics/index.js";
 import { parse } from "../src/parser/index.js";
 
@@ -59,16 +60,20 @@ function measure(lines: number): { lines: number; ms: number } {
   return { lines: source.lineCount, ms };
 }
 
-const sizes = process.argv
-  .slice(2)
-  .map(Number)
-  .filter((n) => n > 0);
-// Warm up: the first parse pays for chevrotain's grammar analysis and the JIT.
-measure(200);
-console.log("lines      total ms   µs/line");
-for (const n of sizes.length ? sizes : [1_000, 10_000, 100_000]) {
-  const { lines, ms } = measure(n);
-  console.log(
-    `${String(lines).padStart(7)}  ${ms.toFixed(1).padStart(10)}  ${((ms * 1000) / lines).toFixed(1).padStart(8)}`,
-  );
+function main(): void {
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
+  // Warm up: the first parse pays for chevrotain's grammar analysis and the JIT.
+  measure(200);
+  console.log("lines      total ms   µs/line");
+  for (const n of sizes.length ? sizes : [1_000, 10_000, 100_000]) {
+    const { lines, ms } = measure(n);
+    console.log(
+      `${String(lines).padStart(7)}  ${ms.toFixed(1).padStart(10)}  ${((ms * 1000) / lines).toFixed(1).padStart(8)}`,
+    );
+  }
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -117,6 +117,7 @@ const notes: Record<string, string> = {
   declareDecl: "Only 'declare const NAME: type;' is accepted (checked after parsing).",
   statement:
     "At top level only varStatement, enumDecl, interfaceDecl, functionDecl and declareDecl;\n   inside functions every form except enumDecl, interfaceDecl, declareDecl and functionDecl\n   (a closure).",
+  interfaceMember: "The separator may be left out before '}' or a line break.",
   type: "Only a single type, or 'T | null' (either order), is accepted.",
   typeRef: "A qualified name (a.b) is rejected after parsing.",
   parenExpr: "Empty parentheses are rejected after parsing.",

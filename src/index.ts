@@ -35,3 +35,13 @@ export {
   type TargetName,
   type Mcpu,
 } from "./targets/targets.js";
+export {
+  verifyObject,
+  verifyCompiled,
+  describeDecision,
+  VerifierCodes,
+  type VerifyOptions,
+  type VerifyResult,
+  type ProgramStats,
+  type Rejection,
+} from "./verifier/index.js";

@@ -6,7 +6,8 @@ import { registerCheck } from "./check.js";
 import { registerDisasm } from "./disasm.js";
 import { registerVerify } from "./verify.js";
 import { registerRun } from "./run.js";
+import { registerCompile } from "./compile.js";
 
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
-export const commands: RegisterCommand[] = [registerAsm, registerCheck, registerDisasm, registerVerify, registerRun];
+export const commands: RegisterCommand[] = [registerAsm, registerCheck, registerDisasm, registerVerify, registerRun, registerCompile];

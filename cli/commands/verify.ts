@@ -1,6 +1,6 @@
 // `ioubpf verify --kernel x.o [--target iouring-v2] [--lenient] [--program name] [--json]`:
 // the kernel verifier's verdict on an object, through the kernel oracle (docs/kernel-oracle.md).
-// Without --kernel, verify will run our own verifier; until that exists it is a usage error.
+// Without --kernel, verify runs our own verifier (src/verifier, cli/commands/verify-ours.ts).
 import type { Diagnostic } from "../../src/diagnostics/index.js";
 import { CliCodes } from "../../src/diagnostics/codes.js";
 import { readElf } from "../../src/elf/reader.js";
@@ -9,6 +9,7 @@ import { kernelVerify } from "../../src/kernel/oracle.js";
 import { DEFAULT_TARGET, findTarget, TARGET_NAMES } from "../../src/targets/targets.js";
 import { Exit, isDiagnostic, readBinaryInput, report } from "../io.js";
 import type { RegisterCommand } from "./index.js";
+import { runOurVerifier } from "./verify-ours.js";
 
 interface VerifyOptions {
   kernel?: boolean;
@@ -23,7 +24,7 @@ interface VerifyOptions {
 export const registerVerify: RegisterCommand = (program, ctx) => {
   program
     .command("verify")
-    .description("check a BPF object with a verifier (for now only the kernel's: --kernel)")
+    .description("check a BPF object with ioubpf's verifier (or the running kernel's: --kernel)")
     .argument("<file>", "BPF ELF object (.o)")
     .option("--kernel", "use the running kernel's verifier (the kernel oracle; needs CAP_BPF)")
     .option("--target <target>", `target ABI (${TARGET_NAMES.join(", ")})`, DEFAULT_TARGET)
@@ -40,12 +41,6 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
     .option("--json", "print the result as JSON")
     .action(async (file: string, opts: VerifyOptions) => {
       const { io } = ctx;
-      if (!opts.kernel) {
-        io.stderr(
-          "ioubpf verify: our verifier is not built yet; use --kernel for the kernel's verdict\n",
-        );
-        return ctx.setExit(Exit.usage);
-      }
       const target = findTarget(opts.target);
       if (!target) {
         io.stderr(
@@ -62,6 +57,7 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
       if (isDiagnostic(bytes)) return ctx.setExit(report(io, [bytes], { json: opts.json }));
       const { object, diagnostics } = readElf(bytes, file);
       if (!object) return ctx.setExit(report(io, diagnostics, { json: opts.json }));
+      if (!opts.kernel) return ctx.setExit(runOurVerifier(io, object, diagnostics, file, target.name, opts));
       const r = await kernelVerify(object, {
         target: target.name,
         strict: !opts.lenient,

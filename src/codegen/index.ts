@@ -7,7 +7,7 @@ import { tryWriteElf } from "../elf/writer.js";
 import type { ObjFile } from "../elf/types.js";
 import { objectToAsm } from "./asm.js";
 import { CodegenCodes } from "./codes.js";
-import { layout, optimize } from "./layout.js";
+import { layout, optimize, removeUnreachable } from "./layout.js";
 import { Lowerer } from "./lower.js";
 import { buildObject, type ProgramOutput } from "./object.js";
 
@@ -115,7 +115,7 @@ export function compile(sources: Input | readonly Input[], options: CompileOptio
     const r = lowerer.run();
     diagnostics.push(...r.diagnostics);
     if (!r.lowered) continue;
-    const items = opt >= 2 ? optimize(r.lowered.items) : r.lowered.items;
+    const items = opt >= 2 ? optimize(r.lowered.items) : removeUnreachable(r.lowered.items);
     const laid = layout(items);
     if ("error" in laid) {
       diagnostics.push({ code: CodegenCodes.branchTooFar, severity: "error", message: laid.error, file: p.file });

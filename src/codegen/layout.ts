@@ -138,6 +138,29 @@ export function optimize(items: Item[]): Item[] {
   return cur;
 }
 
+/**
+ * Drops instructions no path reaches (after ja/exit up to the next referenced label): the
+ * kernel rejects unreachable instructions, so this runs at -O0 too.
+ */
+export function removeUnreachable(items: Item[]): Item[] {
+  const referenced = new Set<number>();
+  for (const it of items) if (it.k === "insn" && it.target !== undefined) referenced.add(it.target);
+  const out: Item[] = [];
+  let dead = false;
+  for (const it of items) {
+    if (it.k === "label") {
+      if (referenced.has(it.id)) dead = false;
+      out.push(it);
+      continue;
+    }
+    if (dead && it.k === "insn") continue;
+    out.push(it);
+    if (it.k === "insn" && (isJa(it.insn) || isExit(it.insn))) dead = true;
+  }
+  // Removing code can unreference labels; iterate to a fixed point.
+  return out.length === items.length ? out : removeUnreachable(out);
+}
+
 export function layout(items: Item[]): LaidOut | { error: string } {
   const labelAt = new Map<number, number>();
   const slotOf = new Map<number, number>();

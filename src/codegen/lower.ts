@@ -1120,8 +1120,8 @@ export class Lowerer {
   private conditional(x: ast.ConditionalExpr): Val {
     const elseL = this.newLabel();
     const end = this.newLabel();
+    this.beforeCall(); // control flow inside an expression: live temporaries go to their slots first
     this.branch(x.test, elseL, false);
-    this.beforeCall(); // both arms must leave the result in the same place: start from a clean slate
     const slot = this.alloc(8);
     const a = this.expr(x.consequent);
     this.storeMem({ base: { k: "reg", r: R10 }, off: slot }, INT_TYPES.u64, a);

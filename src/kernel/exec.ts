@@ -48,6 +48,9 @@ function key(i: number): Uint8Array {
   return k;
 }
 
+/** Entries read back per map at most (one syscall each). */
+const MAX_DUMP = 65536;
+
 /** BPF_MAP_TYPE_HASH, ARRAY, LRU_HASH. */
 const DUMPABLE = new Set([1, 2, 9]);
 
@@ -115,14 +118,14 @@ export function executePlan(plan: LoadPlan): ExecResult {
       const entries: { key: string; value: string }[] = [];
       const fd = mapFds[i]!;
       if (m.type === BpfMapType.ARRAY) {
-        for (let k = 0; k < m.maxEntries; k++) {
+        for (let k = 0; k < Math.min(m.maxEntries, MAX_DUMP); k++) {
           const v = mapLookup(fd, key(k), m.valueSize);
           if (v) entries.push({ key: b64(key(k)), value: b64(v) });
         }
       } else {
         // Bounded by max_entries: a map changing under us must not loop forever.
         let k = mapNextKey(fd, undefined, m.keySize);
-        for (let n = 0; k && n < m.maxEntries; n++) {
+        for (let n = 0; k && n < Math.min(m.maxEntries, MAX_DUMP); n++) {
           const v = mapLookup(fd, k, m.valueSize);
           if (v) entries.push({ key: b64(k), value: b64(v) });
           k = mapNextKey(fd, k, m.keySize);
@@ -147,4 +150,3 @@ export function executePlan(plan: LoadPlan): ExecResult {
     for (const fd of fds) closeFd(fd);
   }
 }
-

@@ -112,6 +112,9 @@ export interface PlanResult {
   diagnostics: Diagnostic[];
 }
 
+/** Largest global-data section mapped (the kernel caps array values near KMALLOC_MAX_SIZE). */
+const MAX_DATA_SECTION = 1 << 22;
+
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString("base64");
 
 function isCode(s: ObjSection): boolean {
@@ -226,22 +229,28 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
   // --- maps: data sections first (created on first reference), then shim maps
   const maps: PlanMap[] = [];
   const mapIndex = new Map<string, number>();
-  const dataMap = (s: ObjSection): number => {
+  /** The map of a global-data section, or a reason it cannot have one. */
+  const dataMap = (s: ObjSection): number | string => {
     const key = `data:${s.name}`;
     const have = mapIndex.get(key);
     if (have !== undefined) return have;
     const size = s.type === SHT.NOBITS ? (s.size ?? 0) : s.data.length;
-    const value = new Uint8Array(Math.max(1, size));
-    if (s.type !== SHT.NOBITS) value.set(s.data);
+    if (size > MAX_DATA_SECTION)
+      return `section '${s.name}' is ${size} bytes; the oracle maps global data up to ${MAX_DATA_SECTION} bytes`;
     const ro = s.name.startsWith(".rodata");
+    // Array maps start zeroed, so .bss needs no initial value.
+    const init =
+      s.type === SHT.NOBITS || size === 0
+        ? []
+        : [{ key: b64(new Uint8Array(4)), value: b64(s.data) }];
     maps.push({
       name: s.name.slice(0, 15),
       type: BpfMapType.ARRAY,
       keySize: 4,
-      valueSize: value.length,
+      valueSize: Math.max(1, size),
       maxEntries: 1,
       flags: ro ? BPF_F_RDONLY_PROG : 0,
-      init: [{ key: b64(new Uint8Array(4)), value: b64(value) }],
+      init,
       freeze: ro,
       dump: !ro,
       source: { section: s.name },
@@ -406,11 +415,14 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
               KernelCodes.badRelocation,
               `ld_imm64 at ${where}: symbol '${t.name}' is in '${t.section.name}', not a map or global-data section`,
             );
+          const map = dataMap(t.section);
+          if (typeof map === "string")
+            return fail(KernelCodes.unsupported, `ld_imm64 at ${where}: ${map}`);
           s.src = PSEUDO_MAP_VALUE;
           const offset = t.value + s.imm;
           s.imm = 0;
           hi.imm = offset;
-          mapRefs.push({ slot: g, map: dataMap(t.section), kind: "value", offset });
+          mapRefs.push({ slot: g, map, kind: "value", offset });
         }
         i++;
       }

@@ -61,8 +61,9 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
     return bag.hasErrors || !program ? { diagnostics } : { program, diagnostics };
   };
 
+  /** Offsets of reported syntax errors. */
+  const seen = new Set<number>();
   const reportSyntaxErrors = (errors: IRecognitionException[]) => {
-    const seen = new Set<number>();
     for (const e of errors) {
       const at = errorOffset(e, source.text.length);
       if (seen.has(at)) continue;
@@ -146,6 +147,7 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
     if (e instanceof ParseAborted) {
       reportSyntaxErrors(parser.errors);
       parser.input = [];
+      parser.lineBreakBefore = new Set();
       return done();
     }
     if (!(e instanceof RangeError)) throw e;
@@ -156,17 +158,33 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
       `${ParserMessages.nestingTooDeep.message} (the parser ran out of stack)`,
     );
     parser.input = [];
+    parser.lineBreakBefore = new Set();
     return done();
   }
   const syntaxErrors = parser.errors;
   reportSyntaxErrors(syntaxErrors);
   parser.input = [];
+  parser.lineBreakBefore = new Set();
 
   // 5. CST → AST, reporting constructs outside the language.
   let program: Program | undefined;
+  // After a syntax error, recovery leaves fragments that look like misplaced statements;
+  // those echoes of the syntax error are dropped.
+  const astBag = new DiagnosticBag(Number.MAX_SAFE_INTEGER);
+  const mergeAstDiagnostics = () => {
+    for (const d of astBag.items) {
+      if (seen.size > 0) {
+        if (d.code === ParserMessages.statementAtTopLevel.code) continue;
+        if (d.range && seen.has(d.range.start.offset)) continue;
+      }
+      bag.add(d);
+    }
+  };
   try {
-    program = new AstBuilder(source, bag).program(cst);
+    program = new AstBuilder(source, astBag).program(cst);
+    mergeAstDiagnostics();
   } catch (e) {
+    mergeAstDiagnostics();
     // A CST repaired by error recovery may lack parts the builder expects; the syntax
     // errors already explain the input. Without them, this is a bug in the parser.
     if (syntaxErrors.length === 0) {

@@ -430,9 +430,12 @@ export class IoubpfParser extends CstParser {
         { ALT: () => this.SUBRULE2(this.fieldRest) },
       ],
     });
-    this.OPTION(() =>
-      this.OR2([{ ALT: () => this.CONSUME(T.Semicolon) }, { ALT: () => this.CONSUME(T.Comma) }]),
-    );
+    // Members end with `;` or `,`, which TypeScript lets a line break or `}` replace.
+    this.OR2([
+      { ALT: () => this.CONSUME(T.Semicolon) },
+      { ALT: () => this.CONSUME(T.Comma) },
+      { GATE: () => this.is(1, T.RCurly) || this.nl(1), ALT: () => {} },
+    ]);
   });
 
   fieldRest = this.RULE("fieldRest", () => {

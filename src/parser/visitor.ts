@@ -5,7 +5,8 @@
 //
 // Children of a CST node are grouped by name, which loses their relative order; `seq()`
 // restores source order by offset, so each builder walks its node left to right.
-import type { CstNode, IToken } from "chevrotain";
+import { tokenMatcher, type CstNode, type IToken } from "chevrotain";
+import { Identifier } from "./tokens.js";
 import type { DiagnosticBag, SourceFile, SourceRange } from "../diagnostics/index.js";
 import type * as A from "./ast.js";
 import { ParserMessages, type ParserMessageKey } from "./diagnostic-codes.js";
@@ -937,7 +938,8 @@ export class AstBuilder {
         );
         continue;
       }
-      const key = this.ident(this.tokens(m, "IdentifierName")[0]!);
+      const keyTok = this.tokens(m, "IdentifierName")[0]!;
+      const key = this.ident(keyTok);
       if (this.nodes(m, "rejectedMethod").length > 0) {
         this.err("methodInObject", key.range);
         continue;
@@ -951,7 +953,15 @@ export class AstBuilder {
           shorthand: false,
           range: mr,
         });
-      else
+      else {
+        // `{ default }` would read a variable named by a reserved word.
+        if (!tokenMatcher(keyTok, Identifier)) {
+          this.bag.error(
+            ParserMessages.syntax.code,
+            `'${keyTok.image}' is a reserved word and cannot be a shorthand property`,
+            key.range,
+          );
+        }
         properties.push({
           kind: "ObjectProperty",
           key,
@@ -959,6 +969,7 @@ export class AstBuilder {
           shorthand: true,
           range: mr,
         });
+      }
     }
     return { kind: "ObjectLiteral", properties, range: this.range(node) };
   }
@@ -980,7 +991,7 @@ export class AstBuilder {
     const r = this.range(t);
     const prefixed = /^0[xXoObB]/.test(raw);
     const digits = prefixed ? raw.slice(2) : raw;
-    if (/^_|_$|__/.test(digits)) this.err("badNumericSeparator", r);
+    if (/^_|_$|__/.test(digits) || /^0_/.test(raw)) this.err("badNumericSeparator", r);
     else if (/^0\d/.test(raw)) this.err("legacyOctal", r);
     const clean = raw.replace(/_/g, "");
     let value = 0n;

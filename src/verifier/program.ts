@@ -306,7 +306,7 @@ export function subprogOf(p: LinkedProgram, pc: number): number {
 }
 
 /** Successors of pc in the control-flow graph (calls fall through; exit has none). */
-export function successors(p: LinkedProgram, insn: Insn): number[] {
+export function successors(_p: LinkedProgram, insn: Insn): number[] {
   const sem = insn.d.form.sem;
   const next = insn.pc + insn.d.size / 8;
   switch (sem.kind) {
@@ -329,7 +329,7 @@ function checkCfg(p: LinkedProgram): void {
   const bad = (code: string, message: string, pc: number): void => {
     p.problems.push({ code, message, pc });
   };
-  const ends = p.subprogs.map((s, i) => p.subprogs[i + 1] ?? n);
+  const ends = p.subprogs.map((_s, i) => p.subprogs[i + 1] ?? n);
   for (let si = 0; si < p.subprogs.length; si++) {
     // the last slot of a subprogram must be exit or an unconditional jump
     let last = ends[si]! - 1;

@@ -235,3 +235,27 @@ test("lexer errors are located", () => {
   const e3 = errorsOf(parseText("let a = 1; /* never closed").diagnostics)[0]!;
   assert.equal(e3.code, "E1003");
 });
+
+test("interface members need a separator unless a line break or '}' follows", () => {
+  assert.deepEqual(
+    parseText("interface S { a: u32\n  b: u32 }\ninterface T { a: u32, b: u32; c: u8 }\n")
+      .diagnostics,
+    [],
+  );
+  const bad = parseText("interface S { a: u32 b: u32 }\n");
+  assert.equal(bad.program, undefined);
+  assert.equal(errorsOf(bad.diagnostics)[0]?.code, "E1004");
+});
+
+test("syntax errors are not echoed as misplaced statements", () => {
+  const r = parseText("const enum E { A = 1 B }\n");
+  const codes = errorsOf(r.diagnostics).map((d) => d.code);
+  assert.ok(codes.length > 0);
+  assert.ok(!codes.includes("E1020"), codes.join(","));
+});
+
+test("a reserved word cannot be a shorthand property; '0_1' is a bad separator", () => {
+  const r = parseText(inFunction("x = { default };"));
+  assert.match(errorsOf(r.diagnostics)[0]!.message, /reserved word/);
+  assert.equal(errorsOf(parseText(inFunction("x = 0_1;")).diagnostics)[0]?.code, "E1007");
+});

@@ -1,0 +1,126 @@
+// `ioubpf compile a.bpf.ts [b.bpf.ts…] -o out.o [--target t] [--mcpu vN] [-O0|-O2] [-g]
+// [--emit asm|obj] [-MD] [--json]` (docs/compile.md). Outputs are written atomically and only
+// when there are no errors, so a failed compile leaves an existing output untouched.
+import { compile } from "../../src/codegen/index.js";
+import { CliCodes } from "../../src/diagnostics/codes.js";
+import type { Diagnostic, SourceFile } from "../../src/diagnostics/index.js";
+import { writeFileAtomic } from "../../src/util/fs.js";
+import { Exit, isDiagnostic, readTextInput, report, SourceCache } from "../io.js";
+import type { RegisterCommand } from "./index.js";
+
+interface CompileCliOptions {
+  output?: string;
+  target?: string;
+  mcpu?: string;
+  O?: string;
+  g?: boolean;
+  emit?: string;
+  M?: string;
+  md?: boolean;
+  json?: boolean;
+  reapBatch?: string;
+}
+
+/** `x.bpf.ts` → `x.o` (or `x.s` for assembly). */
+export function defaultCompileOutput(input: string, asm: boolean): string {
+  const base = input.replace(/\.bpf\.ts$/, "").replace(/\.ts$/, "");
+  return base + (asm ? ".s" : ".o");
+}
+
+/** Make/Ninja depfile text: `out: in1 in2` with spaces escaped. */
+export function depfileText(output: string, inputs: readonly string[]): string {
+  const esc = (s: string): string => s.replace(/ /g, "\\ ");
+  return `${esc(output)}: ${inputs.map(esc).join(" ")}\n`;
+}
+
+export const registerCompile: RegisterCommand = (program, ctx) => {
+  program
+    .command("compile")
+    .description("compile *.bpf.ts programs into one BPF object")
+    .argument("<files...>", "program sources (.bpf.ts)")
+    .option("-o, --output <file>", "output file (default: the first input with .o, or .s with --emit asm)")
+    .option("--target <name>", "iouring-v1 | iouring-v2 | linux-7.1 (default iouring-v2)")
+    .option("--mcpu <v>", "cpu version v1..v4 (default: the target's)")
+    // -O0 / -O2 and -MD are single-dash clang spellings: commander reads them as -O <level> and -M <D>.
+    .option("-O <level>", "-O0: no optimisation (locals on the stack); -O2: optimise (default)")
+    .option("-g", "line info (always emitted; accepted for clang compatibility)")
+    .option("--emit <kind>", "obj (default) or asm")
+    .option("-M <D>", "-MD: also write a depfile next to the output (out.d)")
+    .option("--md", "same as -MD")
+    .option("--reap-batch <n>", "CQEs reaped per run at most (iouring-v2; default 16)")
+    .option("--json", "print diagnostics and a summary as JSON")
+    .action((files: string[], opts: CompileCliOptions) => {
+      const { io } = ctx;
+      const sources = new SourceCache();
+      const diagnostics: Diagnostic[] = [];
+      const emit = opts.emit ?? "obj";
+      if (emit !== "obj" && emit !== "asm") {
+        io.stderr(`error: --emit must be obj or asm, not '${emit}'\n`);
+        return ctx.setExit(Exit.usage);
+      }
+      if (opts.O !== undefined && opts.O !== "0" && opts.O !== "2") {
+        io.stderr(`error: optimisation level must be -O0 or -O2, not -O${opts.O}\n`);
+        return ctx.setExit(Exit.usage);
+      }
+      if (opts.M !== undefined && opts.M !== "D") {
+        io.stderr(`error: unknown option -M${opts.M} (did you mean -MD?)\n`);
+        return ctx.setExit(Exit.usage);
+      }
+      const depfile = opts.M === "D" || Boolean(opts.md);
+      let reapBatch: number | undefined;
+      if (opts.reapBatch !== undefined) {
+        reapBatch = Number(opts.reapBatch);
+        if (!Number.isInteger(reapBatch) || reapBatch < 1 || reapBatch > 1024) {
+          io.stderr(`error: --reap-batch must be an integer in 1..1024\n`);
+          return ctx.setExit(Exit.usage);
+        }
+      }
+      const inputs: SourceFile[] = [];
+      for (const f of files) {
+        const src = readTextInput(f);
+        if (isDiagnostic(src)) diagnostics.push(src);
+        else inputs.push(sources.add(src));
+      }
+      if (diagnostics.length > 0) return ctx.setExit(report(io, diagnostics, { json: opts.json, sources }));
+      const result = compile(inputs, {
+        ...(opts.target !== undefined ? { target: opts.target } : {}),
+        ...(opts.mcpu !== undefined ? { mcpu: opts.mcpu } : {}),
+        opt: opts.O === "0" ? 0 : 2,
+        debug: Boolean(opts.g),
+        emitAsm: emit === "asm",
+        ...(reapBatch !== undefined ? { reapBatch } : {}),
+      });
+      diagnostics.push(...result.diagnostics);
+      const output = opts.output ?? defaultCompileOutput(files[0]!, emit === "asm");
+      const payload = emit === "asm" ? result.asm : result.bytes;
+      const ok = payload !== undefined && !diagnostics.some((d) => d.severity === "error");
+      if (ok) {
+        try {
+          if (output === "-") io.stdout(typeof payload === "string" ? payload : "");
+          else writeFileAtomic(output, payload);
+          if (depfile && output !== "-") writeFileAtomic(output.replace(/\.[^./]*$/, "") + ".d", depfileText(output, files));
+        } catch (e) {
+          diagnostics.push({
+            code: CliCodes.fileUnwritable,
+            severity: "error",
+            message: `cannot write ${output}: ${(e as Error).message}`,
+            file: output,
+          });
+        }
+      }
+      const done = ok && !diagnostics.some((d) => d.severity === "error");
+      ctx.setExit(
+        report(io, diagnostics, {
+          json: opts.json,
+          sources,
+          extra: done
+            ? {
+                output,
+                ...(result.bytes ? { size: result.bytes.length } : {}),
+                programs: result.programs,
+              }
+            : {},
+        }),
+      );
+    });
+};
