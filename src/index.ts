@@ -27,6 +27,13 @@ export {
   type CheckedProgram,
 } from "./check/index.js";
 export {
+  compile,
+  CodegenCodes,
+  type CompileOptions,
+  type CompileResult,
+  type CompiledProgram,
+} from "./codegen/index.js";
+export {
   getTarget,
   findTarget,
   TARGET_NAMES,

@@ -7,7 +7,8 @@ import { registerDisasm } from "./disasm.js";
 import { registerVerify } from "./verify.js";
 import { registerRun } from "./run.js";
 import { registerCompile } from "./compile.js";
+import { registerTest } from "./test.js";
 
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
-export const commands: RegisterCommand[] = [registerAsm, registerCheck, registerDisasm, registerVerify, registerRun, registerCompile];
+export const commands: RegisterCommand[] = [registerAsm, registerCheck, registerDisasm, registerVerify, registerRun, registerCompile, registerTest];

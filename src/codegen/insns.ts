@@ -57,6 +57,10 @@ export function jmp(op: JmpName, dst: number, src: number | { imm: number }): In
   if (typeof src === "number") return { opcode: Class.JMP | Source.X | JmpOp[op], dst, src, off: 0, imm: 0 };
   return { opcode: Class.JMP | Source.K | JmpOp[op], dst, src: 0, off: 0, imm: src.imm | 0 };
 }
+export function jmp32(op: JmpName, dst: number, src: number | { imm: number }): Instruction {
+  if (typeof src === "number") return { opcode: Class.JMP32 | Source.X | JmpOp[op], dst, src, off: 0, imm: 0 };
+  return { opcode: Class.JMP32 | Source.K | JmpOp[op], dst, src: 0, off: 0, imm: src.imm | 0 };
+}
 export function ja(): Instruction {
   return { opcode: Class.JMP | JmpOp.JA, dst: 0, src: 0, off: 0, imm: 0 };
 }

@@ -2,7 +2,7 @@
 // threading, branch inversion over a jump, jumps to the next instruction, unreachable code,
 // self-moves), then label resolution into 16-bit slot offsets, relocations and line info.
 import type { Instruction } from "../isa/index.js";
-import { instructionSize } from "../isa/index.js";
+import { AluOp, Class, Source, instructionSize } from "../isa/index.js";
 import {
   type InsnItem,
   type Item,
@@ -28,15 +28,119 @@ export interface LaidOut {
   branchTargets: Map<number, number>;
 }
 
+/** `rX = rX` (64-bit, not movsx: off selects sign extension). mov32 zero-extends, so it stays. */
 const isMovSelf = (i: Instruction): boolean =>
-  (i.opcode === 0xbf || i.opcode === 0xbc) && i.dst === i.src && i.opcode === 0xbf;
+  i.opcode === (Class.ALU64 | Source.X | AluOp.MOV) && i.dst === i.src && i.off === 0;
+
+// ---- register reads/writes, for the coalescing pass ------------------------------------
+
+const CLS = (i: Instruction): number => i.opcode & 0x07;
+const isAlu = (i: Instruction): boolean => CLS(i) === Class.ALU || CLS(i) === Class.ALU64;
+const isMov = (i: Instruction): boolean => isAlu(i) && (i.opcode & 0xf0) === AluOp.MOV;
+const srcX = (i: Instruction): boolean => (i.opcode & Source.X) !== 0;
+const isCall = (i: Instruction): boolean => i.opcode === (Class.JMP | 0x80);
+const isLdImm64 = (i: Instruction): boolean => i.opcode === 0x18;
+
+function reads(i: Instruction): number[] {
+  if (isLdImm64(i)) return [];
+  if (isAlu(i)) {
+    if ((i.opcode & 0xf0) === AluOp.END || (i.opcode & 0xf0) === AluOp.NEG) return [i.dst];
+    if (isMov(i)) return srcX(i) ? [i.src] : [];
+    return srcX(i) ? [i.dst, i.src] : [i.dst];
+  }
+  switch (CLS(i)) {
+    case Class.LDX:
+      return [i.src];
+    case Class.STX:
+      return [i.dst, i.src];
+    case Class.ST:
+      return [i.dst];
+    case Class.JMP:
+    case Class.JMP32:
+      if (isCall(i)) return [1, 2, 3, 4, 5];
+      if (isExit(i)) return [0];
+      if (isJa(i)) return [];
+      return srcX(i) ? [i.dst, i.src] : [i.dst];
+  }
+  return [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+}
+function writes(i: Instruction): number[] {
+  if (isLdImm64(i) || isAlu(i) || CLS(i) === Class.LDX) return [i.dst];
+  if (isCall(i)) return [0, 1, 2, 3, 4, 5];
+  return [];
+}
+
+/**
+ * `rT = …; (rT op= …)*; rH = rT` with rT dead afterwards and rH untouched in between becomes
+ * the same chain computing into rH directly (temporaries feeding a home or a helper argument).
+ */
+function coalesce(items: Item[]): boolean {
+  let changed = false;
+  for (let j = 0; j < items.length; j++) {
+    const mv = items[j]!;
+    if (mv.k !== "insn" || !isMov(mv.insn) || !srcX(mv.insn) || CLS(mv.insn) !== Class.ALU64 || mv.insn.off !== 0) continue;
+    const rT = mv.insn.src;
+    const rH = mv.insn.dst;
+    if (rT === rH || rT === 10 || rH === 10) continue;
+    // rT must be dead after the move (read-before-write scan to the end of the block).
+    let dead = false;
+    for (let k = j + 1; k < items.length; k++) {
+      const x = items[k]!;
+      if (x.k === "label") break;
+      if (x.k !== "insn") continue;
+      if (reads(x.insn).includes(rT)) break;
+      if (writes(x.insn).includes(rT)) {
+        dead = true;
+        break;
+      }
+      if (x.target !== undefined || isJa(x.insn)) break;
+      if (isExit(x.insn)) {
+        dead = rT !== 0;
+        break;
+      }
+    }
+    if (!dead) continue;
+    // Walk back over the chain that computes rT.
+    const chain: number[] = [];
+    let ok = false;
+    for (let k = j - 1; k >= 0; k--) {
+      const x = items[k]!;
+      if (x.k === "label") break;
+      if (x.k !== "insn") continue;
+      const r = reads(x.insn);
+      const w = writes(x.insn);
+      if (x.target !== undefined || isCall(x.insn)) break;
+      if (r.includes(rH) || w.includes(rH)) break;
+      if (w.includes(rT)) {
+        chain.push(k);
+        const pure = !r.includes(rT);
+        if (pure) {
+          ok = true;
+          break;
+        }
+        continue; // read-modify-write of rT: renamed along with the rest of the chain
+      }
+      if (r.includes(rT)) break; // another reader of the temporary
+    }
+    if (!ok) continue;
+    for (const k of chain) {
+      const x = items[k] as InsnItem;
+      const src = x.insn.src === rT && reads(x.insn).includes(rT) ? rH : x.insn.src;
+      items[k] = { ...x, insn: { ...x.insn, dst: rH, src } };
+    }
+    items.splice(j, 1);
+    j--;
+    changed = true;
+  }
+  return changed;
+}
 
 /** Peephole passes until nothing changes. */
 export function optimize(items: Item[]): Item[] {
-  let cur = items;
+  let cur = [...items];
   for (let round = 0; round < 20; round++) {
     const before = cur.length;
-    let changed = false;
+    let changed = coalesce(cur);
     // Label → the first instruction after it (skipping labels/lines).
     const firstInsnAfter = (list: Item[], label: number): InsnItem | undefined => {
       const i = list.findIndex((x) => x.k === "label" && x.id === label);

@@ -46,15 +46,17 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
       "hint" in m ? { hint: m.hint } : {},
     );
   };
+  /** Set when parsing stopped at the error limit (the rest of the file was not read). */
+  let aborted = false;
   const done = (program?: Program): ParseResult => {
     const diagnostics = [...bag.items].sort(compareDiagnostics);
-    if (bag.dropped > 0) {
+    if (bag.dropped > 0 || aborted) {
       // Last, after the errors it summarises.
       const m = ParserMessages.tooManyErrors;
       diagnostics.push({
         code: m.code,
         severity: "error",
-        message: `${m.message} (${bag.dropped} more not shown)`,
+        message: bag.dropped > 0 ? `${m.message} (${bag.dropped} more not shown)` : m.message,
         file: source.path,
       });
     }
@@ -145,6 +147,7 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
     cst = parser.program();
   } catch (e) {
     if (e instanceof ParseAborted) {
+      aborted = true;
       reportSyntaxErrors(parser.errors);
       parser.input = [];
       parser.lineBreakBefore = new Set();

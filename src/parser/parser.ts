@@ -75,6 +75,21 @@ type SaveError = (this: CstParser, e: IRecognitionException) => IRecognitionExce
 const baseSaveError = (CstParser.prototype as unknown as { SAVE_ERROR: SaveError }).SAVE_ERROR;
 
 export class IoubpfParser extends CstParser {
+  /**
+   * Alternatives of the hottest ORs, built once: chevrotain's documented fix for the
+   * allocation of dozens of closures per invocation, which made garbage collection most of
+   * the parse time. Declared first so it exists before the rules below are recorded.
+   */
+  private readonly altCache = new Map<string, unknown>();
+  private alts<A>(key: string, make: () => A): A {
+    let v = this.altCache.get(key) as A | undefined;
+    if (v === undefined) {
+      v = make();
+      this.altCache.set(key, v);
+    }
+    return v;
+  }
+
   /** Tokens preceded by a line break (for semicolon insertion and restricted productions). */
   lineBreakBefore = new Set<IToken>();
   /** Syntax errors after which parsing stops. */
@@ -133,23 +148,27 @@ export class IoubpfParser extends CstParser {
   });
 
   moduleItem = this.RULE("moduleItem", () => {
-    this.OR({
-      MAX_LOOKAHEAD: 1,
-      DEF: [
-        { ALT: () => this.SUBRULE(this.importDecl) },
-        { ALT: () => this.SUBRULE(this.exportDecl) },
-        { ALT: () => this.SUBRULE(this.statement) },
-      ],
-    });
+    this.OR(
+      this.alts("moduleItem.OR.0", () => ({
+        MAX_LOOKAHEAD: 1,
+        DEF: [
+          { ALT: () => this.SUBRULE(this.importDecl) },
+          { ALT: () => this.SUBRULE(this.exportDecl) },
+          { ALT: () => this.SUBRULE(this.statement) },
+        ],
+      })),
+    );
   });
 
   importDecl = this.RULE("importDecl", () => {
     this.CONSUME(T.Import);
     this.OPTION(() => this.CONSUME(T.Type));
-    this.OR([
-      { ALT: () => this.SUBRULE(this.importList) },
-      { ALT: () => this.SUBRULE(this.rejectedImportForm) },
-    ]);
+    this.OR(
+      this.alts("importDecl.OR.1", () => [
+        { ALT: () => this.SUBRULE(this.importList) },
+        { ALT: () => this.SUBRULE(this.rejectedImportForm) },
+      ]),
+    );
     this.CONSUME(T.From);
     this.CONSUME(T.StringLiteral);
     this.SUBRULE(this.semi);
@@ -178,37 +197,41 @@ export class IoubpfParser extends CstParser {
 
   /** `import x from`, `import * as x from`. */
   rejectedImportForm = this.RULE("rejectedImportForm", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Star);
-          this.CONSUME(T.As);
-          this.CONSUME(T.Identifier);
+    this.OR(
+      this.alts("rejectedImportForm.OR.2", () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.Star);
+            this.CONSUME(T.As);
+            this.CONSUME(T.Identifier);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME2(T.Identifier);
-          this.OPTION(() => {
-            this.CONSUME(T.Comma);
-            this.SUBRULE(this.importList);
-          });
+        {
+          ALT: () => {
+            this.CONSUME2(T.Identifier);
+            this.OPTION(() => {
+              this.CONSUME(T.Comma);
+              this.SUBRULE(this.importList);
+            });
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   exportDecl = this.RULE("exportDecl", () => {
     this.CONSUME(T.Export);
     // `export {` is an export list, never a block.
-    this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { ALT: () => this.SUBRULE(this.rejectedExportDefault) },
-        { ALT: () => this.SUBRULE(this.rejectedExportList) },
-        { ALT: () => this.SUBRULE(this.statement) },
-      ],
-    });
+    this.OR(
+      this.alts("exportDecl.OR.3", () => ({
+        IGNORE_AMBIGUITIES: true,
+        DEF: [
+          { ALT: () => this.SUBRULE(this.rejectedExportDefault) },
+          { ALT: () => this.SUBRULE(this.rejectedExportList) },
+          { ALT: () => this.SUBRULE(this.statement) },
+        ],
+      })),
+    );
   });
 
   rejectedExportDefault = this.RULE("rejectedExportDefault", () => {
@@ -217,18 +240,20 @@ export class IoubpfParser extends CstParser {
   });
 
   rejectedExportList = this.RULE("rejectedExportList", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.balancedBraces) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Star);
-          this.OPTION(() => {
-            this.CONSUME(T.As);
-            this.CONSUME(T.Identifier);
-          });
+    this.OR(
+      this.alts("rejectedExportList.OR.4", () => [
+        { ALT: () => this.SUBRULE(this.balancedBraces) },
+        {
+          ALT: () => {
+            this.CONSUME(T.Star);
+            this.OPTION(() => {
+              this.CONSUME(T.As);
+              this.CONSUME(T.Identifier);
+            });
+          },
         },
-      },
-    ]);
+      ]),
+    );
     this.OPTION2(() => {
       this.CONSUME(T.From);
       this.CONSUME(T.StringLiteral);
@@ -240,19 +265,23 @@ export class IoubpfParser extends CstParser {
   balancedBraces = this.RULE("balancedBraces", () => {
     this.CONSUME(T.LCurly);
     this.MANY(() =>
-      this.OR([
-        { ALT: () => this.SUBRULE(this.balancedBraces) },
-        { ALT: () => this.CONSUME(T.NonBrace) },
-      ]),
+      this.OR(
+        this.alts("balancedBraces.OR.5", () => [
+          { ALT: () => this.SUBRULE(this.balancedBraces) },
+          { ALT: () => this.CONSUME(T.NonBrace) },
+        ]),
+      ),
     );
     this.CONSUME(T.RCurly);
   });
 
   semi = this.RULE("semi", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Semicolon) },
-      { GATE: () => this.is(1, T.RCurly) || this.is(1, EOF) || this.nl(1), ALT: () => {} },
-    ]);
+    this.OR(
+      this.alts("semi.OR.6", () => [
+        { ALT: () => this.CONSUME(T.Semicolon) },
+        { GATE: () => this.is(1, T.RCurly) || this.is(1, EOF) || this.nl(1), ALT: () => {} },
+      ]),
+    );
   });
 
   // ----------------------------------------------------------------------------- statements
@@ -262,53 +291,55 @@ export class IoubpfParser extends CstParser {
     // overlapping alternatives (`{` block vs object, contextual keywords vs identifiers)
     // made every statement cost ~100 path checks. Order decides the rest: `{` starts a
     // block, `function` a declaration; expressions come last.
-    this.OR({
-      MAX_LOOKAHEAD: 1,
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { ALT: () => this.SUBRULE(this.block) },
-        { GATE: () => this.is(2, T.Enum), ALT: () => this.SUBRULE(this.enumDecl) },
-        { ALT: () => this.SUBRULE(this.rejectedPlainEnum) },
-        { ALT: () => this.SUBRULE(this.varStatement) },
-        { ALT: () => this.SUBRULE(this.interfaceDecl) },
-        {
-          GATE: () => !this.is(1, T.Async) || this.is(2, T.Function),
-          ALT: () => this.SUBRULE(this.functionDecl),
-        },
-        {
-          GATE: () => declarationStarts.has(this.LA(2).tokenType),
-          ALT: () => this.SUBRULE(this.declareDecl),
-        },
-        { ALT: () => this.SUBRULE(this.ifStmt) },
-        { ALT: () => this.SUBRULE(this.switchStmt) },
-        { ALT: () => this.SUBRULE(this.forStmt) },
-        { ALT: () => this.SUBRULE(this.whileStmt) },
-        { ALT: () => this.SUBRULE(this.doWhileStmt) },
-        { ALT: () => this.SUBRULE(this.breakStmt) },
-        { ALT: () => this.SUBRULE(this.continueStmt) },
-        { ALT: () => this.SUBRULE(this.returnStmt) },
-        { ALT: () => this.SUBRULE(this.emptyStmt) },
-        {
-          GATE: () => !this.is(1, T.Abstract) || this.is(2, T.Class),
-          ALT: () => this.SUBRULE(this.rejectedClass),
-        },
-        { ALT: () => this.SUBRULE(this.rejectedTry) },
-        { ALT: () => this.SUBRULE(this.rejectedThrow) },
-        { ALT: () => this.SUBRULE(this.rejectedWith) },
-        { ALT: () => this.SUBRULE(this.rejectedDebugger) },
-        { ALT: () => this.SUBRULE(this.rejectedDecorator) },
-        {
-          GATE: () => this.isIdentifier(2) && !this.nl(2),
-          ALT: () => this.SUBRULE(this.rejectedTypeAlias),
-        },
-        {
-          GATE: () => (this.isIdentifier(2) || this.is(2, T.StringLiteral)) && !this.nl(2),
-          ALT: () => this.SUBRULE(this.rejectedNamespace),
-        },
-        { GATE: () => this.is(2, T.Colon), ALT: () => this.SUBRULE(this.rejectedLabel) },
-        { ALT: () => this.SUBRULE(this.expressionStmt) },
-      ],
-    });
+    this.OR(
+      this.alts("statement", () => ({
+        MAX_LOOKAHEAD: 1,
+        IGNORE_AMBIGUITIES: true,
+        DEF: [
+          { ALT: () => this.SUBRULE(this.block) },
+          { GATE: () => this.is(2, T.Enum), ALT: () => this.SUBRULE(this.enumDecl) },
+          { ALT: () => this.SUBRULE(this.rejectedPlainEnum) },
+          { ALT: () => this.SUBRULE(this.varStatement) },
+          { ALT: () => this.SUBRULE(this.interfaceDecl) },
+          {
+            GATE: () => !this.is(1, T.Async) || this.is(2, T.Function),
+            ALT: () => this.SUBRULE(this.functionDecl),
+          },
+          {
+            GATE: () => declarationStarts.has(this.LA(2).tokenType),
+            ALT: () => this.SUBRULE(this.declareDecl),
+          },
+          { ALT: () => this.SUBRULE(this.ifStmt) },
+          { ALT: () => this.SUBRULE(this.switchStmt) },
+          { ALT: () => this.SUBRULE(this.forStmt) },
+          { ALT: () => this.SUBRULE(this.whileStmt) },
+          { ALT: () => this.SUBRULE(this.doWhileStmt) },
+          { ALT: () => this.SUBRULE(this.breakStmt) },
+          { ALT: () => this.SUBRULE(this.continueStmt) },
+          { ALT: () => this.SUBRULE(this.returnStmt) },
+          { ALT: () => this.SUBRULE(this.emptyStmt) },
+          {
+            GATE: () => !this.is(1, T.Abstract) || this.is(2, T.Class),
+            ALT: () => this.SUBRULE(this.rejectedClass),
+          },
+          { ALT: () => this.SUBRULE(this.rejectedTry) },
+          { ALT: () => this.SUBRULE(this.rejectedThrow) },
+          { ALT: () => this.SUBRULE(this.rejectedWith) },
+          { ALT: () => this.SUBRULE(this.rejectedDebugger) },
+          { ALT: () => this.SUBRULE(this.rejectedDecorator) },
+          {
+            GATE: () => this.isIdentifier(2) && !this.nl(2),
+            ALT: () => this.SUBRULE(this.rejectedTypeAlias),
+          },
+          {
+            GATE: () => (this.isIdentifier(2) || this.is(2, T.StringLiteral)) && !this.nl(2),
+            ALT: () => this.SUBRULE(this.rejectedNamespace),
+          },
+          { GATE: () => this.is(2, T.Colon), ALT: () => this.SUBRULE(this.rejectedLabel) },
+          { ALT: () => this.SUBRULE(this.expressionStmt) },
+        ],
+      })),
+    );
   });
 
   block = this.RULE("block", () => {
@@ -324,11 +355,13 @@ export class IoubpfParser extends CstParser {
   });
 
   varDeclList = this.RULE("varDeclList", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Const) },
-      { ALT: () => this.CONSUME(T.Let) },
-      { ALT: () => this.CONSUME(T.Var) },
-    ]);
+    this.OR(
+      this.alts("varDeclList.OR.7", () => [
+        { ALT: () => this.CONSUME(T.Const) },
+        { ALT: () => this.CONSUME(T.Let) },
+        { ALT: () => this.CONSUME(T.Var) },
+      ]),
+    );
     this.SUBRULE(this.declarator);
     this.MANY(() => {
       this.CONSUME(T.Comma);
@@ -337,10 +370,12 @@ export class IoubpfParser extends CstParser {
   });
 
   declarator = this.RULE("declarator", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Identifier) },
-      { ALT: () => this.SUBRULE(this.rejectedPattern) },
-    ]);
+    this.OR(
+      this.alts("declarator.OR.8", () => [
+        { ALT: () => this.CONSUME(T.Identifier) },
+        { ALT: () => this.SUBRULE(this.rejectedPattern) },
+      ]),
+    );
     this.OPTION(() => this.SUBRULE(this.typeAnnotation));
     this.OPTION2(() => {
       this.CONSUME(T.Equals);
@@ -377,10 +412,12 @@ export class IoubpfParser extends CstParser {
   });
 
   enumMember = this.RULE("enumMember", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.IdentifierName) },
-      { ALT: () => this.SUBRULE(this.rejectedEnumMemberName) },
-    ]);
+    this.OR(
+      this.alts("enumMember.OR.9", () => [
+        { ALT: () => this.CONSUME(T.IdentifierName) },
+        { ALT: () => this.SUBRULE(this.rejectedEnumMemberName) },
+      ]),
+    );
     this.OPTION(() => {
       this.CONSUME(T.Equals);
       this.SUBRULE(this.assignmentExpr);
@@ -388,10 +425,12 @@ export class IoubpfParser extends CstParser {
   });
 
   rejectedEnumMemberName = this.RULE("rejectedEnumMemberName", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.IntLiteral) },
-    ]);
+    this.OR(
+      this.alts("rejectedEnumMemberName.OR.10", () => [
+        { ALT: () => this.CONSUME(T.StringLiteral) },
+        { ALT: () => this.CONSUME(T.IntLiteral) },
+      ]),
+    );
   });
 
   interfaceDecl = this.RULE("interfaceDecl", () => {
@@ -412,39 +451,45 @@ export class IoubpfParser extends CstParser {
   });
 
   interfaceMember = this.RULE("interfaceMember", () => {
-    this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { ALT: () => this.SUBRULE(this.rejectedIndexSignature) },
-        {
-          GATE: () =>
-            this.is(1, T.Readonly) &&
-            !this.is(2, T.Colon) &&
-            !this.is(2, T.Question) &&
-            !this.is(2, T.LParen),
-          ALT: () => {
-            this.CONSUME(T.Readonly);
-            this.SUBRULE(this.fieldRest);
+    this.OR(
+      this.alts("interfaceMember.OR.11", () => ({
+        IGNORE_AMBIGUITIES: true,
+        DEF: [
+          { ALT: () => this.SUBRULE(this.rejectedIndexSignature) },
+          {
+            GATE: () =>
+              this.is(1, T.Readonly) &&
+              !this.is(2, T.Colon) &&
+              !this.is(2, T.Question) &&
+              !this.is(2, T.LParen),
+            ALT: () => {
+              this.CONSUME(T.Readonly);
+              this.SUBRULE(this.fieldRest);
+            },
           },
-        },
-        { ALT: () => this.SUBRULE2(this.fieldRest) },
-      ],
-    });
+          { ALT: () => this.SUBRULE2(this.fieldRest) },
+        ],
+      })),
+    );
     // Members end with `;` or `,`, which TypeScript lets a line break or `}` replace.
-    this.OR2([
-      { ALT: () => this.CONSUME(T.Semicolon) },
-      { ALT: () => this.CONSUME(T.Comma) },
-      { GATE: () => this.is(1, T.RCurly) || this.nl(1), ALT: () => {} },
-    ]);
+    this.OR2(
+      this.alts("interfaceMember.OR2.12", () => [
+        { ALT: () => this.CONSUME(T.Semicolon) },
+        { ALT: () => this.CONSUME(T.Comma) },
+        { GATE: () => this.is(1, T.RCurly) || this.nl(1), ALT: () => {} },
+      ]),
+    );
   });
 
   fieldRest = this.RULE("fieldRest", () => {
     this.CONSUME(T.IdentifierName);
     this.OPTION(() => this.SUBRULE(this.rejectedOptionalMark));
-    this.OR([
-      { ALT: () => this.SUBRULE(this.typeAnnotation) },
-      { ALT: () => this.SUBRULE(this.rejectedMethodSignature) },
-    ]);
+    this.OR(
+      this.alts("fieldRest.OR.13", () => [
+        { ALT: () => this.SUBRULE(this.typeAnnotation) },
+        { ALT: () => this.SUBRULE(this.rejectedMethodSignature) },
+      ]),
+    );
   });
 
   rejectedOptionalMark = this.RULE("rejectedOptionalMark", () => {
@@ -505,11 +550,13 @@ export class IoubpfParser extends CstParser {
 
   param = this.RULE("param", () => {
     this.OPTION(() => this.CONSUME(T.Ellipsis));
-    this.OR([
-      { ALT: () => this.CONSUME(T.Identifier) },
-      { ALT: () => this.CONSUME(T.This) },
-      { ALT: () => this.SUBRULE(this.rejectedPattern) },
-    ]);
+    this.OR(
+      this.alts("param.OR.14", () => [
+        { ALT: () => this.CONSUME(T.Identifier) },
+        { ALT: () => this.CONSUME(T.This) },
+        { ALT: () => this.SUBRULE(this.rejectedPattern) },
+      ]),
+    );
     this.OPTION2(() => this.SUBRULE(this.rejectedOptionalMark));
     this.OPTION3(() => this.SUBRULE(this.typeAnnotation));
     this.OPTION4(() => this.SUBRULE(this.rejectedDefault));
@@ -517,10 +564,12 @@ export class IoubpfParser extends CstParser {
 
   /** Destructuring. */
   rejectedPattern = this.RULE("rejectedPattern", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.objectLiteral) },
-      { ALT: () => this.SUBRULE(this.rejectedArrayLiteral) },
-    ]);
+    this.OR(
+      this.alts("rejectedPattern.OR.15", () => [
+        { ALT: () => this.SUBRULE(this.objectLiteral) },
+        { ALT: () => this.SUBRULE(this.rejectedArrayLiteral) },
+      ]),
+    );
   });
 
   rejectedDefault = this.RULE("rejectedDefault", () => {
@@ -557,15 +606,17 @@ export class IoubpfParser extends CstParser {
   });
 
   switchClause = this.RULE("switchClause", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Case);
-          this.SUBRULE(this.expression);
+    this.OR(
+      this.alts("switchClause.OR.16", () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.Case);
+            this.SUBRULE(this.expression);
+          },
         },
-      },
-      { ALT: () => this.CONSUME(T.Default) },
-    ]);
+        { ALT: () => this.CONSUME(T.Default) },
+      ]),
+    );
     this.CONSUME(T.Colon);
     this.MANY(() => this.SUBRULE(this.statement));
   });
@@ -575,27 +626,31 @@ export class IoubpfParser extends CstParser {
     this.CONSUME(T.For);
     this.CONSUME(T.LParen);
     this.OPTION(() =>
-      this.OR([
-        { ALT: () => this.SUBRULE(this.varDeclList) },
-        { ALT: () => this.SUBRULE(this.expression) },
+      this.OR(
+        this.alts("forStmt.OR.17", () => [
+          { ALT: () => this.SUBRULE(this.varDeclList) },
+          { ALT: () => this.SUBRULE(this.expression) },
+        ]),
+      ),
+    );
+    this.OR2(
+      this.alts("forStmt.OR2.18", () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.Semicolon);
+            this.OPTION2(() => this.SUBRULE2(this.expression, { LABEL: "test" }));
+            this.CONSUME2(T.Semicolon);
+            this.OPTION3(() => this.SUBRULE3(this.expression, { LABEL: "update" }));
+          },
+        },
+        {
+          ALT: () => {
+            this.OR3([{ ALT: () => this.CONSUME(T.Of) }, { ALT: () => this.CONSUME(T.In) }]);
+            this.SUBRULE(this.assignmentExpr);
+          },
+        },
       ]),
     );
-    this.OR2([
-      {
-        ALT: () => {
-          this.CONSUME(T.Semicolon);
-          this.OPTION2(() => this.SUBRULE2(this.expression, { LABEL: "test" }));
-          this.CONSUME2(T.Semicolon);
-          this.OPTION3(() => this.SUBRULE3(this.expression, { LABEL: "update" }));
-        },
-      },
-      {
-        ALT: () => {
-          this.OR3([{ ALT: () => this.CONSUME(T.Of) }, { ALT: () => this.CONSUME(T.In) }]);
-          this.SUBRULE(this.assignmentExpr);
-        },
-      },
-    ]);
     this.CONSUME(T.RParen);
     this.SUBRULE(this.statement);
   });
@@ -654,15 +709,17 @@ export class IoubpfParser extends CstParser {
     this.OPTION(() => this.CONSUME(T.Abstract));
     this.CONSUME(T.Class);
     this.MANY(() =>
-      this.OR([
-        { ALT: () => this.CONSUME(T.Identifier) },
-        { ALT: () => this.CONSUME(T.Extends) },
-        { ALT: () => this.CONSUME(T.Implements) },
-        { ALT: () => this.CONSUME(T.Comma) },
-        { ALT: () => this.CONSUME(T.Dot) },
-        { ALT: () => this.CONSUME(T.Less) },
-        { ALT: () => this.CONSUME(T.Greater) },
-      ]),
+      this.OR(
+        this.alts("rejectedClass.OR.19", () => [
+          { ALT: () => this.CONSUME(T.Identifier) },
+          { ALT: () => this.CONSUME(T.Extends) },
+          { ALT: () => this.CONSUME(T.Implements) },
+          { ALT: () => this.CONSUME(T.Comma) },
+          { ALT: () => this.CONSUME(T.Dot) },
+          { ALT: () => this.CONSUME(T.Less) },
+          { ALT: () => this.CONSUME(T.Greater) },
+        ]),
+      ),
     );
     this.SUBRULE(this.balancedBraces);
   });
@@ -720,11 +777,18 @@ export class IoubpfParser extends CstParser {
   });
 
   rejectedNamespace = this.RULE("rejectedNamespace", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Namespace) }, { ALT: () => this.CONSUME(T.Module) }]);
-    this.OR2([
-      { ALT: () => this.CONSUME(T.Identifier) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-    ]);
+    this.OR(
+      this.alts("rejectedNamespace.OR.20", () => [
+        { ALT: () => this.CONSUME(T.Namespace) },
+        { ALT: () => this.CONSUME(T.Module) },
+      ]),
+    );
+    this.OR2(
+      this.alts("rejectedNamespace.OR2.21", () => [
+        { ALT: () => this.CONSUME(T.Identifier) },
+        { ALT: () => this.CONSUME(T.StringLiteral) },
+      ]),
+    );
     this.SUBRULE(this.balancedBraces);
   });
 
@@ -747,76 +811,77 @@ export class IoubpfParser extends CstParser {
     this.SUBRULE(this.assignmentExpr);
   });
 
+  /** Assignment, conditional (`?:`, inlined to keep the CST small) and rejected arrows. */
   assignmentExpr = this.RULE("assignmentExpr", () => {
-    this.SUBRULE(this.conditionalExpr);
-    this.OPTION(() =>
-      this.OR([
-        {
-          ALT: () => {
-            this.SUBRULE(this.assignOp);
-            this.SUBRULE(this.assignmentExpr);
+    this.SUBRULE(this.binaryExpr);
+    this.OPTION(() => {
+      this.CONSUME(T.Question);
+      this.SUBRULE(this.assignmentExpr, { LABEL: "consequent" });
+      this.CONSUME(T.Colon);
+      this.SUBRULE2(this.assignmentExpr, { LABEL: "alternate" });
+    });
+    this.OPTION2(() =>
+      this.OR(
+        this.alts("assignmentExpr.OR.22", () => [
+          {
+            ALT: () => {
+              this.SUBRULE(this.assignOp);
+              this.SUBRULE3(this.assignmentExpr, { LABEL: "value" });
+            },
           },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(T.Arrow);
-            // `=> {` is a block body, not an object literal.
-            this.OR2({
-              IGNORE_AMBIGUITIES: true,
-              DEF: [
-                { ALT: () => this.SUBRULE(this.block) },
-                { ALT: () => this.SUBRULE2(this.assignmentExpr) },
-              ],
-            });
+          {
+            ALT: () => {
+              this.CONSUME(T.Arrow);
+              // `=> {` is a block body, not an object literal.
+              this.OR2({
+                IGNORE_AMBIGUITIES: true,
+                DEF: [
+                  { ALT: () => this.SUBRULE(this.block) },
+                  { ALT: () => this.SUBRULE4(this.assignmentExpr, { LABEL: "arrowBody" }) },
+                ],
+              });
+            },
           },
-        },
-      ]),
+        ]),
+      ),
     );
   });
 
   assignOp = this.RULE("assignOp", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Equals) },
-      { ALT: () => this.CONSUME(T.PlusEq) },
-      { ALT: () => this.CONSUME(T.MinusEq) },
-      { ALT: () => this.CONSUME(T.StarEq) },
-      { ALT: () => this.CONSUME(T.SlashEq) },
-      { ALT: () => this.CONSUME(T.PercentEq) },
-      { ALT: () => this.CONSUME(T.LessLessEq) },
-      {
-        // `>>>=` is lexed as `>` `>` `>=`.
-        GATE: () => this.greaterOp() === ">>>=",
-        ALT: () => {
-          this.CONSUME(T.Greater);
-          this.CONSUME2(T.Greater);
-          this.CONSUME(T.GreaterEq);
+    this.OR(
+      this.alts("assignOp", () => [
+        { ALT: () => this.CONSUME(T.Equals) },
+        { ALT: () => this.CONSUME(T.PlusEq) },
+        { ALT: () => this.CONSUME(T.MinusEq) },
+        { ALT: () => this.CONSUME(T.StarEq) },
+        { ALT: () => this.CONSUME(T.SlashEq) },
+        { ALT: () => this.CONSUME(T.PercentEq) },
+        { ALT: () => this.CONSUME(T.LessLessEq) },
+        {
+          // `>>>=` is lexed as `>` `>` `>=`.
+          GATE: () => this.greaterOp() === ">>>=",
+          ALT: () => {
+            this.CONSUME(T.Greater);
+            this.CONSUME2(T.Greater);
+            this.CONSUME(T.GreaterEq);
+          },
         },
-      },
-      {
-        GATE: () => this.greaterOp() === ">>=",
-        ALT: () => {
-          this.CONSUME3(T.Greater);
-          this.CONSUME2(T.GreaterEq);
+        {
+          GATE: () => this.greaterOp() === ">>=",
+          ALT: () => {
+            this.CONSUME3(T.Greater);
+            this.CONSUME2(T.GreaterEq);
+          },
         },
-      },
-      { ALT: () => this.CONSUME(T.AmpEq) },
-      { ALT: () => this.CONSUME(T.BarEq) },
-      { ALT: () => this.CONSUME(T.CaretEq) },
-      { ALT: () => this.CONSUME(T.StarStarEq) },
-      { ALT: () => this.CONSUME(T.AmpAmpEq) },
-      { ALT: () => this.CONSUME(T.BarBarEq) },
-      { ALT: () => this.CONSUME(T.QuestionQuestionEq) },
-    ]);
-  });
-
-  conditionalExpr = this.RULE("conditionalExpr", () => {
-    this.SUBRULE(this.binaryExpr);
-    this.OPTION(() => {
-      this.CONSUME(T.Question);
-      this.SUBRULE(this.assignmentExpr);
-      this.CONSUME(T.Colon);
-      this.SUBRULE2(this.assignmentExpr);
-    });
+        { ALT: () => this.CONSUME(T.AmpEq) },
+        { ALT: () => this.CONSUME(T.BarEq) },
+        { ALT: () => this.CONSUME(T.CaretEq) },
+        { ALT: () => this.CONSUME(T.StarStarEq) },
+        { ALT: () => this.CONSUME(T.AmpAmpEq) },
+        { ALT: () => this.CONSUME(T.BarBarEq) },
+        { ALT: () => this.CONSUME(T.QuestionQuestionEq) },
+      ]),
+    );
   });
 
   /**
@@ -830,93 +895,108 @@ export class IoubpfParser extends CstParser {
       // A `>` that starts `>>=`/`>>>=` belongs to the assignment.
       GATE: () => this.greaterOp() !== ">>=" && this.greaterOp() !== ">>>=",
       DEF: () =>
-        this.OR([
-          {
-            ALT: () => {
-              this.OR2([
-                { ALT: () => this.CONSUME(T.BarBar) },
-                { ALT: () => this.CONSUME(T.AmpAmp) },
-                { ALT: () => this.CONSUME(T.Bar) },
-                { ALT: () => this.CONSUME(T.Caret) },
-                { ALT: () => this.CONSUME(T.Amp) },
-                { ALT: () => this.CONSUME(T.EqualsEquals) },
-                { ALT: () => this.CONSUME(T.NotEquals) },
-                { ALT: () => this.CONSUME(T.StrictEquals) },
-                { ALT: () => this.CONSUME(T.StrictNotEquals) },
-                { ALT: () => this.CONSUME(T.Less) },
-                { ALT: () => this.CONSUME(T.LessEq) },
-                { ALT: () => this.CONSUME(T.GreaterEq) },
-                { ALT: () => this.CONSUME(T.LessLess) },
-                {
-                  // `>>>` and `>>` are lexed as adjacent `>` tokens.
-                  GATE: () => this.greaterOp() === ">>>",
-                  ALT: () => {
-                    this.CONSUME(T.Greater);
-                    this.CONSUME2(T.Greater);
-                    this.CONSUME3(T.Greater);
-                  },
-                },
-                {
-                  GATE: () => this.greaterOp() === ">>",
-                  ALT: () => {
-                    this.CONSUME4(T.Greater);
-                    this.CONSUME5(T.Greater);
-                  },
-                },
-                { ALT: () => this.CONSUME6(T.Greater) },
-                { ALT: () => this.CONSUME(T.Plus) },
-                { ALT: () => this.CONSUME(T.Minus) },
-                { ALT: () => this.CONSUME(T.Star) },
-                { ALT: () => this.CONSUME(T.Slash) },
-                { ALT: () => this.CONSUME(T.Percent) },
-                { ALT: () => this.CONSUME(T.StarStar) },
-                { ALT: () => this.CONSUME(T.QuestionQuestion) },
-                { ALT: () => this.CONSUME(T.Instanceof) },
-                { ALT: () => this.CONSUME(T.In) },
-              ]);
-              this.SUBRULE2(this.unaryExpr);
+        this.OR(
+          this.alts("binaryItem", () => [
+            {
+              ALT: () => {
+                this.OR2(
+                  this.alts("binaryOp", () => [
+                    { ALT: () => this.CONSUME(T.BarBar) },
+                    { ALT: () => this.CONSUME(T.AmpAmp) },
+                    { ALT: () => this.CONSUME(T.Bar) },
+                    { ALT: () => this.CONSUME(T.Caret) },
+                    { ALT: () => this.CONSUME(T.Amp) },
+                    { ALT: () => this.CONSUME(T.EqualsEquals) },
+                    { ALT: () => this.CONSUME(T.NotEquals) },
+                    { ALT: () => this.CONSUME(T.StrictEquals) },
+                    { ALT: () => this.CONSUME(T.StrictNotEquals) },
+                    { ALT: () => this.CONSUME(T.Less) },
+                    { ALT: () => this.CONSUME(T.LessEq) },
+                    { ALT: () => this.CONSUME(T.GreaterEq) },
+                    { ALT: () => this.CONSUME(T.LessLess) },
+                    {
+                      // `>>>` and `>>` are lexed as adjacent `>` tokens.
+                      GATE: () => this.greaterOp() === ">>>",
+                      ALT: () => {
+                        this.CONSUME(T.Greater);
+                        this.CONSUME2(T.Greater);
+                        this.CONSUME3(T.Greater);
+                      },
+                    },
+                    {
+                      GATE: () => this.greaterOp() === ">>",
+                      ALT: () => {
+                        this.CONSUME4(T.Greater);
+                        this.CONSUME5(T.Greater);
+                      },
+                    },
+                    { ALT: () => this.CONSUME6(T.Greater) },
+                    { ALT: () => this.CONSUME(T.Plus) },
+                    { ALT: () => this.CONSUME(T.Minus) },
+                    { ALT: () => this.CONSUME(T.Star) },
+                    { ALT: () => this.CONSUME(T.Slash) },
+                    { ALT: () => this.CONSUME(T.Percent) },
+                    { ALT: () => this.CONSUME(T.StarStar) },
+                    { ALT: () => this.CONSUME(T.QuestionQuestion) },
+                    { ALT: () => this.CONSUME(T.Instanceof) },
+                    { ALT: () => this.CONSUME(T.In) },
+                  ]),
+                );
+                this.SUBRULE2(this.unaryExpr);
+              },
             },
-          },
-          { ALT: () => this.SUBRULE(this.rejectedCast) },
-        ]),
+            { ALT: () => this.SUBRULE(this.rejectedCast) },
+          ]),
+        ),
     });
   });
 
   /** `x as T`, `x satisfies T` */
   rejectedCast = this.RULE("rejectedCast", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.As) }, { ALT: () => this.CONSUME(T.Satisfies) }]);
+    this.OR(
+      this.alts("rejectedCast.OR.23", () => [
+        { ALT: () => this.CONSUME(T.As) },
+        { ALT: () => this.CONSUME(T.Satisfies) },
+      ]),
+    );
     this.SUBRULE(this.type);
   });
 
   unaryExpr = this.RULE("unaryExpr", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.OR2([
-            { ALT: () => this.CONSUME(T.Minus) },
-            { ALT: () => this.CONSUME(T.Tilde) },
-            { ALT: () => this.CONSUME(T.Bang) },
-            { ALT: () => this.CONSUME(T.PlusPlus) },
-            { ALT: () => this.CONSUME(T.MinusMinus) },
-          ]);
-          this.SUBRULE(this.unaryExpr);
+    this.OR(
+      this.alts("unary", () => [
+        {
+          ALT: () => {
+            this.OR2(
+              this.alts("unaryOp", () => [
+                { ALT: () => this.CONSUME(T.Minus) },
+                { ALT: () => this.CONSUME(T.Tilde) },
+                { ALT: () => this.CONSUME(T.Bang) },
+                { ALT: () => this.CONSUME(T.PlusPlus) },
+                { ALT: () => this.CONSUME(T.MinusMinus) },
+              ]),
+            );
+            this.SUBRULE(this.unaryExpr);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.rejectedUnary) },
-      { ALT: () => this.SUBRULE(this.rejectedAngleCast) },
-      { ALT: () => this.SUBRULE(this.callMemberExpr) },
-    ]);
+        { ALT: () => this.SUBRULE(this.rejectedUnary) },
+        { ALT: () => this.SUBRULE(this.rejectedAngleCast) },
+        { ALT: () => this.SUBRULE(this.callMemberExpr) },
+      ]),
+    );
   });
 
   rejectedUnary = this.RULE("rejectedUnary", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Plus) },
-      { ALT: () => this.CONSUME(T.Typeof) },
-      { ALT: () => this.CONSUME(T.Delete) },
-      { ALT: () => this.CONSUME(T.Void) },
-      { ALT: () => this.CONSUME(T.Await) },
-      { ALT: () => this.CONSUME(T.Yield) },
-    ]);
+    this.OR(
+      this.alts("rejectedUnary.OR.24", () => [
+        { ALT: () => this.CONSUME(T.Plus) },
+        { ALT: () => this.CONSUME(T.Typeof) },
+        { ALT: () => this.CONSUME(T.Delete) },
+        { ALT: () => this.CONSUME(T.Void) },
+        { ALT: () => this.CONSUME(T.Await) },
+        { ALT: () => this.CONSUME(T.Yield) },
+      ]),
+    );
     this.SUBRULE(this.unaryExpr);
   });
 
@@ -930,50 +1010,77 @@ export class IoubpfParser extends CstParser {
 
   /** Member access, indexing and calls, then an optional postfix `++`/`--`. */
   callMemberExpr = this.RULE("callMemberExpr", () => {
-    this.SUBRULE(this.primaryExpr);
-    this.MANY(() =>
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(T.Dot);
-            this.CONSUME(T.IdentifierName);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(T.LBracket);
-            this.SUBRULE(this.expression);
-            this.CONSUME(T.RBracket);
-          },
-        },
-        { ALT: () => this.SUBRULE(this.args) },
-        {
-          ALT: () => {
-            this.CONSUME(T.QuestionDot);
-            this.OR2([
-              { ALT: () => this.CONSUME2(T.IdentifierName) },
-              { ALT: () => this.SUBRULE2(this.args) },
-              {
-                ALT: () => {
-                  this.CONSUME2(T.LBracket);
-                  this.SUBRULE2(this.expression);
-                  this.CONSUME2(T.RBracket);
-                },
-              },
-            ]);
-          },
-        },
-        { GATE: () => !this.nl(1), ALT: () => this.SUBRULE(this.rejectedNonNull) },
+    // The primary expression is inlined (not a rule of its own): one CST node less per
+    // operand, which is most of the parse time.
+    this.OR4(
+      this.alts("primary", () => [
+        { ALT: () => this.CONSUME(T.IntLiteral) },
+        { ALT: () => this.CONSUME(T.True) },
+        { ALT: () => this.CONSUME(T.False) },
+        { ALT: () => this.CONSUME(T.Null) },
+        { ALT: () => this.CONSUME(T.StringLiteral) },
+        { ALT: () => this.CONSUME(T.Identifier) },
+        { ALT: () => this.SUBRULE(this.parenExpr) },
+        { ALT: () => this.SUBRULE(this.objectLiteral) },
+        { ALT: () => this.SUBRULE(this.newExpr) },
+        { ALT: () => this.CONSUME(T.FloatLiteral) },
+        { ALT: () => this.CONSUME(T.BigIntLiteral) },
+        { ALT: () => this.CONSUME(T.TemplateLiteral) },
+        { ALT: () => this.CONSUME(T.This) },
+        { ALT: () => this.CONSUME(T.Super) },
+        { ALT: () => this.SUBRULE(this.rejectedArrayLiteral) },
+        { ALT: () => this.SUBRULE(this.rejectedFunctionExpr) },
       ]),
+    );
+    this.MANY(() =>
+      this.OR(
+        this.alts("suffix", () => [
+          {
+            ALT: () => {
+              this.CONSUME(T.Dot);
+              this.CONSUME(T.IdentifierName);
+            },
+          },
+          {
+            ALT: () => {
+              this.CONSUME(T.LBracket);
+              this.SUBRULE(this.expression);
+              this.CONSUME(T.RBracket);
+            },
+          },
+          { ALT: () => this.SUBRULE(this.args) },
+          {
+            ALT: () => {
+              this.CONSUME(T.QuestionDot);
+              this.OR2(
+                this.alts("callMemberExpr.OR2.25", () => [
+                  { ALT: () => this.CONSUME2(T.IdentifierName) },
+                  { ALT: () => this.SUBRULE2(this.args) },
+                  {
+                    ALT: () => {
+                      this.CONSUME2(T.LBracket);
+                      this.SUBRULE2(this.expression);
+                      this.CONSUME2(T.RBracket);
+                    },
+                  },
+                ]),
+              );
+            },
+          },
+          { GATE: () => !this.nl(1), ALT: () => this.SUBRULE(this.rejectedNonNull) },
+        ]),
+      ),
     );
     // No line break before a postfix operator: `a\n++b` is `a; ++b`.
     this.OPTION({
       GATE: () => !this.nl(1),
       DEF: () =>
-        this.OR3([
-          { ALT: () => this.CONSUME(T.PlusPlus) },
-          { ALT: () => this.CONSUME(T.MinusMinus) },
-        ]),
+        this.OR3(
+          this.alts("callMemberExpr.OR3.26", () => [
+            { ALT: () => this.CONSUME(T.PlusPlus) },
+            { ALT: () => this.CONSUME(T.MinusMinus) },
+          ]),
+        ),
     });
   });
 
@@ -997,27 +1104,6 @@ export class IoubpfParser extends CstParser {
   argument = this.RULE("argument", () => {
     this.OPTION(() => this.CONSUME(T.Ellipsis));
     this.SUBRULE(this.assignmentExpr);
-  });
-
-  primaryExpr = this.RULE("primaryExpr", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.IntLiteral) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.CONSUME(T.Null) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.Identifier) },
-      { ALT: () => this.SUBRULE(this.parenExpr) },
-      { ALT: () => this.SUBRULE(this.objectLiteral) },
-      { ALT: () => this.SUBRULE(this.newExpr) },
-      { ALT: () => this.CONSUME(T.FloatLiteral) },
-      { ALT: () => this.CONSUME(T.BigIntLiteral) },
-      { ALT: () => this.CONSUME(T.TemplateLiteral) },
-      { ALT: () => this.CONSUME(T.This) },
-      { ALT: () => this.CONSUME(T.Super) },
-      { ALT: () => this.SUBRULE(this.rejectedArrayLiteral) },
-      { ALT: () => this.SUBRULE(this.rejectedFunctionExpr) },
-    ]);
   });
 
   /** Also the parameter list of a rejected arrow function: `(a: u32, b) => …`. */
@@ -1061,31 +1147,33 @@ export class IoubpfParser extends CstParser {
   });
 
   objectMember = this.RULE("objectMember", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.IdentifierName);
-          this.OPTION(() =>
-            this.OR2([
-              {
-                ALT: () => {
-                  this.CONSUME(T.Colon);
-                  this.SUBRULE(this.assignmentExpr);
+    this.OR(
+      this.alts("objectMember.OR.27", () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.IdentifierName);
+            this.OPTION(() =>
+              this.OR2([
+                {
+                  ALT: () => {
+                    this.CONSUME(T.Colon);
+                    this.SUBRULE(this.assignmentExpr);
+                  },
                 },
-              },
-              { ALT: () => this.SUBRULE(this.rejectedMethod) },
-            ]),
-          );
+                { ALT: () => this.SUBRULE(this.rejectedMethod) },
+              ]),
+            );
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Ellipsis);
-          this.SUBRULE2(this.assignmentExpr);
+        {
+          ALT: () => {
+            this.CONSUME(T.Ellipsis);
+            this.SUBRULE2(this.assignmentExpr);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.rejectedComputedKey) },
-    ]);
+        { ALT: () => this.SUBRULE(this.rejectedComputedKey) },
+      ]),
+    );
   });
 
   rejectedMethod = this.RULE("rejectedMethod", () => {
@@ -1155,62 +1243,68 @@ export class IoubpfParser extends CstParser {
   });
 
   typeAtom = this.RULE("typeAtom", () => {
-    this.OR({
-      // `keyof`/`readonly` are also identifiers; before a name they are type operators.
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        {
-          GATE: () =>
-            this.is(1, T.Typeof) ||
-            ((this.is(1, T.Keyof) || this.is(1, T.Readonly)) && this.isIdentifier(2)),
-          ALT: () => this.SUBRULE(this.rejectedTypeOperator),
-        },
-        { ALT: () => this.SUBRULE(this.typeRef) },
-        { ALT: () => this.CONSUME(T.Void) },
-        { ALT: () => this.CONSUME(T.Null) },
-        { ALT: () => this.CONSUME(T.IntLiteral) },
-        { ALT: () => this.SUBRULE(this.rejectedTypeForm) },
-      ],
-    });
+    this.OR(
+      this.alts("typeAtom", () => ({
+        // `keyof`/`readonly` are also identifiers; before a name they are type operators.
+        IGNORE_AMBIGUITIES: true,
+        DEF: [
+          {
+            GATE: () =>
+              this.is(1, T.Typeof) ||
+              ((this.is(1, T.Keyof) || this.is(1, T.Readonly)) && this.isIdentifier(2)),
+            ALT: () => this.SUBRULE(this.rejectedTypeOperator),
+          },
+          { ALT: () => this.SUBRULE(this.typeRef) },
+          { ALT: () => this.CONSUME(T.Void) },
+          { ALT: () => this.CONSUME(T.Null) },
+          { ALT: () => this.CONSUME(T.IntLiteral) },
+          { ALT: () => this.SUBRULE(this.rejectedTypeForm) },
+        ],
+      })),
+    );
   });
 
   rejectedTypeOperator = this.RULE("rejectedTypeOperator", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Typeof) },
-      { ALT: () => this.CONSUME(T.Keyof) },
-      { ALT: () => this.CONSUME(T.Readonly) },
-    ]);
+    this.OR(
+      this.alts("rejectedTypeOperator.OR.28", () => [
+        { ALT: () => this.CONSUME(T.Typeof) },
+        { ALT: () => this.CONSUME(T.Keyof) },
+        { ALT: () => this.CONSUME(T.Readonly) },
+      ]),
+    );
     this.SUBRULE(this.typeAtom);
   });
 
   /** Literal, object, tuple and function types. */
   rejectedTypeForm = this.RULE("rejectedTypeForm", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.SUBRULE(this.balancedBraces) },
-      {
-        ALT: () => {
-          this.CONSUME(T.LBracket);
-          this.OPTION(() => {
-            this.SUBRULE(this.type);
-            this.MANY(() => {
-              this.CONSUME(T.Comma);
-              this.SUBRULE2(this.type);
+    this.OR(
+      this.alts("rejectedTypeForm.OR.29", () => [
+        { ALT: () => this.CONSUME(T.StringLiteral) },
+        { ALT: () => this.CONSUME(T.True) },
+        { ALT: () => this.CONSUME(T.False) },
+        { ALT: () => this.SUBRULE(this.balancedBraces) },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket);
+            this.OPTION(() => {
+              this.SUBRULE(this.type);
+              this.MANY(() => {
+                this.CONSUME(T.Comma);
+                this.SUBRULE2(this.type);
+              });
             });
-          });
-          this.CONSUME(T.RBracket);
+            this.CONSUME(T.RBracket);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.SUBRULE(this.params);
-          this.CONSUME(T.Arrow);
-          this.SUBRULE3(this.type);
+        {
+          ALT: () => {
+            this.SUBRULE(this.params);
+            this.CONSUME(T.Arrow);
+            this.SUBRULE3(this.type);
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   typeRef = this.RULE("typeRef", () => {

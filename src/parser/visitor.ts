@@ -609,33 +609,32 @@ export class AstBuilder {
 
   private assignmentExpr(node: CstNode): A.Expr {
     const r = this.range(node);
+    const testNode = this.nodes(node, "binaryExpr")[0]!;
     const arrow = this.tokens(node, "Arrow")[0];
     if (arrow) {
-      this.err("arrowFunction", this.range(node.children["conditionalExpr"]![0]!, arrow));
+      this.err("arrowFunction", this.range(testNode, arrow));
       return this.placeholder(r);
     }
-    const left = this.conditionalExpr(this.nodes(node, "conditionalExpr")[0]!);
+    let left = this.binaryExpr(testNode);
+    const cons = this.nodes(node, "consequent")[0];
+    const alt = this.nodes(node, "alternate")[0];
+    if (cons && alt) {
+      left = {
+        kind: "ConditionalExpr",
+        test: left,
+        consequent: this.assignmentExpr(cons),
+        alternate: this.assignmentExpr(alt),
+        range: this.range(testNode, alt),
+      };
+    }
     const opNode = this.nodes(node, "assignOp")[0];
-    if (!opNode) return left;
-    const opToks = seq(opNode) as IToken[];
-    const op = opToks.map((t) => t.image).join("");
-    const value = this.assignmentExpr(this.nodes(node, "assignmentExpr")[0]!);
+    const valueNode = this.nodes(node, "value")[0];
+    if (!opNode || !valueNode) return left;
+    const op = (seq(opNode) as IToken[]).map((t) => t.image).join("");
+    const value = this.assignmentExpr(valueNode);
     if (op === "**=") this.err("exponentAssign", this.range(opNode));
     else if (!assignOps.has(op)) this.err("logicalAssign", this.range(opNode));
     return { kind: "AssignExpr", op: op as A.AssignOp, target: left, value, range: r };
-  }
-
-  private conditionalExpr(node: CstNode): A.Expr {
-    const test = this.binaryExpr(this.nodes(node, "binaryExpr")[0]!);
-    const [cons, alt] = this.nodes(node, "assignmentExpr");
-    if (!cons || !alt) return test;
-    return {
-      kind: "ConditionalExpr",
-      test,
-      consequent: this.assignmentExpr(cons),
-      alternate: this.assignmentExpr(alt),
-      range: this.range(node),
-    };
   }
 
   /**
@@ -773,7 +772,7 @@ export class AstBuilder {
   private callMemberExpr(node: CstNode): A.Expr {
     const parts = seq(node);
     const first = parts[0]!;
-    let acc = this.primaryExpr(first as CstNode);
+    let acc = this.primaryExpr(first);
     for (let i = 1; i < parts.length; i++) {
       const c = parts[i]!;
       const name = tokenName(c) ?? ruleName(c);
@@ -845,8 +844,7 @@ export class AstBuilder {
     });
   }
 
-  private primaryExpr(node: CstNode): A.Expr {
-    const c = firstChild(node)!;
+  private primaryExpr(c: Child): A.Expr {
     const r = this.range(c);
     if (isNode(c)) {
       switch (c.name) {

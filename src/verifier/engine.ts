@@ -139,6 +139,27 @@ function newFrame(fn: number, ret: number, frameNo: number): Frame {
   return { regs, kinds: new Uint8Array(MAX_STACK), spills: new Array(MAX_STACK / 8).fill(undefined), ret, fn };
 }
 
+/**
+ * The cpu version whose kernel support an instruction needs. The table's `cpu` is LLVM's
+ * sense (it emits BPF_ST only for v4), so the kernel-side level is derived from semantics:
+ * the v4 additions are signed division, movsx, sign-extending loads, bswap and gotol.
+ */
+function kernelCpu(insn: Insn): number {
+  const sem = insn.d.form.sem;
+  switch (sem.kind) {
+    case "alu":
+      return sem.op === "SDIV" || sem.op === "SMOD" || sem.op === "MOVSX" ? 4 : 1;
+    case "load":
+      return sem.signed ? 4 : 1;
+    case "end":
+      return sem.order === "swap" ? 4 : 1;
+    case "ja":
+      return sem.wide ? 4 : 1;
+    default:
+      return 1;
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Static register liveness (over-approximate), so pruning ignores dead registers.
 
@@ -933,7 +954,7 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     const next = insn.pc + insn.d.size / 8;
     if (insn.d.reserved.length)
       fail(VerifierCodes.badInstruction, `reserved field${insn.d.reserved.length > 1 ? "s" : ""} ${insn.d.reserved.join(", ")} must be 0`);
-    if (insn.d.form.cpu > rules.maxCpu)
+    if (kernelCpu(insn) > rules.maxCpu)
       fail(VerifierCodes.unsupportedInsn, `this instruction needs cpu v${insn.d.form.cpu}; the ${rules.target.name} kernel (${rules.target.kernelBase}) supports up to ${rules.target.maxMcpu}`, `compile with --mcpu ${rules.target.maxMcpu}`);
     if ((dst > 10 && insn.d.form.uses.includes("dst")) || (src > 10 && insn.d.form.uses.includes("src") && sem.kind !== "ld_imm64" && sem.kind !== "call"))
       fail(VerifierCodes.badInstruction, "register number out of range (r0..r10)");

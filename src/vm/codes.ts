@@ -21,4 +21,6 @@ export const VmCodes = {
   notSleepable: "E8023",
   /** A conformance case failed its expectation. */
   conformance: "E8030",
+  /** `ioubpf test`: a path that is neither a directory nor a .bpf.ts file. */
+  golden: "E8040",
 } as const;

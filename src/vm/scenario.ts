@@ -54,6 +54,11 @@ export interface Scenario {
   /** The registered program table a BPF SQE's `off` indexes (default: every program in order). */
   programs?: string[];
   userData: bigint;
+  /**
+   * The `wait_idx` a BPF request's context starts with (the loader sets it, abi.md): one
+   * number for every program, or per program name; default 0.
+   */
+  waitIdx?: number | Record<string, number>;
   submit?: Partial<SqeView>[];
   sqEntries: number;
   cqEntries: number[];
@@ -253,6 +258,7 @@ const TOP_KEYS = [
   "program",
   "programs",
   "user_data",
+  "wait_idx",
   "submit",
   "ring",
   "cqes",
@@ -303,6 +309,14 @@ export function parseScenario(
       );
   }
   if (top.user_data !== undefined) s.userData = r.u64(top.user_data, "user_data") ?? 0n;
+  if (top.wait_idx !== undefined) {
+    if (typeof top.wait_idx === "object" && top.wait_idx !== null && !Array.isArray(top.wait_idx)) {
+      const m: Record<string, number> = {};
+      for (const [k, v] of Object.entries(top.wait_idx as Record<string, unknown>))
+        m[k] = r.int(v, `wait_idx.${k}`, 0, 2 ** 32 - 1) ?? 0;
+      s.waitIdx = m;
+    } else s.waitIdx = r.int(top.wait_idx, "wait_idx", 0, 2 ** 32 - 1) ?? 0;
+  }
   if (top.submit !== undefined) {
     const l = r.list(top.submit, "submit");
     if (l) s.submit = l.map((x, i) => r.sqe(x, `submit[${i}]`) ?? {});

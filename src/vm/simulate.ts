@@ -288,7 +288,9 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
         readable: ctxSize > 0,
         writable: ctxSize > 0,
       });
-      r.bpf = { program, waitNr: 0, waitIdx: 0, ctx };
+      const w = scenario.waitIdx;
+      const waitIdx = typeof w === "number" ? w : (w?.[program.name] ?? 0);
+      r.bpf = { program, waitNr: 0, waitIdx, ctx };
       ready.push(r);
       return;
     }

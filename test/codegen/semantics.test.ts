@@ -12,14 +12,16 @@ async function runAll(
   t: import("node:test").TestContext,
   body: string,
   cqes: ScriptedCqe[],
+  strict = true,
+  reapBatch?: number,
 ): Promise<EmittedCqe[] | undefined> {
   if (!needKernel(t)) return undefined;
   let first: EmittedCqe[] | undefined;
   for (const mcpu of ["v1", "v2", "v3", "v4"]) {
     for (const opt of [0, 2] as const) {
-      const r = compileText(HEADER + body, { mcpu, opt });
+      const r = compileText(HEADER + body, { mcpu, opt, ...(reapBatch ? { reapBatch } : {}) });
       const obj = mustCompile(r);
-      const k = await kernelRun(obj, { target: "iouring-v2", ctx: ctxBytes(0, 1), cqes: [[], cqes], maxEmits: 64 });
+      const k = await kernelRun(obj, { target: "iouring-v2", ctx: ctxBytes(0, 1), cqes: [[], cqes], maxEmits: 64, strict });
       assert.equal(k.verdict, "accept", `mcpu ${mcpu} -O${opt}: ${k.reason}\n${k.log.split("\n").slice(-20).join("\n")}`);
       if (first === undefined) first = k.emitted;
       else assert.deepEqual(k.emitted, first, `mcpu ${mcpu} -O${opt} differs from v1 -O0`);
@@ -171,7 +173,9 @@ export function onCompletion(cqe: Cqe): void {
   do { d -= 7; } while (d > 50);
   emit({ userData: u64(sum), res: i32(w * 1000 + d) });
 }`;
-  const got = await runAll(t, body, [{ userData: 6n, res: 0 }, { userData: 50n, res: 0 }]);
+  // Lenient: without CAP_PERFMON the verifier also walks the mispredicted exit of each
+  // constant-bounded loop, which here runs on until the counter wraps (docs/compile.md).
+  const got = await runAll(t, body, [{ userData: 6n, res: 0 }, { userData: 50n, res: 0 }], false, 4);
   if (!got) return;
   const model = (n: number): [bigint, number] => {
     let sum = 0;

@@ -244,3 +244,10 @@ test("pathological: a 100,000-token flat program parses", { timeout: 120_000 }, 
   assert.deepEqual(r.diagnostics, []);
   assert.ok(r.program);
 });
+
+test("parsing stops at the error limit and says so", () => {
+  const r = parseText(`function f(): void {\n${"x = ;\n".repeat(2000)}}\n`);
+  const errs = r.diagnostics.filter((d) => d.severity === "error");
+  assert.ok(errs.length <= 101, String(errs.length));
+  assert.equal(errs.at(-1)?.code, "E1010");
+});

@@ -34,6 +34,7 @@ import {
   buildBatch,
   inputArb,
   lowerBody,
+  type Lowered,
   SLICE,
   sliceText,
 } from "./random-programs.js";
@@ -49,6 +50,11 @@ export interface DiffOptions {
   maxBodyLength?: number;
   /** Stop collecting after this many mismatches. */
   maxMismatches?: number;
+  /**
+   * Self-check: the VM runs every batch with `r3 ^= 1` appended to its first body, so each
+   * batch input must be reported as a mismatch (proves the comparison can fail).
+   */
+  plant?: boolean;
 }
 
 export interface DiffReport {
@@ -110,7 +116,7 @@ export async function runRandomDiff(o: DiffOptions): Promise<DiffReport> {
       seed: seed ^ 0x5bd1e995,
       numRuns: inputsPerLoad,
     });
-    await aluBatch(bodies, inputs, rep, seed);
+    await aluBatch(bodies, inputs, rep, seed, o.plant ?? false);
     ringDue += bodiesPerLoad * inputsPerLoad;
     if (ringEvery > 0) {
       for (; ringDue >= ringEvery && rep.mismatches.length < maxMismatches; ringDue -= ringEvery) {
@@ -126,12 +132,19 @@ export async function runRandomDiff(o: DiffOptions): Promise<DiffReport> {
 }
 
 async function aluBatch(
-  bodies: Instruction[][],
+  bodies: Lowered[],
   inputs: Uint8Array[][],
   rep: DiffReport,
   seed: number,
+  plant: boolean,
 ): Promise<void> {
   const code = encodeProgram(buildBatch(bodies));
+  const planted = ins(Class.ALU64 | AluOp.XOR | Source.K, 3, 0, 0, 1);
+  const vmCode = plant
+    ? encodeProgram(
+        buildBatch([{ ...bodies[0]!, insns: [...bodies[0]!.insns, planted] }, ...bodies.slice(1)]),
+      )
+    : code;
   const ctxSize = bodies.length * SLICE;
   rep.programs += bodies.length;
 
@@ -164,7 +177,7 @@ async function aluBatch(
   }
 
   const tv = performance.now();
-  const obj = objectFromInsns({ insns: code });
+  const obj = objectFromInsns({ insns: vmCode });
   const { loaded: L, diagnostics } = loadObject(obj, { maxInsns: 100_000 });
   if (!L) {
     closeFd(loaded.fd);
@@ -232,10 +245,8 @@ const RING_CTX = SLICE + 16;
  * emit_cqe(ctx, r8 & 7, r9, low/high words of the stack area's first slot); both return
  * values are stored in the context. CQ indices 4–7 do not exist (-EINVAL on both sides).
  */
-function ringProgram(body: Instruction[]): Instruction[] {
-  const prog = buildBatch([body]);
-  prog.splice(prog.length - 2); // drop `r0 = 0; exit`
-  prog.push(ldx(Size.DW, 6, 10, -8));
+function ringProgram(body: Lowered): Instruction[] {
+  const prog: Instruction[] = [ldx(Size.DW, 6, 10, -8)];
   for (let j = 0; j < 8; j++) prog.push(ldx(Size.DW, 2, 6, 8 * j), stx64(10, 2, -144 + 8 * j));
   prog.push(
     ins(Class.ALU64 | AluOp.MOV | Source.X, 1, 6),
@@ -255,11 +266,11 @@ function ringProgram(body: Instruction[]): Instruction[] {
     mov(0, 0),
     ins(Class.JMP | JmpOp.EXIT),
   );
-  return prog;
+  return buildBatch([body], prog);
 }
 
 async function ringCase(
-  body: Instruction[],
+  body: Lowered,
   slice: Uint8Array,
   rep: DiffReport,
   seed: number,

@@ -31,10 +31,24 @@ export const AREA_SIZE = 64;
 /** Context bytes per body: r0..r9 (8 bytes each), then the stack area. */
 export const SLICE = 10 * 8 + AREA_SIZE;
 
-/** A body item: an instruction, or a conditional jump over the next `skip` items. */
+/**
+ * A body item: an instruction; a conditional jump over the next `skip` items of its block;
+ * if/else (`if cond goto else; then…; goto end; else: else…`); a loop running `items`
+ * `count` times (counter at r10-16, decremented through register `reg`, so that register's
+ * value is part of the result); or a BPF-to-BPF call of a subprogram with its own body.
+ */
 export type Item =
   | { k: "insn"; insn: Instruction }
-  | { k: "jmp"; opcode: number; dst: number; src: number; imm: number; skip: number };
+  | { k: "jmp"; opcode: number; dst: number; src: number; imm: number; skip: number }
+  | { k: "if"; cond: Instruction; then: Item[]; else: Item[] }
+  | { k: "loop"; count: number; reg: number; items: Item[] }
+  | { k: "call"; body: Item[] };
+
+/** A lowered body: instructions (calls carry the callee's index in `imm` until placed) and callees. */
+export interface Lowered {
+  insns: Instruction[];
+  callees: Instruction[][];
+}
 
 const ins = (opcode: number, dst = 0, src = 0, off = 0, imm = 0): Instruction => ({
   opcode,
@@ -197,31 +211,21 @@ const JMP_OPS = [
   JmpOp.JSLE,
 ];
 
-const jump = fc
-  .tuple(
-    fc.constantFrom(Class.JMP, Class.JMP32),
-    fc.constantFrom(...JMP_OPS),
-    fc.boolean(),
-    reg,
-    reg,
-    imm32,
-    fc.integer({ min: 0, max: 6 }),
-  )
-  .map(
-    ([c, op, x, dst, src, imm, skip]): Item => ({
-      k: "jmp",
-      opcode: c | op | (x ? Source.X : Source.K),
-      dst,
-      src: x ? src : 0,
-      imm: x ? 0 : imm,
-      skip,
-    }),
+const condition = fc
+  .tuple(fc.constantFrom(Class.JMP, Class.JMP32), fc.constantFrom(...JMP_OPS), fc.boolean(), reg, reg, imm32)
+  .map(([c, op, x, dst, src, imm]) =>
+    ins(c | op | (x ? Source.X : Source.K), dst, x ? src : 0, 0, x ? 0 : imm),
   );
+
+const jump = fc
+  .tuple(condition, fc.integer({ min: 0, max: 6 }))
+  .map(([c, skip]): Item => ({ k: "jmp", opcode: c.opcode, dst: c.dst, src: c.src, imm: c.imm, skip }));
 
 const insnItem = (a: fc.Arbitrary<Instruction>): fc.Arbitrary<Item> =>
   a.map((insn) => ({ k: "insn", insn }));
 
-export const itemArb: fc.Arbitrary<Item> = fc.oneof(
+/** Straight-line items and forward jumps. */
+export const leafArb: fc.Arbitrary<Item> = fc.oneof(
   { arbitrary: insnItem(plainAlu), weight: 8 },
   { arbitrary: insnItem(divMod), weight: 4 },
   { arbitrary: insnItem(shift), weight: 4 },
@@ -235,8 +239,37 @@ export const itemArb: fc.Arbitrary<Item> = fc.oneof(
   { arbitrary: jump, weight: 3 },
 );
 
+const block = (max: number) => fc.array(leafArb, { minLength: 0, maxLength: max, size: "max" });
+
+const ifElse = fc
+  .tuple(condition, block(6), block(6))
+  .map(([cond, a, b]): Item => ({ k: "if", cond, then: a, else: b }));
+
+// Few iterations: the verifier walks every iteration of a bounded loop.
+const loop = fc
+  .tuple(fc.integer({ min: 1, max: 4 }), reg, block(8))
+  .map(([count, r, items]): Item => ({ k: "loop", count, reg: r, items }));
+
+/** Items of a subprogram's body: everything but calls. */
+const calleeItem: fc.Arbitrary<Item> = fc.oneof(
+  { arbitrary: leafArb, weight: 20 },
+  { arbitrary: ifElse, weight: 1 },
+  { arbitrary: loop, weight: 1 },
+);
+
+const call = fc
+  .array(calleeItem, { minLength: 1, maxLength: 16, size: "max" })
+  .map((body): Item => ({ k: "call", body }));
+
+export const itemArb: fc.Arbitrary<Item> = fc.oneof(
+  { arbitrary: leafArb, weight: 40 },
+  { arbitrary: ifElse, weight: 2 },
+  { arbitrary: loop, weight: 2 },
+  { arbitrary: call, weight: 1 },
+);
+
 export const bodyArb = (maxLength = 40): fc.Arbitrary<Item[]> =>
-  fc.array(itemArb, { minLength: 1, maxLength });
+  fc.array(itemArb, { minLength: 1, maxLength, size: "max" });
 
 /** Context bytes for one body: random registers (edge values likely) and stack area. */
 export const inputArb: fc.Arbitrary<Uint8Array> = fc
@@ -250,34 +283,98 @@ export const inputArb: fc.Arbitrary<Uint8Array> = fc
   });
 
 const slots = (i: Instruction): number => (i.opcode === LD_IMM64 ? 2 : 1);
-
-/** The body's instructions, jumps resolved to slot offsets (never past the body's end). */
-export function lowerBody(items: readonly Item[]): Instruction[] {
-  const at: number[] = [];
-  let n = 0;
-  for (const it of items) {
-    at.push(n);
-    n += it.k === "insn" ? slots(it.insn) : 1;
-  }
-  at.push(n);
-  return items.map((it, i) => {
-    if (it.k === "insn") return it.insn;
-    const target = Math.min(items.length, i + 1 + it.skip);
-    return ins(it.opcode, it.dst, it.src, at[target]! - at[i + 1]!, it.imm);
-  });
-}
+const count = (insns: readonly Instruction[]): number => insns.reduce((n, i) => n + slots(i), 0);
 
 const ldx64 = (dst: number, src: number, off: number) =>
   ins(Class.LDX | Mode.MEM | Size.DW, dst, src, off);
 const stx64 = (dst: number, src: number, off: number) =>
   ins(Class.STX | Mode.MEM | Size.DW, dst, src, off);
+const mov64 = (dst: number, src: number) => ins(Class.ALU64 | AluOp.MOV | Source.X, dst, src);
+const CALL_LOCAL = Class.JMP | JmpOp.CALL;
+const EXIT = ins(Class.JMP | JmpOp.EXIT);
+
+/** Jumps resolved to slot offsets (never past the block's end); calls collected as callees. */
+function lowerItems(items: readonly Item[], callees: Instruction[][]): Instruction[] {
+  const parts = items.map((it): Instruction[] => {
+    switch (it.k) {
+      case "insn":
+        return [it.insn];
+      case "jmp":
+        return [ins(it.opcode, it.dst, it.src, 0, it.imm)]; // offset set below
+      case "if": {
+        const a = lowerItems(it.then, callees);
+        const b = lowerItems(it.else, callees);
+        return [
+          { ...it.cond, off: count(a) + 1 },
+          ...a,
+          ins(Class.JMP | JmpOp.JA, 0, 0, count(b)),
+          ...b,
+        ];
+      }
+      case "loop": {
+        const body = lowerItems(it.items, callees);
+        const tail = [
+          ldx64(it.reg, 10, -16),
+          ins(Class.ALU64 | AluOp.ADD | Source.K, it.reg, 0, 0, -1),
+          stx64(10, it.reg, -16),
+        ];
+        const back = -(count(body) + count(tail) + 1);
+        return [
+          ins(Class.ST | Mode.MEM | Size.DW, 10, 0, -16, it.count),
+          ...body,
+          ...tail,
+          ins(Class.JMP | JmpOp.JNE | Source.K, it.reg, 0, back, 0),
+        ];
+      }
+      case "call": {
+        // The callee starts with every register and its stack area set from its arguments
+        // (the kernel rejects reading r0/r6-r9 or stack a frame has not written).
+        const callee = [mov64(0, 1), mov64(6, 2), mov64(7, 3), mov64(8, 4), mov64(9, 5)];
+        for (let j = 0; j < AREA_SIZE / 8; j++) callee.push(stx64(10, 1 + (j % 5), AREA_LO + 8 * j));
+        callee.push(...lowerItems(it.body, callees), EXIT);
+        callees.push(callee);
+        // r1-r5 are dead after a call (the kernel rejects reading them): give them values.
+        return [
+          ins(CALL_LOCAL, 0, 1, 0, callees.length - 1),
+          mov64(1, 0),
+          mov64(2, 6),
+          mov64(3, 7),
+          mov64(4, 8),
+          mov64(5, 9),
+        ];
+      }
+    }
+  });
+  const at: number[] = [];
+  let n = 0;
+  for (const p of parts) {
+    at.push(n);
+    n += count(p);
+  }
+  at.push(n);
+  items.forEach((it, i) => {
+    if (it.k !== "jmp") return;
+    const target = Math.min(items.length, i + 1 + it.skip);
+    parts[i]![0] = { ...parts[i]![0]!, off: at[target]! - at[i + 1]! };
+  });
+  return parts.flat();
+}
+
+export function lowerBody(items: readonly Item[]): Lowered {
+  const callees: Instruction[][] = [];
+  return { insns: lowerItems(items, callees), callees };
+}
+
+const RETURN_0 = [ins(Class.ALU64 | AluOp.MOV | Source.K, 0, 0, 0, 0), EXIT];
 
 /**
  * One program running `bodies[k]` on context slice k: load registers and stack area from the
- * slice, run the body, store them back. Ends with `r0 = 0; exit`.
+ * slice, run the body, store them back; then `tail` (default `r0 = 0; exit`), then the
+ * subprograms the bodies call.
  */
-export function buildBatch(bodies: readonly Instruction[][]): Instruction[] {
+export function buildBatch(bodies: readonly Lowered[], tail: Instruction[] = RETURN_0): Instruction[] {
   const out: Instruction[] = [stx64(10, 1, -8)];
+  const calls: { at: number; callee: Instruction[] }[] = [];
   bodies.forEach((body, k) => {
     const base = k * SLICE;
     // A jump here makes the next instruction a pruning point, so the verifier's work is the
@@ -288,7 +385,10 @@ export function buildBatch(bodies: readonly Instruction[][]): Instruction[] {
     }
     for (const r of [0, 2, 3, 4, 5, 6, 7, 8, 9]) out.push(ldx64(r, 1, base + 8 * r));
     out.push(ldx64(1, 1, base + 8));
-    out.push(...body);
+    for (const i of body.insns) {
+      if (i.opcode === CALL_LOCAL && i.src === 1) calls.push({ at: out.length, callee: body.callees[i.imm]! });
+      out.push(i);
+    }
     out.push(stx64(10, 1, -16), ldx64(1, 10, -8));
     for (const r of [0, 2, 3, 4, 5, 6, 7, 8, 9]) out.push(stx64(1, r, base + 8 * r));
     out.push(ldx64(2, 10, -16), stx64(1, 2, base + 8));
@@ -296,13 +396,22 @@ export function buildBatch(bodies: readonly Instruction[][]): Instruction[] {
       out.push(ldx64(2, 10, AREA_LO + 8 * j), stx64(1, 2, base + 80 + 8 * j));
     }
   });
-  out.push(ins(Class.ALU64 | AluOp.MOV | Source.K, 0, 0, 0, 0), ins(Class.JMP | JmpOp.EXIT));
+  out.push(...tail);
+  // Place the callees and point each call at its own (offsets in slots, from the next one).
+  for (const c of calls) {
+    const start = count(out);
+    const callAt = count(out.slice(0, c.at));
+    out[c.at] = { ...out[c.at]!, imm: start - (callAt + 1) };
+    out.push(...c.callee);
+  }
   return out;
 }
 
-/** llvm-style text of a body, one instruction per line, for mismatch reports. */
-export function bodyText(body: readonly Instruction[]): string {
-  return body.map((i, n) => `  ${String(n).padStart(3)}: ${formatInstruction(i)}`).join("\n");
+/** llvm-style text of a body and its callees, one instruction per line, for mismatch reports. */
+export function bodyText(body: Lowered): string {
+  const text = (insns: readonly Instruction[]) =>
+    insns.map((i, n) => `  ${String(n).padStart(3)}: ${formatInstruction(i)}`).join("\n");
+  return [text(body.insns), ...body.callees.map((c, k) => `  callee ${k}:\n${text(c)}`)].join("\n");
 }
 
 /** Registers and stack area of a context slice, for reports. */

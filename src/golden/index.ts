@@ -1,0 +1,288 @@
+// The golden-file runner behind `ioubpf test` (docs/golden.md). For each `x.bpf.ts` with
+// expectation files beside it, compile and compare:
+//   x.disasm.expected  our disassembly (`disasm -r`) of the compiled object
+//   x.diag.expected    the compile diagnostics (code, range, message), for programs that must fail
+//   x.trace.expected   the VM trace of the compiled object run on x.scenario.yaml
+// With `update`, the expectations are rewritten instead of compared.
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { parseDocument } from "yaml";
+import { compile as defaultCompile, type CompileOptions, type CompileResult } from "../codegen/index.js";
+import type { Diagnostic } from "../diagnostics/index.js";
+import { disassemble } from "../disasm/objdump.js";
+import { readElf } from "../elf/reader.js";
+import type { ObjFile } from "../elf/types.js";
+import { SHT } from "../elf/types.js";
+import { findTarget, type TargetName } from "../targets/targets.js";
+import { parseScenario } from "../vm/scenario.js";
+import { simulate } from "../vm/simulate.js";
+import { formatTrace } from "../vm/trace.js";
+import { VmCodes } from "../vm/codes.js";
+import { unifiedDiff } from "./diff.js";
+
+export { unifiedDiff } from "./diff.js";
+
+export type GoldenKind = "disasm" | "diag" | "trace";
+const KINDS: readonly GoldenKind[] = ["disasm", "diag", "trace"];
+
+export interface GoldenCheck {
+  source: string;
+  kind: GoldenKind;
+  /** The expectation file. */
+  file: string;
+  status: "pass" | "fail" | "updated";
+  /** Unified diff (expected → actual) or the reason for a failure. */
+  detail?: string;
+}
+
+export interface GoldenResult {
+  checks: GoldenCheck[];
+  passed: number;
+  failed: number;
+  updated: number;
+  /** Problems not tied to one expectation (unreadable directory, no cases found). */
+  diagnostics: Diagnostic[];
+}
+
+export type CompileFn = (
+  sources: { path: string; text: string }[],
+  options: CompileOptions,
+) => CompileResult;
+
+export interface GoldenOptions {
+  update?: boolean;
+  /** Replaces the compiler (tests). */
+  compile?: CompileFn;
+}
+
+const SUFFIX = ".bpf.ts";
+const expectation = (source: string, kind: GoldenKind): string =>
+  source.slice(0, -SUFFIX.length) + `.${kind}.expected`;
+export const scenarioFile = (source: string): string =>
+  source.slice(0, -SUFFIX.length) + ".scenario.yaml";
+
+/** Whether `source` takes part: some expectation or a scenario beside it. */
+function isCase(source: string): boolean {
+  return KINDS.some((k) => existsSync(expectation(source, k))) || existsSync(scenarioFile(source));
+}
+
+/** Every `*.bpf.ts` under the paths (files are taken as given) that has expectations. */
+export function findGoldenSources(paths: readonly string[]): {
+  sources: string[];
+  diagnostics: Diagnostic[];
+} {
+  const sources: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name === "node_modules" || name.startsWith(".")) continue;
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith(SUFFIX) && isCase(p)) sources.push(p);
+    }
+  };
+  for (const p of paths) {
+    try {
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith(SUFFIX)) sources.push(p);
+      else throw new Error(`not a directory or ${SUFFIX} file`);
+    } catch (e) {
+      diagnostics.push({
+        code: VmCodes.golden,
+        severity: "error",
+        message: `${p}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (e as Error).message}`,
+        file: p,
+      });
+    }
+  }
+  return { sources, diagnostics };
+}
+
+/** One diagnostic per line: `file:line:col-line:col: severity CODE: message`. */
+export function diagnosticsText(ds: readonly Diagnostic[]): string {
+  return ds
+    .map((d) => {
+      const r = d.range;
+      const where = r
+        ? `${basename(r.file)}:${r.start.line}:${r.start.col}-${r.end.line}:${r.end.col}`
+        : basename(d.file ?? "-");
+      return `${where}: ${d.severity} ${d.code}: ${d.message}\n`;
+    })
+    .join("");
+}
+
+/**
+ * Golden-only scenario keys, removed before the VM reads the scenario:
+ * `sources` (more `.bpf.ts` files compiled into the same object, e.g. the other half of a
+ * ping-pong) and `globals` (values of `declare const`/global variables, set in the object's
+ * data sections as a loader would).
+ */
+interface GoldenScenario {
+  text: string;
+  sources: string[];
+  globals: Map<string, bigint>;
+  target?: TargetName;
+  error?: string;
+}
+
+function readGoldenScenario(path: string): GoldenScenario {
+  const raw = readFileSync(path, "utf8");
+  const doc = parseDocument(raw);
+  const out: GoldenScenario = { text: raw, sources: [], globals: new Map() };
+  if (doc.errors.length) return out; // parseScenario reports YAML errors with positions
+  const js = doc.toJS() as Record<string, unknown> | null;
+  if (!js || typeof js !== "object") return out;
+  if (js.sources !== undefined) {
+    if (!Array.isArray(js.sources) || js.sources.some((s) => typeof s !== "string"))
+      return { ...out, error: "sources: expected a list of file names" };
+    out.sources = (js.sources as string[]).map((s) => join(dirname(path), s));
+    doc.delete("sources");
+  }
+  if (js.globals !== undefined) {
+    if (typeof js.globals !== "object" || js.globals === null || Array.isArray(js.globals))
+      return { ...out, error: "globals: expected a mapping of names to integers" };
+    for (const [k, v] of Object.entries(js.globals as Record<string, unknown>)) {
+      try {
+        if (typeof v !== "number" && typeof v !== "string") throw new Error();
+        out.globals.set(k, BigInt(v));
+      } catch {
+        return { ...out, error: `globals.${k}: expected an integer` };
+      }
+    }
+    doc.delete("globals");
+  }
+  if (typeof js.target === "string") {
+    const t = findTarget(js.target);
+    if (t) out.target = t.name;
+  }
+  out.text = doc.toString();
+  return out;
+}
+
+/** A copy of `obj` with the named global symbols set (little-endian, the symbol's size). */
+function setGlobals(obj: ObjFile, globals: Map<string, bigint>): ObjFile | string {
+  if (globals.size === 0) return obj;
+  const sections = obj.sections.map((s) => ({ ...s }));
+  for (const [name, value] of globals) {
+    const sym = obj.symbols.find((s) => s.name === name && s.section !== undefined);
+    if (!sym) return `globals.${name}: the object has no such symbol`;
+    const sec = sections.find((s) => s.name === sym.section);
+    const size = sym.size;
+    if (!sec || ![1, 2, 4, 8].includes(size)) return `globals.${name}: not an integer variable`;
+    const length = sec.type === SHT.NOBITS ? (sec.size ?? 0) : sec.data.length;
+    const data = new Uint8Array(length);
+    data.set(sec.data.subarray(0, length));
+    const v = BigInt.asUintN(size * 8, value);
+    for (let i = 0; i < size; i++) data[sym.value + i] = Number((v >> BigInt(8 * i)) & 0xffn);
+    sec.data = data;
+  }
+  return { ...obj, sections };
+}
+
+/** Compiles and checks (or updates) every expectation of every source. */
+export function runGolden(sources: readonly string[], options: GoldenOptions = {}): GoldenResult {
+  const compile: CompileFn = options.compile ?? ((s, o) => defaultCompile(s, o));
+  const checks: GoldenCheck[] = [];
+  for (const source of sources) checks.push(...runCase(source, compile, options.update ?? false));
+  return {
+    checks,
+    passed: checks.filter((c) => c.status === "pass").length,
+    failed: checks.filter((c) => c.status === "fail").length,
+    updated: checks.filter((c) => c.status === "updated").length,
+    diagnostics: [],
+  };
+}
+
+function runCase(source: string, compile: CompileFn, update: boolean): GoldenCheck[] {
+  const out: GoldenCheck[] = [];
+  const scenarioPath = scenarioFile(source);
+  const hasScenario = existsSync(scenarioPath);
+  const wanted = KINDS.filter((k) => existsSync(expectation(source, k)) || (k === "trace" && hasScenario));
+  const fail = (kind: GoldenKind, detail: string): void => {
+    out.push({ source, kind, file: expectation(source, kind), status: "fail", detail });
+  };
+  // Compare with (or, updating, rewrite) one expectation.
+  const settle = (kind: GoldenKind, actual: string): void => {
+    const file = expectation(source, kind);
+    if (update) {
+      const old = existsSync(file) ? readFileSync(file, "utf8") : undefined;
+      if (old !== actual) writeFileSync(file, actual);
+      out.push({ source, kind, file, status: old === actual ? "pass" : "updated" });
+      return;
+    }
+    if (!existsSync(file)) return fail(kind, `${basename(file)} is missing (create it with --update)`);
+    const expected = readFileSync(file, "utf8");
+    const diff = unifiedDiff(expected, actual, { expected: file, actual: `actual ${kind}` });
+    out.push(diff ? { source, kind, file, status: "fail", detail: diff } : { source, kind, file, status: "pass" });
+  };
+
+  let scenario: GoldenScenario | undefined;
+  if (hasScenario) {
+    scenario = readGoldenScenario(scenarioPath);
+    if (scenario.error) {
+      fail("trace", `${scenarioPath}: ${scenario.error}`);
+      return out;
+    }
+  }
+  const inputs: { path: string; text: string }[] = [];
+  for (const p of [source, ...(scenario?.sources ?? [])]) {
+    try {
+      // Base names keep the expectations independent of where the tree is checked out.
+      inputs.push({ path: basename(p), text: readFileSync(p, "utf8") });
+    } catch (e) {
+      for (const k of wanted) fail(k, `cannot read ${p}: ${(e as Error).message}`);
+      return out;
+    }
+  }
+  const compiled = compile(inputs, scenario?.target ? { target: scenario.target } : {});
+  const failedCompile = compiled.diagnostics.some((d) => d.severity === "error") || !compiled.bytes;
+
+  if (wanted.includes("diag")) settle("diag", diagnosticsText(compiled.diagnostics));
+  const needsObject = wanted.filter((k) => k !== "diag");
+  if (needsObject.length === 0) return out;
+  if (failedCompile) {
+    for (const k of needsObject)
+      fail(k, `compilation failed:\n${diagnosticsText(compiled.diagnostics)}`);
+    return out;
+  }
+  const name = basename(source).slice(0, -SUFFIX.length);
+  // Through the bytes, so the ELF writer and reader are part of what is checked.
+  const read = readElf(compiled.bytes!, `${name}.o`);
+  if (!read.object) {
+    for (const k of needsObject) fail(k, `the compiled object cannot be read:\n${diagnosticsText(read.diagnostics)}`);
+    return out;
+  }
+  if (wanted.includes("disasm"))
+    settle("disasm", disassemble(read.object, { relocs: true, hexImm: true, fileName: `${name}.o` }));
+  if (wanted.includes("trace")) {
+    if (!scenario) return (fail("trace", `${basename(scenarioPath)} is missing`), out);
+    const parsed = parseScenario(scenario.text, scenarioPath);
+    if (!parsed.scenario) {
+      fail("trace", `${scenarioPath}:\n${diagnosticsText(parsed.diagnostics)}`);
+      return out;
+    }
+    const obj = setGlobals(read.object, scenario.globals);
+    if (typeof obj === "string") {
+      fail("trace", `${scenarioPath}: ${obj}`);
+      return out;
+    }
+    const sim = simulate(obj, parsed.scenario, { file: `${name}.o` });
+    const diags = diagnosticsText(sim.diagnostics);
+    settle("trace", formatTrace(sim, { helpers: true }) + (diags ? `\n${diags}` : ""));
+  }
+  return out;
+}
+
+/** The text `ioubpf test` prints: diffs of failures, then "N passed, M failed". */
+export function goldenReport(r: GoldenResult, options: { verbose?: boolean } = {}): string {
+  const lines: string[] = [];
+  for (const c of r.checks) {
+    if (c.status === "fail") lines.push(`FAIL ${c.file}`, c.detail?.trimEnd() ?? "", "");
+    else if (c.status === "updated") lines.push(`updated ${c.file}`);
+    else if (options.verbose) lines.push(`ok   ${c.file}`);
+  }
+  lines.push(
+    `${r.passed} passed, ${r.failed} failed${r.updated ? `, ${r.updated} updated` : ""}`,
+  );
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,151 @@
+// The compiler's outputs against the other tools: `--emit asm` text is accepted by our
+// assembler and llvm-mc-19 and assembles to the same program bytes and relocations;
+// llvm-objdump-19 -d -r agrees with our disassembler; the CLI's options, depfile and exit codes.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { runCli } from "../../cli/main.js";
+import { assemble } from "../../src/asm/index.js";
+import { disassemble } from "../../src/disasm/objdump.js";
+import { readElf } from "../../src/elf/index.js";
+import { SHF, type ObjSection } from "../../src/elf/types.js";
+import { ROOT, compileFile, mustCompile, tool } from "./helpers.js";
+
+const EXAMPLES = readdirSync(join(ROOT, "examples"))
+  .sort()
+  .flatMap((d) =>
+    readdirSync(join(ROOT, "examples", d))
+      .filter((f) => f.endsWith(".bpf.ts"))
+      .map((f) => join(ROOT, "examples", d, f)),
+  );
+
+function codeSections(obj: import("../../src/elf/types.js").ObjFile): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of obj.sections)
+    if (s.flags & SHF.EXECINSTR && s.data.length > 0) out[s.name] = Buffer.from(s.data).toString("hex"); // assemblers add an empty .text
+  return out;
+}
+function relocs(obj: import("../../src/elf/types.js").ObjFile): string[] {
+  const out: string[] = [];
+  for (const [sec, rs] of obj.relocations)
+    for (const r of rs) out.push(`${sec}@${r.offset}:${typeof r.symbol === "string" ? r.symbol : r.symbol.section}:${r.type}`);
+  return out.sort();
+}
+const symbolSet = (obj: import("../../src/elf/types.js").ObjFile): string[] =>
+  obj.symbols.map((s) => `${s.name}:${s.section}:${s.value}:${s.size}:${s.type}:${s.bind}`).sort();
+
+test("--emit asm assembles (ours) to the same object", () => {
+  for (const f of EXAMPLES) {
+    const r = compileFile(f, { emitAsm: true });
+    const obj = mustCompile(r);
+    const a = assemble(r.asm!, "x.s");
+    const back = a.object;
+    assert.ok(back, `${basename(f)}: ${a.diagnostics.map((d) => d.message).join("; ")}`);
+    assert.deepEqual(codeSections(back), codeSections(obj), basename(f));
+    assert.deepEqual(relocs(back), relocs(obj), basename(f));
+    assert.deepEqual(symbolSet(back), symbolSet(obj), basename(f));
+    for (const name of [".BTF", ".BTF.ext", ".maps", ".rodata", ".data", "license"]) {
+      const x = obj.sections.find((s) => s.name === name);
+      const y: ObjSection | undefined = back.sections.find((s) => s.name === name);
+      assert.equal(Boolean(x), Boolean(y), `${basename(f)} ${name}`);
+      if (x && y) assert.deepEqual(y.data, x.data, `${basename(f)} ${name}`);
+    }
+  }
+});
+
+test("--emit asm is accepted by llvm-mc-19 with the same program bytes", (t) => {
+  if (!tool(t, "llvm-mc-19")) return;
+  const dir = mkdtempSync(join(tmpdir(), "ioubpf-mc-"));
+  for (const f of EXAMPLES) {
+    const r = compileFile(f, { emitAsm: true });
+    const obj = mustCompile(r);
+    const s = join(dir, "x.s");
+    const o = join(dir, "x.o");
+    writeFileSync(s, r.asm!);
+    const mc = spawnSync("llvm-mc-19", ["-triple", "bpfel", "-filetype=obj", s, "-o", o], { encoding: "utf8" });
+    assert.equal(mc.status, 0, `${basename(f)}: ${mc.stderr}`);
+    const back = readElf(new Uint8Array(readFileSync(o)), "x.o");
+    assert.ok(back.object);
+    assert.deepEqual(codeSections(back.object), codeSections(obj), basename(f));
+    assert.deepEqual(relocs(back.object), relocs(obj), basename(f));
+  }
+});
+
+test("llvm-objdump-19 -d -r agrees with our disassembler on our objects", (t) => {
+  if (!tool(t, "llvm-objdump-19")) return;
+  const dir = mkdtempSync(join(tmpdir(), "ioubpf-od-"));
+  for (const f of EXAMPLES) {
+    const r = compileFile(f);
+    mustCompile(r);
+    const o = join(dir, "x.o");
+    writeFileSync(o, r.bytes!);
+    const llvm = spawnSync("llvm-objdump-19", ["-d", "-r", o], { encoding: "utf8" });
+    assert.equal(llvm.status, 0, llvm.stderr);
+    const ours = disassemble(readElf(r.bytes!, o).object!, { relocs: true, hexImm: true, fileName: o });
+    assert.equal(ours.trim(), llvm.stdout.trim(), basename(f));
+  }
+});
+
+class IO {
+  out = "";
+  err = "";
+  color = false;
+  stdout = (s: string): void => void (this.out += s);
+  stderr = (s: string): void => void (this.err += s);
+}
+
+test("ioubpf compile: -o, -MD depfile, --emit asm, --json, exit codes", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ioubpf-cli-"));
+  const src = join(ROOT, "examples/copy/copy.bpf.ts");
+  const out = join(dir, "copy.o");
+  let io = new IO();
+  assert.equal(await runCli(["compile", src, "-o", out, "-MD", "-O2", "-g", "--mcpu", "v3"], io), 0, io.err);
+  assert.equal(readFileSync(join(dir, "copy.d"), "utf8"), `${out}: ${src}\n`);
+  const bytes = readFileSync(out);
+  assert.equal(bytes.readUInt32BE(0), 0x7f454c46);
+
+  io = new IO();
+  const asmOut = join(dir, "copy.s");
+  assert.equal(await runCli(["compile", src, "--emit", "asm", "-o", asmOut], io), 0, io.err);
+  assert.match(readFileSync(asmOut, "utf8"), /call 0xa4/);
+
+  io = new IO();
+  assert.equal(await runCli(["compile", src, "-o", out, "--json"], io), 0, io.err);
+  const j = JSON.parse(io.out);
+  assert.equal(j.ok, true);
+  assert.equal(j.programs[0].section, "iouring.s/copy");
+
+  // Bad input: exit 1 with diagnostics, and the existing output is left untouched.
+  const bad = join(dir, "bad.bpf.ts");
+  writeFileSync(bad, `import { u32 } from "ioubpf/lang";\nexport function onStart(): void { const x: u32 = nope; }\n`);
+  io = new IO();
+  assert.equal(await runCli(["compile", bad, "-o", out], io), 1);
+  assert.match(io.err, /nope/);
+  assert.ok(readFileSync(out).equals(bytes), "output untouched");
+
+  // Unsupported target and usage errors.
+  io = new IO();
+  assert.equal(await runCli(["compile", src, "-o", join(dir, "l.o"), "--target", "linux-7.1"], io), 1);
+  assert.match(io.err, /not yet supported/);
+  assert.ok(!existsSync(join(dir, "l.o")));
+  io = new IO();
+  assert.equal(await runCli(["compile", src, "--emit", "exe"], io), 2);
+  io = new IO();
+  assert.equal(await runCli(["compile", src, "-O3"], io), 2);
+  io = new IO();
+  assert.equal(await runCli(["compile", join(dir, "missing.bpf.ts")], io), 1);
+});
+
+test("a failed compile leaves an existing output byte-for-byte untouched", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ioubpf-keep-"));
+  const out = join(dir, "x.o");
+  writeFileSync(out, "previous");
+  const bad = join(dir, "bad.bpf.ts");
+  writeFileSync(bad, "export function onStart(): void { oops( }\n");
+  const io = new IO();
+  assert.equal(await runCli(["compile", bad, "-o", out], io), 1);
+  assert.equal(readFileSync(out, "utf8"), "previous");
+});
