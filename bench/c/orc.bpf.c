@@ -2,6 +2,9 @@
  * returned, then close that fd; report the bytes read (or the first error) to user space. */
 #include "iouring_v2.h"
 
+/* SQEs are zeroed and then assigned: for this program clang-19 makes smaller code from that than
+ * from a designated initialiser (docs/bench.md). */
+
 #define AT_FDCWD (-100)
 #define O_RDONLY 0
 #define O_CLOEXEC 0x80000
@@ -22,13 +25,13 @@ int orc(struct io_uring_bpf_ctx *ctx)
 
 	if (!started) {
 		started = 1;
-		struct io_uring_sqe sqe = {
-			.opcode = IORING_OP_OPENAT,
-			.fd = AT_FDCWD,
-			.addr = PATH,
-			.open_flags = O_RDONLY | O_CLOEXEC,
-			.user_data = STEP_OPEN,
-		};
+		struct io_uring_sqe sqe = {};
+
+		sqe.opcode = IORING_OP_OPENAT;
+		sqe.fd = AT_FDCWD;
+		sqe.addr = PATH;
+		sqe.open_flags = O_RDONLY | O_CLOEXEC;
+		sqe.user_data = STEP_OPEN;
 		iouring_queue_sqe(ctx, &sqe, sizeof(sqe));
 	}
 	for (int n = 0; n < REAP_BATCH; n++) {
@@ -41,24 +44,23 @@ int orc(struct io_uring_bpf_ctx *ctx)
 				goto stop;
 			}
 			fd = cqe.res; /* the new descriptor is the open's result */
-			struct io_uring_sqe sqe = {
-				.opcode = IORING_OP_READ,
-				.fd = fd,
-				.off = 0,
-				.addr = BUF,
-				.len = BUF_LEN,
-				.user_data = STEP_READ,
-			};
+			struct io_uring_sqe sqe = {};
+
+			sqe.opcode = IORING_OP_READ;
+			sqe.fd = fd;
+			sqe.addr = BUF;
+			sqe.len = BUF_LEN;
+			sqe.user_data = STEP_READ;
 			iouring_queue_sqe(ctx, &sqe, sizeof(sqe));
 			break;
 		}
 		case STEP_READ: {
 			result = cqe.res;
-			struct io_uring_sqe sqe = {
-				.opcode = IORING_OP_CLOSE,
-				.fd = fd,
-				.user_data = STEP_CLOSE,
-			};
+			struct io_uring_sqe sqe = {};
+
+			sqe.opcode = IORING_OP_CLOSE;
+			sqe.fd = fd;
+			sqe.user_data = STEP_CLOSE;
 			iouring_queue_sqe(ctx, &sqe, sizeof(sqe));
 			break;
 		}

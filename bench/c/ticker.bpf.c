@@ -2,6 +2,9 @@
  * tick is forwarded to user space on CQ 0 with its sequence number, until TICKS ticks. */
 #include "iouring_v2.h"
 
+/* SQEs are zeroed and then assigned: for this program clang-19 makes smaller code from that than
+ * from a designated initialiser (docs/bench.md). */
+
 #define TICK_CQ 1
 #define ETIME 62
 
@@ -13,13 +16,13 @@ __u8 started;
 
 static __always_inline void arm(struct io_uring_bpf_ctx *ctx)
 {
-	struct io_uring_sqe sqe = {
-		.opcode = IORING_OP_TIMEOUT,
-		.addr = PERIOD_TS,
-		.len = 1, /* one timespec */
-		.user_data = ticks,
-		.sqe_cq_idx = TICK_CQ,
-	};
+	struct io_uring_sqe sqe = {};
+
+	sqe.opcode = IORING_OP_TIMEOUT;
+	sqe.addr = PERIOD_TS;
+	sqe.len = 1; /* one timespec */
+	sqe.user_data = ticks;
+	sqe.sqe_cq_idx = TICK_CQ;
 
 	iouring_queue_sqe(ctx, &sqe, sizeof(sqe));
 }

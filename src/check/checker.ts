@@ -765,6 +765,23 @@ export class Checker {
 
   private checkTopLet(decl: ast.VarDeclarator): void {
     const name = decl.name.name;
+    // tsc --strict rejects reads of a module `let` that is never given a value (TS2454), so a
+    // valid program says how its global starts: an initializer, or `!` for "zero-initialised".
+    if (!decl.init && !decl.definite && decl.type) {
+      this.error(
+        C.globalNeedsInit,
+        `top-level let '${name}' needs an initializer`,
+        decl.name.range,
+        `write \`let ${name}: ${this.src(decl.type)} = 0;\`, or \`let ${name}!: ${this.src(decl.type)};\` to start it zeroed`,
+      );
+    } else if (decl.init && decl.definite) {
+      this.error(
+        C.globalNeedsInit,
+        `top-level let '${name}' has both '!' and an initializer`,
+        decl.name.range,
+        "drop the '!': the initializer gives the starting value",
+      );
+    }
     let type: Type | undefined;
     if (decl.type) {
       type = this.resolveType(decl.type, "data");

@@ -83,6 +83,7 @@ export const CheckCodes = {
   badGlobalType: "E2102",
   badEnumMember: "E2103",
   badLocalType: "E2104",
+  globalNeedsInit: "E2105",
   // builtins
   unknownSubmitOp: "E2110",
   badBuiltinUse: "E2111",

@@ -110,6 +110,13 @@ function coalesce(items: Item[]): boolean {
       const r = reads(x.insn);
       const w = writes(x.insn);
       if (x.target !== undefined || isCall(x.insn)) break;
+      // `rT = rH; rT op= …; rH = rT` → `rH op= …`: the copy becomes a self-move.
+      const copyOfH = isMov(x.insn) && srcX(x.insn) && x.insn.src === rH && x.insn.dst === rT && CLS(x.insn) === Class.ALU64;
+      if (copyOfH) {
+        chain.push(k);
+        ok = true;
+        break;
+      }
       if (r.includes(rH) || w.includes(rH)) break;
       if (w.includes(rT)) {
         chain.push(k);

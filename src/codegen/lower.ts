@@ -183,6 +183,9 @@ export class Lowerer {
   private stopLabel = 0;
   private exitLabel = 0;
   private usesStartedFlag = false;
+  /** Set while a call is lowered as a condition: the bool-from-r0 builtins report here. */
+  private condCapture: { call: ast.CallExpr; result?: { r0: Val; op: JmpName; k: number } } | undefined;
+  private currentCall: ast.CallExpr | undefined;
 
   constructor(
     private readonly p: CheckedProgram,
@@ -1315,6 +1318,19 @@ export class Lowerer {
       this.cmpJump(when ? ops.op : NEGATE[ops.op]!, ops.a, ops.b, target, ops.w32);
       return;
     }
+    if (x.kind === "CallExpr") {
+      const cap: { call: ast.CallExpr; result?: { r0: Val; op: JmpName; k: number } } = { call: x };
+      this.condCapture = cap;
+      const v = this.callExpr(x, true) ?? { k: "imm" as const, v: 0n };
+      this.condCapture = undefined;
+      if (cap.result) {
+        const { r0, op, k } = cap.result;
+        this.cmpJump(when ? op : NEGATE[op]!, r0, { k: "imm", v: BigInt(k) }, target);
+        return;
+      }
+      this.cmpJump(when ? "JNE" : "JEQ", v, { k: "imm", v: 0n }, target);
+      return;
+    }
     const v = this.expr(x);
     this.cmpJump(when ? "JNE" : "JEQ", v, { k: "imm", v: 0n }, target);
   }
@@ -1343,6 +1359,19 @@ export class Lowerer {
         this.storeHome(h, v);
         return v;
       }
+    }
+    if (!opName && !hasIndex(target)) {
+      // The address has no side effects: compute it after the value, so it need not survive
+      // the value's calls.
+      const v0 = this.expr(x.value);
+      this.pin(v0);
+      const a0 = this.addrOf(target);
+      this.unpin(v0);
+      this.pin(v0);
+      this.storeMem(a0, t, v0);
+      this.unpin(v0);
+      this.release(a0.base);
+      return v0;
     }
     const a = this.addrOf(target);
     this.pin(a.base);
@@ -1451,9 +1480,18 @@ export class Lowerer {
   }
 
   /** Calls a helper with values; returns r0 as a temporary. */
-  private callHelper(id: number, args: Val[]): Val {
+  /**
+   * Calls a helper with values; returns r0 as a temporary. `narrow` lists argument indices
+   * the helper declares 32 bits wide (it truncates them), so a pending sign extension is
+   * not needed there.
+   */
+  private callHelper(id: number, args: Val[], narrow: readonly number[] = []): Val {
     const keep = args.filter((a): a is { k: "tmp"; t: Tmp } => a.k === "tmp").map((a) => a.t);
     this.beforeCall(keep);
+    for (const i of narrow) {
+      const a = args[i];
+      if (a?.k === "tmp" && (a.t.pendingExt ?? 0) >= 32) a.t.pendingExt = undefined;
+    }
     this.setArgs(args);
     this.emit(call(id));
     // Everything else was spilled: r0 is free.
@@ -1483,6 +1521,16 @@ export class Lowerer {
   }
 
   private callExpr(x: ast.CallExpr, want: boolean): Val | undefined {
+    const outer = this.currentCall;
+    this.currentCall = x;
+    try {
+      return this.callExprInner(x, want);
+    } finally {
+      this.currentCall = outer;
+    }
+  }
+
+  private callExprInner(x: ast.CallExpr, want: boolean): Val | undefined {
     const target = this.p.calls.get(x);
     if (!target) this.fail("unresolved call", x.range);
     switch (target.kind) {
@@ -1619,16 +1667,7 @@ export class Lowerer {
       return undefined;
     }
     // Queued: v1 returns 0, v2 returns 1 (abi.md).
-    const ok = this.p.target.name === "iouring-v1" ? 0 : 1;
-    const t = (r0 as { t: Tmp }).t;
-    const end = this.newLabel();
-    const res = this.newTmp();
-    this.emit(alu("MOV", res.reg!, { imm: 1 }));
-    this.emit(jmp("JEQ", t.reg!, { imm: ok }), { target: end });
-    this.emit(alu("MOV", res.reg!, { imm: 0 }));
-    this.label(end);
-    this.release(r0);
-    return { k: "tmp", t: res };
+    return this.okResult(r0, want, "JEQ", this.p.target.name === "iouring-v1" ? 0 : 1);
   }
 
   private emitCqe(fields: SqeFieldValue[], want: boolean): Val | undefined {
@@ -1644,7 +1683,8 @@ export class Lowerer {
     const res = get("res");
     const flags = get("flags");
     for (const v of [cq, ud, res, flags]) this.unpin(v);
-    const r0 = this.callHelper(this.helper("iouring_emit_cqe"), [this.ctxVal(), cq, ud, res, flags]);
+    // emit_cqe(ctx, u32 cq, u64 user_data, s32 res, u32 flags)
+    const r0 = this.callHelper(this.helper("iouring_emit_cqe"), [this.ctxVal(), cq, ud, res, flags], [1, 3, 4]);
     return this.okResult(r0, want, "JEQ", 0);
   }
 
@@ -1653,6 +1693,11 @@ export class Lowerer {
     if (!want) {
       this.release(r0);
       return undefined;
+    }
+    if (this.condCapture && this.condCapture.call === this.currentCall) {
+      // A condition branches on r0 itself (see branch()).
+      this.condCapture.result = { r0, op, k };
+      return r0;
     }
     const t = (r0 as { t: Tmp }).t;
     const end = this.newLabel();
@@ -1833,6 +1878,13 @@ function evalCmp(op: JmpName, a: bigint, b: bigint): boolean {
     default:
       return false;
   }
+}
+
+function hasIndex(e: ast.Expr): boolean {
+  const x = unparen(e);
+  if (x.kind === "IndexExpr") return true;
+  if (x.kind === "MemberExpr") return hasIndex(x.object);
+  return false;
 }
 
 /** Whether evaluating e may write a local (so an operand read before it must be copied). */

@@ -68,6 +68,8 @@ export interface VarDecl extends NodeBase {
 export interface VarDeclarator extends NodeBase {
   kind: "VarDeclarator";
   name: Identifier;
+  /** `let x!: T` — TypeScript's definite-assignment mark (a zero-initialised global). */
+  definite?: boolean;
   type?: TypeExpr;
   init?: Expr;
 }

@@ -376,6 +376,8 @@ export class IoubpfParser extends CstParser {
         { ALT: () => this.SUBRULE(this.rejectedPattern) },
       ]),
     );
+    // `let x!: T;` — TypeScript's definite-assignment mark: a zero-initialised global.
+    this.OPTION3(() => this.CONSUME(T.Bang));
     this.OPTION(() => this.SUBRULE(this.typeAnnotation));
     this.OPTION2(() => {
       this.CONSUME(T.Equals);

@@ -399,6 +399,7 @@ export class AstBuilder {
         name = { kind: "Identifier", name: "_", range: this.range(d) };
       }
       const out: A.VarDeclarator = { kind: "VarDeclarator", name, range: this.range(d) };
+      if (this.tokens(d, "Bang")[0]) out.definite = true;
       const ta = this.nodes(d, "typeAnnotation")[0];
       if (ta) out.type = this.typeAnnotation(ta);
       const init = this.nodes(d, "assignmentExpr")[0];

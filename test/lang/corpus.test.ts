@@ -158,7 +158,7 @@ test("together the programs exercise the whole language", () => {
     ["const enum", /^const enum \w+ \{/m],
     ["declare const", /^declare const \w+: \w+;/m],
     ["global let with init", /^let \w+: \w+ = /m],
-    ["global let without init", /^let \w+: \w+;/m],
+    ["global let zero-initialised with !", /^let \w+!: \w+;/m],
     ["bool type", /: bool\b/],
     ["helper function", /^function \w+\(/m],
     ["helper with 5 params", /^function \w+\((\w+: \w+, ){4}\w+: \w+\)/m],

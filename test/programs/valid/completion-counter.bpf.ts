@@ -5,7 +5,7 @@ import { Cqe, emit, stop, u64, i32 } from "ioubpf/lang";
 const LIMIT = 64;
 
 let seen: u64 = 0;
-let failures: u64;
+let failures: u64 = 0;
 
 export function onCompletion(cqe: Cqe): void {
   seen++;

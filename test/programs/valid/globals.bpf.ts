@@ -5,7 +5,7 @@ import { Cqe, submit, emit, stop, ktime, bool, u8, u32, u64, i32 } from "ioubpf/
 let runs: u64 = 0; // .bss
 let budget: u32 = 1000; // .data
 let generation: u8 = 1; // .data
-let startedAt: u64; // .bss, set by onStart
+let startedAt!: u64; // .bss (zeroed), set by onStart
 let draining: bool = false;
 
 export function onStart(): void {
