@@ -4,7 +4,7 @@
 // Targets: our slots never above clang's, geometric mean of the ratios ≤ 0.85. A missed target
 // prints "target missed" lines but is not a failure: only a crash exits non-zero.
 // Run: node --import tsx bench/compile.ts [--no-build] [--runs=N]
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -255,35 +255,76 @@ function observed(r: KernelRunResult): string {
 
 const ran = (r: KernelRunResult): boolean => r.verdict === "accept" && r.retval !== undefined;
 
+/**
+ * Loader-set values for the examples' `declare const`s (by name, both sides use the same names),
+ * so the branches that test them are taken too; the objects' own `.rodata` holds zeroes.
+ */
+const RODATA: Record<string, bigint> = {
+  IN_FD: 3n,
+  OUT_FD: 4n,
+  BUF: 0x10000n,
+  SIZE: 150n,
+  LISTEN_FD: 5n,
+  BUF_LEN: 64n,
+  MAX_CONNS: 1n,
+  PERIOD_TS: 0x20000n,
+  TICKS: 3n,
+  PATH: 0x30000n,
+};
+
+/** A copy of `obj` whose `.rodata` globals named in RODATA hold those values. */
+function withRodata(obj: ObjFile): ObjFile {
+  const sections = obj.sections.map((sec) => {
+    if (sec.name !== ".rodata") return sec;
+    const data = new Uint8Array(sec.data);
+    const view = new DataView(data.buffer);
+    for (const sym of obj.symbols) {
+      const v = RODATA[sym.name];
+      if (sym.section !== ".rodata" || v === undefined) continue;
+      if (sym.size === 8) view.setBigUint64(sym.value, v, true);
+      else if (sym.size === 4) view.setUint32(sym.value, Number(v), true);
+    }
+    return { ...sec, data };
+  });
+  return { ...obj, sections };
+}
+
 /** "same" when both objects behave alike on every script (lenient mode: see the strict table). */
 async function sameBehaviour(a: ObjFile, b: ObjFile): Promise<string> {
   const ctx = new Uint8Array(16);
   new DataView(ctx.buffer).setUint32(12, WAIT_CQ, true);
+  let runs = 0;
   let sqes = 0;
   let cqes = 0;
-  for (const [i, script] of SCRIPTS.entries()) {
-    const perCq = Array.from({ length: 4 }, (_, q) => (q === WAIT_CQ ? script : []));
-    const opts = {
-      target: TARGET,
-      strict: false,
-      ctx,
-      cqes: perCq,
-      maxSqes: 64,
-      maxEmits: 64,
-    } as const;
-    const [x, y] = [await kernelRun(a, opts), await kernelRun(b, opts)];
-    for (const [who, r] of [
-      ["ours", x],
-      ["clang", y],
-    ] as const)
-      if (!ran(r))
-        return `n/a (${who}, script ${i}: ${r.verdict} ${(r.reason ?? "").slice(0, 60)})`;
-    if (observed(x) !== observed(y))
-      return `DIFFERENT on script ${i}: ours ${observed(x).slice(0, 100)} / clang ${observed(y).slice(0, 100)}`;
-    sqes += x.sqes.length;
-    cqes += x.emitted.length;
+  for (const [ours, clang, consts] of [
+    [a, b, "zero"],
+    [withRodata(a), withRodata(b), "set"],
+  ] as const) {
+    for (const [i, script] of SCRIPTS.entries()) {
+      const perCq = Array.from({ length: 4 }, (_, q) => (q === WAIT_CQ ? script : []));
+      const opts = {
+        target: TARGET,
+        strict: false,
+        ctx,
+        cqes: perCq,
+        maxSqes: 64,
+        maxEmits: 64,
+      } as const;
+      const [x, y] = [await kernelRun(ours, opts), await kernelRun(clang, opts)];
+      const where = `script ${i}, ${consts} consts`;
+      for (const [who, r] of [
+        ["ours", x],
+        ["clang", y],
+      ] as const)
+        if (!ran(r)) return `n/a (${who}, ${where}: ${r.verdict} ${(r.reason ?? "").slice(0, 60)})`;
+      if (observed(x) !== observed(y))
+        return `DIFFERENT on ${where}: ours ${observed(x).slice(0, 100)} / clang ${observed(y).slice(0, 100)}`;
+      runs++;
+      sqes += x.sqes.length;
+      cqes += x.emitted.length;
+    }
   }
-  return `same (${SCRIPTS.length} runs, ${sqes} SQEs, ${cqes} CQEs)`;
+  return `same (${runs} runs, ${sqes} SQEs, ${cqes} CQEs)`;
 }
 
 // ---- the report -------------------------------------------------------------------------------
@@ -415,13 +456,47 @@ async function main(): Promise<void> {
       ["clang", r.clang],
     ] as const) {
       const v = s.lenient;
-      if (v && v.verdict === "unavailable")
-        notes.push(`${r.name}: ${who}: kernel oracle n/a: ${v.reason}`);
+      // One line per distinct reason: when the oracle cannot run, it is the same everywhere.
+      const na = `kernel oracle n/a: ${v?.reason}`;
+      if (v && v.verdict === "unavailable" && !notes.includes(na)) notes.push(na);
       if (v && v.verdict === "reject")
         notes.push(`${r.name}: ${who}: kernel rejected (lenient): ${v.reason}`);
     }
   }
   if (notes.length) console.log("\n" + notes.join("\n"));
+
+  // The same figures for tools (docs/bench.md is updated from them).
+  const json = rows.map((r, i) => ({
+    program: r.name,
+    slots: {
+      ours: r.ours.slots ?? null,
+      clang: r.clang.slots ?? null,
+      clangNoUnroll: r.clangNoUnroll ?? null,
+    },
+    kernelLenient: {
+      ours: processed(r.ours.lenient) ?? null,
+      clang: processed(r.clang.lenient) ?? null,
+    },
+    kernelStrict: { ours: verdictText(r.ours.strict), clang: verdictText(r.clang.strict) },
+    compileMs: {
+      ours: r.ours.ms ?? null,
+      clang: r.clang.ms ?? null,
+      oursInProcess: r.libMs ?? null,
+    },
+    behaviour: same[i],
+  }));
+  writeFileSync(
+    join(out, "compile.json"),
+    JSON.stringify(
+      {
+        runs: RUNS,
+        geomean: { slots: gSlots ?? null, kernel: gKernel ?? null, compileMs: gMs ?? null },
+        rows: json,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
 
   const missed: string[] = [];
   for (const r of rows) {

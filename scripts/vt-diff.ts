@@ -11,7 +11,9 @@ const t0 = Date.now();
 for (const s of samples) {
   const o = buildDiffObject(s.asm);
   if (typeof o === "string") { asmFail++; if (asmFail < 3) console.log(o, s.asm); continue; }
+  const t1 = Date.now();
   const r = await compareOne(o, s.asm);
+  if (Date.now() - t1 > 2000) console.log("SLOW", Date.now() - t1, r.outcome, r.kernel, "\n" + s.asm);
   counts[r.outcome]++;
   if (r.outcome === "oursOnlyAccept") bad.push(r);
   if (r.outcome === "kernelOnlyAccept") ko.push(r);

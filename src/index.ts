@@ -18,6 +18,16 @@ export * from "./asm/index.js";
 export * from "./kernel/index.js";
 export * from "./vm/index.js";
 export {
+  findGoldenSources,
+  runGolden,
+  goldenReport,
+  unifiedDiff,
+  type GoldenCheck,
+  type GoldenKind,
+  type GoldenOptions,
+  type GoldenResult,
+} from "./golden/index.js";
+export {
   check,
   checkSource,
   codegenSupport,

@@ -71,6 +71,38 @@ function writes(i: Instruction): number[] {
 }
 
 /**
+ * Whether `reg` is written before it is read on every path from `from` (following jumps,
+ * up to a small budget; anything unclear counts as a read). `exit` reads r0 only.
+ */
+function deadAfter(items: Item[], from: number, reg: number): boolean {
+  const labelPos = new Map<number, number>();
+  items.forEach((it, i) => {
+    if (it.k === "label") labelPos.set(it.id, i);
+  });
+  let budget = 64;
+  const seen = new Set<number>();
+  const walk = (start: number): boolean => {
+    if (seen.has(start)) return true; // already being checked on another path
+    seen.add(start);
+    for (let k = start; k < items.length; k++) {
+      if (--budget < 0) return false;
+      const x = items[k]!;
+      if (x.k !== "insn") continue;
+      if (reads(x.insn).includes(reg)) return false;
+      if (writes(x.insn).includes(reg)) return true;
+      if (isExit(x.insn)) return true;
+      if (x.target !== undefined) {
+        const t = labelPos.get(x.target);
+        if (t === undefined || !walk(t)) return false;
+        if (isJa(x.insn)) return true;
+      }
+    }
+    return false;
+  };
+  return walk(from);
+}
+
+/**
  * `rT = …; (rT op= …)*; rH = rT` with rT dead afterwards and rH untouched in between becomes
  * the same chain computing into rH directly (temporaries feeding a home or a helper argument).
  */
@@ -82,23 +114,8 @@ function coalesce(items: Item[]): boolean {
     const rT = mv.insn.src;
     const rH = mv.insn.dst;
     if (rT === rH || rT === 10 || rH === 10) continue;
-    // rT must be dead after the move (read-before-write scan to the end of the block).
-    let dead = false;
-    for (let k = j + 1; k < items.length; k++) {
-      const x = items[k]!;
-      if (x.k === "label") break;
-      if (x.k !== "insn") continue;
-      if (reads(x.insn).includes(rT)) break;
-      if (writes(x.insn).includes(rT)) {
-        dead = true;
-        break;
-      }
-      if (x.target !== undefined || isJa(x.insn)) break;
-      if (isExit(x.insn)) {
-        dead = rT !== 0;
-        break;
-      }
-    }
+    // rT must be dead after the move: no path reads it before writing it.
+    const dead = deadAfter(items, j + 1, rT);
     if (!dead) continue;
     // Walk back over the chain that computes rT.
     const chain: number[] = [];
@@ -142,12 +159,171 @@ function coalesce(items: Item[]): boolean {
   return changed;
 }
 
+const sameInsn = (a: InsnItem, b: InsnItem): boolean =>
+  a.insn.opcode === b.insn.opcode &&
+  a.insn.dst === b.insn.dst &&
+  a.insn.src === b.insn.src &&
+  a.insn.off === b.insn.off &&
+  a.insn.imm === b.insn.imm &&
+  a.insn.imm64 === b.insn.imm64 &&
+  a.target === b.target &&
+  a.sym === b.sym;
+
+/**
+ * Cross-jumping: two paths that end with the same instructions before reaching the same
+ * label share one copy; the other path jumps into it. One merge per call.
+ */
+function tailMerge(items: Item[], nextLabel: () => number): boolean {
+  // Tails: index just past the shared suffix's end, for each way of reaching label L.
+  const tails = new Map<number, { end: number; jaAt?: number }[]>();
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (it.k === "insn" && isJa(it.insn) && it.target !== undefined) {
+      const l = tails.get(it.target) ?? [];
+      l.push({ end: i, jaAt: i });
+      tails.set(it.target, l);
+    } else if (it.k === "label") {
+      // Fall-through into the label from the previous instruction.
+      let j = i - 1;
+      while (j >= 0 && items[j]!.k !== "insn") {
+        if (items[j]!.k === "label") break;
+        j--;
+      }
+      const prev = items[j];
+      if (prev && prev.k === "insn" && !isJa(prev.insn) && !isExit(prev.insn)) {
+        const l = tails.get(it.id) ?? [];
+        l.push({ end: i });
+        tails.set(it.id, l);
+      }
+    }
+  }
+  const prevInsn = (from: number): number => {
+    let j = from - 1;
+    while (j >= 0 && items[j]!.k === "line") j--;
+    return j;
+  };
+  for (const [, list] of tails) {
+    for (const b of list) {
+      const bJa = b.jaAt;
+      if (bJa === undefined) continue;
+      for (const a of list) {
+        if (a === b) continue;
+        let pa = prevInsn(a.jaAt ?? a.end);
+        let pb = prevInsn(bJa);
+        let k = 0;
+        let startA = -1;
+        while (pa >= 0 && pb >= 0 && pa !== pb) {
+          const x = items[pa]!;
+          const y = items[pb]!;
+          if (x.k !== "insn" || y.k !== "insn" || !sameInsn(x, y)) break;
+          if (isJa(x.insn) || isExit(x.insn)) break;
+          k++;
+          startA = pa;
+          const na = prevInsn(pa);
+          const nb = prevInsn(pb);
+          // Stop where B's suffix would begin at a label (other paths enter there).
+          if (nb >= 0 && items[nb]!.k === "label") break;
+          pa = na;
+          pb = nb;
+        }
+        if (k < 1 || startA < 0) continue;
+        // B's suffix: the k instructions before its ja (skipping lines).
+        let cut = bJa;
+        let n = 0;
+        while (n < k) {
+          cut--;
+          if (items[cut]!.k === "insn") n++;
+          else if (items[cut]!.k === "label") return false;
+        }
+        // Ranges must not overlap.
+        const aEnd = a.jaAt ?? a.end;
+        if (!(bJa < startA || cut > aEnd)) continue;
+        const m = nextLabel();
+        const jaItem = items[bJa] as InsnItem;
+        // Edit the later range first so the earlier indices stay valid.
+        const editB = (): void => {
+          items.splice(cut, bJa - cut + 1, { k: "insn", insn: jaItem.insn, target: m });
+        };
+        const editA = (): void => {
+          items.splice(startA, 0, { k: "label", id: m });
+        };
+        if (cut > startA) {
+          editB();
+          editA();
+        } else {
+          editA();
+          editB();
+        }
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Within straight-line code: a second `rX = sym ll` while rX still holds that address is
+ * dropped, and `*(u64 *)(rA + k) = rB; rB = *(u64 *)(rA + k)` drops the reload.
+ */
+function redundantLoads(items: Item[]): boolean {
+  let changed = false;
+  const holds = new Map<number, string>();
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (it.k === "label") {
+      holds.clear();
+      continue;
+    }
+    if (it.k !== "insn") continue;
+    const insn = it.insn;
+    if (isLdImm64(insn) && it.sym !== undefined) {
+      const key = `${it.sym}+${insn.imm64 ?? insn.imm}`;
+      if (holds.get(insn.dst) === key) {
+        items.splice(i, 1);
+        i--;
+        changed = true;
+        continue;
+      }
+      holds.set(insn.dst, key);
+      continue;
+    }
+    for (const r of writes(insn)) holds.delete(r);
+    if (it.target !== undefined || isJa(insn)) holds.clear();
+    // store then reload of the same 8 bytes into the stored register
+    if (insn.opcode === (Class.STX | 0x60 | 0x18)) {
+      let j = i + 1;
+      while (j < items.length && items[j]!.k === "line") j++;
+      const nx = items[j];
+      if (
+        nx &&
+        nx.k === "insn" &&
+        nx.insn.opcode === (Class.LDX | 0x60 | 0x18) &&
+        nx.insn.dst === insn.src &&
+        nx.insn.src === insn.dst &&
+        nx.insn.off === insn.off &&
+        insn.src !== insn.dst
+      ) {
+        items.splice(j, 1);
+        changed = true;
+      }
+    }
+  }
+  return changed;
+}
+
 /** Peephole passes until nothing changes. */
 export function optimize(items: Item[]): Item[] {
   let cur = [...items];
-  for (let round = 0; round < 20; round++) {
+  for (let round = 0; round < 40; round++) {
     const before = cur.length;
     let changed = coalesce(cur);
+    if (redundantLoads(cur)) changed = true;
+    let maxLabel = 0;
+    for (const it of cur) {
+      if (it.k === "label") maxLabel = Math.max(maxLabel, it.id);
+      else if (it.k === "insn" && it.target !== undefined) maxLabel = Math.max(maxLabel, it.target);
+    }
+    for (let m = 0; m < 50 && tailMerge(cur, () => ++maxLabel); m++) changed = true;
     // Label → the first instruction after it (skipping labels/lines).
     const firstInsnAfter = (list: Item[], label: number): InsnItem | undefined => {
       const i = list.findIndex((x) => x.k === "label" && x.id === label);

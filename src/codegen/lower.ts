@@ -95,6 +95,8 @@ class Tmp {
    * compares use it as is).
    */
   pendingExt: number | undefined;
+  /** With pendingExt: the bits above it are zero (a narrow load), not garbage (a truncation). */
+  zx = false;
   constructor(reg: number) {
     this.reg = reg;
   }
@@ -758,7 +760,10 @@ export class Lowerer {
     if (t.signed && t.bits < 64 && this.v4) this.emit(ldx(size, dst.reg!, b, a.off, true));
     else {
       this.emit(ldx(size, dst.reg!, b, a.off));
-      if (t.signed && t.bits < 64) dst.pendingExt = t.bits;
+      if (t.signed && t.bits < 64) {
+        dst.pendingExt = t.bits;
+        dst.zx = true;
+      }
     }
     return { k: "tmp", t: dst };
   }
@@ -1087,8 +1092,9 @@ export class Lowerer {
       // width is canonical as is; narrower types truncate from it.
       const pe = v.t.pendingExt;
       if (to.bits === pe && to.signed) return v;
+      const zx = v.t.zx;
       v.t.pendingExt = undefined;
-      if (to.bits === pe) return v;
+      if (to.bits === pe && zx) return v;
       const t = this.toTmp(v);
       this.normalize(t.reg!, to);
       return { k: "tmp", t };
@@ -1099,6 +1105,12 @@ export class Lowerer {
       !(f.bits === to.bits && f.signed === to.signed);
     if (!needs) return v;
     const t = this.toTmp(v);
+    if (to.signed) {
+      // Sign extension on first 64-bit use: 32-bit helper arguments, narrow stores and
+      // 32-bit compares take the low bits as they are.
+      t.pendingExt = to.bits;
+      return { k: "tmp", t };
+    }
     this.normalize(t.reg!, to);
     return { k: "tmp", t };
   }

@@ -152,3 +152,19 @@ test("several programs in one object keep their own globals", () => {
   assert.equal(dup.bytes, undefined);
   assert.ok(dup.diagnostics.some((d) => d.code === "E7005"));
 });
+
+test("invalid programs give diagnostics, never an exception or an object", () => {
+  const dir = join(ROOT, "test/programs/invalid");
+  let n = 0;
+  for (const f of readdirSync(dir).sort()) {
+    if (!f.endsWith(".bpf.ts")) continue;
+    const text = readFileSync(join(dir, f), "utf8");
+    // The program's target is named in a `// target:` comment near the top (as for `ioubpf check`).
+    const target = /\/\/ target: ([a-z0-9.-]+)/.exec(text.split("\n").slice(0, 5).join("\n"))?.[1];
+    const r = compile([{ path: join(dir, f), text }], target ? { target } : {});
+    assert.equal(r.bytes, undefined, f);
+    assert.ok(r.diagnostics.some((d) => d.severity === "error"), f);
+    n++;
+  }
+  assert.ok(n > 20);
+});

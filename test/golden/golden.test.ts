@@ -131,6 +131,25 @@ test("trace expectations: scenario `globals` set declare consts; a missing trace
   assert.match(r.checks[0]!.detail!, /globals\.NOPE: the object has no such symbol/);
 });
 
+test("disasm expectations: our disassembly of the compiled object, with relocations", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ioubpf-golden-"));
+  const src = join(dir, "counter.bpf.ts");
+  writeFileSync(src, COUNTER);
+  writeFileSync(join(dir, "counter.disasm.expected"), "");
+  assert.equal(runGolden([src], { update: true }).updated, 1);
+  const text = readFileSync(join(dir, "counter.disasm.expected"), "utf8");
+  assert.match(text, /^counter\.o:\tfile format elf64-bpf$/m);
+  assert.match(text, /^[0-9a-f]{16} <counter>:$/m);
+  assert.match(text, /R_BPF_64_64\tLIMIT/);
+  const io = captureIO();
+  assert.equal(await runCli(["test", "-v", dir], io), 0);
+  assert.equal(io.out, `ok   ${join(dir, "counter.disasm.expected")}\n1 passed, 0 failed\n`);
+  writeFileSync(join(dir, "counter.disasm.expected"), text.replace(/exit/, "exit\n extra"));
+  const io2 = captureIO();
+  assert.equal(await runCli(["test", dir], io2), 1);
+  assert.match(io2.out, /^- extra$/m);
+});
+
 test("a path that does not exist is an error; a directory without cases says so", async () => {
   const io = captureIO();
   assert.equal(await runCli(["test", "/no/such/dir"], io), 1);
@@ -149,7 +168,9 @@ test("`ioubpf test examples` passes: every example has a golden trace", async ()
   // copy, echo, nop-pump, open-read-close, ping-pong (ping + pong), ticker
   assert.equal(withTrace.length, 6, withTrace.join(" "));
   const io = captureIO();
-  const code = await runCli(["test", examples], io);
+  // UPDATE_GOLDEN=1 rewrites the examples' expectations, like every golden test here.
+  const update = process.env.UPDATE_GOLDEN ? ["--update"] : [];
+  const code = await runCli(["test", examples, ...update], io);
   assert.equal(code, 0, io.out + io.err);
-  assert.match(io.out, /^\d+ passed, 0 failed\n$/m);
+  assert.match(io.out, /^\d+ passed, 0 failed(, \d+ updated)?\n$/m);
 });

@@ -2,7 +2,7 @@
 // (random-programs.ts) run in the VM and with BPF_PROG_TEST_RUN (random-diff.ts); every
 // register, stack byte, return value, queued SQE and emitted CQE must agree.
 //
-// IOUBPF_DIFF_PAIRS (default 5000) sets how many (program, input) pairs; IOUBPF_DIFF_SEED
+// IOUBPF_DIFF_PAIRS (default 10,000) sets how many (program, input) pairs; IOUBPF_DIFF_SEED
 // (default fixed) the seed. Skips, saying why, when the kernel oracle cannot run here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,8 +10,10 @@ import { kernelOracleAvailable } from "../../src/kernel/bpf.js";
 import { runRandomDiff, summary } from "./random-diff.js";
 
 const avail = kernelOracleAvailable();
-const skip = avail.ok ? false : `kernel oracle unavailable: ${(avail as { reason: string }).reason}`;
-const pairs = Number(process.env.IOUBPF_DIFF_PAIRS ?? 5000);
+const skip = avail.ok
+  ? false
+  : `kernel oracle unavailable: ${(avail as { reason: string }).reason}`;
+const pairs = Number(process.env.IOUBPF_DIFF_PAIRS ?? 10_000);
 const seed = Number(process.env.IOUBPF_DIFF_SEED ?? 20261124);
 
 test(
@@ -28,7 +30,13 @@ test(
 );
 
 test("the differential comparison reports a planted VM difference", { skip }, async () => {
-  const r = await runRandomDiff({ pairs: 64, seed: 7, inputsPerLoad: 4, ringEvery: 0, plant: true });
+  const r = await runRandomDiff({
+    pairs: 64,
+    seed: 7,
+    inputsPerLoad: 4,
+    ringEvery: 0,
+    plant: true,
+  });
   // Body 0 of every batch differs (r3 flipped) on every input; nothing else does.
   assert.equal(r.mismatches.length, 4, r.mismatches.join("\n"));
   assert.ok(r.mismatches.every((m) => m.includes("body 0,")));

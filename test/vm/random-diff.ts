@@ -112,16 +112,21 @@ export async function runRandomDiff(o: DiffOptions): Promise<DiffReport> {
     const bodies = fc
       .sample(bodyArb(o.maxBodyLength ?? 40), { seed, numRuns: bodiesPerLoad })
       .map(lowerBody);
-    const inputs = fc.sample(fc.array(inputArb, { minLength: bodiesPerLoad, maxLength: bodiesPerLoad }), {
-      seed: seed ^ 0x5bd1e995,
-      numRuns: inputsPerLoad,
-    });
+    const inputs = fc.sample(
+      fc.array(inputArb, { minLength: bodiesPerLoad, maxLength: bodiesPerLoad }),
+      {
+        seed: seed ^ 0x5bd1e995,
+        numRuns: inputsPerLoad,
+      },
+    );
     await aluBatch(bodies, inputs, rep, seed, o.plant ?? false);
     ringDue += bodiesPerLoad * inputsPerLoad;
     if (ringEvery > 0) {
       for (; ringDue >= ringEvery && rep.mismatches.length < maxMismatches; ringDue -= ringEvery) {
         const rseed = (seed * 31 + ringDue) | 0;
-        const body = lowerBody(fc.sample(bodyArb(o.maxBodyLength ?? 40), { seed: rseed, numRuns: 1 })[0]!);
+        const body = lowerBody(
+          fc.sample(bodyArb(o.maxBodyLength ?? 40), { seed: rseed, numRuns: 1 })[0]!,
+        );
         const input = fc.sample(inputArb, { seed: rseed ^ 0x1234567, numRuns: 1 })[0]!;
         await ringCase(body, input, rep, rseed);
       }
@@ -209,7 +214,9 @@ async function aluBatch(
         continue;
       }
       if ((kr.retval | 0) !== Number(BigInt.asIntN(32, vr.r0)))
-        rep.mismatches.push(`batch seed ${seed} input ${m}: retval kernel ${kr.retval} VM ${vr.r0}`);
+        rep.mismatches.push(
+          `batch seed ${seed} input ${m}: retval kernel ${kr.retval} VM ${vr.r0}`,
+        );
       for (let k = 0; k < bodies.length; k++) {
         const a = kctx.subarray(k * SLICE, (k + 1) * SLICE);
         const b = ctx.bytes.subarray(k * SLICE, (k + 1) * SLICE);
@@ -338,7 +345,8 @@ async function ringCase(
     diffs.push(`context\n  kernel: ${hex(k.ctxOut)}\n  VM:     ${hex(ctx.bytes)}`);
   const ks = k.sqes.map(hex);
   const vs = queued.map(hex);
-  if (ks.join() !== vs.join()) diffs.push(`SQEs\n  kernel: ${ks.join(" ")}\n  VM:     ${vs.join(" ")}`);
+  if (ks.join() !== vs.join())
+    diffs.push(`SQEs\n  kernel: ${ks.join(" ")}\n  VM:     ${vs.join(" ")}`);
   const vmEmits = events
     .filter((e): e is Extract<HelperEvent, { type: "emit" }> => e.type === "emit" && e.ret === 0)
     .map((e) => `${e.cq}/${e.userData}/${e.res}/${e.flags}`);

@@ -41,7 +41,7 @@ export type Item =
   | { k: "insn"; insn: Instruction }
   | { k: "insns"; insns: Instruction[] }
   | { k: "jmp"; opcode: number; dst: number; src: number; imm: number; skip: number }
-  | { k: "if"; cond: Instruction; then: Item[]; else: Item[] }
+  | { k: "if"; cond: Instruction; then: Item[]; else: Item[]; long: boolean }
   | { k: "loop"; count: number; reg: number; items: Item[] }
   | { k: "call"; body: Item[] };
 
@@ -208,6 +208,17 @@ const atomic = fc
     }),
   );
 
+/** load_acquire / store_release (kernel 6.15+): every size; the stack pointer is src resp. dst. */
+const acqRel = fc
+  .tuple(sized, fc.boolean(), reg)
+  .chain(([s, acquire, r]) =>
+    slot(s.bytes).map((off) =>
+      acquire
+        ? ins(Class.STX | Mode.ATOMIC | s.size, r, 10, off, AtomicOp.LOAD_ACQ)
+        : ins(Class.STX | Mode.ATOMIC | s.size, 10, r, off, AtomicOp.STORE_REL),
+    ),
+  );
+
 const JMP_OPS = [
   JmpOp.JEQ,
   JmpOp.JGT,
@@ -223,14 +234,26 @@ const JMP_OPS = [
 ];
 
 const condition = fc
-  .tuple(fc.constantFrom(Class.JMP, Class.JMP32), fc.constantFrom(...JMP_OPS), fc.boolean(), reg, reg, imm32)
+  .tuple(
+    fc.constantFrom(Class.JMP, Class.JMP32),
+    fc.constantFrom(...JMP_OPS),
+    fc.boolean(),
+    reg,
+    reg,
+    imm32,
+  )
   .map(([c, op, x, dst, src, imm]) =>
     ins(c | op | (x ? Source.X : Source.K), dst, x ? src : 0, 0, x ? 0 : imm),
   );
 
-const jump = fc
-  .tuple(condition, fc.integer({ min: 0, max: 6 }))
-  .map(([c, skip]): Item => ({ k: "jmp", opcode: c.opcode, dst: c.dst, src: c.src, imm: c.imm, skip }));
+const jump = fc.tuple(condition, fc.integer({ min: 0, max: 6 })).map(([c, skip]): Item => ({
+  k: "jmp",
+  opcode: c.opcode,
+  dst: c.dst,
+  src: c.src,
+  imm: c.imm,
+  skip,
+}));
 
 const insnItem = (a: fc.Arbitrary<Instruction>): fc.Arbitrary<Item> =>
   a.map((insn) => ({ k: "insn", insn }));
@@ -247,14 +270,16 @@ export const leafArb: fc.Arbitrary<Item> = fc.oneof(
   { arbitrary: insnItem(stackStore), weight: 3 },
   { arbitrary: insnItem(stackLoad), weight: 3 },
   { arbitrary: atomic.map((insns): Item => ({ k: "insns", insns })), weight: 2 },
+  { arbitrary: insnItem(acqRel), weight: 1 },
   { arbitrary: jump, weight: 3 },
 );
 
 const block = (max: number) => fc.array(leafArb, { minLength: 0, maxLength: max, size: "max" });
 
+// `long`: the jump over the else block is v4 `gotol` (32-bit offset in imm).
 const ifElse = fc
-  .tuple(condition, block(6), block(6))
-  .map(([cond, a, b]): Item => ({ k: "if", cond, then: a, else: b }));
+  .tuple(condition, block(6), block(6), fc.boolean())
+  .map(([cond, a, b, long]): Item => ({ k: "if", cond, then: a, else: b, long }));
 
 // Few iterations: the verifier walks every iteration of a bounded loop.
 const loop = fc
@@ -284,7 +309,10 @@ export const bodyArb = (maxLength = 40): fc.Arbitrary<Item[]> =>
 
 /** Context bytes for one body: random registers (edge values likely) and stack area. */
 export const inputArb: fc.Arbitrary<Uint8Array> = fc
-  .tuple(fc.array(imm64, { minLength: 10, maxLength: 10 }), fc.uint8Array({ minLength: AREA_SIZE, maxLength: AREA_SIZE }))
+  .tuple(
+    fc.array(imm64, { minLength: 10, maxLength: 10 }),
+    fc.uint8Array({ minLength: AREA_SIZE, maxLength: AREA_SIZE }),
+  )
   .map(([regs, area]) => {
     const b = new Uint8Array(SLICE);
     const v = new DataView(b.buffer);
@@ -320,7 +348,9 @@ function lowerItems(items: readonly Item[], callees: Instruction[][]): Instructi
         return [
           { ...it.cond, off: count(a) + 1 },
           ...a,
-          ins(Class.JMP | JmpOp.JA, 0, 0, count(b)),
+          it.long
+            ? ins(Class.JMP32 | JmpOp.JA, 0, 0, 0, count(b))
+            : ins(Class.JMP | JmpOp.JA, 0, 0, count(b)),
           ...b,
         ];
       }
@@ -343,7 +373,8 @@ function lowerItems(items: readonly Item[], callees: Instruction[][]): Instructi
         // The callee starts with every register and its stack area set from its arguments
         // (the kernel rejects reading r0/r6-r9 or stack a frame has not written).
         const callee = [mov64(0, 1), mov64(6, 2), mov64(7, 3), mov64(8, 4), mov64(9, 5)];
-        for (let j = 0; j < AREA_SIZE / 8; j++) callee.push(stx64(10, 1 + (j % 5), AREA_LO + 8 * j));
+        for (let j = 0; j < AREA_SIZE / 8; j++)
+          callee.push(stx64(10, 1 + (j % 5), AREA_LO + 8 * j));
         callee.push(...lowerItems(it.body, callees), EXIT);
         callees.push(callee);
         // r1-r5 are dead after a call (the kernel rejects reading them): give them values.
@@ -385,7 +416,10 @@ const RETURN_0 = [ins(Class.ALU64 | AluOp.MOV | Source.K, 0, 0, 0, 0), EXIT];
  * slice, run the body, store them back; then `tail` (default `r0 = 0; exit`), then the
  * subprograms the bodies call.
  */
-export function buildBatch(bodies: readonly Lowered[], tail: Instruction[] = RETURN_0): Instruction[] {
+export function buildBatch(
+  bodies: readonly Lowered[],
+  tail: Instruction[] = RETURN_0,
+): Instruction[] {
   const out: Instruction[] = [stx64(10, 1, -8)];
   const calls: { at: number; callee: Instruction[] }[] = [];
   bodies.forEach((body, k) => {
@@ -399,7 +433,8 @@ export function buildBatch(bodies: readonly Lowered[], tail: Instruction[] = RET
     for (const r of [0, 2, 3, 4, 5, 6, 7, 8, 9]) out.push(ldx64(r, 1, base + 8 * r));
     out.push(ldx64(1, 1, base + 8));
     for (const i of body.insns) {
-      if (i.opcode === CALL_LOCAL && i.src === 1) calls.push({ at: out.length, callee: body.callees[i.imm]! });
+      if (i.opcode === CALL_LOCAL && i.src === 1)
+        calls.push({ at: out.length, callee: body.callees[i.imm]! });
       out.push(i);
     }
     out.push(stx64(10, 1, -16), ldx64(1, 10, -8));
