@@ -16,7 +16,9 @@ const scripts = readdirSync(here)
 let failed = 0;
 for (const script of scripts) {
   console.log(`\n=== bench/${script}`);
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(here, script)], { stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(here, script)], {
+    stdio: "inherit",
+  });
   if (r.status !== 0) {
     failed++;
     console.log(`bench/${script} exited with ${r.status ?? r.signal}`);

@@ -15,5 +15,6 @@ if (!avail.ok) {
 const r = await runRandomDiff({ pairs, seed, maxMismatches: 50 });
 console.log(`vm-diff seed ${seed}: ${summary(r)}`);
 console.log(`  ${Math.round(r.pairs / (r.ms / 1000))} pairs/s`);
+console.log(r.coverage.summary());
 for (const m of r.mismatches.slice(0, 5)) console.log(m);
 process.exit(r.mismatches.length ? 1 : 0);

@@ -57,7 +57,12 @@ export function readBinaryInput(path: string): Uint8Array | Diagnostic {
 function fileError(path: string, e: unknown): Diagnostic {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === "ENOENT")
-    return { code: CliCodes.fileNotFound, severity: "error", message: `no such file: ${path}`, file: path };
+    return {
+      code: CliCodes.fileNotFound,
+      severity: "error",
+      message: `no such file: ${path}`,
+      file: path,
+    };
   return {
     code: CliCodes.fileUnreadable,
     severity: "error",
@@ -81,7 +86,13 @@ export function report(
 ): number {
   const failed = diagnostics.some((d) => d.severity === "error");
   if (options.json) {
-    io.stdout(JSON.stringify({ ok: !failed, ...options.extra, ...diagnosticsToJson(diagnostics) }, null, 2) + "\n");
+    io.stdout(
+      JSON.stringify(
+        { ok: !failed, ...options.extra, ...diagnosticsToJson(diagnostics) },
+        null,
+        2,
+      ) + "\n",
+    );
   } else if (diagnostics.length > 0) {
     io.stderr(
       formatDiagnostics(diagnostics, {

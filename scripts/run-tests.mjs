@@ -28,7 +28,14 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", ...flags, ...files.map((f) => relative(".", f))],
+  [
+    "--import",
+    "tsx",
+    "--test",
+    "--test-concurrency=2",
+    ...flags,
+    ...files.map((f) => relative(".", f)),
+  ],
   { stdio: "inherit" },
 );
 process.exit(result.status ?? 1);

@@ -1,7 +1,10 @@
 // `ioubpf compile a.bpf.ts [b.bpf.ts…] -o out.o [--target t] [--mcpu vN] [-O0|-O2] [-g]
 // [--emit asm|obj] [-MD] [--json]` (docs/compile.md). Outputs are written atomically and only
 // when there are no errors, so a failed compile leaves an existing output untouched.
+import { readFileSync } from "node:fs";
 import { compile } from "../../src/codegen/index.js";
+import { DEFAULT_TARGET, findTarget } from "../../src/targets/targets.js";
+import { verifyObject } from "../../src/verifier/index.js";
 import { CliCodes } from "../../src/diagnostics/codes.js";
 import type { Diagnostic, SourceFile } from "../../src/diagnostics/index.js";
 import { writeFileAtomic } from "../../src/util/fs.js";
@@ -19,6 +22,7 @@ interface CompileCliOptions {
   md?: boolean;
   json?: boolean;
   reapBatch?: string;
+  verify?: boolean;
 }
 
 /** `x.bpf.ts` → `x.o` (or `x.s` for assembly). */
@@ -38,7 +42,10 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
     .command("compile")
     .description("compile *.bpf.ts programs into one BPF object")
     .argument("<files...>", "program sources (.bpf.ts)")
-    .option("-o, --output <file>", "output file (default: the first input with .o, or .s with --emit asm)")
+    .option(
+      "-o, --output <file>",
+      "output file (default: the first input with .o, or .s with --emit asm)",
+    )
     .option("--target <name>", "iouring-v1 | iouring-v2 | linux-7.1 (default iouring-v2)")
     .option("--mcpu <v>", "cpu version v1..v4 (default: the target's)")
     // -O0 / -O2 and -MD are single-dash clang spellings: commander reads them as -O <level> and -M <D>.
@@ -48,6 +55,7 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
     .option("-M <D>", "-MD: also write a depfile next to the output (out.d)")
     .option("--md", "same as -MD")
     .option("--reap-batch <n>", "CQEs reaped per run at most (iouring-v2; default 16)")
+    .option("--no-verify", "do not run the bytecode verifier on the object (docs/verifier.md)")
     .option("--json", "print diagnostics and a summary as JSON")
     .action((files: string[], opts: CompileCliOptions) => {
       const { io } = ctx;
@@ -81,7 +89,8 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
         if (isDiagnostic(src)) diagnostics.push(src);
         else inputs.push(sources.add(src));
       }
-      if (diagnostics.length > 0) return ctx.setExit(report(io, diagnostics, { json: opts.json, sources }));
+      if (diagnostics.length > 0)
+        return ctx.setExit(report(io, diagnostics, { json: opts.json, sources }));
       const result = compile(inputs, {
         ...(opts.target !== undefined ? { target: opts.target } : {}),
         ...(opts.mcpu !== undefined ? { mcpu: opts.mcpu } : {}),
@@ -91,6 +100,23 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
         ...(reapBatch !== undefined ? { reapBatch } : {}),
       });
       diagnostics.push(...result.diagnostics);
+      // Our verifier checks the object before anything is written; a rejection is an error at
+      // the source line (through line_info) and leaves the output untouched.
+      if (
+        opts.verify !== false &&
+        result.object &&
+        !diagnostics.some((d) => d.severity === "error")
+      ) {
+        const target = opts.target ?? DEFAULT_TARGET;
+        if (findTarget(target)?.context.kind !== "structOpsArgs") {
+          const v = verifyObject(result.object, {
+            target,
+            file: files[0]!,
+            readSource: (path) => sources.get(path)?.text ?? readTextFile(path),
+          });
+          diagnostics.push(...v.diagnostics);
+        }
+      }
       const output = opts.output ?? defaultCompileOutput(files[0]!, emit === "asm");
       const payload = emit === "asm" ? result.asm : result.bytes;
       const ok = payload !== undefined && !diagnostics.some((d) => d.severity === "error");
@@ -98,7 +124,8 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
         try {
           if (output === "-") io.stdout(typeof payload === "string" ? payload : "");
           else writeFileAtomic(output, payload);
-          if (depfile && output !== "-") writeFileAtomic(output.replace(/\.[^./]*$/, "") + ".d", depfileText(output, files));
+          if (depfile && output !== "-")
+            writeFileAtomic(output.replace(/\.[^./]*$/, "") + ".d", depfileText(output, files));
         } catch (e) {
           diagnostics.push({
             code: CliCodes.fileUnwritable,
@@ -124,3 +151,11 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
       );
     });
 };
+
+function readTextFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}

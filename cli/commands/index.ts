@@ -11,4 +11,12 @@ import { registerTest } from "./test.js";
 
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
-export const commands: RegisterCommand[] = [registerAsm, registerCheck, registerDisasm, registerVerify, registerRun, registerCompile, registerTest];
+export const commands: RegisterCommand[] = [
+  registerAsm,
+  registerCheck,
+  registerDisasm,
+  registerVerify,
+  registerRun,
+  registerCompile,
+  registerTest,
+];

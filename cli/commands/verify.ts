@@ -57,7 +57,8 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
       if (isDiagnostic(bytes)) return ctx.setExit(report(io, [bytes], { json: opts.json }));
       const { object, diagnostics } = readElf(bytes, file);
       if (!object) return ctx.setExit(report(io, diagnostics, { json: opts.json }));
-      if (!opts.kernel) return ctx.setExit(runOurVerifier(io, object, diagnostics, file, target.name, opts));
+      if (!opts.kernel)
+        return ctx.setExit(runOurVerifier(io, object, diagnostics, file, target.name, opts));
       const r = await kernelVerify(object, {
         target: target.name,
         strict: !opts.lenient,

@@ -20,20 +20,28 @@ export function objectToAsm(obj: ObjFile, programs: AsmProgram[]): string {
   let fnIndex = 0;
   for (const sec of obj.sections) {
     const exec = (sec.flags & SHF.EXECINSTR) !== 0;
-    const flags = (sec.flags & SHF.ALLOC ? "a" : "") + (sec.flags & SHF.WRITE ? "w" : "") + (exec ? "x" : "");
+    const flags =
+      (sec.flags & SHF.ALLOC ? "a" : "") + (sec.flags & SHF.WRITE ? "w" : "") + (exec ? "x" : "");
     const type = sec.type === SHT.NOBITS ? "@nobits" : "@progbits";
     out.push(`\t.section\t${q(sec.name)},"${flags}",${type}`);
     const align = Math.max(sec.addralign, 1);
     if (align > 1) out.push(`\t.p2align\t${Math.log2(align)}`);
-    const syms = obj.symbols.filter((s) => s.section === sec.name).sort((a, b) => a.value - b.value);
+    const syms = obj.symbols
+      .filter((s) => s.section === sec.name)
+      .sort((a, b) => a.value - b.value);
     if (exec) {
       for (const p of programs.filter((pp) => pp.section === sec.name)) {
         const sym = syms.find((s) => s.name === p.symbol)!;
         const n = fnIndex++;
-        out.push(`\t.globl\t${q(p.symbol)}`, `\t.type\t${q(p.symbol)},@function`, `${q(p.symbol)}:`);
+        out.push(
+          `\t.globl\t${q(p.symbol)}`,
+          `\t.type\t${q(p.symbol)},@function`,
+          `${q(p.symbol)}:`,
+        );
         const labelName = new Map<number, string>();
         let k = 0;
-        for (const [, lab] of p.code.branchTargets) if (!labelName.has(lab)) labelName.set(lab, `.LBB${n}_${k++}`);
+        for (const [, lab] of p.code.branchTargets)
+          if (!labelName.has(lab)) labelName.set(lab, `.LBB${n}_${k++}`);
         const labelsAtOffset = new Map<number, string[]>();
         for (const [lab, name] of labelName) {
           const off = p.code.labelAt.get(lab)!;
@@ -45,7 +53,8 @@ export function objectToAsm(obj: ObjFile, programs: AsmProgram[]): string {
           for (const l of labelsAtOffset.get(off) ?? []) out.push(`${l}:`);
           let text = formatInstruction(insn);
           const lab = p.code.branchTargets.get(i);
-          if (lab !== undefined) text = text.replace(/goto [+-]?(0x)?[0-9a-f]+$/, `goto ${labelName.get(lab)}`);
+          if (lab !== undefined)
+            text = text.replace(/goto [+-]?(0x)?[0-9a-f]+$/, `goto ${labelName.get(lab)}`);
           const rs = relocAt.get(off);
           if (rs !== undefined) text = text.replace(/= [^ ]+ ll$/, `= ${q(rs)} ll`);
           out.push(`\t${text}`);
@@ -71,7 +80,10 @@ export function objectToAsm(obj: ObjFile, programs: AsmProgram[]): string {
     for (const s of syms) {
       bytesUpTo(s.value);
       if (s.bind === STB.GLOBAL) out.push(`\t.globl\t${q(s.name)}`);
-      out.push(`\t.type\t${q(s.name)},${s.type === STT.FUNC ? "@function" : "@object"}`, `${q(s.name)}:`);
+      out.push(
+        `\t.type\t${q(s.name)},${s.type === STT.FUNC ? "@function" : "@object"}`,
+        `${q(s.name)}:`,
+      );
       out.push(`\t.size\t${q(s.name)}, ${s.size}`);
     }
     bytesUpTo(size);

@@ -2,14 +2,19 @@
 // and diagnostics (docs/compile.md). Never throws on bad input.
 import { checkSource, codegenSupport, resolveTargetOptions } from "../check/index.js";
 import type { CheckedProgram, GlobalSymbol, MapDef } from "../check/symbols.js";
-import { DiagnosticBag, type Diagnostic, SourceFile, compareDiagnostics } from "../diagnostics/index.js";
+import {
+  DiagnosticBag,
+  type Diagnostic,
+  SourceFile,
+  compareDiagnostics,
+} from "../diagnostics/index.js";
 import { tryWriteElf } from "../elf/writer.js";
 import type { ObjFile } from "../elf/types.js";
 import { objectToAsm } from "./asm.js";
 import { CodegenCodes } from "./codes.js";
-import { layout, optimize, removeUnreachable } from "./layout.js";
-import { Lowerer } from "./lower.js";
-import { buildObject, type ProgramOutput } from "./object.js";
+import { type LaidOut, layout, optimize, removeUnreachable } from "./layout.js";
+import { CALLEE_SAVED_REGS, Lowerer, type RegPlan } from "./lower.js";
+import { buildObject, layoutData, type ProgramOutput } from "./object.js";
 
 export { CodegenCodes, type CodegenCode } from "./codes.js";
 
@@ -50,17 +55,25 @@ export interface CompileResult {
 
 type Input = SourceFile | { path: string; text: string };
 
-export function compile(sources: Input | readonly Input[], options: CompileOptions = {}): CompileResult {
+export function compile(
+  sources: Input | readonly Input[],
+  options: CompileOptions = {},
+): CompileResult {
   const files = (Array.isArray(sources) ? sources : [sources]).map((s: Input) =>
     s instanceof SourceFile ? s : new SourceFile(s.path, s.text),
   );
   const diagnostics: Diagnostic[] = [];
   if (files.length === 0) {
-    return { diagnostics: [{ code: CodegenCodes.noInput, severity: "error", message: "no input files" }] };
+    return {
+      diagnostics: [{ code: CodegenCodes.noInput, severity: "error", message: "no input files" }],
+    };
   }
   const bag = new DiagnosticBag();
   const resolved = resolveTargetOptions(
-    { ...(options.target !== undefined ? { target: options.target } : {}), ...(options.mcpu !== undefined ? { mcpu: options.mcpu } : {}) },
+    {
+      ...(options.target !== undefined ? { target: options.target } : {}),
+      ...(options.mcpu !== undefined ? { mcpu: options.mcpu } : {}),
+    },
     bag,
   );
   if (!resolved) return { diagnostics: bag.items };
@@ -85,7 +98,7 @@ export function compile(sources: Input | readonly Input[], options: CompileOptio
         severity: "error",
         message: `programs in ${other} and ${p.file} are both named '${p.name}'`,
         file: p.file,
-        hint: "give one of them another name with `export const name = \"…\"`",
+        hint: 'give one of them another name with `export const name = "…"`',
       });
     }
     seen.set(p.name, p.file);
@@ -95,34 +108,100 @@ export function compile(sources: Input | readonly Input[], options: CompileOptio
   // Symbol names: plain, unless two programs use the same one (then `<program>_<name>`).
   const count = new Map<string, number>();
   for (const { p } of checked) {
-    for (const n of new Set([...p.globals.map((g) => g.name), ...p.maps.map((m) => m.name), p.name])) count.set(n, (count.get(n) ?? 0) + 1);
+    for (const n of new Set([
+      ...p.globals.map((g) => g.name),
+      ...p.maps.map((m) => m.name),
+      p.name,
+    ]))
+      count.set(n, (count.get(n) ?? 0) + 1);
   }
-  const symName = (p: CheckedProgram, n: string): string => ((count.get(n) ?? 0) > 1 ? `${p.name}_${n}` : n);
+  const symName = (p: CheckedProgram, n: string): string =>
+    (count.get(n) ?? 0) > 1 ? `${p.name}_${n}` : n;
 
   const outputs: ProgramOutput[] = [];
   const infos: CompiledProgram[] = [];
   const opt = options.opt ?? 2;
-  for (const { p, src } of checked) {
-    const globalNames = new Map<GlobalSymbol, string>(p.globals.map((g) => [g, symName(p, g.name)]));
-    const mapNames = new Map<MapDef, string>(p.maps.map((m) => [m, symName(p, m.name)]));
-    const startedFlag = `${p.name}__started`;
-    const lowerer = new Lowerer(
-      p,
-      { global: (g) => globalNames.get(g)!, map: (m) => mapNames.get(m)!, startedFlag },
-      { opt, ...(options.reapBatch !== undefined ? { reapBatch: options.reapBatch } : {}) },
-      src.text,
-    );
-    const r = lowerer.run();
+  // The started flag exists exactly when the lowering uses it (v2 with both entry points).
+  const usesStarted = (p: CheckedProgram): boolean =>
+    p.target.context.kind === "struct" &&
+    p.entryPoints.onStart !== undefined &&
+    p.entryPoints.onCompletion !== undefined;
+  const named = checked.map(({ p, src }) => ({
+    p,
+    src,
+    globalNames: new Map<GlobalSymbol, string>(p.globals.map((g) => [g, symName(p, g.name)])),
+    mapNames: new Map<MapDef, string>(p.maps.map((m) => [m, symName(p, m.name)])),
+    startedFlag: `${p.name}__started`,
+  }));
+  const data = layoutData(
+    named.map((n) => ({
+      checked: n.p,
+      globalNames: n.globalNames,
+      ...(usesStarted(n.p) ? { startedFlag: n.startedFlag } : {}),
+    })),
+  );
+  for (const { p, src, globalNames, mapNames, startedFlag } of named) {
+    const lowerWith = (
+      regs?: RegPlan,
+    ): { r: ReturnType<Lowerer["run"]>; laid?: LaidOut | { error: string } } => {
+      const lowerer = new Lowerer(
+        p,
+        { global: (g) => globalNames.get(g)!, map: (m) => mapNames.get(m)!, startedFlag, data },
+        {
+          opt,
+          ...(options.reapBatch !== undefined ? { reapBatch: options.reapBatch } : {}),
+          ...(regs ? { regs } : {}),
+        },
+        src.text,
+      );
+      const r = lowerer.run();
+      if (!r.lowered) return { r };
+      const items = opt >= 2 ? optimize(r.lowered.items) : removeUnreachable(r.lowered.items);
+      return { r, laid: layout(items) };
+    };
+    let best = lowerWith();
+    if (opt >= 2 && best.r.lowered && best.laid && !("error" in best.laid)) {
+      // r7–r9 hold locals by default; try giving some to the base addresses of data
+      // sections instead (every subset of the sections with two or more global accesses),
+      // and keep the smallest code (ties: the earlier, fewer bases).
+      const extras: string[] = [];
+      for (const [section, n] of [...best.r.lowered.dataRefs].sort((x, y) => y[1] - x[1]))
+        if (n >= 2 && data.anchors.has(section)) extras.push(section);
+      let bestSlots = slotsOf(best.laid);
+      for (let mask = 1; mask < 1 << extras.length; mask++) {
+        const chosen = extras.filter((_, i) => mask & (1 << i));
+        if (chosen.length > CALLEE_SAVED_REGS.length) continue;
+        const bases = new Map<string, number>(chosen.map((sec, i) => [sec, CALLEE_SAVED_REGS[i]!]));
+        const tryIt = lowerWith({ bases });
+        if (!tryIt.r.lowered || !tryIt.laid || "error" in tryIt.laid) continue;
+        const n = slotsOf(tryIt.laid);
+        if (n < bestSlots) {
+          best = tryIt;
+          bestSlots = n;
+        }
+      }
+    }
+    const r = best.r;
     diagnostics.push(...r.diagnostics);
     if (!r.lowered) continue;
-    const items = opt >= 2 ? optimize(r.lowered.items) : removeUnreachable(r.lowered.items);
-    const laid = layout(items);
+    if (r.lowered.usesStartedFlag !== usesStarted(p))
+      throw new Error("codegen: the started flag's placement disagrees with the lowering");
+    const laid = best.laid!;
     if ("error" in laid) {
-      diagnostics.push({ code: CodegenCodes.branchTooFar, severity: "error", message: laid.error, file: p.file });
+      diagnostics.push({
+        code: CodegenCodes.branchTooFar,
+        severity: "error",
+        message: laid.error,
+        file: p.file,
+      });
       continue;
     }
     const sleepable = p.needsSleepable && p.target.sections.sleepable !== undefined;
-    const secTemplate = (sleepable ? p.target.sections.sleepable : p.target.sections.normal ?? p.target.sections.sleepable)!;
+    const secTemplate = (
+      sleepable
+        ? p.target.sections.sleepable
+        : (p.target.sections.normal ?? p.target.sections.sleepable)
+    )!;
     const section = secTemplate.includes("<name>")
       ? secTemplate.replace("<name>", p.name)
       : secTemplate.endsWith("/")
@@ -137,7 +216,8 @@ export function compile(sources: Input | readonly Input[], options: CompileOptio
       sourceLines: src.text.split(/\r?\n/),
       globalNames,
       mapNames,
-      ...(r.lowered.usesStartedFlag ? { startedFlag } : {}),
+      ...(usesStarted(p) ? { startedFlag } : {}),
+      strings: r.lowered.strings,
     });
     infos.push({
       name: p.name,
@@ -145,7 +225,7 @@ export function compile(sources: Input | readonly Input[], options: CompileOptio
       section,
       symbol,
       insns: laid.insns.length,
-      slots: laid.insns.reduce((n, i) => n + (i.opcode === 0x18 ? 2 : 1), 0),
+      slots: slotsOf(laid),
       frameSize: r.lowered.frameSize,
       sleepable,
     });
@@ -160,6 +240,10 @@ export function compile(sources: Input | readonly Input[], options: CompileOptio
   if (written.bytes) result.bytes = written.bytes;
   if (options.emitAsm) result.asm = objectToAsm(object, outputs);
   return result;
+}
+
+function slotsOf(laid: LaidOut): number {
+  return laid.insns.reduce((n, i) => n + (i.opcode === 0x18 ? 2 : 1), 0);
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

@@ -35,17 +35,35 @@ export function sizeName(bytes: number): SizeName {
   return bytes === 1 ? "B" : bytes === 2 ? "H" : bytes === 4 ? "W" : "DW";
 }
 
-export function alu(op: AluName, dst: number, src: number | { imm: number }, is64 = true): Instruction {
+export function alu(
+  op: AluName,
+  dst: number,
+  src: number | { imm: number },
+  is64 = true,
+): Instruction {
   const cls = is64 ? Class.ALU64 : Class.ALU;
-  if (typeof src === "number") return { opcode: cls | Source.X | AluOp[op], dst, src, off: 0, imm: 0 };
+  if (typeof src === "number")
+    return { opcode: cls | Source.X | AluOp[op], dst, src, off: 0, imm: 0 };
   return { opcode: cls | Source.K | AluOp[op], dst, src: 0, off: 0, imm: src.imm | 0 };
 }
 /** v4 sign-extending move: dst = (sN)src. */
 export function movsx(dst: number, src: number, bits: 8 | 16 | 32): Instruction {
   return { opcode: Class.ALU64 | Source.X | AluOp.MOV, dst, src, off: bits, imm: 0 };
 }
-export function ldx(size: SizeName, dst: number, src: number, off: number, signed = false): Instruction {
-  return { opcode: Class.LDX | (signed ? Mode.MEMSX : Mode.MEM) | Size[size], dst, src, off, imm: 0 };
+export function ldx(
+  size: SizeName,
+  dst: number,
+  src: number,
+  off: number,
+  signed = false,
+): Instruction {
+  return {
+    opcode: Class.LDX | (signed ? Mode.MEMSX : Mode.MEM) | Size[size],
+    dst,
+    src,
+    off,
+    imm: 0,
+  };
 }
 export function stx(size: SizeName, dst: number, off: number, src: number): Instruction {
   return { opcode: Class.STX | Mode.MEM | Size[size], dst, src, off, imm: 0 };
@@ -54,11 +72,13 @@ export function st(size: SizeName, dst: number, off: number, imm: number): Instr
   return { opcode: Class.ST | Mode.MEM | Size[size], dst, src: 0, off, imm: imm | 0 };
 }
 export function jmp(op: JmpName, dst: number, src: number | { imm: number }): Instruction {
-  if (typeof src === "number") return { opcode: Class.JMP | Source.X | JmpOp[op], dst, src, off: 0, imm: 0 };
+  if (typeof src === "number")
+    return { opcode: Class.JMP | Source.X | JmpOp[op], dst, src, off: 0, imm: 0 };
   return { opcode: Class.JMP | Source.K | JmpOp[op], dst, src: 0, off: 0, imm: src.imm | 0 };
 }
 export function jmp32(op: JmpName, dst: number, src: number | { imm: number }): Instruction {
-  if (typeof src === "number") return { opcode: Class.JMP32 | Source.X | JmpOp[op], dst, src, off: 0, imm: 0 };
+  if (typeof src === "number")
+    return { opcode: Class.JMP32 | Source.X | JmpOp[op], dst, src, off: 0, imm: 0 };
   return { opcode: Class.JMP32 | Source.K | JmpOp[op], dst, src: 0, off: 0, imm: src.imm | 0 };
 }
 export function ja(): Instruction {

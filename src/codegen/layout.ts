@@ -1,6 +1,8 @@
-// From the lowering's item list to final instructions: the -O2 peephole passes (jump
+// From the lowering's item list to final instructions: the -O2 peephole passes (register
+// coalescing, hoisting out of branch successors, redundant address loads, cross-jumping, jump
 // threading, branch inversion over a jump, jumps to the next instruction, unreachable code,
-// self-moves), then label resolution into 16-bit slot offsets, relocations and line info.
+// self-moves, block placement; docs/compile.md), then label resolution into 16-bit slot
+// offsets, relocations and line info.
 import type { Instruction } from "../isa/index.js";
 import { AluOp, Class, Source, instructionSize } from "../isa/index.js";
 import {
@@ -110,7 +112,14 @@ function coalesce(items: Item[]): boolean {
   let changed = false;
   for (let j = 0; j < items.length; j++) {
     const mv = items[j]!;
-    if (mv.k !== "insn" || !isMov(mv.insn) || !srcX(mv.insn) || CLS(mv.insn) !== Class.ALU64 || mv.insn.off !== 0) continue;
+    if (
+      mv.k !== "insn" ||
+      !isMov(mv.insn) ||
+      !srcX(mv.insn) ||
+      CLS(mv.insn) !== Class.ALU64 ||
+      mv.insn.off !== 0
+    )
+      continue;
     const rT = mv.insn.src;
     const rH = mv.insn.dst;
     if (rT === rH || rT === 10 || rH === 10) continue;
@@ -128,7 +137,12 @@ function coalesce(items: Item[]): boolean {
       const w = writes(x.insn);
       if (x.target !== undefined || isCall(x.insn)) break;
       // `rT = rH; rT op= …; rH = rT` → `rH op= …`: the copy becomes a self-move.
-      const copyOfH = isMov(x.insn) && srcX(x.insn) && x.insn.src === rH && x.insn.dst === rT && CLS(x.insn) === Class.ALU64;
+      const copyOfH =
+        isMov(x.insn) &&
+        srcX(x.insn) &&
+        x.insn.src === rH &&
+        x.insn.dst === rT &&
+        CLS(x.insn) === Class.ALU64;
       if (copyOfH) {
         chain.push(k);
         ok = true;
@@ -311,12 +325,193 @@ function redundantLoads(items: Item[]): boolean {
   return changed;
 }
 
+/**
+ * Block placement: a block at label L that nothing falls into moves, with L, to where a
+ * `goto L` is, replacing that goto (other branches to L follow the label). Done when it saves
+ * the jump: the block ends with a jump/exit of its own, or it falls into a label M and the
+ * instruction before it is the `goto M` that then becomes a jump to the next instruction.
+ * One move per call.
+ */
+function moveBlocks(items: Item[]): boolean {
+  const refs = new Map<number, number[]>();
+  items.forEach((it, i) => {
+    if (it.k === "insn" && it.target !== undefined)
+      refs.set(it.target, [...(refs.get(it.target) ?? []), i]);
+  });
+  const prevInsn = (from: number): InsnItem | undefined => {
+    for (let j = from - 1; j >= 0; j--) {
+      const x = items[j]!;
+      if (x.k === "insn") return x;
+    }
+    return undefined;
+  };
+  for (let l = 0; l < items.length; l++) {
+    const lab = items[l]!;
+    if (lab.k !== "label") continue;
+    const r = refs.get(lab.id);
+    if (!r) continue;
+    // Nothing falls into L (labels directly before it would be entered by falling through).
+    let k = l - 1;
+    while (k >= 0 && items[k]!.k === "line") k--;
+    if (k >= 0 && items[k]!.k === "label") continue;
+    const before = prevInsn(l);
+    if (!before || !(isJa(before.insn) || isExit(before.insn))) continue;
+    // The block: up to and including a ja/exit, or up to the next label.
+    let end = l + 1;
+    let endsInJump = false;
+    for (; end < items.length; end++) {
+      const x = items[end]!;
+      if (x.k === "label") break;
+      if (x.k === "insn" && (isJa(x.insn) || isExit(x.insn))) {
+        endsInJump = true;
+        end++;
+        break;
+      }
+    }
+    const jAt = r.find((i) => isJa((items[i] as InsnItem).insn) && (i < l || i >= end));
+    if (jAt === undefined) continue;
+    // The label moves along when other branches still reach it.
+    const body = items.slice(r.length > 1 ? l : l + 1, end);
+    if (!body.some((x) => x.k === "insn")) continue;
+    let moved: Item[];
+    if (endsInJump) moved = body;
+    else {
+      const next = items[end];
+      if (!next || next.k !== "label" || !isJa(before.insn) || before.target !== next.id) continue;
+      moved = [...body, { k: "insn", insn: before.insn, target: next.id }];
+    }
+    // Remove the block with its label (it has no other use), then put it in place of the
+    // goto. Edit the later range first.
+    const removeBlock = (): void => {
+      items.splice(l, end - l);
+    };
+    const replaceJ = (): void => {
+      items.splice(jAt, 1, ...moved);
+    };
+    if (jAt > l) {
+      replaceJ();
+      removeBlock();
+    } else {
+      removeBlock();
+      replaceJ();
+    }
+    // The `goto M` before the old place is now a jump to the next instruction: removed later.
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Hoisting: when both successors of a conditional branch begin with the same instruction
+ * (the target label has no other way in), it runs once before the branch, provided it does
+ * not write a register the branch reads. One hoist per call.
+ */
+function hoistCommon(items: Item[]): boolean {
+  const refs = new Map<number, number>();
+  const labelIdx = new Map<number, number>();
+  items.forEach((it, i) => {
+    if (it.k === "insn" && it.target !== undefined)
+      refs.set(it.target, (refs.get(it.target) ?? 0) + 1);
+    else if (it.k === "label") labelIdx.set(it.id, i);
+  });
+  /** The first instruction from `i` on, skipping lines; undefined at a label or the end. */
+  const firstInsn = (i: number): number | undefined => {
+    for (let j = i; j < items.length; j++) {
+      const x = items[j]!;
+      if (x.k === "label") return undefined;
+      if (x.k === "insn") return j;
+    }
+    return undefined;
+  };
+  for (let b = 0; b < items.length; b++) {
+    const br = items[b]!;
+    if (br.k !== "insn" || br.target === undefined || !isCondJump(br.insn)) continue;
+    if (refs.get(br.target) !== 1) continue;
+    const l = labelIdx.get(br.target);
+    if (l === undefined || l <= b) continue; // forward branches only
+    // Nothing falls into L.
+    let k = l - 1;
+    while (k >= 0 && items[k]!.k === "line") k--;
+    const prev = items[k];
+    if (!prev || prev.k !== "insn" || !(isJa(prev.insn) || isExit(prev.insn))) continue;
+    const f = firstInsn(b + 1);
+    const t = firstInsn(l + 1);
+    if (f === undefined || t === undefined || f >= l) continue;
+    const a = items[f] as InsnItem;
+    const c = items[t] as InsnItem;
+    if (a.target !== undefined || isJa(a.insn) || isExit(a.insn) || isCall(a.insn)) continue;
+    const brReads = reads(br.insn);
+    if (writes(a.insn).some((r) => brReads.includes(r))) continue;
+    if (sameInsn(a, c)) {
+      items.splice(t, 1);
+      items.splice(f, 1);
+      items.splice(b, 0, a);
+      return true;
+    }
+    // The same value into different registers (`rA = X` / `rB = X`): hoist `rA = X` and
+    // rename rB to rA in the target block for as long as rB holds that value.
+    const rA = a.insn.dst;
+    const rB = c.insn.dst;
+    const pureDef = (x: InsnItem): boolean =>
+      writes(x.insn).length === 1 && !reads(x.insn).includes(x.insn.dst);
+    if (rA === rB || rA === 10 || rB === 10 || !pureDef(a) || !pureDef(c)) continue;
+    if (!sameInsn(a, { ...c, insn: { ...c.insn, dst: rA } })) continue;
+    if (!deadAfter(items, t + 1, rA)) continue; // rA's old value is not needed on the target path
+    const renames: number[] = [];
+    let ok = false;
+    let aClobbered = false;
+    for (let j = t + 1; j < items.length; j++) {
+      const x = items[j]!;
+      if (x.k === "line") continue;
+      if (x.k === "label") {
+        ok = deadAfter(items, j, rB);
+        break;
+      }
+      const r = reads(x.insn);
+      const w = writes(x.insn);
+      if (x.target !== undefined || isJa(x.insn) || isExit(x.insn) || isCall(x.insn)) {
+        ok = !r.includes(rB) && deadAfter(items, j, rB);
+        break;
+      }
+      if (r.includes(rB)) {
+        if (aClobbered || r.includes(rA)) break;
+        renames.push(j);
+        if (w.includes(rA)) aClobbered = true;
+        continue;
+      }
+      if (w.includes(rB)) {
+        ok = true; // redefined: the value's range ends
+        break;
+      }
+      if (w.includes(rA)) aClobbered = true;
+    }
+    if (!ok) continue;
+    for (const j of renames) {
+      const x = items[j] as InsnItem;
+      items[j] = {
+        ...x,
+        insn: {
+          ...x.insn,
+          dst: x.insn.dst === rB ? rA : x.insn.dst,
+          src: x.insn.src === rB && reads(x.insn).includes(rB) ? rA : x.insn.src,
+        },
+      };
+    }
+    items.splice(t, 1);
+    items.splice(f, 1);
+    items.splice(b, 0, a);
+    return true;
+  }
+  return false;
+}
+
 /** Peephole passes until nothing changes. */
 export function optimize(items: Item[]): Item[] {
   let cur = [...items];
-  for (let round = 0; round < 40; round++) {
+  for (let round = 0; round < 60; round++) {
     const before = cur.length;
     let changed = coalesce(cur);
+    for (let m = 0; m < 50 && hoistCommon(cur); m++) changed = true;
     if (redundantLoads(cur)) changed = true;
     let maxLabel = 0;
     for (const it of cur) {
@@ -420,7 +615,12 @@ export function optimize(items: Item[]): Item[] {
       if (it.k === "insn" && (isJa(it.insn) || isExit(it.insn))) dead = true;
     }
     cur = out2;
-    if (!changed && cur.length === before) break;
+    if (!changed && cur.length === before) {
+      // Block placement last, once the other passes are done, one move per round (the jump
+      // a move makes redundant is removed in the next).
+      if (moveBlocks(cur)) continue;
+      break;
+    }
   }
   return cur;
 }
@@ -476,14 +676,16 @@ export function layout(items: Item[]): LaidOut | { error: string } {
       const t = slotOf.get(it.target);
       if (t === undefined) return { error: `internal: undefined label ${it.target}` };
       const off = t - (slot + 1);
-      if (off < -32768 || off > 32767) return { error: `a branch spans ${off} instructions; the limit is 32767` };
+      if (off < -32768 || off > 32767)
+        return { error: `a branch spans ${off} instructions; the limit is 32767` };
       insn = { ...insn, off };
       branchTargets.set(insns.length, it.target);
     }
     if (it.sym !== undefined) relocs.push({ offset: slot * 8, symbol: it.sym });
     if (pendingLine) {
       const last = lines[lines.length - 1];
-      if (!last || last.line !== pendingLine.line || lines.length === 0) lines.push({ offset: slot * 8, ...pendingLine });
+      if (!last || last.line !== pendingLine.line || lines.length === 0)
+        lines.push({ offset: slot * 8, ...pendingLine });
       pendingLine = undefined;
     }
     insns.push(insn);

@@ -6,8 +6,9 @@
 // so comparisons, widening and helper arguments need no fix-ups; narrow arithmetic is
 // re-normalised after the operations that can leave the type's range.
 //
-// Registers: r6 = ctx; r7–r9 = the most used scalar/pointer locals (-O2); r0–r5 = expression
-// temporaries, spilled to the stack around calls (they are caller-saved) or under pressure.
+// Registers: r6 = ctx; r7–r9 = data section base addresses and the most used scalar/pointer
+// locals (-O2); r0–r5 = expression temporaries, spilled to the stack around calls (they are
+// caller-saved) or under pressure.
 import type { Diagnostic, SourceRange } from "../diagnostics/index.js";
 import type * as ast from "../parser/ast.js";
 import type { Instruction } from "../isa/index.js";
@@ -32,6 +33,7 @@ import {
   sqeField,
 } from "../targets/sqe.js";
 import { CodegenCodes } from "./codes.js";
+import type { DataLayout } from "./object.js";
 import {
   type AluName,
   type Item,
@@ -60,6 +62,16 @@ export interface LowerOptions {
   opt: 0 | 2;
   /** CQEs reaped per run at most (the loop bound the verifier sees). */
   reapBatch?: number;
+  /**
+   * Callee-saved registers given to data section base addresses instead of locals (-O2):
+   * loaded once at entry, every global of the section is then `base + offset`. The
+   * remaining ones of r7–r9 go to the most used locals.
+   */
+  regs?: RegPlan;
+}
+
+export interface RegPlan {
+  bases: ReadonlyMap<string, number>;
 }
 
 /** Names of the ELF symbols the lowered code refers to. */
@@ -68,6 +80,8 @@ export interface SymbolNames {
   map(m: MapDef): string;
   /** The `.bss` byte that says onStart has run (iouring-v2). */
   startedFlag: string;
+  /** Placement of the globals (needed for section base registers). */
+  data?: DataLayout;
 }
 
 export interface LoweredProgram {
@@ -75,10 +89,15 @@ export interface LoweredProgram {
   frameSize: number;
   /** Uses the started flag (so the object must define it). */
   usesStartedFlag: boolean;
+  /** Read-only strings the code refers to by symbol (trace formats). */
+  strings: { symbol: string; bytes: Uint8Array }[];
+  /** ld_imm64 of global/flag addresses per data section (for choosing base registers). */
+  dataRefs: Map<string, number>;
 }
 
 const CTX = 6;
 const CALLEE_SAVED = [7, 8, 9];
+export const CALLEE_SAVED_REGS: readonly number[] = CALLEE_SAVED;
 const TEMP_POOL = [1, 2, 3, 4, 5, 0];
 const MAX_STACK = 512;
 const DEFAULT_REAP_BATCH = 16;
@@ -104,9 +123,7 @@ class Tmp {
 
 type Val = { k: "imm"; v: bigint } | { k: "reg"; r: number } | { k: "tmp"; t: Tmp };
 type Home =
-  | { k: "reg"; r: number }
-  | { k: "stack"; off: number }
-  | { k: "alias"; base: Val; off: number };
+  { k: "reg"; r: number } | { k: "stack"; off: number } | { k: "alias"; base: Val; off: number };
 /** A memory location: base register value + offset. */
 interface Addr {
   base: Val;
@@ -125,9 +142,7 @@ interface LoopFrame {
 }
 
 class LowerError extends Error {
-  constructor(
-    readonly diag: Diagnostic,
-  ) {
+  constructor(readonly diag: Diagnostic) {
     super(diag.message);
   }
 }
@@ -185,8 +200,13 @@ export class Lowerer {
   private stopLabel = 0;
   private exitLabel = 0;
   private usesStartedFlag = false;
+  private strings: { symbol: string; bytes: Uint8Array }[] = [];
+  private dataRefs = new Map<string, number>();
+  /** Data section → the callee-saved register holding its base address. */
+  private baseRegs = new Map<string, number>();
   /** Set while a call is lowered as a condition: the bool-from-r0 builtins report here. */
-  private condCapture: { call: ast.CallExpr; result?: { r0: Val; op: JmpName; k: number } } | undefined;
+  private condCapture:
+    { call: ast.CallExpr; result?: { r0: Val; op: JmpName; k: number } } | undefined;
   private currentCall: ast.CallExpr | undefined;
 
   constructor(
@@ -221,7 +241,13 @@ export class Lowerer {
       };
     }
     return {
-      lowered: { items: this.items, frameSize: this.maxFrame, usesStartedFlag: this.usesStartedFlag },
+      lowered: {
+        items: this.items,
+        frameSize: this.maxFrame,
+        usesStartedFlag: this.usesStartedFlag,
+        strings: this.strings,
+        dataRefs: this.dataRefs,
+      },
       diagnostics: [],
     };
   }
@@ -394,7 +420,8 @@ export class Lowerer {
         if (s?.kind === "local") uses.set(s, (uses.get(s) ?? 0) + 8 ** Math.min(depth, 3));
         return;
       }
-      const loop = node.kind === "ForStmt" || node.kind === "WhileStmt" || node.kind === "DoWhileStmt";
+      const loop =
+        node.kind === "ForStmt" || node.kind === "WhileStmt" || node.kind === "DoWhileStmt";
       for (const [k, v] of Object.entries(node)) {
         if (k === "range") continue;
         walk(v, depth + (loop ? 1 : 0));
@@ -414,14 +441,18 @@ export class Lowerer {
         const t = l.type;
         if (t.kind === "struct" || t.kind === "array") {
           if (l.param) continue; // aliased to the argument at each call
-          this.homes.set(l, { k: "stack", off: this.alloc(sizeOfType(t), Math.max(8, alignOfType(t))) });
+          this.homes.set(l, {
+            k: "stack",
+            off: this.alloc(sizeOfType(t), Math.max(8, alignOfType(t))),
+          });
           continue;
         }
         candidates.push(l);
       }
     }
     candidates.sort((a, b) => (uses.get(b) ?? 0) - (uses.get(a) ?? 0));
-    const regs = this.options.opt >= 2 ? [...CALLEE_SAVED] : [];
+    const taken = new Set<number>(this.options.regs?.bases.values() ?? []);
+    const regs = this.options.opt >= 2 ? CALLEE_SAVED.filter((r) => !taken.has(r)) : [];
     for (const l of candidates) {
       if ((uses.get(l) ?? 0) === 0 && !l.param) {
         this.homes.set(l, { k: "stack", off: this.alloc(8) });
@@ -450,6 +481,7 @@ export class Lowerer {
     this.emit(alu("MOV", CTX, 1));
     this.exitLabel = this.newLabel();
     this.stopLabel = this.newLabel();
+    const storeWaitNr = this.newLabel();
     const v2 = this.p.target.context.kind === "struct";
     const waitNr = contextField(this.p.target, "wait_nr");
     const waitIdx = contextField(this.p.target, "wait_idx");
@@ -459,24 +491,42 @@ export class Lowerer {
     this.assignHomes(fns);
     // Loops inside the handler multiply the verifier's work by the reap bound: reap one CQE
     // per run then (the request re-runs at once while CQEs remain).
-    const batch = this.options.reapBatch ?? (onCompletion && this.hasLoop(onCompletion) ? 1 : DEFAULT_REAP_BATCH);
+    const batch =
+      this.options.reapBatch ??
+      (onCompletion && this.hasLoop(onCompletion) ? 1 : DEFAULT_REAP_BATCH);
     if (onCompletion && batch > 1) {
-      // On the stack: with the counter in a callee-saved register the kernel oracle's reap
-      // shim (a BPF-to-BPF call with its own loop) is refused as an "infinite loop".
+      // On the stack: with the counter in a callee-saved register (as clang keeps it;
+      // counting up or down, compared directly or through a copy) the kernel oracle's
+      // strict mode (CAP_BPF only) gives up on nop-pump, ping and copy ("sequence of 8193
+      // jumps is too complex", or the 1M-instruction limit) while lenient mode accepts
+      // them. Strict mode also walks the mispredicted side of every branch whose outcome it
+      // knows (the counter test is such a branch). On that walk it treats the compared register as
+      // unknown: a register counter then never ends the loop ("infinite loop detected"; 32 of
+      // the 66 test programs), while a stack counter is reloaded with its known value. The
+      // stack costs 1–2 slots per program.
       counterHome = { k: "stack", off: this.alloc(8) };
     }
     const base = this.frameTop;
+    // Section base registers: loaded once, every global of the section is base + offset.
+    for (const [sec, reg] of this.options.opt >= 2
+      ? (this.options.regs?.bases ?? new Map<string, number>())
+      : []) {
+      const anchor = this.names.data?.anchors.get(sec);
+      if (anchor === undefined) continue;
+      this.baseRegs.set(sec, reg);
+      this.emit(ldImm64(reg, 0n), { sym: anchor });
+    }
 
     if (onStart) {
       const afterStart = this.newLabel();
       if (v2 && onCompletion) {
         // First run: a .bss byte that is 0 until onStart has run once.
         this.usesStartedFlag = true;
-        const r = 1;
-        this.emit(ldImm64(r, 0n), { sym: this.names.startedFlag });
-        this.emit(ldx("B", 2, r, 0));
+        const a = this.globalAddr(this.names.startedFlag, 1);
+        const r = a.reg;
+        this.emit(ldx("B", 2, r, a.off));
         this.emit(jmp("JNE", 2, { imm: 0 }), { target: afterStart });
-        this.emit(st("B", r, 0, 1));
+        this.emit(st("B", r, a.off, 1));
       }
       this.inlineEntry(onStart, afterStart);
       this.label(afterStart);
@@ -500,10 +550,7 @@ export class Lowerer {
       if (param) this.homes.set(param, { k: "alias", base: { k: "reg", r: R10 }, off: cqeBuf });
       this.inlineEntry(onCompletion, next);
       this.label(next);
-      if (counterHome?.k === "reg") {
-        this.emit(alu("ADD", counterHome.r, { imm: 1 }));
-        this.emit(jmp("JLT", counterHome.r, { imm: batch }), { target: top });
-      } else if (counterHome) {
+      if (counterHome) {
         const ct = this.toTmp(this.loadHome(counterHome));
         this.emit(alu("ADD", ct.reg!, { imm: 1 }));
         this.storeHome(counterHome, { k: "tmp", t: ct });
@@ -512,8 +559,8 @@ export class Lowerer {
       }
       this.label(rearm);
       // Wait for one more CQE on the same CQ: wait_idx already names it.
-      this.emit(st(sizeName(waitNr.size), CTX, waitNr.offset, 1));
-      this.jumpTo(this.exitLabel);
+      this.emit(alu("MOV", 1, { imm: 1 }));
+      this.jumpTo(storeWaitNr);
     } else if (v2 && waitNr) {
       // onStart only: one run, then the request completes.
       this.jumpTo(this.stopLabel);
@@ -522,10 +569,29 @@ export class Lowerer {
     }
     this.frameTop = base;
     this.label(this.stopLabel);
-    if (v2 && waitNr) this.emit(st(sizeName(waitNr.size), CTX, waitNr.offset, 0));
+    if (v2 && waitNr) {
+      // Context fields are written from a register: kernels before 6.3 refuse BPF_ST
+      // (store immediate) into the context, so r1 carries wait_nr (1 re-arms, 0 stops).
+      this.emit(alu("MOV", 1, { imm: 0 }));
+      this.label(storeWaitNr);
+      this.emit(stx(sizeName(waitNr.size), CTX, waitNr.offset, 1));
+    }
     this.label(this.exitLabel);
     this.emit(alu("MOV", R0, { imm: 0 }));
     this.emit(exit());
+  }
+
+  /**
+   * The address of a global by symbol name in a fixed register (r1 when its section has no
+   * base register).
+   */
+  private globalAddr(name: string, scratch: number): { reg: number; off: number } {
+    const place = this.names.data?.places.get(name);
+    if (place) this.dataRefs.set(place.section, (this.dataRefs.get(place.section) ?? 0) + 1);
+    const br = place && this.baseRegs.get(place.section);
+    if (br !== undefined) return { reg: br, off: place!.offset };
+    this.emit(ldImm64(scratch, 0n), { sym: name });
+    return { reg: scratch, off: 0 };
   }
 
   /** Whether fn, or a function it calls, contains a loop. */
@@ -535,7 +601,13 @@ export class Lowerer {
     const visit = (f: CheckedFunction): boolean => {
       if (seen.has(f.name)) return false;
       seen.add(f.name);
-      if (/"kind":"(ForStmt|WhileStmt|DoWhileStmt)"/.test(JSON.stringify(f.decl.body, (k, v) => (k === "range" ? undefined : typeof v === "bigint" ? 0 : v))))
+      if (
+        /"kind":"(ForStmt|WhileStmt|DoWhileStmt)"/.test(
+          JSON.stringify(f.decl.body, (k, v) =>
+            k === "range" ? undefined : typeof v === "bigint" ? 0 : v,
+          ),
+        )
+      )
         return true;
       return (this.p.callGraph.get(f.name) ?? f.calls).some((c) => {
         const g = byName.get(c);
@@ -652,7 +724,8 @@ export class Lowerer {
         const f = this.fnStack[this.fnStack.length - 1]!;
         if (s.value) {
           const v = this.expr(s.value);
-          if (f.resultSlot !== undefined) this.storeMem({ base: { k: "reg", r: R10 }, off: f.resultSlot }, INT_TYPES.u64, v);
+          if (f.resultSlot !== undefined)
+            this.storeMem({ base: { k: "reg", r: R10 }, off: f.resultSlot }, INT_TYPES.u64, v);
           this.release(v);
         }
         this.jumpTo(f.exitLabel);
@@ -777,7 +850,8 @@ export class Lowerer {
     } else {
       const vv: Val = v.k === "imm" ? { k: "tmp", t: this.toTmp(v) } : v;
       this.pin(vv);
-      const narrowOk = vv.k === "tmp" && vv.t.pendingExt !== undefined && bytes * 8 <= vv.t.pendingExt;
+      const narrowOk =
+        vv.k === "tmp" && vv.t.pendingExt !== undefined && bytes * 8 <= vv.t.pendingExt;
       const r = narrowOk ? this.rawRegOf(vv) : this.regOf(vv);
       const b = this.baseReg(a);
       this.unpin(vv);
@@ -794,7 +868,11 @@ export class Lowerer {
    * Writes `size` bytes at `a`: constant bytes from `image` in as few immediate stores as
    * alignment allows, and runtime fields (which overwrite their ranges) with register stores.
    */
-  private writeImage(a: Addr, image: Uint8Array, fields: { off: number; size: number; val: Val }[]): void {
+  private writeImage(
+    a: Addr,
+    image: Uint8Array,
+    fields: { off: number; size: number; val: Val }[],
+  ): void {
     const runtime = new Uint8Array(image.length);
     for (const f of fields) runtime.fill(1, f.off, f.off + f.size);
     this.pin(a.base);
@@ -805,7 +883,13 @@ export class Lowerer {
         continue;
       }
       let size = 8;
-      while (size > 1 && (p % size !== 0 || p + size > image.length || runtime.subarray(p, p + size).some((x) => x !== 0))) size /= 2;
+      while (
+        size > 1 &&
+        (p % size !== 0 ||
+          p + size > image.length ||
+          runtime.subarray(p, p + size).some((x) => x !== 0))
+      )
+        size /= 2;
       let value = 0n;
       for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(image[p + i]!);
       if (size === 8 && !fitsImm32(value)) {
@@ -815,7 +899,14 @@ export class Lowerer {
         this.emit(st("W", b, a.off + p + 4, Number(BigInt.asIntN(32, value >> 32n))));
       } else {
         const b = this.baseReg(a);
-        this.emit(st(sizeName(size), b, a.off + p, Number(BigInt.asIntN(32, BigInt.asIntN(size * 8, value)))));
+        this.emit(
+          st(
+            sizeName(size),
+            b,
+            a.off + p,
+            Number(BigInt.asIntN(32, BigInt.asIntN(size * 8, value))),
+          ),
+        );
       }
       p += size;
     }
@@ -874,10 +965,15 @@ export class Lowerer {
       const v = unparen(prop.value);
       if (f.type.kind === "struct") {
         if (v.kind === "ObjectLiteral") this.flattenLiteral(v, f.type, off, image, fields);
-        else this.fail("a struct field must be initialised with an object literal here", prop.value.range);
+        else
+          this.fail(
+            "a struct field must be initialised with an object literal here",
+            prop.value.range,
+          );
         continue;
       }
-      if (f.type.kind === "array") this.fail("array fields cannot be initialised in an object literal yet", prop.value.range);
+      if (f.type.kind === "array")
+        this.fail("array fields cannot be initialised in an object literal yet", prop.value.range);
       const size = sizeOfType(f.type);
       const c = this.constOf(prop.value);
       if (c !== undefined) {
@@ -909,8 +1005,13 @@ export class Lowerer {
           return this.homeAddr(h);
         }
         if (s?.kind === "global") {
+          const name = this.names.global(s);
+          const place = this.names.data?.places.get(name);
+          const br = place && this.baseRegs.get(place.section);
+          if (place) this.dataRefs.set(place.section, (this.dataRefs.get(place.section) ?? 0) + 1);
+          if (br !== undefined) return { base: { k: "reg", r: br }, off: place!.offset };
           const t = this.newTmp();
-          this.emit(ldImm64(t.reg!, 0n), { sym: this.names.global(s) });
+          this.emit(ldImm64(t.reg!, 0n), { sym: name });
           return { base: { k: "tmp", t }, off: 0 };
         }
         this.fail(`'${x.name}' has no address`, x.range);
@@ -925,7 +1026,12 @@ export class Lowerer {
       }
       case "IndexExpr": {
         const at = this.p.types.get(x.object);
-        const arr = at && at.kind === "array" ? at : at && at.kind === "nullable" && at.base.kind === "array" ? at.base : undefined;
+        const arr =
+          at && at.kind === "array"
+            ? at
+            : at && at.kind === "nullable" && at.base.kind === "array"
+              ? at.base
+              : undefined;
         if (!arr) this.fail("indexing needs a FixedArray", x.range);
         const es = sizeOfType(arr.element);
         const a = this.addrOf(x.object);
@@ -967,8 +1073,10 @@ export class Lowerer {
       }
       if (x.kind === "Identifier") {
         const s = this.p.symbols.get(x);
-        if (s?.kind === "local" && s.constValue !== undefined) return typeof s.constValue === "boolean" ? (s.constValue ? 1n : 0n) : s.constValue;
-        if (s?.kind === "const") return typeof s.value === "boolean" ? (s.value ? 1n : 0n) : s.value;
+        if (s?.kind === "local" && s.constValue !== undefined)
+          return typeof s.constValue === "boolean" ? (s.constValue ? 1n : 0n) : s.constValue;
+        if (s?.kind === "const")
+          return typeof s.value === "boolean" ? (s.value ? 1n : 0n) : s.value;
       }
       if (x.kind === "IntLiteral") return x.value;
       if (x.kind === "BoolLiteral") return x.value ? 1n : 0n;
@@ -1005,7 +1113,8 @@ export class Lowerer {
       case "MemberExpr":
       case "IndexExpr": {
         const t = this.typeOf(x);
-        if (t && (t.kind === "struct" || t.kind === "array")) this.fail("an aggregate cannot be used as a value here", x.range);
+        if (t && (t.kind === "struct" || t.kind === "array"))
+          this.fail("an aggregate cannot be used as a value here", x.range);
         const a = this.addrOf(x);
         const v = this.loadMem(a, scalarOf(t));
         this.release(a.base);
@@ -1040,8 +1149,12 @@ export class Lowerer {
       const et = this.typeOf(x);
       if (s.type.kind === "nullable" && et && et.kind !== "nullable" && et.kind !== "null") {
         // A narrowed map reference read as its value.
-        if (et.kind === "struct" || et.kind === "array") this.fail("an aggregate cannot be used as a value here", x.range);
-        const a: Addr = h.k === "reg" ? { base: { k: "reg", r: h.r }, off: 0 } : { base: this.loadHome(h), off: 0 };
+        if (et.kind === "struct" || et.kind === "array")
+          this.fail("an aggregate cannot be used as a value here", x.range);
+        const a: Addr =
+          h.k === "reg"
+            ? { base: { k: "reg", r: h.r }, off: 0 }
+            : { base: this.loadHome(h), off: 0 };
         const v = this.loadMem(a, scalarOf(et));
         this.release(a.base);
         return v;
@@ -1050,7 +1163,8 @@ export class Lowerer {
       return this.loadHome(h);
     }
     if (s?.kind === "global") {
-      if (s.type.kind === "struct" || s.type.kind === "array") this.fail("an aggregate cannot be used as a value here", x.range);
+      if (s.type.kind === "struct" || s.type.kind === "array")
+        this.fail("an aggregate cannot be used as a value here", x.range);
       const a = this.addrOf(x);
       const v = this.loadMem(a, scalarOf(s.type));
       this.release(a.base);
@@ -1069,7 +1183,8 @@ export class Lowerer {
         this.emit(alu("LSH", r, { imm: 32 }));
         this.emit(alu("RSH", r, { imm: 32 }));
       }
-    } else this.emit(alu("AND", r, { imm: t.bits === 8 ? 0xff : 0xffff }, !this.alu32 ? true : false));
+    } else
+      this.emit(alu("AND", r, { imm: t.bits === 8 ? 0xff : 0xffff }, !this.alu32 ? true : false));
   }
   private signExtend(r: number, bits: number): void {
     if (bits >= 64) return;
@@ -1153,7 +1268,13 @@ export class Lowerer {
   }
 
   /** a op b in type t; `b` is evaluated after `a` is safe from clobbering. */
-  private arith(op: ast.BinaryOp | string, t: IntType, a0: Val, bThunk: () => Val, rightWrites: boolean): Val {
+  private arith(
+    op: ast.BinaryOp | string,
+    t: IntType,
+    a0: Val,
+    bThunk: () => Val,
+    rightWrites: boolean,
+  ): Val {
     let a = a0;
     if (a.k === "reg" && rightWrites) a = { k: "tmp", t: this.toTmp(a) };
     this.pin(a);
@@ -1171,7 +1292,11 @@ export class Lowerer {
     dst.pinned++;
     if (op === ">>>" && t.signed && t.bits < 64) {
       // Logical shift of the type's bits: zero-extend first.
-      this.normalize(dst.reg!, { ...t, signed: false, name: t.name.replace("i", "u") as IntType["name"] });
+      this.normalize(dst.reg!, {
+        ...t,
+        signed: false,
+        name: t.name.replace("i", "u") as IntType["name"],
+      });
     }
     const signedDiv = t.signed && (name === "DIV" || name === "MOD");
     let insn;
@@ -1186,7 +1311,13 @@ export class Lowerer {
     this.emit(insn);
     dst.pinned--;
     this.release(b);
-    const grows = name === "ADD" || name === "SUB" || name === "MUL" || name === "LSH" || (op === ">>>" && t.signed) || signedDiv;
+    const grows =
+      name === "ADD" ||
+      name === "SUB" ||
+      name === "MUL" ||
+      name === "LSH" ||
+      (op === ">>>" && t.signed) ||
+      signedDiv;
     if (!use32 && grows) this.normalize(dst.reg!, t);
     if (a.k !== "tmp") {
       /* a was copied into dst */
@@ -1194,10 +1325,11 @@ export class Lowerer {
     return { k: "tmp", t: dst };
   }
   private freeRegTmp(r: number): void {
-    for (const t of this.live) if (t.reg === r && t.pinned === 0) {
-      this.live.delete(t);
-      return;
-    }
+    for (const t of this.live)
+      if (t.reg === r && t.pinned === 0) {
+        this.live.delete(t);
+        return;
+      }
   }
 
   private conditional(x: ast.ConditionalExpr): Val {
@@ -1250,12 +1382,19 @@ export class Lowerer {
     return { k: "tmp", t };
   }
 
-  private compareOperands(x: ast.BinaryExpr): { op: JmpName; a: Val; b: Val; w32: boolean } | undefined {
+  private compareOperands(
+    x: ast.BinaryExpr,
+  ): { op: JmpName; a: Val; b: Val; w32: boolean } | undefined {
     const lt = this.typeOf(x.left);
     const rt = this.typeOf(x.right);
-    const bitsOf = (t: Type | undefined): number => (t?.kind === "int" ? t.bits : t?.kind === "bool" ? 8 : 64);
+    const bitsOf = (t: Type | undefined): number =>
+      t?.kind === "int" ? t.bits : t?.kind === "bool" ? 8 : 64;
     // Both sides 32-bit: JMP32 compares the low halves, so no sign extension is needed.
-    const w32 = this.alu32 && bitsOf(lt) <= 32 && bitsOf(rt) <= 32 && (bitsOf(lt) === 32 || bitsOf(rt) === 32);
+    const w32 =
+      this.alu32 &&
+      bitsOf(lt) <= 32 &&
+      bitsOf(rt) <= 32 &&
+      (bitsOf(lt) === 32 || bitsOf(rt) === 32);
     const signed = (lt?.kind === "int" && lt.signed) || (rt?.kind === "int" && rt.signed);
     const op = cmpName(x.op, Boolean(signed));
     let a = this.expr(x.left);
@@ -1410,7 +1549,11 @@ export class Lowerer {
         const h = this.homes.get(s)!;
         const old = this.loadHome(h);
         let keep: Val | undefined;
-        if (want && !x.prefix) keep = { k: "tmp", t: this.toTmp(h.k === "reg" ? old : { k: "tmp", t: this.copyTmp(old) }) };
+        if (want && !x.prefix)
+          keep = {
+            k: "tmp",
+            t: this.toTmp(h.k === "reg" ? old : { k: "tmp", t: this.copyTmp(old) }),
+          };
         const nv = this.arith(op, t, old, () => ({ k: "imm", v: 1n }), false);
         this.storeHome(h, nv);
         if (keep) {
@@ -1460,9 +1603,12 @@ export class Lowerer {
       else pendingLate.set(m.dst, m.v.t.pendingExt);
     }
     // Reload spilled temporaries into their destination directly.
-    const pending = moves.filter((m) => !(m.v.k === "tmp" && m.v.t.reg === undefined) && m.v.k !== "imm");
+    const pending = moves.filter(
+      (m) => !(m.v.k === "tmp" && m.v.t.reg === undefined) && m.v.k !== "imm",
+    );
     const late = moves.filter((m) => !pending.includes(m));
-    const srcReg = (m: { v: Val }): number => (m.v.k === "reg" ? m.v.r : (m.v as { t: Tmp }).t.reg!);
+    const srcReg = (m: { v: Val }): number =>
+      m.v.k === "reg" ? m.v.r : (m.v as { t: Tmp }).t.reg!;
     let guard = 0;
     while (pending.length > 0) {
       if (guard++ > 100) throw new Error("codegen: parallel move did not converge");
@@ -1477,7 +1623,10 @@ export class Lowerer {
       const m = pending.shift()!;
       const slot = this.alloc(8);
       this.emit(stx("DW", R10, slot, srcReg(m)));
-      late.push({ dst: m.dst, v: { k: "tmp", t: Object.assign(new Tmp(0), { reg: undefined, slot }) } });
+      late.push({
+        dst: m.dst,
+        v: { k: "tmp", t: Object.assign(new Tmp(0), { reg: undefined, slot }) },
+      });
     }
     for (const m of late) {
       if (m.v.k === "imm") this.movImm(m.dst, m.v.v);
@@ -1601,10 +1750,11 @@ export class Lowerer {
     this.fnStack.pop();
     this.loops = savedLoops;
     this.label(exitL);
-    for (const v of vals) if ("base" in v) {
-      this.unpin(v.base);
-      this.release(v.base);
-    }
+    for (const v of vals)
+      if ("base" in v) {
+        this.unpin(v.base);
+        this.release(v.base);
+      }
     if (frame.resultSlot !== undefined && want) {
       const t = this.newTmp();
       this.emit(ldx("DW", t.reg!, R10, frame.resultSlot));
@@ -1673,7 +1823,11 @@ export class Lowerer {
     const buf = this.alloc(SQE_SIZE);
     this.writeImage({ base: { k: "reg", r: R10 }, off: buf }, image, fields);
     const helper = this.p.target.name === "iouring-v1" ? "iouring_queue_sqe" : "iouring_queue_sqe";
-    const r0 = this.callHelper(this.helper(helper), [this.ctxVal(), this.stackPtr(buf), { k: "imm", v: BigInt(SQE_SIZE) }]);
+    const r0 = this.callHelper(this.helper(helper), [
+      this.ctxVal(),
+      this.stackPtr(buf),
+      { k: "imm", v: BigInt(SQE_SIZE) },
+    ]);
     if (!want) {
       this.release(r0);
       return undefined;
@@ -1696,7 +1850,11 @@ export class Lowerer {
     const flags = get("flags");
     for (const v of [cq, ud, res, flags]) this.unpin(v);
     // emit_cqe(ctx, u32 cq, u64 user_data, s32 res, u32 flags)
-    const r0 = this.callHelper(this.helper("iouring_emit_cqe"), [this.ctxVal(), cq, ud, res, flags], [1, 3, 4]);
+    const r0 = this.callHelper(
+      this.helper("iouring_emit_cqe"),
+      [this.ctxVal(), cq, ud, res, flags],
+      [1, 3, 4],
+    );
     return this.okResult(r0, want, "JEQ", 0);
   }
 
@@ -1733,24 +1891,46 @@ export class Lowerer {
         return this.callHelper(this.helper("get_prandom_u32"), []);
       case "copyFromUser": {
         const dstT = this.typeOf(x.args[0]!);
-        const size = dstT && (dstT.kind === "struct" || dstT.kind === "array" || dstT.kind === "int" || dstT.kind === "bool") ? sizeOfType(dstT) : 8;
+        const size =
+          dstT &&
+          (dstT.kind === "struct" ||
+            dstT.kind === "array" ||
+            dstT.kind === "int" ||
+            dstT.kind === "bool")
+            ? sizeOfType(dstT)
+            : 8;
         const a = this.addrOf(x.args[0]!);
         const p = this.addrVal(a);
         this.pin(p);
         const uptr = this.expr(x.args[1]!);
         this.unpin(p);
-        const r0 = this.callHelper(this.helper("copy_from_user"), [p, { k: "imm", v: BigInt(size) }, uptr]);
+        const r0 = this.callHelper(this.helper("copy_from_user"), [
+          p,
+          { k: "imm", v: BigInt(size) },
+          uptr,
+        ]);
         return want ? r0 : (this.release(r0), undefined);
       }
       case "copyToUser": {
         const uptr = this.expr(x.args[0]!);
         this.pin(uptr);
         const srcT = this.typeOf(x.args[1]!);
-        const size = srcT && (srcT.kind === "struct" || srcT.kind === "array" || srcT.kind === "int" || srcT.kind === "bool") ? sizeOfType(srcT) : 8;
+        const size =
+          srcT &&
+          (srcT.kind === "struct" ||
+            srcT.kind === "array" ||
+            srcT.kind === "int" ||
+            srcT.kind === "bool")
+            ? sizeOfType(srcT)
+            : 8;
         const a = this.addrOf(x.args[1]!);
         const p = this.addrVal(a);
         this.unpin(uptr);
-        const r0 = this.callHelper(this.helper("copy_to_user"), [uptr, p, { k: "imm", v: BigInt(size) }]);
+        const r0 = this.callHelper(this.helper("copy_to_user"), [
+          uptr,
+          p,
+          { k: "imm", v: BigInt(size) },
+        ]);
         return want ? r0 : (this.release(r0), undefined);
       }
     }
@@ -1760,21 +1940,30 @@ export class Lowerer {
   private trace(format: string, args: ast.Expr[], want: boolean): Val | undefined {
     const bytes = new TextEncoder().encode(format);
     const size = bytes.length + 1;
-    const padded = new Uint8Array(Math.ceil(size / 8) * 8);
-    padded.set(bytes);
     const vals = args.map((a) => {
       const v = this.expr(a);
       this.pin(v);
       return v;
     });
-    const buf = this.alloc(padded.length);
-    // 4-byte immediates: text rarely makes a sign-extendable 8-byte one.
-    for (let p = 0; p < padded.length; p += 4) {
-      const w = padded[p]! | (padded[p + 1]! << 8) | (padded[p + 2]! << 16) | (padded[p + 3]! << 24);
-      this.emit(st("W", R10, buf + p, w));
+    // The format is a read-only string in .rodata (as clang's bpf_printk), addressed with
+    // ld_imm64: 2 slots however long it is.
+    const text = new Uint8Array(size);
+    text.set(bytes);
+    let sym = this.strings.find(
+      (s) => s.bytes.length === text.length && s.bytes.every((b, i) => b === text[i]),
+    )?.symbol;
+    if (sym === undefined) {
+      sym = `${this.p.name}.____fmt${this.strings.length ? `.${this.strings.length}` : ""}`;
+      this.strings.push({ symbol: sym, bytes: text });
     }
     for (const v of vals) this.unpin(v);
-    const r0 = this.callHelper(this.helper("trace_printk"), [this.stackPtr(buf), { k: "imm", v: BigInt(size) }, ...vals]);
+    const fmt = this.newTmp();
+    this.emit(ldImm64(fmt.reg!, 0n), { sym });
+    const r0 = this.callHelper(this.helper("trace_printk"), [
+      { k: "tmp", t: fmt },
+      { k: "imm", v: BigInt(size) },
+      ...vals,
+    ]);
     return want ? r0 : (this.release(r0), undefined);
   }
 
@@ -1795,12 +1984,21 @@ export class Lowerer {
     const mt = m.type;
     if (method === "output") {
       const vt = this.typeOf(x.args[0]!);
-      const t: DataType = vt && (vt.kind === "struct" || vt.kind === "array" || vt.kind === "int" || vt.kind === "bool") ? vt : INT_TYPES.u64;
+      const t: DataType =
+        vt &&
+        (vt.kind === "struct" || vt.kind === "array" || vt.kind === "int" || vt.kind === "bool")
+          ? vt
+          : INT_TYPES.u64;
       const p = this.valuePtr(x.args[0]!, t);
       this.pin(p);
       const mp = this.mapPtr(m);
       this.unpin(p);
-      const r0 = this.callHelper(this.helper("ringbuf_output"), [mp, p, { k: "imm", v: BigInt(sizeOfType(t)) }, { k: "imm", v: 0n }]);
+      const r0 = this.callHelper(this.helper("ringbuf_output"), [
+        mp,
+        p,
+        { k: "imm", v: BigInt(sizeOfType(t)) },
+        { k: "imm", v: 0n },
+      ]);
       return this.okResult(r0, want, "JEQ", 0);
     }
     if (!mt) this.fail("map without key/value types", x.range);
@@ -1812,7 +2010,12 @@ export class Lowerer {
       const mp = this.mapPtr(m);
       this.unpin(key);
       this.unpin(val);
-      const r0 = this.callHelper(this.helper("map_update_elem"), [mp, key, val, { k: "imm", v: BigInt(BPF_ANY) }]);
+      const r0 = this.callHelper(this.helper("map_update_elem"), [
+        mp,
+        key,
+        val,
+        { k: "imm", v: BigInt(BPF_ANY) },
+      ]);
       return this.okResult(r0, want, "JEQ", 0);
     }
     const mp = this.mapPtr(m);
@@ -1837,7 +2040,13 @@ export class Lowerer {
 }
 
 function intOfSize(size: number): IntType {
-  return size === 1 ? INT_TYPES.u8 : size === 2 ? INT_TYPES.u16 : size === 4 ? INT_TYPES.u32 : INT_TYPES.u64;
+  return size === 1
+    ? INT_TYPES.u8
+    : size === 2
+      ? INT_TYPES.u16
+      : size === 4
+        ? INT_TYPES.u32
+        : INT_TYPES.u64;
 }
 
 function isComparison(op: string): boolean {

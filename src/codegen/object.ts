@@ -20,7 +20,17 @@ import {
   VOID,
 } from "../elf/btf.js";
 import { type BtfExtSection, encodeBtfWithExt } from "../elf/btf-ext.js";
-import { type ObjFile, type ObjRelocation, type ObjSection, type ObjSymbol, R_BPF, SHF, SHT, STB, STT } from "../elf/types.js";
+import {
+  type ObjFile,
+  type ObjRelocation,
+  type ObjSection,
+  type ObjSymbol,
+  R_BPF,
+  SHF,
+  SHT,
+  STB,
+  STT,
+} from "../elf/types.js";
 import { encodeProgram } from "../isa/index.js";
 import { MapType } from "../vm/maps.js";
 import type { LaidOut } from "./layout.js";
@@ -37,6 +47,28 @@ export interface ProgramOutput {
   globalNames: Map<GlobalSymbol, string>;
   mapNames: Map<MapDef, string>;
   startedFlag?: string;
+  /** Read-only strings (trace formats): local symbols placed in `.rodata` after the globals. */
+  strings?: { symbol: string; bytes: Uint8Array }[];
+}
+
+/** What the data placement needs of a program (known before lowering). */
+export interface DataOwner {
+  checked: CheckedProgram;
+  globalNames: Map<GlobalSymbol, string>;
+  startedFlag?: string;
+}
+
+/** Where a global lives: its section and byte offset there. */
+export interface DataPlace {
+  section: ".data" | ".rodata" | ".bss";
+  offset: number;
+}
+
+export interface DataLayout {
+  /** Symbol name → place. */
+  places: Map<string, DataPlace>;
+  /** Section → the symbol at offset 0 (an address anchor for section-relative accesses). */
+  anchors: Map<string, string>;
 }
 
 interface DataVar {
@@ -55,6 +87,62 @@ const MAP_KIND_TYPE: Record<string, number> = {
   RingBuf: MapType.RINGBUF,
 };
 
+function dataVars(programs: readonly DataOwner[], btfOf: (t: DataType) => BtfType): DataVar[] {
+  const vars: DataVar[] = [];
+  for (const p of programs) {
+    for (const g of p.checked.globals) {
+      const size = sizeOfType(g.type);
+      vars.push({
+        name: p.globalNames.get(g)!,
+        section: g.section,
+        size,
+        align: alignOfType(g.type),
+        ...(g.initBytes ? { init: g.initBytes } : {}),
+        type: btfOf(g.type),
+      });
+    }
+    if (p.startedFlag)
+      vars.push({
+        name: p.startedFlag,
+        section: ".bss",
+        size: 1,
+        align: 1,
+        type: btfOf({ kind: "bool" }),
+      });
+  }
+  return vars;
+}
+
+function placeVars(vs: readonly DataVar[]): { placed: { v: DataVar; off: number }[]; end: number } {
+  let off = 0;
+  const placed: { v: DataVar; off: number }[] = [];
+  for (const v of vs) {
+    off = Math.ceil(off / v.align) * v.align;
+    placed.push({ v, off });
+    off += v.size;
+  }
+  return { placed, end: off };
+}
+
+/**
+ * The placement of every global in its data section, as buildObject will make it (so the
+ * lowering can address globals relative to one another). `startedFlag` must be set exactly
+ * for the programs whose code uses it.
+ */
+export function layoutData(programs: readonly DataOwner[]): DataLayout {
+  const vars = dataVars(programs, () => VOID);
+  const places = new Map<string, DataPlace>();
+  const anchors = new Map<string, string>();
+  for (const secName of [".rodata", ".data", ".bss"] as const) {
+    const { placed } = placeVars(vars.filter((v) => v.section === secName));
+    for (const { v, off } of placed) {
+      places.set(v.name, { section: secName, offset: off });
+      if (off === 0 && !anchors.has(secName)) anchors.set(secName, v.name);
+    }
+  }
+  return { places, anchors };
+}
+
 export function buildObject(programs: ProgramOutput[], license: string): ObjFile {
   const types: BtfType[] = [];
   const intCache = new Map<string, BtfInt>();
@@ -67,7 +155,13 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
       b = intCache.get(t.name) ?? btfIntType(t.name, t.bits / 8, t.signed);
       intCache.set(t.name, b as BtfInt);
     } else if (t.kind === "bool") {
-      b = intCache.get("bool") ?? { kind: "int", name: "bool", size: 1, encoding: BTF_INT.BOOL, bits: 8 };
+      b = intCache.get("bool") ?? {
+        kind: "int",
+        name: "bool",
+        size: 1,
+        encoding: BTF_INT.BOOL,
+        bits: 8,
+      };
       intCache.set("bool", b as BtfInt);
     } else if (t.kind === "array") {
       b = { kind: "array", type: btfOf(t.element), index: indexType, nelems: t.length };
@@ -76,7 +170,11 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
         kind: "struct",
         name: t.name,
         size: t.size,
-        members: t.fields.map((f) => ({ name: f.name, type: btfOf(f.type), bitOffset: f.offset * 8 })),
+        members: t.fields.map((f) => ({
+          name: f.name,
+          type: btfOf(f.type),
+          bitOffset: f.offset * 8,
+        })),
       };
     }
     typeCache.set(t, b);
@@ -97,18 +195,54 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
     l.push(p);
     bySection.set(p.section, l);
   }
+  // Strings go into .rodata after its globals; code refers to them as the assemblers do, by
+  // the section symbol with the string's offset in the ld_imm64 immediate.
+  const vars = dataVars(programs, btfOf);
+  const strings = programs.flatMap((p) => p.strings ?? []);
+  const stringOff = new Map<string, number>();
+  {
+    let off = placeVars(vars.filter((v) => v.section === ".rodata")).end;
+    for (const s of strings) {
+      stringOff.set(s.symbol, off);
+      off += s.bytes.length;
+    }
+  }
   for (const [name, progs] of bySection) {
     const parts: Uint8Array[] = [];
     let at = 0;
     const relocs: ObjRelocation[] = [];
     const es: BtfExtSection = { name, funcInfo: [], lineInfo: [] };
     for (const p of progs) {
-      const bytes = encodeProgram(p.code.insns);
+      const insns = [...p.code.insns];
+      for (const r of p.code.relocs) {
+        const so = stringOff.get(r.symbol);
+        if (so === undefined) continue;
+        const i = p.code.offsets.indexOf(r.offset);
+        insns[i] = { ...insns[i]!, imm: so, imm64: BigInt(so) };
+      }
+      const bytes = encodeProgram(insns);
       parts.push(bytes);
-      symbols.push({ name: p.symbol, section: name, value: at, size: bytes.length, type: STT.FUNC, bind: STB.GLOBAL });
-      for (const r of p.code.relocs) relocs.push({ offset: at + r.offset, symbol: r.symbol, type: R_BPF.R_BPF_64_64 });
+      symbols.push({
+        name: p.symbol,
+        section: name,
+        value: at,
+        size: bytes.length,
+        type: STT.FUNC,
+        bind: STB.GLOBAL,
+      });
+      for (const r of p.code.relocs)
+        relocs.push({
+          offset: at + r.offset,
+          symbol: stringOff.has(r.symbol) ? { section: ".rodata" } : r.symbol,
+          type: R_BPF.R_BPF_64_64,
+        });
       const ctxType = contextBtf(p, btfOf);
-      const fn: BtfFunc = btfFunc(p.symbol, int, [{ name: "ctx", type: ctxType }], BTF_FUNC_LINKAGE.global);
+      const fn: BtfFunc = btfFunc(
+        p.symbol,
+        int,
+        [{ name: "ctx", type: ctxType }],
+        BTF_FUNC_LINKAGE.global,
+      );
       types.push(fn);
       es.funcInfo!.push({ insnOff: at, type: fn });
       for (const l of p.code.lines) {
@@ -128,46 +262,54 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
       data.set(part, o);
       o += part.length;
     }
-    sections.push({ name, type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data, addralign: 8 });
+    sections.push({
+      name,
+      type: SHT.PROGBITS,
+      flags: SHF.ALLOC | SHF.EXECINSTR,
+      data,
+      addralign: 8,
+    });
     if (relocs.length > 0) relocations.set(name, relocs);
     ext.push(es);
   }
 
-  sections.push({ name: "license", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: cString(license), addralign: 1 });
+  sections.push({
+    name: "license",
+    type: SHT.PROGBITS,
+    flags: SHF.ALLOC | SHF.WRITE,
+    data: cString(license),
+    addralign: 1,
+  });
 
   // Global data.
-  const vars: DataVar[] = [];
-  for (const p of programs) {
-    for (const g of p.checked.globals) {
-      const size = sizeOfType(g.type);
-      vars.push({
-        name: p.globalNames.get(g)!,
-        section: g.section,
-        size,
-        align: alignOfType(g.type),
-        ...(g.initBytes ? { init: g.initBytes } : {}),
-        type: btfOf(g.type),
-      });
-    }
-    if (p.startedFlag)
-      vars.push({ name: p.startedFlag, section: ".bss", size: 1, align: 1, type: btfOf({ kind: "bool" }) });
-  }
   for (const secName of [".rodata", ".data", ".bss"] as const) {
     const vs = vars.filter((v) => v.section === secName);
-    if (vs.length === 0) continue;
-    let off = 0;
-    const placed: { v: DataVar; off: number }[] = [];
-    for (const v of vs) {
-      off = Math.ceil(off / v.align) * v.align;
-      placed.push({ v, off });
-      off += v.size;
+    const strs = secName === ".rodata" ? strings : [];
+    if (vs.length === 0 && strs.length === 0) continue;
+    const laid = placeVars(vs);
+    const placed = laid.placed;
+    let off = laid.end;
+    // Strings after the globals, so the globals' places do not depend on them.
+    const strPlaced: { symbol: string; bytes: Uint8Array; off: number }[] = [];
+    for (const s of strs) {
+      strPlaced.push({ ...s, off });
+      off += s.bytes.length;
     }
     const align = Math.max(...vs.map((v) => v.align), 1);
     const data = new Uint8Array(secName === ".bss" ? 0 : off);
-    if (secName !== ".bss") for (const { v, off: o } of placed) if (v.init) data.set(v.init.subarray(0, v.size), o);
+    if (secName !== ".bss")
+      for (const { v, off: o } of placed) if (v.init) data.set(v.init.subarray(0, v.size), o);
+    for (const s of strPlaced) data.set(s.bytes, s.off);
     sections.push(
       secName === ".bss"
-        ? { name: secName, type: SHT.NOBITS, flags: SHF.ALLOC | SHF.WRITE, data, size: off, addralign: align }
+        ? {
+            name: secName,
+            type: SHT.NOBITS,
+            flags: SHF.ALLOC | SHF.WRITE,
+            data,
+            size: off,
+            addralign: align,
+          }
         : {
             name: secName,
             type: SHT.PROGBITS,
@@ -178,8 +320,43 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
     );
     const btfVars: { var: BtfVar; offset: number; size: number }[] = [];
     for (const { v, off: o } of placed) {
-      symbols.push({ name: v.name, section: secName, value: o, size: v.size, type: STT.OBJECT, bind: STB.GLOBAL });
-      btfVars.push({ var: { kind: "var", name: v.name, type: v.type, linkage: BTF_VAR_LINKAGE.global }, offset: o, size: v.size });
+      symbols.push({
+        name: v.name,
+        section: secName,
+        value: o,
+        size: v.size,
+        type: STT.OBJECT,
+        bind: STB.GLOBAL,
+      });
+      btfVars.push({
+        var: { kind: "var", name: v.name, type: v.type, linkage: BTF_VAR_LINKAGE.global },
+        offset: o,
+        size: v.size,
+      });
+    }
+    for (const s of strPlaced) {
+      // As clang's `static const char ____fmt[]`: a local object with a static BTF VAR.
+      symbols.push({
+        name: s.symbol,
+        section: secName,
+        value: s.off,
+        size: s.bytes.length,
+        type: STT.OBJECT,
+        bind: STB.LOCAL,
+      });
+      const charType = intCache.get("char") ?? btfIntType("char", 1, true);
+      intCache.set("char", charType as BtfInt);
+      const arr: BtfType = {
+        kind: "array",
+        type: { kind: "const", type: charType },
+        index: indexType,
+        nelems: s.bytes.length,
+      };
+      btfVars.push({
+        var: { kind: "var", name: s.symbol, type: arr, linkage: BTF_VAR_LINKAGE.static },
+        offset: s.off,
+        size: s.bytes.length,
+      });
     }
     types.push(btfDatasec(secName, btfVars, off));
   }
@@ -203,19 +380,39 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
               indexType,
             },
       );
-      symbols.push({ name, section: ".maps", value: mapsSize, size: def.size, type: STT.OBJECT, bind: STB.GLOBAL });
+      symbols.push({
+        name,
+        section: ".maps",
+        value: mapsSize,
+        size: def.size,
+        type: STT.OBJECT,
+        bind: STB.GLOBAL,
+      });
       mapVars.push({ var: def.var, offset: mapsSize, size: def.size });
       mapsSize += def.size;
     }
   }
   if (mapVars.length > 0) {
-    sections.push({ name: ".maps", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: new Uint8Array(mapsSize), addralign: 8 });
+    sections.push({
+      name: ".maps",
+      type: SHT.PROGBITS,
+      flags: SHF.ALLOC | SHF.WRITE,
+      data: new Uint8Array(mapsSize),
+      addralign: 8,
+    });
     types.push(btfDatasec(".maps", mapVars, mapsSize));
   }
 
   const enc = encodeBtfWithExt(types, ext);
   sections.push({ name: ".BTF", type: SHT.PROGBITS, flags: 0, data: enc.btf, addralign: 4 });
-  if (enc.btfExt) sections.push({ name: ".BTF.ext", type: SHT.PROGBITS, flags: 0, data: enc.btfExt, addralign: 4 });
+  if (enc.btfExt)
+    sections.push({
+      name: ".BTF.ext",
+      type: SHT.PROGBITS,
+      flags: 0,
+      data: enc.btfExt,
+      addralign: 4,
+    });
 
   const first = programs[0]?.checked.file;
   return {
@@ -241,7 +438,11 @@ function contextBtf(p: ProgramOutput, btfOf: (t: DataType) => BtfType): BtfType 
       kind: "struct",
       name: c.name,
       size: c.size,
-      members: c.fields.map((f) => ({ name: f.name, type: btfOf(intOf(f.size)), bitOffset: f.offset * 8 })),
+      members: c.fields.map((f) => ({
+        name: f.name,
+        type: btfOf(intOf(f.size)),
+        bitOffset: f.offset * 8,
+      })),
     },
   };
 }

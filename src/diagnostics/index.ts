@@ -111,7 +111,12 @@ export class DiagnosticBag {
     this.add({ code, severity: "error", message, ...(range ? { range } : {}), ...extra });
   }
 
-  warning(code: string, message: string, range?: SourceRange, extra: Partial<Diagnostic> = {}): void {
+  warning(
+    code: string,
+    message: string,
+    range?: SourceRange,
+    extra: Partial<Diagnostic> = {},
+  ): void {
     this.add({ code, severity: "warning", message, ...(range ? { range } : {}), ...extra });
   }
 
@@ -160,17 +165,16 @@ const ansi = {
   green: (s: string) => `\x1b[32m${s}\x1b[39m`,
   dim: (s: string) => `\x1b[2m${s}\x1b[22m`,
 };
-const plain = Object.fromEntries(Object.keys(ansi).map((k) => [k, (s: string) => s])) as typeof ansi;
+const plain = Object.fromEntries(
+  Object.keys(ansi).map((k) => [k, (s: string) => s]),
+) as typeof ansi;
 
 function locationText(d: { range?: SourceRange; file?: string }): string {
   if (d.range) return `${d.range.file}:${d.range.start.line}:${d.range.start.col}`;
   return d.file ?? "ioubpf";
 }
 
-function resolveSource(
-  sources: FormatOptions["sources"],
-  file: string,
-): SourceFile | undefined {
+function resolveSource(sources: FormatOptions["sources"], file: string): SourceFile | undefined {
   const s = sources?.(file);
   if (s === undefined) return undefined;
   return typeof s === "string" ? new SourceFile(file, s) : s;
@@ -189,8 +193,7 @@ export function codeFrame(source: SourceFile, range: SourceRange, color = false)
   for (let line = first; line <= last; line++) {
     let text = source.lineText(line).replace(/\t/g, " ");
     const startCol = line === first ? range.start.col : 1;
-    let endCol =
-      line === range.end.line ? Math.max(range.end.col, startCol + 1) : text.length + 1;
+    let endCol = line === range.end.line ? Math.max(range.end.col, startCol + 1) : text.length + 1;
     if (endCol <= startCol) endCol = startCol + 1;
     let shift = 0;
     if (text.length > FRAME_WIDTH) {
@@ -211,7 +214,11 @@ export function codeFrame(source: SourceFile, range: SourceRange, color = false)
 export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): string {
   const c = options.color ? ansi : plain;
   const sev =
-    d.severity === "error" ? c.red("error") : d.severity === "warning" ? c.yellow("warning") : c.cyan("note");
+    d.severity === "error"
+      ? c.red("error")
+      : d.severity === "warning"
+        ? c.yellow("warning")
+        : c.cyan("note");
   const lines = [`${c.bold(locationText(d))}: ${sev} ${c.bold(d.code)}: ${c.bold(d.message)}`];
   if (d.range) {
     const src = resolveSource(options.sources, d.range.file);

@@ -15,8 +15,6 @@ import {
 import type { Diagnostic } from "../diagnostics/index.js";
 import { disassemble } from "../disasm/objdump.js";
 import { readElf } from "../elf/reader.js";
-import type { ObjFile } from "../elf/types.js";
-import { SHT } from "../elf/types.js";
 import { findTarget, type TargetName } from "../targets/targets.js";
 import { parseScenario } from "../vm/scenario.js";
 import { simulate } from "../vm/simulate.js";
@@ -114,23 +112,24 @@ export function diagnosticsText(ds: readonly Diagnostic[]): string {
 }
 
 /**
- * Golden-only scenario keys, removed before the VM reads the scenario:
- * `sources` (more `.bpf.ts` files compiled into the same object, e.g. the other half of a
- * ping-pong) and `globals` (values of `declare const`/global variables, set in the object's
- * data sections as a loader would).
+ * The golden-only scenario key `sources` (more `.bpf.ts` files compiled into the same
+ * object, e.g. the other half of a ping-pong) and the scenario's `target` (for compiling).
+ * The VM reads the scenario text itself, unchanged (so its diagnostics have the file's own
+ * positions), ignoring `sources`; `globals` is a VM scenario key (docs/vm.md).
  */
 interface GoldenScenario {
   text: string;
   sources: string[];
-  globals: Map<string, bigint>;
   target?: TargetName;
   error?: string;
 }
 
+const GOLDEN_KEYS = ["sources"] as const;
+
 function readGoldenScenario(path: string): GoldenScenario {
   const raw = readFileSync(path, "utf8");
   const doc = parseDocument(raw);
-  const out: GoldenScenario = { text: raw, sources: [], globals: new Map() };
+  const out: GoldenScenario = { text: raw, sources: [] };
   if (doc.errors.length) return out; // parseScenario reports YAML errors with positions
   const js = doc.toJS() as Record<string, unknown> | null;
   if (!js || typeof js !== "object") return out;
@@ -138,47 +137,12 @@ function readGoldenScenario(path: string): GoldenScenario {
     if (!Array.isArray(js.sources) || js.sources.some((s) => typeof s !== "string"))
       return { ...out, error: "sources: expected a list of file names" };
     out.sources = (js.sources as string[]).map((s) => join(dirname(path), s));
-    doc.delete("sources");
-  }
-  if (js.globals !== undefined) {
-    if (typeof js.globals !== "object" || js.globals === null || Array.isArray(js.globals))
-      return { ...out, error: "globals: expected a mapping of names to integers" };
-    for (const [k, v] of Object.entries(js.globals as Record<string, unknown>)) {
-      try {
-        if (typeof v !== "number" && typeof v !== "string") throw new Error();
-        out.globals.set(k, BigInt(v));
-      } catch {
-        return { ...out, error: `globals.${k}: expected an integer` };
-      }
-    }
-    doc.delete("globals");
   }
   if (typeof js.target === "string") {
     const t = findTarget(js.target);
     if (t) out.target = t.name;
   }
-  out.text = doc.toString();
   return out;
-}
-
-/** A copy of `obj` with the named global symbols set (little-endian, the symbol's size). */
-function setGlobals(obj: ObjFile, globals: Map<string, bigint>): ObjFile | string {
-  if (globals.size === 0) return obj;
-  const sections = obj.sections.map((s) => ({ ...s }));
-  for (const [name, value] of globals) {
-    const sym = obj.symbols.find((s) => s.name === name && s.section !== undefined);
-    if (!sym) return `globals.${name}: the object has no such symbol`;
-    const sec = sections.find((s) => s.name === sym.section);
-    const size = sym.size;
-    if (!sec || ![1, 2, 4, 8].includes(size)) return `globals.${name}: not an integer variable`;
-    const length = sec.type === SHT.NOBITS ? (sec.size ?? 0) : sec.data.length;
-    const data = new Uint8Array(length);
-    data.set(sec.data.subarray(0, length));
-    const v = BigInt.asUintN(size * 8, value);
-    for (let i = 0; i < size; i++) data[sym.value + i] = Number((v >> BigInt(8 * i)) & 0xffn);
-    sec.data = data;
-  }
-  return { ...obj, sections };
 }
 
 /** Compiles and checks (or updates) every expectation of every source. */
@@ -268,17 +232,18 @@ function runCase(source: string, compile: CompileFn, update: boolean): GoldenChe
     );
   if (wanted.includes("trace")) {
     if (!scenario) return (fail("trace", `${basename(scenarioPath)} is missing`), out);
-    const parsed = parseScenario(scenario.text, scenarioPath);
+    const parsed = parseScenario(scenario.text, scenarioPath, { extraKeys: GOLDEN_KEYS });
     if (!parsed.scenario) {
       fail("trace", `${scenarioPath}:\n${diagnosticsText(parsed.diagnostics)}`);
       return out;
     }
-    const obj = setGlobals(read.object, scenario.globals);
-    if (typeof obj === "string") {
-      fail("trace", `${scenarioPath}: ${obj}`);
+    const sim = simulate(read.object, parsed.scenario, { file: `${name}.o` });
+    const bad = sim.diagnostics.filter((d) => d.code === VmCodes.badScenario);
+    if (bad.length) {
+      // The scenario does not fit the object (`globals`, `maps`): nothing to compare.
+      fail("trace", `${scenarioPath}:\n${diagnosticsText(bad)}`);
       return out;
     }
-    const sim = simulate(obj, parsed.scenario, { file: `${name}.o` });
     const diags = diagnosticsText(sim.diagnostics);
     settle(
       "trace",

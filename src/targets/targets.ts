@@ -193,7 +193,7 @@ const IOURING_V1: TargetInfo = {
     trace_printk: {
       name: "trace_printk",
       id: 6,
-      args: ["string", "constSize", "anything", "anything", "anything"],
+      args: ["string", "constSize"], // the kernel declares only these two; r3–r5 are not checked
       ret: "integer",
       sleepableOnly: false,
       gplOnly: true,
@@ -328,7 +328,7 @@ const IOURING_V2: TargetInfo = {
     trace_printk: {
       name: "trace_printk",
       id: 6,
-      args: ["string", "constSize", "anything", "anything", "anything"],
+      args: ["string", "constSize"], // the kernel declares only these two; r3–r5 are not checked
       ret: "integer",
       sleepableOnly: false,
       gplOnly: true,
@@ -480,7 +480,7 @@ const LINUX_7_1: TargetInfo = {
     trace_printk: {
       name: "trace_printk",
       id: 6,
-      args: ["string", "constSize", "anything", "anything", "anything"],
+      args: ["string", "constSize"], // the kernel declares only these two; r3–r5 are not checked
       ret: "integer",
       sleepableOnly: false,
       gplOnly: true,

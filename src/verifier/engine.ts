@@ -2,9 +2,10 @@
 // state (register types, scalar bounds, per-byte stack contents, call frames); states are
 // saved at prune points and a new state that an explored one subsumes is not walked again.
 // The first rule broken stops the walk with a VerifyFailure naming the rule, the instruction
-// and the branch decisions that led there. The rules follow an unprivileged load (CAP_BPF
-// without CAP_PERFMON/CAP_SYS_ADMIN), which is how the kernel oracle checks, and which is the
-// stricter of the kernel's two modes.
+// and the branch decisions that led there. We match the privileged kernel (the io_uring
+// loader has CAP_BPF + CAP_PERFMON) and keep the unprivileged rules that catch real bugs
+// (uninitialised stack, pointer leaks); the unprivileged Spectre-v1 mitigations apply only
+// with rules.unprivileged (docs/verifier.md, "Which kernel we match").
 import type { HelperArgKind } from "../targets/targets.js";
 import { VerifierCodes } from "./codes.js";
 import { mapCompatible } from "./helpers.js";
@@ -12,14 +13,26 @@ import type { Insn, LinkedProgram } from "./program.js";
 import { successors, subprogOf } from "./program.js";
 import type { ProgramRules } from "./rules.js";
 import * as S from "./scalar.js";
+import { LIVE_WORDS, NEED_WORDS, stackLiveness } from "./stacklive.js";
 import type { Scalar } from "./scalar.js";
 
 export const MAX_STACK = 512;
 export const MAX_CALL_FRAMES = 8;
-export const COMPLEXITY_LIMIT = 1_000_000;
+/** Processed-instruction budget. Lower than the kernel's 1M (BPF_COMPLEXITY_LIMIT_INSNS) so that no program
+ * costs more than a few hundred ms; a program needing between the two is rejected by us only. */
+export const COMPLEXITY_LIMIT = 200_000;
 /** Pending branch states at once (the kernel's jump-sequence limit). */
 export const MAX_PENDING = 8192;
+/** Saved checkpoints per instruction and in all (bounds the cost of each prune check). */
+export const MAX_STATES_PER_PC = 64;
+export const MAX_STATES = 20_000;
 const MAX_VAR_OFF = 1 << 29;
+/** Failures that reject the program even on a speculative path. */
+const SPEC_FATAL = new Set<string>([
+  VerifierCodes.infiniteLoop,
+  VerifierCodes.complexity,
+  VerifierCodes.tooManyBranches,
+]);
 
 export type Reg =
   | { t: "none" }
@@ -46,6 +59,8 @@ interface Frame {
   kinds: Uint8Array;
   /** Full 8-byte spills by slot (index = (offset + 512) / 8). */
   spills: (Reg | undefined)[];
+  /** Constants stored by a narrow (< 8 bytes) store at the start of a slot, by slot. */
+  narrow: ({ size: number; v: bigint } | undefined)[];
   /** pc to continue at after this frame returns (-1 for the program's frame). */
   ret: number;
   /** Subprogram index. */
@@ -68,6 +83,10 @@ interface Checkpoint {
   parent: Checkpoint | undefined;
   pending: number;
   pc: number;
+  hit: number;
+  miss: number;
+  /** Fingerprint of the live registers: equal states have equal fingerprints. */
+  fp: number;
 }
 
 interface State {
@@ -75,6 +94,13 @@ interface State {
   pc: number;
   trail: Trail | undefined;
   parent: Checkpoint | undefined;
+  /**
+   * A speculative path: the kernel (without CAP_PERFMON) also walks the impossible side of a
+   * branch whose outcome it knows, to guard against Spectre v1. Rule violations there only end
+   * the path (the kernel inserts a speculation barrier), but a loop that can come back to a
+   * state its ancestor covers is reported as an infinite loop.
+   */
+  spec?: boolean;
 }
 
 export class VerifyFailure {
@@ -130,13 +156,27 @@ function regText(r: Reg): string {
 const isPtr = (r: Reg): boolean => r.t !== "none" && r.t !== "scalar";
 
 function cloneFrame(f: Frame): Frame {
-  return { regs: f.regs.slice(), kinds: f.kinds.slice(), spills: f.spills.slice(), ret: f.ret, fn: f.fn };
+  return {
+    regs: f.regs.slice(),
+    kinds: f.kinds.slice(),
+    spills: f.spills.slice(),
+    narrow: f.narrow.slice(),
+    ret: f.ret,
+    fn: f.fn,
+  };
 }
 
 function newFrame(fn: number, ret: number, frameNo: number): Frame {
   const regs: Reg[] = new Array(11).fill(NONE);
   regs[10] = { t: "stack", frame: frameNo, off: 0 };
-  return { regs, kinds: new Uint8Array(MAX_STACK), spills: new Array(MAX_STACK / 8).fill(undefined), ret, fn };
+  return {
+    regs,
+    kinds: new Uint8Array(MAX_STACK),
+    spills: new Array(MAX_STACK / 8).fill(undefined),
+    narrow: new Array(MAX_STACK / 8).fill(undefined),
+    ret,
+    fn,
+  };
 }
 
 /**
@@ -253,6 +293,37 @@ function liveness(p: LinkedProgram, rules: ProgramRules): Uint16Array {
 export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
   const n = p.insns.length;
   const live = liveness(p, rules);
+  const { live: stackLive, need } = stackLiveness(p, rules);
+  /** Per pc: the live byte indexes (offset + 512), and ~slot for a slot only its pointer-ness is live of. */
+  const liveByteCache: (Int16Array | undefined)[] = new Array(n);
+  const liveBytes = (pc: number): Int16Array => {
+    let c = liveByteCache[pc];
+    if (c) return c;
+    const out: number[] = [];
+    const w0 = pc * LIVE_WORDS;
+    for (let sl = 0; sl < MAX_STACK / 8; sl++) {
+      const bits = (stackLive[w0 + (sl >> 2)]! >>> ((sl & 3) * 8)) & 0xff;
+      if (bits !== 0) {
+        for (let b = 0; b < 8; b++) if (bits & (1 << b)) out.push(sl * 8 + b);
+      } else if ((stackLive[w0 + 16 + (sl >> 5)]! >>> (sl & 31)) & 1) out.push(~sl);
+    }
+    c = Int16Array.from(out);
+    liveByteCache[pc] = c;
+    return c;
+  };
+  /** Per pc: the slots with a live byte (compared by slotSub). */
+  const liveSlotCache: (Uint8Array | undefined)[] = new Array(n);
+  const liveSlots = (pc: number): Uint8Array => {
+    let c = liveSlotCache[pc];
+    if (c) return c;
+    const out: number[] = [];
+    const w0 = pc * LIVE_WORDS;
+    for (let sl = 0; sl < MAX_STACK / 8; sl++)
+      if (((stackLive[w0 + (sl >> 2)]! >>> ((sl & 3) * 8)) & 0xff) !== 0) out.push(sl);
+    c = Uint8Array.from(out);
+    liveSlotCache[pc] = c;
+    return c;
+  };
   const prunePoint = new Uint8Array(n);
   for (const insn of p.insns) {
     if (!insn) continue;
@@ -269,6 +340,7 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
   let nextId = 1;
   let processed = 0;
   let statesExplored = 0;
+  let storedStates = 0;
   const stack: State[] = [];
 
   const complete = (cp: Checkpoint | undefined): void => {
@@ -288,7 +360,8 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
   };
   const readReg = (r: number): Reg => {
     const v = reg(r);
-    if (v.t === "none") fail(VerifierCodes.uninitRegister, `r${r} is read but was never written (!read_ok)`);
+    if (v.t === "none")
+      fail(VerifierCodes.uninitRegister, `r${r} is read but was never written (!read_ok)`);
     return v;
   };
   const writeDst = (r: number): void => {
@@ -297,6 +370,7 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
 
   // --- state comparison (old subsumes cur) --------------------------------------------
   const regSub = (o: Reg, c: Reg, ids: Map<number, number>): boolean => {
+    if (o === c && o.t !== "valueOrNull") return true;
     if (o.t === "none") return true;
     if (o.t !== c.t) return false;
     switch (o.t) {
@@ -312,7 +386,11 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         return o.map === (c as typeof o).map;
       case "value": {
         const cv = c as typeof o;
-        return o.map === cv.map && o.off === cv.off && (exactScalars ? S.equal(o.v, cv.v) : S.contains(o.v, cv.v));
+        return (
+          o.map === cv.map &&
+          o.off === cv.off &&
+          (exactScalars ? S.equal(o.v, cv.v) : S.contains(o.v, cv.v))
+        );
       }
       case "valueOrNull": {
         const cv = c as typeof o;
@@ -326,42 +404,118 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       }
     }
   };
-  const framesSub = (old: Frame[], now: Frame[], pc: number, exact: boolean): boolean => {
+  /** Whether old byte i (offset + 512) covers the current one (non-exact). */
+  const byteSub = (of: Frame, cf: Frame, i: number): boolean => {
+    const ok = of.kinds[i]!;
+    const ck = cf.kinds[i]!;
+    if (ok === B.UNINIT || (ok === ck && ok !== B.SPILL)) return true;
+    if (ok === B.MISC && (ck === B.MISC || ck === B.ZERO)) return true;
+    if (ok === B.MISC && ck === B.SPILL && cf.spills[i >> 3]?.t === "scalar") return true;
+    return ok === B.SPILL && ck === B.SPILL;
+  };
+  const spilledPtr = (f: Frame, sl: number): boolean =>
+    f.kinds[sl * 8] === B.SPILL && isPtr(f.spills[sl] ?? NONE);
+  /** Slot comparison: narrow constants, the spilled-pointer rule of narrow stores, spills. */
+  const slotSub = (
+    of: Frame,
+    cf: Frame,
+    sl: number,
+    exact: boolean,
+    ptrLive: boolean,
+    n0: number,
+    ids: () => Map<number, number>,
+  ): boolean => {
+    // a narrow store over a spilled pointer is rejected: an old state without that spill
+    // (even one with uninitialised bytes there) does not cover it
+    if (!exact && ptrLive && spilledPtr(cf, sl) && !(of.kinds[sl * 8] === B.SPILL && of.spills[sl]))
+      return false;
+    const on = of.narrow[sl];
+    if (on || exact) {
+      const cn = cf.narrow[sl];
+      if (on?.size !== cn?.size || on?.v !== cn?.v) return false;
+    }
+    const o = of.spills[sl];
+    if (!o || of.kinds[sl * 8] !== B.SPILL) return true;
+    const c = cf.spills[sl];
+    if (!c) return false;
+    if (
+      n0 >= 0 &&
+      o.t === "scalar" &&
+      c.t === "scalar" &&
+      !((need[n0 + 1 + (sl >> 5)]! >>> (sl & 31)) & 1)
+    )
+      return true;
+    return exact ? regEqual(o, c) : regSub(o, c, ids());
+  };
+  /** The id correspondence of one framesSub call (map_value_or_null copies). */
+  const idScratch = new Map<number, number>();
+  const ids = (): Map<number, number> => idScratch;
+  /** `relax`: also ignore dead stack and scalars whose value cannot matter (only for pruning by a completed state). */
+  const framesSub = (
+    old: Frame[],
+    now: Frame[],
+    pc: number,
+    exact: boolean,
+    relax = false,
+  ): boolean => {
     if (old.length !== now.length) return false;
-    const ids = new Map<number, number>();
+    idScratch.clear();
     for (let fi = 0; fi < old.length; fi++) {
       const of = old[fi]!;
       const cf = now[fi]!;
       if (of.ret !== cf.ret || of.fn !== cf.fn) return false;
       const top = fi === old.length - 1;
+      // scalars whose value cannot matter any more (stacklive.ts precisionNeeds) compare as "any
+      // scalar", unless variable pointer arithmetic asked for exact scalars (as the kernel does)
+      const n0 = top && relax && !exact && !exactScalars ? pc * NEED_WORDS : -1;
       for (let r = 0; r < 11; r++) {
         if (top && !(live[pc]! & (1 << r))) continue;
         if (!top && r <= 5) continue; // clobbered by the call's return
         const o = of.regs[r]!;
         const c = cf.regs[r]!;
-        if (exact ? !regEqual(o, c) : !regSub(o, c, ids)) return false;
+        if (n0 >= 0 && o.t === "scalar" && c.t === "scalar" && !((need[n0]! >>> r) & 1)) continue;
+        if (exact ? !regEqual(o, c) : !regSub(o, c, ids())) return false;
       }
-      for (let i = 0; i < MAX_STACK; i++) {
-        const ok = of.kinds[i]!;
-        const ck = cf.kinds[i]!;
-        if (exact) {
-          if (ok !== ck) return false;
-          continue;
+      if (top && relax && !exact) {
+        // stack liveness (stacklive.ts) of the top frame: only the bytes that may still be read;
+        // a slot only a narrow store may still see (~slot in the list) counts when the current
+        // state spills a pointer there
+        const idx = liveBytes(pc);
+        for (let k = 0; k < idx.length; k++) {
+          const i = idx[k]!;
+          if (i >= 0) {
+            if (!byteSub(of, cf, i)) return false;
+            continue;
+          }
+          const sl = ~i;
+          if (!spilledPtr(cf, sl)) continue;
+          for (let b = sl * 8; b < sl * 8 + 8; b++) if (!byteSub(of, cf, b)) return false;
+          if (!slotSub(of, cf, sl, false, true, n0, ids)) return false;
         }
-        if (ok === B.UNINIT) continue;
-        if (ok === B.MISC && (ck === B.MISC || ck === B.ZERO)) continue;
-        if (ok === B.MISC && ck === B.SPILL && cf.spills[i >> 3]?.t === "scalar") continue;
-        if (ok === B.ZERO && ck === B.ZERO) continue;
-        if (ok === B.SPILL && ck === B.SPILL) continue;
-        return false;
+        const sls = liveSlots(pc);
+        const w0 = pc * LIVE_WORDS + 16;
+        for (let k = 0; k < sls.length; k++) {
+          const sl = sls[k]!;
+          if (
+            !slotSub(
+              of,
+              cf,
+              sl,
+              false,
+              ((stackLive[w0 + (sl >> 5)]! >>> (sl & 31)) & 1) !== 0,
+              n0,
+              ids,
+            )
+          )
+            return false;
+        }
+        continue;
       }
-      for (let sl = 0; sl < MAX_STACK / 8; sl++) {
-        const o = of.spills[sl];
-        if (!o || of.kinds[sl * 8] !== B.SPILL) continue;
-        const c = cf.spills[sl];
-        if (!c) return false;
-        if (exact ? !regEqual(o, c) : !regSub(o, c, ids)) return false;
-      }
+      if (exact) {
+        for (let i = 0; i < MAX_STACK; i++) if (of.kinds[i] !== cf.kinds[i]) return false;
+      } else for (let i = 0; i < MAX_STACK; i++) if (!byteSub(of, cf, i)) return false;
+      for (let sl = 0; sl < MAX_STACK / 8; sl++)
+        if (!slotSub(of, cf, sl, exact, true, -1, ids)) return false;
     }
     return true;
   };
@@ -373,32 +527,103 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       case "scalar":
         return S.equal(a.s, (b as typeof a).s);
       case "value":
-        return a.map === (b as typeof a).map && a.off === (b as typeof a).off && S.equal(a.v, (b as typeof a).v);
-      default:
-        return JSON.stringify(a) === JSON.stringify(b);
+        return (
+          a.map === (b as typeof a).map &&
+          a.off === (b as typeof a).off &&
+          S.equal(a.v, (b as typeof a).v)
+        );
+      case "ctx":
+        return a.off === (b as typeof a).off;
+      case "stack":
+        return a.off === (b as typeof a).off && a.frame === (b as typeof a).frame;
+      case "map":
+        return a.map === (b as typeof a).map;
+      case "valueOrNull":
+        return a.map === (b as typeof a).map && a.id === (b as typeof a).id;
     }
   };
+  const fingerprint = (pc: number): number => {
+    let h = cur.frames.length;
+    const f = frame();
+    const lv = live[pc]!;
+    for (let r = 0; r < 10; r++) {
+      if (!(lv & (1 << r))) continue;
+      const x = f.regs[r]!;
+      let k = x.t.length;
+      if (x.t === "scalar")
+        k = k * 7919 + Number(x.s.v & 0xfffffffn) * 31 + Number((x.s.m ^ x.s.umax) & 0xfffffffn);
+      else if (x.t === "stack" || x.t === "ctx" || x.t === "value") k = k * 131 + x.off;
+      h = (Math.imul(h, 1000003) ^ k ^ r) | 0;
+    }
+    // the stack too (slot kinds and spilled values), so that the exact comparison of the
+    // infinite-loop check rarely runs on states that differ only there (a spilled loop counter)
+    for (let sl = 0; sl < MAX_STACK / 8; sl++) {
+      const kd = f.kinds[sl * 8]!;
+      if (kd === B.UNINIT) continue;
+      let k = kd * 977 + sl;
+      const x = kd === B.SPILL ? f.spills[sl] : undefined;
+      if (x?.t === "scalar")
+        k = k * 7919 + Number(x.s.v & 0xfffffffn) * 31 + Number((x.s.m ^ x.s.umax) & 0xfffffffn);
+      else if (x && (x.t === "stack" || x.t === "ctx" || x.t === "value")) k = k * 131 + x.off;
+      h = (Math.imul(h, 1000003) ^ k) | 0;
+    }
+    return h;
+  };
   const isAncestor = (cp: Checkpoint): boolean => {
-    let steps = 0;
-    for (let c = cur.parent; c && steps < 100000; c = c.parent, steps++) if (c === cp) return true;
+    for (let c = cur.parent; c; c = c.parent) if (c === cp) return true;
     return false;
   };
 
-  /** Returns true when the current path can stop here (an explored state covers it). */
+  /**
+   * Returns true when the current path can stop here (an explored state covers it).
+   * The cost is bounded: a per-pc list holds at most MAX_STATES_PER_PC checkpoints (completed
+   * ones that keep missing are evicted, as the kernel does with its miss/hit counts), and at
+   * most MAX_STATES are kept in all. Saving fewer checkpoints only prunes less: it never accepts more.
+   */
   const checkPrune = (): boolean => {
     const pc = cur.pc;
     const list = explored[pc] ?? (explored[pc] = []);
+    let evict = false;
+    const fp = fingerprint(pc);
     for (const cp of list) {
       if (cp.pending === 0) {
-        if (framesSub(cp.frames, cur.frames, pc, false)) return true;
-      } else if (isAncestor(cp) && framesSub(cp.frames, cur.frames, pc, true)) {
-        fail(VerifierCodes.infiniteLoop, `infinite loop: insn ${pc} is reached again in the same state`, "every loop must change a value its exit condition tests");
+        if (framesSub(cp.frames, cur.frames, pc, false, true)) {
+          cp.hit++;
+          return true;
+        }
+        if (++cp.miss > cp.hit * 3 + 3) evict = true;
+      } else if (
+        (cur.spec
+          ? framesSub(cp.frames, cur.frames, pc, false)
+          : cp.fp === fp && framesSub(cp.frames, cur.frames, pc, true)) &&
+        isAncestor(cp)
+      ) {
+        fail(
+          VerifierCodes.infiniteLoop,
+          `infinite loop: insn ${pc} is reached again in the same state`,
+          "every loop must change a value its exit condition tests",
+        );
       }
     }
-    const cp: Checkpoint = { frames: cur.frames.map(cloneFrame), parent: cur.parent, pending: 1, pc };
-    list.push(cp);
+    if (evict) {
+      const keep = list.filter((cp) => cp.pending !== 0 || cp.miss <= cp.hit * 3 + 3);
+      storedStates -= list.length - keep.length;
+      explored[pc] = keep;
+    }
+    if (explored[pc]!.length >= MAX_STATES_PER_PC || storedStates >= MAX_STATES) return false;
+    const cp: Checkpoint = {
+      frames: cur.frames.map(cloneFrame),
+      parent: cur.parent,
+      pending: 1,
+      pc,
+      hit: 0,
+      miss: 0,
+      fp,
+    };
+    explored[pc]!.push(cp);
     cur.parent = cp;
     statesExplored++;
+    storedStates++;
     return false;
   };
 
@@ -406,7 +631,9 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
   const markId = (id: number, isNull: boolean): void => {
     const fix = (r: Reg | undefined): Reg | undefined => {
       if (r?.t !== "valueOrNull" || r.id !== id) return r;
-      return isNull ? scalarReg(S.constant(0)) : { t: "value", map: r.map, off: 0, v: S.constant(0) };
+      return isNull
+        ? scalarReg(S.constant(0))
+        : { t: "value", map: r.map, off: 0, v: S.constant(0) };
     };
     for (const f of cur.frames) {
       for (let i = 0; i < 11; i++) f.regs[i] = fix(f.regs[i])!;
@@ -429,30 +656,52 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
   ): Reg | undefined => {
     const abs = ptr.off + off;
     if (abs < -MAX_STACK || abs + size > 0)
-      fail(VerifierCodes.stackOutOfBounds, `invalid stack access: offset ${abs}, size ${size} is outside [-512, 0)`);
+      fail(
+        VerifierCodes.stackOutOfBounds,
+        `invalid stack access: offset ${abs}, size ${size} is outside [-512, 0)`,
+      );
     if (abs % size !== 0)
-      fail(VerifierCodes.misalignedStack, `misaligned stack access: offset ${abs} is not a multiple of the size ${size}`);
+      fail(
+        VerifierCodes.misalignedStack,
+        `misaligned stack access: offset ${abs} is not a multiple of the size ${size}`,
+      );
     const f = cur.frames[ptr.frame]!;
     bumpStack(f.fn, -abs);
     const i0 = abs + MAX_STACK;
     if (write) {
       if (value && isPtr(value)) {
-        if (size !== 8) fail(VerifierCodes.pointerLeak, `a pointer (${regText(value)}) is stored with a ${size}-byte store: invalid size of register spill`);
+        if (size !== 8)
+          fail(
+            VerifierCodes.pointerLeak,
+            `a pointer (${regText(value)}) is stored with a ${size}-byte store: invalid size of register spill`,
+          );
         if (value.t === "stack" && value.frame > ptr.frame)
-          fail(VerifierCodes.pointerLeak, "a pointer to a callee's stack cannot be stored in a caller's stack");
+          fail(
+            VerifierCodes.pointerLeak,
+            "a pointer to a callee's stack cannot be stored in a caller's stack",
+          );
       }
       // partial overwrite of a spilled pointer
       for (let sl = i0 >> 3; sl <= (i0 + size - 1) >> 3; sl++) {
         const sp = f.spills[sl];
         if (f.kinds[sl * 8] === B.SPILL && sp) {
           const whole = size === 8 && sl * 8 === i0;
-          if (!whole && isPtr(sp)) fail(VerifierCodes.spilledPointerCorrupt, `a ${size}-byte store at fp${abs} overwrites part of a spilled pointer`);
+          // privileged loads only scrub the slot to plain data (what the compiler's slot reuse needs)
+          if (!whole && isPtr(sp) && rules.unprivileged)
+            fail(
+              VerifierCodes.spilledPointerCorrupt,
+              `a ${size}-byte store at fp${abs} overwrites part of a spilled pointer`,
+            );
           if (!whole) {
-            for (let b = sl * 8; b < sl * 8 + 8; b++) if (f.kinds[b] === B.SPILL) f.kinds[b] = B.MISC;
+            for (let b = sl * 8; b < sl * 8 + 8; b++)
+              if (f.kinds[b] === B.SPILL) f.kinds[b] = B.MISC;
             f.spills[sl] = undefined;
           }
         }
       }
+      for (let sl = i0 >> 3; sl <= (i0 + size - 1) >> 3; sl++) f.narrow[sl] = undefined;
+      if (size < 8 && (i0 & 7) === 0 && value?.t === "scalar" && S.isConst(value.s))
+        f.narrow[i0 >> 3] = { size, v: value.s.v };
       if (size === 8 && value) {
         f.kinds.fill(B.SPILL, i0, i0 + 8);
         f.spills[i0 >> 3] = value;
@@ -472,10 +721,18 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     for (let b = i0; b < i0 + size; b++) {
       const k = f.kinds[b]!;
       if (k === B.UNINIT)
-        fail(VerifierCodes.stackUninit, `read of uninitialised stack at fp${b - MAX_STACK} (${size} bytes from fp${abs})`, "write the stack slot before reading it");
+        fail(
+          VerifierCodes.stackUninit,
+          `read of uninitialised stack at fp${b - MAX_STACK} (${size} bytes from fp${abs})`,
+          "write the stack slot before reading it",
+        );
       if (k === B.SPILL) {
         const sp = f.spills[b >> 3];
-        if (sp && isPtr(sp)) fail(VerifierCodes.spilledPointerCorrupt, `a ${size}-byte load at fp${abs} reads part of a spilled pointer (invalid size of register fill)`);
+        if (sp && isPtr(sp))
+          fail(
+            VerifierCodes.spilledPointerCorrupt,
+            `a ${size}-byte load at fp${abs} reads part of a spilled pointer (invalid size of register fill)`,
+          );
         if (sp?.t === "scalar" && S.isConst(sp.s) && constBytes !== undefined) {
           const byte = (sp.s.v >> BigInt((b & 7) * 8)) & 0xffn;
           constBytes |= byte << BigInt((b - i0) * 8);
@@ -499,16 +756,32 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     return scalarReg(signed ? S.unknown() : S.unknownBytes(size));
   };
 
-  const mapValueBounds = (ptr: { map: number; off: number; v: Scalar }, off: number, size: number, what: string): void => {
+  const mapValueBounds = (
+    ptr: { map: number; off: number; v: Scalar },
+    off: number,
+    size: number,
+    what: string,
+  ): void => {
     const m = p.maps[ptr.map]!;
     if (ptr.v.smin < 0n)
-      fail(VerifierCodes.mapValueOutOfBounds, `${what}: the variable offset of the map value pointer may be negative (min ${ptr.v.smin})`, "check the index against 0 and the array length first");
+      fail(
+        VerifierCodes.mapValueOutOfBounds,
+        `${what}: the variable offset of the map value pointer may be negative (min ${ptr.v.smin})`,
+        "check the index against 0 and the array length first",
+      );
     if (ptr.v.umax >= BigInt(MAX_VAR_OFF))
-      fail(VerifierCodes.mapValueOutOfBounds, `${what}: unbounded offset into map '${m.name}' value`, "bound the index with a comparison before adding it to the pointer");
+      fail(
+        VerifierCodes.mapValueOutOfBounds,
+        `${what}: unbounded offset into map '${m.name}' value`,
+        "bound the index with a comparison before adding it to the pointer",
+      );
     const lo = BigInt(ptr.off + off) + ptr.v.smin;
     const hi = BigInt(ptr.off + off) + ptr.v.umax + BigInt(size);
     if (lo < 0n || hi > BigInt(m.valueSize))
-      fail(VerifierCodes.mapValueOutOfBounds, `${what}: access of ${size} bytes at offset [${lo}, ${hi}) is outside map '${m.name}' value of ${m.valueSize} bytes`);
+      fail(
+        VerifierCodes.mapValueOutOfBounds,
+        `${what}: access of ${size} bytes at offset [${lo}, ${hi}) is outside map '${m.name}' value of ${m.valueSize} bytes`,
+      );
   };
 
   const memAccess = (
@@ -531,8 +804,19 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       case "value": {
         const m = p.maps[ptr.map]!;
         mapValueBounds(ptr, off, size, write ? "write" : "read");
-        if (write && m.readOnly) fail(VerifierCodes.readOnlyWrite, `write into read-only map '${m.name}'`, m.name.startsWith(".rodata") ? "`.rodata` is read-only to the program; use `.data` for variables it changes" : undefined);
-        if (write && value && isPtr(value)) fail(VerifierCodes.pointerLeak, `a pointer (${regText(value)}) is stored into map '${m.name}' (leaks an address)`);
+        if (write && m.readOnly)
+          fail(
+            VerifierCodes.readOnlyWrite,
+            `write into read-only map '${m.name}'`,
+            m.name.startsWith(".rodata")
+              ? "`.rodata` is read-only to the program; use `.data` for variables it changes"
+              : undefined,
+          );
+        if (write && value && isPtr(value))
+          fail(
+            VerifierCodes.pointerLeak,
+            `a pointer (${regText(value)}) is stored into map '${m.name}' (leaks an address)`,
+          );
         if (write) return undefined;
         const at = ptr.off + off;
         if (m.frozen && m.data && S.isConst(ptr.v) && size <= 8) {
@@ -547,11 +831,21 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       case "ctx":
         return ctxAccess(insn, ptr, off, size, write, value, opts);
       case "valueOrNull":
-        return fail(VerifierCodes.nullDeref, `r${ptrReg} may be NULL (map_value_or_null): it is dereferenced before a NULL check`, `compare r${ptrReg} with 0 and use it only on the non-NULL branch`);
+        return fail(
+          VerifierCodes.nullDeref,
+          `r${ptrReg} may be NULL (map_value_or_null): it is dereferenced before a NULL check`,
+          `compare r${ptrReg} with 0 and use it only on the non-NULL branch`,
+        );
       case "scalar":
-        return fail(VerifierCodes.invalidMemAccess, `invalid memory access through r${ptrReg}, which holds a scalar, not a pointer`);
+        return fail(
+          VerifierCodes.invalidMemAccess,
+          `invalid memory access through r${ptrReg}, which holds a scalar, not a pointer`,
+        );
       case "map":
-        return fail(VerifierCodes.invalidMemAccess, `invalid memory access through r${ptrReg}, a map pointer (pass it to a helper instead)`);
+        return fail(
+          VerifierCodes.invalidMemAccess,
+          `invalid memory access through r${ptrReg}, a map pointer (pass it to a helper instead)`,
+        );
       default:
         return fail(VerifierCodes.invalidMemAccess, `invalid memory access through r${ptrReg}`);
     }
@@ -568,22 +862,48 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
   ): Reg | undefined => {
     const c = rules.ctx;
     if (c.kind === "opaque")
-      fail(VerifierCodes.ctxOpaque, `the context of ${rules.target.name} programs is opaque: it cannot be ${write ? "written" : "read"}, only passed to helpers`);
-    if (c.kind !== "fields") return fail(VerifierCodes.targetUnsupported, `context accesses of ${rules.target.name} are not modelled`);
-    if (ptr.off !== 0) fail(VerifierCodes.ctxModified, `dereference of a modified context pointer (ctx + ${ptr.off})`, "access context fields through the unmodified context pointer with the field offset in the instruction");
-    if (opts.atomic) fail(VerifierCodes.ctxBadAccess, "atomic operations on the context are not allowed");
-    if (opts.storeImm) fail(VerifierCodes.ctxBadAccess, "BPF_ST (store immediate) into the context is not allowed; store a register");
+      fail(
+        VerifierCodes.ctxOpaque,
+        `the context of ${rules.target.name} programs is opaque: it cannot be ${write ? "written" : "read"}, only passed to helpers`,
+      );
+    if (c.kind !== "fields")
+      return fail(
+        VerifierCodes.targetUnsupported,
+        `context accesses of ${rules.target.name} are not modelled`,
+      );
+    if (ptr.off !== 0)
+      fail(
+        VerifierCodes.ctxModified,
+        `dereference of a modified context pointer (ctx + ${ptr.off})`,
+        "access context fields through the unmodified context pointer with the field offset in the instruction",
+      );
+    if (opts.atomic)
+      fail(VerifierCodes.ctxBadAccess, "atomic operations on the context are not allowed");
+    if (opts.storeImm)
+      fail(
+        VerifierCodes.ctxBadAccess,
+        "BPF_ST (store immediate) into the context is not allowed; store a register",
+      );
     const field = c.fields.find((f) => f.offset === off);
     if (!field || field.size !== size) {
       const near = c.fields.find((f) => off >= f.offset && off < f.offset + f.size);
       return fail(
         VerifierCodes.ctxBadAccess,
-        `invalid context access: ${size} bytes at offset ${off}` + (near ? ` (field ${near.name} is ${near.size} bytes at offset ${near.offset})` : ` (the context has ${c.fields.map((f) => `${f.name} u${f.size * 8} @${f.offset}`).join(", ")})`),
+        `invalid context access: ${size} bytes at offset ${off}` +
+          (near
+            ? ` (field ${near.name} is ${near.size} bytes at offset ${near.offset})`
+            : ` (the context has ${c.fields.map((f) => `${f.name} u${f.size * 8} @${f.offset}`).join(", ")})`),
       );
     }
-    if (write && !field.writable) fail(VerifierCodes.ctxReadOnly, `context field ${field.name} is read-only`);
-    if (!write && !field.readable) fail(VerifierCodes.ctxBadAccess, `context field ${field.name} cannot be read`);
-    if (write && value && isPtr(value)) fail(VerifierCodes.pointerLeak, `a pointer is stored into context field ${field.name} (leaks an address)`);
+    if (write && !field.writable)
+      fail(VerifierCodes.ctxReadOnly, `context field ${field.name} is read-only`);
+    if (!write && !field.readable)
+      fail(VerifierCodes.ctxBadAccess, `context field ${field.name} cannot be read`);
+    if (write && value && isPtr(value))
+      fail(
+        VerifierCodes.pointerLeak,
+        `a pointer is stored into context field ${field.name} (leaks an address)`,
+      );
     if (write) return undefined;
     return scalarReg(S.unknownBytes(size));
   };
@@ -594,53 +914,92 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     if (r.t === "stack") {
       const max = MAX_STACK + (toLeft ? 1 : 0);
       const lim = -r.off;
-      if (lim >= max) fail(VerifierCodes.badPointerArith, "stack pointer arithmetic goes beyond the stack");
+      if (lim >= max)
+        fail(VerifierCodes.badPointerArith, "stack pointer arithmetic goes beyond the stack");
       return lim;
     }
     if (r.t === "value") {
       const max = p.maps[r.map]!.valueSize;
       const lim = Number(toLeft ? r.v.smin : r.v.umax) + r.off;
-      if (lim >= max) fail(VerifierCodes.badPointerArith, `pointer arithmetic goes beyond map '${p.maps[r.map]!.name}' value`);
+      if (lim >= max)
+        fail(
+          VerifierCodes.badPointerArith,
+          `pointer arithmetic goes beyond map '${p.maps[r.map]!.name}' value`,
+        );
       return lim;
     }
-    return fail(VerifierCodes.badPointerArith, `arithmetic with a register operand on a ${regText(r)} pointer is not allowed (only immediates)`);
+    return fail(
+      VerifierCodes.badPointerArith,
+      `arithmetic with a register operand on a ${regText(r)} pointer is not allowed (only immediates)`,
+    );
   };
 
   const pointerArith = (insn: Insn, op: string, dstR: Reg, srcR: Reg, viaReg: boolean): Reg => {
     const dst = insn.d.insn.dst;
-    if (op !== "ADD" && op !== "SUB") fail(VerifierCodes.badPointerArith, `${op.toLowerCase()} on a pointer is not allowed (only + and -)`);
-    if (isPtr(dstR) && isPtr(srcR)) fail(VerifierCodes.badPointerArith, `pointer ${op === "ADD" ? "+" : "-"} pointer is not allowed`);
+    if (op !== "ADD" && op !== "SUB")
+      fail(
+        VerifierCodes.badPointerArith,
+        `${op.toLowerCase()} on a pointer is not allowed (only + and -)`,
+      );
+    if (isPtr(dstR) && isPtr(srcR))
+      fail(
+        VerifierCodes.badPointerArith,
+        `pointer ${op === "ADD" ? "+" : "-"} pointer is not allowed`,
+      );
     let ptr = isPtr(dstR) ? dstR : srcR;
     const sc = (isPtr(dstR) ? srcR : dstR) as { t: "scalar"; s: Scalar };
-    if (!isPtr(dstR) && op === "SUB") fail(VerifierCodes.badPointerArith, "scalar - pointer is not allowed");
-    if (ptr.t === "valueOrNull") fail(VerifierCodes.nullArith, `arithmetic on r${dst}, a map_value_or_null, is not allowed: NULL-check it first`);
-    if (ptr.t === "map") fail(VerifierCodes.badPointerArith, "arithmetic on a map pointer is not allowed");
+    if (!isPtr(dstR) && op === "SUB")
+      fail(VerifierCodes.badPointerArith, "scalar - pointer is not allowed");
+    if (ptr.t === "valueOrNull")
+      fail(
+        VerifierCodes.nullArith,
+        `arithmetic on r${dst}, a map_value_or_null, is not allowed: NULL-check it first`,
+      );
+    if (ptr.t === "map")
+      fail(VerifierCodes.badPointerArith, "arithmetic on a map pointer is not allowed");
     const s = sc.s;
     const known = S.isConst(s);
     const delta = op === "ADD" ? s : S.neg(s);
-    // Spectre-v1 sanitation of register operands, as an unprivileged load does
+    // Spectre-v1 sanitation of register operands, as an unprivileged load does (a privileged
+    // loader's kernel skips it: rules.unprivileged)
+    const sanitize = viaReg && rules.unprivileged === true;
     let before = 0;
     let toLeft = false;
     const neg = s.smin < 0n;
-    if (viaReg) {
-      if (!known && (s.smin < 0n) !== (s.smax < 0n))
-        fail(VerifierCodes.sanitizePaths, `r${insn.d.insn.src} has an unknown value with mixed signed bounds: pointer arithmetic with it is not allowed`, "bound the value to a non-negative range first");
+    if (sanitize) {
+      if (!known && s.smin < 0n !== s.smax < 0n)
+        fail(
+          VerifierCodes.sanitizePaths,
+          `r${insn.d.insn.src} has an unknown value with mixed signed bounds: pointer arithmetic with it is not allowed`,
+          "bound the value to a non-negative range first",
+        );
       toLeft = (op === "ADD" && neg) || (op === "SUB" && !neg);
       before = ptrLimit(ptr, toLeft);
       if (!known) exactScalars = true;
     }
     if (ptr.t === "ctx") {
-      if (!known) fail(VerifierCodes.badPointerArith, "variable offset added to the context pointer");
+      if (!known)
+        fail(VerifierCodes.badPointerArith, "variable offset added to the context pointer");
       ptr = { t: "ctx", off: ptr.off + Number(BigInt.asIntN(32, delta.v)) };
     } else if (ptr.t === "stack") {
-      if (!known) fail(VerifierCodes.variableStackOffset, "variable offset added to a stack pointer (not allowed for unprivileged programs)", "index stack arrays with constant offsets, or use a map value");
+      if (!known)
+        fail(
+          VerifierCodes.variableStackOffset,
+          "variable offset added to a stack pointer (not allowed for unprivileged programs)",
+          "index stack arrays with constant offsets, or use a map value",
+        );
       const off = ptr.off + Number(S.constant(delta.v).smin);
-      if (off < -MAX_STACK || off > 0) fail(VerifierCodes.stackOutOfBounds, `stack pointer arithmetic goes out of range: fp${off >= 0 ? "+" : ""}${off}`);
+      if (off < -MAX_STACK || off > 0)
+        fail(
+          VerifierCodes.stackOutOfBounds,
+          `stack pointer arithmetic goes out of range: fp${off >= 0 ? "+" : ""}${off}`,
+        );
       ptr = { t: "stack", frame: ptr.frame, off };
     } else if (ptr.t === "value") {
       if (known) {
         const c = S.constant(delta.v).smin;
-        if (c > 1n << 29n || c < -(1n << 29n)) fail(VerifierCodes.mapValueOutOfBounds, "pointer arithmetic with a huge constant");
+        if (c > 1n << 29n || c < -(1n << 29n))
+          fail(VerifierCodes.mapValueOutOfBounds, "pointer arithmetic with a huge constant");
         ptr = { ...ptr, off: ptr.off + Number(c) };
       } else {
         ptr = { ...ptr, v: op === "ADD" ? S.add(ptr.v, s) : S.sub(ptr.v, s) };
@@ -649,13 +1008,17 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     } else {
       fail(VerifierCodes.badPointerArith, `arithmetic on ${regText(ptr)} is not allowed`);
     }
-    if (viaReg) {
+    if (sanitize) {
       const after = ptrLimit(ptr, toLeft);
       const state = (neg ? 1 : 0) | (known ? 2 : 0) | (isPtr(dstR) ? 4 : 8);
       const limit = Math.abs(before - after);
       const prev = aluAux.get(insn.pc);
       if (prev && (prev.state !== state || prev.limit !== limit))
-        fail(VerifierCodes.sanitizePaths, "this pointer arithmetic adds different pointers or scalars on different paths, which unprivileged programs may not do", "compute the pointer the same way on every path");
+        fail(
+          VerifierCodes.sanitizePaths,
+          "this pointer arithmetic adds different pointers or scalars on different paths, which unprivileged programs may not do",
+          "compute the pointer the same way on every path",
+        );
       aluAux.set(insn.pc, { state, limit });
     }
     return ptr;
@@ -670,11 +1033,16 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     const shiftAmount = (): number | undefined => {
       if (insn.d.form.sem.kind === "alu" && insn.d.form.sem.source === "K") {
         const k = insn.d.insn.imm;
-        if (k < 0 || k >= bits) fail(VerifierCodes.badShift, `invalid shift by ${k} (must be 0..${bits - 1})`);
+        if (k < 0 || k >= bits)
+          fail(VerifierCodes.badShift, `invalid shift by ${k} (must be 0..${bits - 1})`);
         return k;
       }
       return S.isConst(y) && y.v < BigInt(bits) ? Number(y.v) : undefined;
     };
+    // The kernel does not track division and modulo at all: the result is an unknown 64-bit
+    // value even for a 32-bit operation on constants (not zero-extended). Tracking it more
+    // precisely lets us prove loops finite that the kernel reports as infinite.
+    if (op === "DIV" || op === "MOD" || op === "SDIV" || op === "SMOD") return S.unknown();
     switch (op) {
       case "ADD":
         r = S.add(x, y);
@@ -684,12 +1052,6 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         break;
       case "MUL":
         r = S.mul(x, y);
-        break;
-      case "DIV":
-        r = S.udiv(x, y);
-        break;
-      case "MOD":
-        r = S.umod(x, y);
         break;
       case "OR":
         r = S.or(x, y);
@@ -720,15 +1082,6 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       case "MOV":
         r = y;
         break;
-      case "SDIV":
-      case "SMOD":
-        r = S.unknown();
-        if (S.isConst(x) && S.isConst(y) && y.v !== 0n) {
-          const sx = width === 32 ? BigInt.asIntN(32, x.v) : BigInt.asIntN(64, x.v);
-          const sy = width === 32 ? BigInt.asIntN(32, y.v) : BigInt.asIntN(64, y.v);
-          r = S.constant(op === "SDIV" ? sx / sy : sx % sy);
-        }
-        break;
       default:
         r = S.unknown();
     }
@@ -748,48 +1101,87 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     if (r.t === "stack") {
       const abs = r.off;
       if (abs < -MAX_STACK || abs + umax > 0)
-        fail(VerifierCodes.helperMemory, `${what}: r${regno} = fp${abs} with ${umax} bytes is outside the stack`);
+        fail(
+          VerifierCodes.helperMemory,
+          `${what}: r${regno} = fp${abs} with ${umax} bytes is outside the stack`,
+        );
       const f = cur.frames[r.frame]!;
       bumpStack(f.fn, -abs);
       const i0 = abs + MAX_STACK;
       if (write) {
         for (let sl = i0 >> 3; sl <= (i0 + umax - 1) >> 3; sl++) {
           if (f.kinds[sl * 8] === B.SPILL) {
-            for (let b = sl * 8; b < sl * 8 + 8; b++) if (f.kinds[b] === B.SPILL) f.kinds[b] = B.MISC;
+            for (let b = sl * 8; b < sl * 8 + 8; b++)
+              if (f.kinds[b] === B.SPILL) f.kinds[b] = B.MISC;
             f.spills[sl] = undefined;
           }
         }
         f.kinds.fill(B.MISC, i0, i0 + umax);
+        for (let sl = i0 >> 3; sl <= (i0 + umax - 1) >> 3; sl++) f.narrow[sl] = undefined;
         return;
       }
       for (let b = i0; b < i0 + umax; b++) {
         const k = f.kinds[b]!;
         if (k === B.UNINIT)
-          fail(VerifierCodes.helperMemory, `${what}: r${regno} points to ${umax} bytes at fp${abs}, but fp${b - MAX_STACK} is not initialised`, "initialise the whole buffer before passing it");
+          fail(
+            VerifierCodes.stackUninit,
+            `${what}: r${regno} points to ${umax} bytes at fp${abs}, but fp${b - MAX_STACK} is not initialised`,
+            "initialise the whole buffer before passing it",
+          );
         if (k === B.SPILL && isPtr(f.spills[b >> 3] ?? NONE))
-          fail(VerifierCodes.pointerLeak, `${what}: the memory at fp${b - MAX_STACK} holds a spilled pointer, which would leak to the helper`);
+          fail(
+            VerifierCodes.pointerLeak,
+            `${what}: the memory at fp${b - MAX_STACK} holds a spilled pointer, which would leak to the helper`,
+          );
       }
       return;
     }
     if (r.t === "value") {
       mapValueBounds(r, 0, umax, what);
-      if (write && p.maps[r.map]!.readOnly) fail(VerifierCodes.readOnlyWrite, `${what}: the helper would write into read-only map '${p.maps[r.map]!.name}'`);
+      if (write && p.maps[r.map]!.readOnly)
+        fail(
+          VerifierCodes.readOnlyWrite,
+          `${what}: the helper would write into read-only map '${p.maps[r.map]!.name}'`,
+        );
       return;
     }
-    if (r.t === "valueOrNull") fail(VerifierCodes.nullDeref, `${what}: r${regno} may be NULL (map_value_or_null)`, "NULL-check it first");
-    fail(VerifierCodes.helperArg, `${what}: r${regno} must point to memory (stack or map value), but holds ${regText(r)}`);
+    if (r.t === "valueOrNull")
+      fail(
+        VerifierCodes.nullDeref,
+        `${what}: r${regno} may be NULL (map_value_or_null)`,
+        "NULL-check it first",
+      );
+    fail(
+      VerifierCodes.helperArg,
+      `${what}: r${regno} must point to memory (stack or map value), but holds ${regText(r)}`,
+    );
   };
 
   const callHelper = (insn: Insn): void => {
     const id = insn.d.insn.imm;
     const proto = rules.helper(id);
-    if (!proto) return fail(VerifierCodes.unknownHelper, `helper ${id} is not available to ${rules.target.name} programs`);
+    if (!proto)
+      return fail(
+        VerifierCodes.unknownHelper,
+        `helper ${id} is not available to ${rules.target.name} programs`,
+      );
     const name = `bpf_${proto.name}`;
     if (proto.sleepableOnly && !rules.sleepable)
-      fail(VerifierCodes.sleepableOnly, `${name} may only be called from sleepable programs`, rules.target.sections.sleepable ? `put the program in a '${rules.target.sections.sleepable}…' section` : undefined);
+      fail(
+        VerifierCodes.sleepableOnly,
+        `${name} may only be called from sleepable programs`,
+        rules.target.sections.sleepable
+          ? `put the program in a '${rules.target.sections.sleepable}…' section`
+          : undefined,
+      );
     if (proto.gplOnly && !rules.gplLicense)
-      fail(VerifierCodes.gplOnly, `${name} is GPL-only, and the program's license is not GPL-compatible`, 'declare a GPL-compatible license (e.g. "GPL" or "Dual MIT/GPL")');
+      fail(
+        VerifierCodes.gplOnly,
+        `${name} is GPL-only, and the program's license is not GPL-compatible`,
+        'declare a GPL-compatible license (e.g. "GPL" or "Dual MIT/GPL")',
+      );
     let map: number | undefined;
+    let constKey: bigint | undefined;
     const args = proto.args;
     const writes: { regno: number; r: Reg; size: Scalar }[] = [];
     for (let i = 0; i < args.length; i++) {
@@ -797,33 +1189,68 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       const kind: HelperArgKind = args[i]!;
       const r = reg(regno);
       const what = `${name} argument ${regno} (${kind})`;
-      if (r.t === "none") fail(VerifierCodes.uninitRegister, `${what}: r${regno} is not initialised`);
+      if (r.t === "none")
+        fail(VerifierCodes.uninitRegister, `${what}: r${regno} is not initialised`);
       switch (kind) {
         case "ctx":
-          if (r.t !== "ctx") fail(VerifierCodes.helperArg, `${what}: r${regno} must be the context pointer, but holds ${regText(r)}`);
-          else if (r.off !== 0) fail(VerifierCodes.ctxModified, `${what}: the context pointer is modified (ctx + ${r.off})`);
+          if (r.t !== "ctx")
+            fail(
+              VerifierCodes.helperArg,
+              `${what}: r${regno} must be the context pointer, but holds ${regText(r)}`,
+            );
+          else if (r.off !== 0)
+            fail(
+              VerifierCodes.ctxModified,
+              `${what}: the context pointer is modified (ctx + ${r.off})`,
+            );
           break;
         case "mapPtr":
-          if (r.t !== "map") fail(VerifierCodes.helperArg, `${what}: r${regno} must be a map (ld_imm64 of a map), but holds ${regText(r)}`);
+          if (r.t !== "map")
+            fail(
+              VerifierCodes.helperArg,
+              `${what}: r${regno} must be a map (ld_imm64 of a map), but holds ${regText(r)}`,
+            );
           else {
             map = r.map;
             if (!mapCompatible(proto.name, p.maps[r.map]!.type))
-              fail(VerifierCodes.mapIncompatible, `${name} cannot be used with map '${p.maps[r.map]!.name}' (type ${p.maps[r.map]!.type})`);
+              fail(
+                VerifierCodes.mapIncompatible,
+                `${name} cannot be used with map '${p.maps[r.map]!.name}' (type ${p.maps[r.map]!.type})`,
+              );
           }
           break;
         case "mapKey":
         case "mapValue": {
-          if (map === undefined) fail(VerifierCodes.helperArg, `${what}: no map argument before it`);
+          if (map === undefined)
+            fail(VerifierCodes.helperArg, `${what}: no map argument before it`);
           const m = p.maps[map!]!;
           const size = kind === "mapKey" ? m.keySize : m.valueSize;
           checkHelperMem(regno, r, S.constant(size), false, what);
+          if (kind === "mapKey" && r.t === "stack" && (r.off & 7) === 0) {
+            const nw = cur.frames[r.frame]!.narrow[(r.off + MAX_STACK) >> 3];
+            if (nw && nw.size === size) constKey = nw.v;
+          }
           break;
         }
         case "mem":
         case "string":
         case "uninitMem": {
           const sz = reg(regno + 1);
-          if (sz.t !== "scalar") fail(VerifierCodes.helperSize, `${name} argument ${regno + 1} (size) must be a scalar, but holds ${regText(sz)}`);
+          const szKind = args[i + 1];
+          if (
+            proto.fixedSize !== undefined &&
+            (szKind === "constSize" || szKind === "constSizeOrZero") &&
+            !(sz.t === "scalar" && S.isConst(sz.s) && sz.s.v === BigInt(proto.fixedSize))
+          )
+            fail(
+              VerifierCodes.helperSize,
+              `${name} argument ${regno + 1} (size): the size must be the constant ${proto.fixedSize}, but r${regno + 1} is ${regText(sz)}`,
+            );
+          if (sz.t !== "scalar")
+            fail(
+              VerifierCodes.helperSize,
+              `${name} argument ${regno + 1} (size) must be a scalar, but holds ${regText(sz)}`,
+            );
           const size = (sz as { s: Scalar }).s;
           if (kind === "uninitMem") writes.push({ regno, r, size });
           else checkHelperMem(regno, r, size, false, what);
@@ -832,24 +1259,53 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         }
         case "constSize":
         case "constSizeOrZero": {
-          if (r.t !== "scalar") fail(VerifierCodes.helperSize, `${what}: r${regno} must be a size, but holds ${regText(r)}`);
+          if (r.t !== "scalar")
+            fail(
+              VerifierCodes.helperSize,
+              `${what}: r${regno} must be a size, but holds ${regText(r)}`,
+            );
           const s = (r as { s: Scalar }).s;
           if (proto.fixedSize !== undefined && !(S.isConst(s) && s.v === BigInt(proto.fixedSize)))
-            fail(VerifierCodes.helperSize, `${what}: the size must be the constant ${proto.fixedSize}, but r${regno} is ${S.show(s)}`);
-          if (s.smin < 0n) fail(VerifierCodes.helperSize, `${what}: the size may be negative (${S.show(s)})`);
-          if (s.umax >= BigInt(MAX_VAR_OFF)) fail(VerifierCodes.helperSize, `${what}: the size is unbounded`, "bound it with a comparison first");
-          if (kind === "constSize" && s.umin === 0n) fail(VerifierCodes.helperSize, `${what}: the size may be zero`);
+            fail(
+              VerifierCodes.helperSize,
+              `${what}: the size must be the constant ${proto.fixedSize}, but r${regno} is ${S.show(s)}`,
+            );
+          if (s.smin < 0n)
+            fail(VerifierCodes.helperSize, `${what}: the size may be negative (${S.show(s)})`);
+          if (s.umax >= BigInt(MAX_VAR_OFF))
+            fail(
+              VerifierCodes.helperSize,
+              `${what}: the size is unbounded`,
+              "bound it with a comparison first",
+            );
+          if (kind === "constSize" && s.umin === 0n)
+            fail(VerifierCodes.helperSize, `${what}: the size may be zero`);
           break;
         }
         case "anything":
-          if (isPtr(r)) fail(VerifierCodes.pointerLeak, `${what}: r${regno} holds a pointer (${regText(r)}), which would leak to the helper`);
+          if (isPtr(r))
+            fail(
+              VerifierCodes.pointerLeak,
+              `${what}: r${regno} holds a pointer (${regText(r)}), which would leak to the helper`,
+            );
           break;
       }
     }
     for (const w of writes) checkHelperMem(w.regno, w.r, w.size, true, name);
     const f = frame();
     for (let i = 1; i <= 5; i++) f.regs[i] = NONE;
-    if (proto.ret === "mapValueOrNull") f.regs[0] = { t: "valueOrNull", map: map ?? 0, id: nextId++ };
+    const mi = map !== undefined ? p.maps[map] : undefined;
+    // an array map looked up with a constant in-range key cannot return NULL (the kernel knows)
+    if (
+      proto.ret === "mapValueOrNull" &&
+      mi?.type === 2 &&
+      constKey !== undefined &&
+      constKey < BigInt(mi.maxEntries) &&
+      proto.name === "map_lookup_elem"
+    )
+      f.regs[0] = { t: "value", map: map!, off: 0, v: S.constant(0) };
+    else if (proto.ret === "mapValueOrNull")
+      f.regs[0] = { t: "valueOrNull", map: map ?? 0, id: nextId++ };
     else f.regs[0] = scalarReg(S.unknown());
   };
 
@@ -865,14 +1321,28 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     const target = insn.pc + 1 + off;
     const next = insn.pc + 1;
     const a = readReg(dst);
-    const b: Reg = sem.source === "X" ? readReg(src) : scalarReg(sem.width === 32 ? S.constant(imm >>> 0) : S.constant(imm));
+    const b: Reg =
+      sem.source === "X"
+        ? readReg(src)
+        : scalarReg(sem.width === 32 ? S.constant(imm >>> 0) : S.constant(imm));
     const op = sem.op as S.CmpOp;
-    if (sem.source === "X" && isPtr(b)) fail(VerifierCodes.pointerCompare, `r${src} is a pointer: comparing pointers is not allowed`);
+    if (sem.source === "X" && isPtr(b))
+      fail(VerifierCodes.pointerCompare, `r${src} is a pointer: comparing pointers is not allowed`);
     if (isPtr(a)) {
-      const zeroK = sem.source === "K" && imm === 0 && sem.width === 64 && (op === "JEQ" || op === "JNE");
-      if (!zeroK) fail(VerifierCodes.pointerCompare, `r${dst} is a pointer (${regText(a)}): comparing pointers is not allowed (only a NULL check: == 0 / != 0)`);
+      const zeroK =
+        sem.source === "K" && imm === 0 && sem.width === 64 && (op === "JEQ" || op === "JNE");
+      if (!zeroK)
+        fail(
+          VerifierCodes.pointerCompare,
+          `r${dst} is a pointer (${regText(a)}): comparing pointers is not allowed (only a NULL check: == 0 / != 0)`,
+        );
       if (a.t === "valueOrNull") {
-        const other: State = { frames: cur.frames.map(cloneFrame), pc: 0, trail: cur.trail, parent: cur.parent };
+        const other: State = {
+          frames: cur.frames.map(cloneFrame),
+          pc: 0,
+          trail: cur.trail,
+          parent: cur.parent,
+        };
         // the current path continues on the fall-through side; the other side is pushed
         const nullOnJump = op === "JEQ";
         const save = cur;
@@ -907,7 +1377,8 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       const lb = S.low32(bs);
       const signedOp = op.startsWith("JS");
       const fits = (x: Scalar) => (signedOp ? x.umax < 1n << 31n : x.umax <= S.U32);
-      const view = (x: Scalar): Scalar => (signedOp && !(x.umax < 1n << 31n) ? S.signExtend(x, 32) : x);
+      const view = (x: Scalar): Scalar =>
+        signedOp && !(x.umax < 1n << 31n) ? S.signExtend(x, 32) : x;
       tRes = S.refine(op, view(la), view(lb));
       fRes = S.refineFalse(op, view(la), view(lb));
       refineRegs = fits(as) && fits(bs);
@@ -918,7 +1389,12 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       if (sem.source === "X") setReg(src, scalarReg(res[1]));
     };
     if (tRes && fRes) {
-      const other: State = { frames: cur.frames.map(cloneFrame), pc: target, trail: cur.trail, parent: cur.parent };
+      const other: State = {
+        frames: cur.frames.map(cloneFrame),
+        pc: target,
+        trail: cur.trail,
+        parent: cur.parent,
+      };
       const save = cur;
       cur = other;
       setBoth(tRes);
@@ -929,10 +1405,12 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       cur.pc = next;
       push(other);
     } else if (tRes) {
+      speculate(insn, next, dst, sem.source === "X" ? src : -1);
       setBoth(tRes);
       decide(insn, true);
       cur.pc = target;
     } else if (fRes) {
+      speculate(insn, target, dst, sem.source === "X" ? src : -1);
       setBoth(fRes);
       decide(insn, false);
       cur.pc = next;
@@ -942,10 +1420,40 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     }
   };
 
+  /**
+   * The kernel's speculative walk of the side of a decided branch that cannot happen. Only a
+   * backward side (a loop) is modelled: there the kernel's walk starts from a state whose
+   * compared registers may have lost their exact value, so a loop whose body can repeat from
+   * such a state is rejected as infinite. Forward sides cannot make the kernel reject.
+   */
+  const speculate = (insn: Insn, to: number, dst: number, src: number): void => {
+    if (!rules.unprivileged || to > insn.pc || cur.spec) return;
+    // Only loops without calls: measured against the kernel, loops whose body calls a helper
+    // or subprogram are not rejected this way.
+    for (let pc = to; pc < insn.pc; pc++) if (p.insns[pc]?.d.form.sem.kind === "call") return;
+    const st: State = {
+      frames: cur.frames.map(cloneFrame),
+      pc: to,
+      trail: cur.trail,
+      parent: cur.parent,
+      spec: true,
+    };
+    const f = st.frames[st.frames.length - 1]!;
+    for (const r of [dst, src])
+      if (r >= 0 && f.regs[r]!.t === "scalar") f.regs[r] = scalarReg(S.unknown());
+    st.trail = { d: { pc: insn.pc, text: insn.text, taken: to !== insn.pc + 1 }, prev: cur.trail };
+    push(st);
+  };
+
   const push = (st: State): void => {
     if (st.parent) st.parent.pending++;
     stack.push(st);
-    if (stack.length > MAX_PENDING) fail(VerifierCodes.tooManyBranches, `more than ${MAX_PENDING} branches are pending at once`, "simplify the control flow");
+    if (stack.length > MAX_PENDING)
+      fail(
+        VerifierCodes.tooManyBranches,
+        `more than ${MAX_PENDING} branches are pending at once`,
+        "simplify the control flow",
+      );
   };
 
   const step = (insn: Insn): void => {
@@ -953,36 +1461,76 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     const { dst, src, off, imm } = insn.d.insn;
     const next = insn.pc + insn.d.size / 8;
     if (insn.d.reserved.length)
-      fail(VerifierCodes.badInstruction, `reserved field${insn.d.reserved.length > 1 ? "s" : ""} ${insn.d.reserved.join(", ")} must be 0`);
+      fail(
+        VerifierCodes.badInstruction,
+        `reserved field${insn.d.reserved.length > 1 ? "s" : ""} ${insn.d.reserved.join(", ")} must be 0`,
+      );
     if (kernelCpu(insn) > rules.maxCpu)
-      fail(VerifierCodes.unsupportedInsn, `this instruction needs cpu v${insn.d.form.cpu}; the ${rules.target.name} kernel (${rules.target.kernelBase}) supports up to ${rules.target.maxMcpu}`, `compile with --mcpu ${rules.target.maxMcpu}`);
-    if ((dst > 10 && insn.d.form.uses.includes("dst")) || (src > 10 && insn.d.form.uses.includes("src") && sem.kind !== "ld_imm64" && sem.kind !== "call"))
+      fail(
+        VerifierCodes.unsupportedInsn,
+        `this instruction needs cpu v${insn.d.form.cpu}; the ${rules.target.name} kernel (${rules.target.kernelBase}) supports up to ${rules.target.maxMcpu}`,
+        `compile with --mcpu ${rules.target.maxMcpu}`,
+      );
+    if (
+      (dst > 10 && insn.d.form.uses.includes("dst")) ||
+      (src > 10 &&
+        insn.d.form.uses.includes("src") &&
+        sem.kind !== "ld_imm64" &&
+        sem.kind !== "call")
+    )
       fail(VerifierCodes.badInstruction, "register number out of range (r0..r10)");
     switch (sem.kind) {
       case "alu": {
         writeDst(dst);
-        const srcR: Reg = sem.source === "X" ? readReg(src) : scalarReg(sem.width === 32 ? S.constant(imm >>> 0) : S.constant(imm));
+        const srcR: Reg =
+          sem.source === "X"
+            ? readReg(src)
+            : scalarReg(sem.width === 32 ? S.constant(imm >>> 0) : S.constant(imm));
         if (sem.op === "MOV") {
-          if (sem.width === 32 && isPtr(srcR)) fail(VerifierCodes.pointerLeak, `r${src} is a pointer: a 32-bit copy of it is not allowed`);
+          if (sem.width === 32 && isPtr(srcR))
+            fail(
+              VerifierCodes.pointerLeak,
+              `r${src} is a pointer: a 32-bit copy of it is not allowed`,
+            );
           setReg(dst, sem.width === 32 ? scalarReg(S.low32((srcR as { s: Scalar }).s)) : srcR);
           break;
         }
         if (sem.op === "MOVSX") {
-          if (isPtr(srcR)) fail(VerifierCodes.pointerLeak, `r${src} is a pointer: a sign-extending copy of it is not allowed`);
+          if (isPtr(srcR))
+            fail(
+              VerifierCodes.pointerLeak,
+              `r${src} is a pointer: a sign-extending copy of it is not allowed`,
+            );
           let v = S.signExtend((srcR as { s: Scalar }).s, sem.extend ?? 32);
           if (sem.width === 32) v = S.low32(v);
           setReg(dst, scalarReg(v));
           break;
         }
         const dstR = readReg(dst);
-        if ((sem.op === "DIV" || sem.op === "MOD" || sem.op === "SDIV" || sem.op === "SMOD") && sem.source === "K" && imm === 0)
+        if (
+          (sem.op === "DIV" || sem.op === "MOD" || sem.op === "SDIV" || sem.op === "SMOD") &&
+          sem.source === "K" &&
+          imm === 0
+        )
           fail(VerifierCodes.divByZero, "division by zero");
         if (isPtr(dstR) || isPtr(srcR)) {
-          if (sem.width === 32) fail(VerifierCodes.badPointerArith, "32-bit arithmetic on a pointer is not allowed");
+          if (sem.width === 32)
+            fail(VerifierCodes.badPointerArith, "32-bit arithmetic on a pointer is not allowed");
           setReg(dst, pointerArith(insn, sem.op, dstR, srcR, sem.source === "X"));
           break;
         }
-        setReg(dst, scalarReg(aluScalar(sem.op, (dstR as { s: Scalar }).s, (srcR as { s: Scalar }).s, sem.width, insn)));
+        setReg(
+          dst,
+          scalarReg(
+            aluScalar(
+              sem.op,
+              (dstR as { s: Scalar }).s,
+              (srcR as { s: Scalar }).s,
+              sem.width,
+              insn,
+            ),
+          ),
+        );
         break;
       }
       case "neg": {
@@ -1006,9 +1554,13 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         else if (insn.ld?.kind === "mapValue") {
           const m = p.maps[insn.ld.map]!;
           if (insn.ld.offset < 0 || insn.ld.offset >= Math.max(1, m.valueSize))
-            fail(VerifierCodes.badRelocation, `global data reference at offset ${insn.ld.offset} is outside '${m.name}' (${m.valueSize} bytes)`);
+            fail(
+              VerifierCodes.badRelocation,
+              `global data reference at offset ${insn.ld.offset} is outside '${m.name}' (${m.valueSize} bytes)`,
+            );
           setReg(dst, { t: "value", map: insn.ld.map, off: insn.ld.offset, v: S.constant(0) });
-        } else if (sem.pseudo !== 0) fail(VerifierCodes.unsupportedInsn, `ld_imm64 with src ${sem.pseudo} is not supported`);
+        } else if (sem.pseudo !== 0)
+          fail(VerifierCodes.unsupportedInsn, `ld_imm64 with src ${sem.pseudo} is not supported`);
         else setReg(dst, scalarReg(S.constant(insn.d.insn.imm64 ?? BigInt(imm))));
         break;
       }
@@ -1019,26 +1571,56 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         break;
       }
       case "store_imm":
-        memAccess(insn, dst, off, sem.bytes, true, sem.bytes === 8 ? scalarReg(S.constant(imm)) : scalarReg(S.truncate(S.constant(imm), sem.bytes)), { storeImm: true });
+        memAccess(
+          insn,
+          dst,
+          off,
+          sem.bytes,
+          true,
+          sem.bytes === 8
+            ? scalarReg(S.constant(imm))
+            : scalarReg(S.truncate(S.constant(imm), sem.bytes)),
+          { storeImm: true },
+        );
         if (sem.bytes !== 8 && reg(dst).t === "stack") {
           // narrow immediates are plain bytes, not spills
         }
         break;
       case "store": {
         const v = readReg(src);
-        memAccess(insn, dst, off, sem.bytes, true, sem.bytes === 8 ? v : isPtr(v) ? v : scalarReg(S.truncate((v as { s: Scalar }).s, sem.bytes)));
+        memAccess(
+          insn,
+          dst,
+          off,
+          sem.bytes,
+          true,
+          sem.bytes === 8
+            ? v
+            : isPtr(v)
+              ? v
+              : scalarReg(S.truncate((v as { s: Scalar }).s, sem.bytes)),
+        );
         break;
       }
       case "atomic": {
         const v = readReg(src);
-        if (isPtr(v)) fail(VerifierCodes.pointerLeak, `r${src} is a pointer: storing it atomically would leak an address`);
+        if (isPtr(v))
+          fail(
+            VerifierCodes.pointerLeak,
+            `r${src} is a pointer: storing it atomically would leak an address`,
+          );
         if (sem.op === "CMPXCHG") {
           const r0 = readReg(0);
           if (isPtr(r0)) fail(VerifierCodes.pointerLeak, "r0 is a pointer: cmpxchg would leak it");
         }
         const p0 = readReg(dst);
-        if (p0.t === "ctx") fail(VerifierCodes.ctxBadAccess, "atomic operations on the context are not allowed");
-        if (p0.t === "value" && p.maps[p0.map]!.readOnly) fail(VerifierCodes.readOnlyWrite, `atomic write into read-only map '${p.maps[p0.map]!.name}'`);
+        if (p0.t === "ctx")
+          fail(VerifierCodes.ctxBadAccess, "atomic operations on the context are not allowed");
+        if (p0.t === "value" && p.maps[p0.map]!.readOnly)
+          fail(
+            VerifierCodes.readOnlyWrite,
+            `atomic write into read-only map '${p.maps[p0.map]!.name}'`,
+          );
         memAccess(insn, dst, off, sem.bytes, true, undefined, { atomic: true });
         const out = scalarReg(sem.bytes === 8 ? S.unknown() : S.unknownBytes(4));
         if (sem.op === "CMPXCHG") setReg(0, out);
@@ -1059,12 +1641,21 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
           callHelper(insn);
           break;
         }
-        if (sem.target === "kfunc") fail(VerifierCodes.kfuncUnsupported, `kfunc calls are not available to ${rules.target.name} programs`);
+        if (sem.target === "kfunc")
+          fail(
+            VerifierCodes.kfuncUnsupported,
+            `kfunc calls are not available to ${rules.target.name} programs`,
+          );
         {
           const tgt = insn.callTarget!;
           const fn = subprogOf(p, tgt);
-          if (cur.frames.length >= MAX_CALL_FRAMES) fail(VerifierCodes.callDepth, `the call stack of ${cur.frames.length + 1} frames is too deep (at most ${MAX_CALL_FRAMES})`);
-          if (cur.frames.some((f) => f.fn === fn)) fail(VerifierCodes.recursion, `recursive call of the subprogram at insn ${tgt}`);
+          if (cur.frames.length >= MAX_CALL_FRAMES)
+            fail(
+              VerifierCodes.callDepth,
+              `the call stack of ${cur.frames.length + 1} frames is too deep (at most ${MAX_CALL_FRAMES})`,
+            );
+          if (cur.frames.some((f) => f.fn === fn))
+            fail(VerifierCodes.recursion, `recursive call of the subprogram at insn ${tgt}`);
           const caller = frame();
           const callee = newFrame(fn, next, cur.frames.length);
           for (let i = 1; i <= 5; i++) callee.regs[i] = caller.regs[i]!;
@@ -1074,9 +1665,11 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         }
       case "exit": {
         const r0 = reg(0);
-        if (r0.t === "none") fail(VerifierCodes.uninitRegister, "r0 is not set at exit (the return value)");
+        if (r0.t === "none")
+          fail(VerifierCodes.uninitRegister, "r0 is not set at exit (the return value)");
         if (cur.frames.length > 1) {
-          if (r0.t === "stack" && r0.frame === cur.frames.length - 1) fail(VerifierCodes.returnPointer, "a subprogram returns a pointer to its own stack");
+          if (r0.t === "stack" && r0.frame === cur.frames.length - 1)
+            fail(VerifierCodes.returnPointer, "a subprogram returns a pointer to its own stack");
           const done = cur.frames.pop()!;
           const f = frame();
           f.regs[0] = r0;
@@ -1084,16 +1677,27 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
           cur.pc = done.ret;
           return;
         }
-        if (isPtr(r0)) fail(VerifierCodes.returnPointer, `the program returns a pointer (${regText(r0)}), which leaks an address`);
+        if (isPtr(r0))
+          fail(
+            VerifierCodes.returnPointer,
+            `the program returns a pointer (${regText(r0)}), which leaks an address`,
+          );
         const vals = rules.returnValues;
         const s = (r0 as { s: Scalar }).s;
         if (vals && !(S.isConst(s) && vals.includes(BigInt.asIntN(32, s.v)) && s.v <= S.U32))
-          fail(VerifierCodes.returnValue, `${rules.target.name} programs must return ${vals.length === 1 ? `the constant ${vals[0]}` : `one of ${vals.join(", ")}`}, but r0 is ${S.show(s)}`, vals.length === 1 ? `set r0 = ${vals[0]} before exit` : undefined);
+          fail(
+            VerifierCodes.returnValue,
+            `${rules.target.name} programs must return ${vals.length === 1 ? `the constant ${vals[0]}` : `one of ${vals.join(", ")}`}, but r0 is ${S.show(s)}`,
+            vals.length === 1 ? `set r0 = ${vals[0]} before exit` : undefined,
+          );
         cur.pc = -1;
         return;
       }
       default:
-        fail(VerifierCodes.unsupportedInsn, `instruction ${insn.d.form.name} is not supported by ${rules.target.name} programs`);
+        fail(
+          VerifierCodes.unsupportedInsn,
+          `instruction ${insn.d.form.name} is not supported by ${rules.target.name} programs`,
+        );
     }
     cur.pc = next;
   };
@@ -1115,15 +1719,28 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       }
       const pc = cur.pc;
       const insn = p.insns[pc];
-      if (!insn) fail(VerifierCodes.jumpOutOfRange, `execution reaches insn ${pc}, which is not an instruction`);
-      if (prunePoint[pc] && checkPrune()) {
-        cur.pc = -1;
-        continue;
+      try {
+        if (!insn)
+          fail(
+            VerifierCodes.jumpOutOfRange,
+            `execution reaches insn ${pc}, which is not an instruction`,
+          );
+        if (prunePoint[pc] && checkPrune()) {
+          cur.pc = -1;
+          continue;
+        }
+        if (!cur.spec) visited[pc] = 1;
+        if (++processed > COMPLEXITY_LIMIT)
+          fail(
+            VerifierCodes.complexity,
+            `the program is too complex: more than ${COMPLEXITY_LIMIT} instructions processed`,
+            "bound every loop with a small constant",
+          );
+        step(insn!);
+      } catch (e) {
+        if (!(cur.spec && e instanceof Fail && !SPEC_FATAL.has(e.code))) throw e;
+        cur.pc = -1; // a speculative path that breaks a rule just ends (speculation barrier)
       }
-      visited[pc] = 1;
-      if (++processed > COMPLEXITY_LIMIT)
-        fail(VerifierCodes.complexity, `the program is too complex: more than ${COMPLEXITY_LIMIT} instructions processed`, "bound every loop with a small constant");
-      step(insn!);
     }
     // combined stack of the deepest call chain (static call graph, as the kernel checks)
     const depthOf = (fn: number, seen: Set<number>): number => {
@@ -1144,12 +1761,21 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     };
     const total = depthOf(0, new Set([0]));
     if (total > MAX_STACK)
-      throw new Fail(VerifierCodes.stackTooLarge, `the combined stack of the call chain is ${total} bytes (at most ${MAX_STACK})`);
+      throw new Fail(
+        VerifierCodes.stackTooLarge,
+        `the combined stack of the call chain is ${total} bytes (at most ${MAX_STACK})`,
+      );
   } catch (e) {
     if (!(e instanceof Fail)) throw e;
     failure = new VerifyFailure(e.code, e.message, cur.pc, pathOf(cur.trail), e.hint);
   }
   const dead: number[] = [];
   if (!failure) for (let pc = 0; pc < n; pc++) if (p.insns[pc] && !visited[pc]) dead.push(pc);
-  return { ...(failure ? { failure } : {}), insnsProcessed: processed, statesExplored, dead, maxStack };
+  return {
+    ...(failure ? { failure } : {}),
+    insnsProcessed: processed,
+    statesExplored,
+    dead,
+    maxStack,
+  };
 }

@@ -9,7 +9,14 @@ export function helperPrototype(target: TargetInfo, id: number): HelperProto | u
 }
 
 /** BPF_MAP_TYPE_* numbers used below. */
-export const MapType = { HASH: 1, ARRAY: 2, PERCPU_HASH: 5, PERCPU_ARRAY: 6, LRU_HASH: 9, RINGBUF: 27 } as const;
+export const MapType = {
+  HASH: 1,
+  ARRAY: 2,
+  PERCPU_HASH: 5,
+  PERCPU_ARRAY: 6,
+  LRU_HASH: 9,
+  RINGBUF: 27,
+} as const;
 
 /**
  * Whether helper `name` may be given a map of `mapType` (the kernel's

@@ -26,6 +26,12 @@ export interface VerifyOptions {
   program?: string;
   /** Override the sleepable flag the section name implies. */
   sleepable?: boolean;
+  /**
+   * Also apply the unprivileged kernel's Spectre-v1 mitigations (speculative path walk,
+   * pointer-arithmetic sanitation, no partial overwrite of a spilled pointer). Default off:
+   * we match the kernel as the privileged io_uring loader sees it (docs/verifier.md).
+   */
+  unprivileged?: boolean;
   /** Reads a source file named by line_info (default: the file system; return undefined when absent). */
   readSource?: (path: string) => string | undefined;
 }
@@ -77,7 +83,13 @@ function lineTable(obj: ObjFile): Map<string, LineRec[]> {
     for (const block of ext.lineInfo) {
       const list = out.get(block.section) ?? [];
       for (const r of block.records)
-        list.push({ off: r.insnOff, file: r.fileName ?? "", line: r.line, col: r.col, text: r.lineText ?? "" });
+        list.push({
+          off: r.insnOff,
+          file: r.fileName ?? "",
+          line: r.line,
+          col: r.col,
+          text: r.lineText ?? "",
+        });
       list.sort((a, b) => a.off - b.off);
       out.set(block.section, list);
     }
@@ -118,16 +130,26 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
   const programs: ProgramStats[] = [];
   const target = findTarget(options.target ?? DEFAULT_TARGET);
   if (!target) {
-    diagnostics.push({ code: VerifierCodes.targetUnsupported, severity: "error", message: `unknown target '${options.target}'`, file });
+    diagnostics.push({
+      code: VerifierCodes.targetUnsupported,
+      severity: "error",
+      message: `unknown target '${options.target}'`,
+      file,
+    });
     return { ok: false, diagnostics, stats: { programs }, rejections };
   }
   let entries = programEntries(obj);
-  if (options.program) entries = entries.filter((e) => e.name === options.program || e.section.name === options.program);
+  if (options.program)
+    entries = entries.filter(
+      (e) => e.name === options.program || e.section.name === options.program,
+    );
   if (entries.length === 0) {
     diagnostics.push({
       code: VerifierCodes.noProgram,
       severity: "error",
-      message: options.program ? `no program named '${options.program}'` : "the object has no program (a code section other than .text)",
+      message: options.program
+        ? `no program named '${options.program}'`
+        : "the object has no program (a code section other than .text)",
       file,
     });
     return { ok: false, diagnostics, stats: { programs }, rejections };
@@ -140,23 +162,53 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
     try {
       linked = linkProgram(obj, entry);
     } catch (e) {
-      diagnostics.push({ code: VerifierCodes.badInstruction, severity: "error", message: `program '${entry.name}' cannot be read: ${(e as Error).message}`, file });
+      diagnostics.push({
+        code: VerifierCodes.badInstruction,
+        severity: "error",
+        message: `program '${entry.name}' cannot be read: ${(e as Error).message}`,
+        file,
+      });
       continue;
     }
-    const rules = rulesFor(target.name, entry.section.name, linked.license, options.sleepable);
+    const rules = rulesFor(
+      target.name,
+      entry.section.name,
+      linked.license,
+      options.sleepable,
+      options.unprivileged ?? false,
+    );
     const insnCount = linked.insns.filter(Boolean).length;
-    const reject = (code: string, message: string, pc: number | undefined, path: Decision[], hint?: string): void => {
+    const reject = (
+      code: string,
+      message: string,
+      pc: number | undefined,
+      path: Decision[],
+      hint?: string,
+    ): void => {
       const insn = pc !== undefined && pc >= 0 ? linked.insns[pc] : undefined;
       const src = insn ? lineFor(lines, insn.section, insn.byteOffset) : undefined;
       let range: SourceRange | undefined;
       let sourceText: string | undefined;
       if (src?.file) {
-        const path0 = isAbsolute(src.file) || !options.file ? src.file : join(dirname(options.file), src.file);
-        const text = read(path0) ?? (path0 !== src.file ? read(src.file) : undefined);
+        // a relative name is tried next to the object first, then from the working directory
+        const near =
+          isAbsolute(src.file) || !options.file ? src.file : join(dirname(options.file), src.file);
+        let path0 = near;
+        let text = read(near);
+        if (text === undefined && near !== src.file) {
+          text = read(src.file);
+          path0 = src.file;
+        }
         const col = Math.max(1, src.col);
         const lineText = text?.split(/\r?\n/)[src.line - 1];
         if (text !== undefined && lineText !== undefined) {
-          const offset = text.split(/\r?\n/).slice(0, src.line - 1).reduce((a, l) => a + l.length + 1, 0) + col - 1;
+          const offset =
+            text
+              .split(/\r?\n/)
+              .slice(0, src.line - 1)
+              .reduce((a, l) => a + l.length + 1, 0) +
+            col -
+            1;
           const endCol = Math.max(col + 1, lineText.trimEnd().length + 1);
           range = {
             file: path0,
@@ -184,18 +236,42 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
         code,
         message,
         ...(insn ? { insn: insn.pc, text: insn.text } : {}),
-        ...(src ? { source: { file: src.file, line: src.line, col: src.col, text: src.text } } : {}),
+        ...(src
+          ? { source: { file: src.file, line: src.line, col: src.col, text: src.text } }
+          : {}),
         path,
       });
     };
     if (linked.problems.length) {
-      for (const pr of linked.problems.slice(0, 10)) reject(pr.code, pr.message, pr.pc, [], pr.hint);
-      programs.push({ name: entry.name, section: entry.section.name, insns: insnCount, statesExplored: 0, insnsProcessed: 0, timeMs: performance.now() - t0, verdict: "reject" });
+      for (const pr of linked.problems.slice(0, 10))
+        reject(pr.code, pr.message, pr.pc, [], pr.hint);
+      programs.push({
+        name: entry.name,
+        section: entry.section.name,
+        insns: insnCount,
+        statesExplored: 0,
+        insnsProcessed: 0,
+        timeMs: performance.now() - t0,
+        verdict: "reject",
+      });
       continue;
     }
     if (rules.ctx.kind === "unsupported") {
-      reject(VerifierCodes.targetUnsupported, `verification of ${target.name} programs (struct_ops with BTF arguments) is not implemented`, undefined, []);
-      programs.push({ name: entry.name, section: entry.section.name, insns: insnCount, statesExplored: 0, insnsProcessed: 0, timeMs: performance.now() - t0, verdict: "reject" });
+      reject(
+        VerifierCodes.targetUnsupported,
+        `verification of ${target.name} programs (struct_ops with BTF arguments) is not implemented`,
+        undefined,
+        [],
+      );
+      programs.push({
+        name: entry.name,
+        section: entry.section.name,
+        insns: insnCount,
+        statesExplored: 0,
+        insnsProcessed: 0,
+        timeMs: performance.now() - t0,
+        verdict: "reject",
+      });
       continue;
     }
     let r: ReturnType<typeof analyze>;
@@ -203,11 +279,25 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
       r = analyze(linked, rules);
     } catch (e) {
       // an internal fault must not escape the public API
-      reject(VerifierCodes.unsupportedInsn, `internal verifier error: ${(e as Error).message}`, undefined, []);
-      programs.push({ name: entry.name, section: entry.section.name, insns: insnCount, statesExplored: 0, insnsProcessed: 0, timeMs: performance.now() - t0, verdict: "reject" });
+      reject(
+        VerifierCodes.unsupportedInsn,
+        `internal verifier error: ${(e as Error).message}`,
+        undefined,
+        [],
+      );
+      programs.push({
+        name: entry.name,
+        section: entry.section.name,
+        insns: insnCount,
+        statesExplored: 0,
+        insnsProcessed: 0,
+        timeMs: performance.now() - t0,
+        verdict: "reject",
+      });
       continue;
     }
-    if (r.failure) reject(r.failure.code, r.failure.message, r.failure.pc, r.failure.path, r.failure.hint);
+    if (r.failure)
+      reject(r.failure.code, r.failure.message, r.failure.pc, r.failure.path, r.failure.hint);
     else if (r.dead.length) {
       const first = linked.insns[r.dead[0]!]!;
       diagnostics.push({
@@ -227,7 +317,12 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
       verdict: r.failure ? "reject" : "accept",
     });
   }
-  return { ok: !diagnostics.some((d) => d.severity === "error"), diagnostics, stats: { programs }, rejections };
+  return {
+    ok: !diagnostics.some((d) => d.severity === "error"),
+    diagnostics,
+    stats: { programs },
+    rejections,
+  };
 }
 
 /**

@@ -23,8 +23,7 @@ export interface MapInfo {
 }
 
 export type LdRef =
-  | { kind: "map"; map: number }
-  | { kind: "mapValue"; map: number; offset: number };
+  { kind: "map"; map: number } | { kind: "mapValue"; map: number; offset: number };
 
 export interface Insn {
   /** Index in the flat program (slots of 8 bytes). */
@@ -68,14 +67,17 @@ function isDataSection(name: string): boolean {
 }
 
 /** The programs of an object: global functions in code sections other than `.text`. */
-export function programEntries(obj: ObjFile): { name: string; section: ObjSection; start: number; end: number }[] {
+export function programEntries(
+  obj: ObjFile,
+): { name: string; section: ObjSection; start: number; end: number }[] {
   const out: { name: string; section: ObjSection; start: number; end: number }[] = [];
   for (const sec of obj.sections) {
     if (!isCodeSection(sec) || sec.name === ".text") continue;
     const syms = obj.symbols
       .filter((s) => s.section === sec.name && s.type === STT.FUNC && s.bind !== 0)
       .sort((a, b) => a.value - b.value);
-    if (syms.length === 0) out.push({ name: sec.name, section: sec, start: 0, end: Math.floor(sec.data.length / 8) });
+    if (syms.length === 0)
+      out.push({ name: sec.name, section: sec, start: 0, end: Math.floor(sec.data.length / 8) });
     for (const s of syms) {
       const start = Math.floor(s.value / 8);
       const end = s.size > 0 ? Math.floor((s.value + s.size) / 8) : Math.floor(sec.data.length / 8);
@@ -88,7 +90,13 @@ export function programEntries(obj: ObjFile): { name: string; section: ObjSectio
 function resolved(t: BtfType): BtfType {
   let x = t;
   for (let n = 0; n < 64; n++) {
-    if (x.kind === "typedef" || x.kind === "const" || x.kind === "volatile" || x.kind === "restrict" || x.kind === "type_tag")
+    if (
+      x.kind === "typedef" ||
+      x.kind === "const" ||
+      x.kind === "volatile" ||
+      x.kind === "restrict" ||
+      x.kind === "type_tag"
+    )
       x = x.type;
     else break;
   }
@@ -189,9 +197,12 @@ export function linkProgram(
     return idx >= 0 && idx < p.to ? p.base + idx : undefined;
   };
   const symbolOf = (r: ObjRelocation): { section?: ObjSection; value: number; name: string } => {
-    if (typeof r.symbol !== "string") return { section: sections.get(r.symbol.section), value: 0, name: r.symbol.section };
+    if (typeof r.symbol !== "string")
+      return { section: sections.get(r.symbol.section), value: 0, name: r.symbol.section };
     const name = r.symbol;
-    const sym = obj.symbols.find((s) => s.name === name && s.section !== undefined) ?? obj.symbols.find((s) => s.name === name);
+    const sym =
+      obj.symbols.find((s) => s.name === name && s.section !== undefined) ??
+      obj.symbols.find((s) => s.name === name);
     if (!sym || sym.section === undefined) return { value: 0, name };
     return { section: sections.get(sym.section), value: sym.value, name };
   };
@@ -218,13 +229,19 @@ export function linkProgram(
   const callTargets = new Set<number>([0]);
   for (let pi = 0; pi < pieces.length; pi++) {
     const piece = pieces[pi]!;
-    const relocs = new Map((obj.relocations.get(piece.section.name) ?? []).map((r) => [r.offset, r]));
+    const relocs = new Map(
+      (obj.relocations.get(piece.section.name) ?? []).map((r) => [r.offset, r]),
+    );
     for (let i = piece.from; i < piece.to; i++) {
       const pc = piece.base + (i - piece.from);
       const byteOffset = i * 8;
       const d = decodeInstruction(piece.section.data, byteOffset);
       if (!d.ok) {
-        problems.push({ code: VerifierCodes.badInstruction, message: `invalid instruction: ${d.reason}`, pc });
+        problems.push({
+          code: VerifierCodes.badInstruction,
+          message: `invalid instruction: ${d.reason}`,
+          pc,
+        });
         insns[pc] = undefined;
         continue;
       }
@@ -246,7 +263,11 @@ export function linkProgram(
         if (r) {
           const t = symbolOf(r);
           if (!t.section) {
-            problems.push({ code: VerifierCodes.badRelocation, message: `ld_imm64 refers to '${t.name}', which is not defined in a section (externs are not supported)`, pc });
+            problems.push({
+              code: VerifierCodes.badRelocation,
+              message: `ld_imm64 refers to '${t.name}', which is not defined in a section (externs are not supported)`,
+              pc,
+            });
           } else if (isDataSection(t.section.name)) {
             insn.ld = { kind: "mapValue", map: dataMap(t.section), offset: t.value + d.insn.imm };
           } else if (t.section.name === ".maps") {
@@ -268,12 +289,24 @@ export function linkProgram(
               insn.ld = { kind: "map", map: idx };
             }
           } else if (isCodeSection(t.section)) {
-            problems.push({ code: VerifierCodes.unsupportedInsn, message: `ld_imm64 of a code address ('${t.name}') is not supported`, pc });
+            problems.push({
+              code: VerifierCodes.unsupportedInsn,
+              message: `ld_imm64 of a code address ('${t.name}') is not supported`,
+              pc,
+            });
           } else {
-            problems.push({ code: VerifierCodes.badRelocation, message: `ld_imm64 refers to '${t.name}' in section '${t.section.name}', which is not a map or global data`, pc });
+            problems.push({
+              code: VerifierCodes.badRelocation,
+              message: `ld_imm64 refers to '${t.name}' in section '${t.section.name}', which is not a map or global data`,
+              pc,
+            });
           }
         } else if (d.insn.src !== 0) {
-          problems.push({ code: VerifierCodes.badRelocation, message: `ld_imm64 with src ${d.insn.src} has no relocation: the map it names cannot be known`, pc });
+          problems.push({
+            code: VerifierCodes.badRelocation,
+            message: `ld_imm64 with src ${d.insn.src} has no relocation: the map it names cannot be known`,
+            pc,
+          });
         }
       } else if (sem.kind === "call" && sem.target === "local") {
         let section: ObjSection | undefined = piece.section;
@@ -283,8 +316,16 @@ export function linkProgram(
           section = t.section;
           idx = t.value / 8 + d.insn.imm + 1;
         }
-        const tg = section && isCodeSection(section) && Number.isInteger(idx) ? locate(section, idx) : undefined;
-        if (tg === undefined) problems.push({ code: VerifierCodes.badCall, message: `call target is outside the code`, pc });
+        const tg =
+          section && isCodeSection(section) && Number.isInteger(idx)
+            ? locate(section, idx)
+            : undefined;
+        if (tg === undefined)
+          problems.push({
+            code: VerifierCodes.badCall,
+            message: `call target is outside the code`,
+            pc,
+          });
         else {
           insn.callTarget = tg;
           callTargets.add(tg);
@@ -293,7 +334,15 @@ export function linkProgram(
     }
   }
   const subprogs = [...callTargets].sort((a, b) => a - b);
-  const linked: LinkedProgram = { name: entry.name, section: entry.section.name, insns, subprogs, maps, license, problems };
+  const linked: LinkedProgram = {
+    name: entry.name,
+    section: entry.section.name,
+    insns,
+    subprogs,
+    maps,
+    license,
+    problems,
+  };
   if (problems.length === 0) checkCfg(linked);
   return linked;
 }
@@ -336,7 +385,12 @@ function checkCfg(p: LinkedProgram): void {
     if (p.insns[last] === undefined && last > 0 && p.insns[last - 1]?.d.size === 16) last--;
     const li = p.insns[last];
     const k = li?.d.form.sem.kind;
-    if (li && k !== "exit" && k !== "ja") bad(VerifierCodes.lastNotExit, `the last instruction of ${si === 0 ? "the program" : "a subprogram"} is not exit or goto`, last);
+    if (li && k !== "exit" && k !== "ja")
+      bad(
+        VerifierCodes.lastNotExit,
+        `the last instruction of ${si === 0 ? "the program" : "a subprogram"} is not exit or goto`,
+        last,
+      );
   }
   for (const insn of p.insns) {
     if (!insn) continue;
@@ -344,9 +398,20 @@ function checkCfg(p: LinkedProgram): void {
     if (sem.kind !== "ja" && sem.kind !== "jcond" && sem.kind !== "may_goto") continue;
     const si = subprogOf(p, insn.pc);
     for (const t of successors(p, insn)) {
-      if (t < 0 || t >= n) bad(VerifierCodes.jumpOutOfRange, `jump out of range to insn ${t}`, insn.pc);
-      else if (p.insns[t] === undefined) bad(VerifierCodes.jumpOutOfRange, `jump into the middle of an ld_imm64 instruction (insn ${t})`, insn.pc);
-      else if (t < p.subprogs[si]! || t >= ends[si]!) bad(VerifierCodes.jumpOutOfRange, `jump from insn ${insn.pc} to ${t} leaves its subprogram`, insn.pc);
+      if (t < 0 || t >= n)
+        bad(VerifierCodes.jumpOutOfRange, `jump out of range to insn ${t}`, insn.pc);
+      else if (p.insns[t] === undefined)
+        bad(
+          VerifierCodes.jumpOutOfRange,
+          `jump into the middle of an ld_imm64 instruction (insn ${t})`,
+          insn.pc,
+        );
+      else if (t < p.subprogs[si]! || t >= ends[si]!)
+        bad(
+          VerifierCodes.jumpOutOfRange,
+          `jump from insn ${insn.pc} to ${t} leaves its subprogram`,
+          insn.pc,
+        );
     }
   }
   if (p.problems.length) return;
@@ -368,7 +433,11 @@ function checkCfg(p: LinkedProgram): void {
   }
   for (let pc = 0; pc < n; pc++) {
     if (p.insns[pc] && !seen[pc]) {
-      bad(VerifierCodes.unreachable, `unreachable instruction (no jump or fall-through reaches insn ${pc})`, pc);
+      bad(
+        VerifierCodes.unreachable,
+        `unreachable instruction (no jump or fall-through reaches insn ${pc})`,
+        pc,
+      );
       break;
     }
   }

@@ -3,7 +3,13 @@
 // helper prototypes, sleepable/GPL flags, return rule, sections), so a correction to a target
 // is one edit there. The rules that are the same for every program type (memory safety,
 // stack, pointers, loops) live in the engine.
-import { getTarget, type ContextField, type HelperProto, type TargetInfo, type TargetName } from "../targets/targets.js";
+import {
+  getTarget,
+  type ContextField,
+  type HelperProto,
+  type TargetInfo,
+  type TargetName,
+} from "../targets/targets.js";
 import { helperPrototype } from "./helpers.js";
 
 export interface ProgramRules {
@@ -20,10 +26,25 @@ export interface ProgramRules {
   helper(id: number): HelperProto | undefined;
   /** Highest instruction cpu version the target kernel knows. */
   maxCpu: number;
+  /**
+   * Also apply the unprivileged kernel's Spectre-v1 mitigations, which a privileged loader
+   * (CAP_BPF + CAP_PERFMON) does not get: the walk of the impossible side of decided branches
+   * (loops it reports as infinite there), pointer-arithmetic sanitation (E6018), and the ban
+   * on partly overwriting a spilled pointer (E6028 on a store). Off by default: io_uring
+   * programs are loaded privileged (docs/verifier.md, "Which kernel we match").
+   */
+  unprivileged?: boolean;
 }
 
 /** License strings the kernel treats as GPL-compatible (license_is_gpl_compatible). */
-const GPL_COMPATIBLE = ["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"];
+const GPL_COMPATIBLE = [
+  "GPL",
+  "GPL v2",
+  "GPL and additional rights",
+  "Dual BSD/GPL",
+  "Dual MIT/GPL",
+  "Dual MPL/GPL",
+];
 
 export function isGplCompatible(license: string): boolean {
   return GPL_COMPATIBLE.includes(license);
@@ -42,6 +63,7 @@ export function rulesFor(
   section: string,
   license: string,
   sleepable?: boolean,
+  unprivileged = false,
 ): ProgramRules {
   const target = getTarget(name);
   const ctx: ProgramRules["ctx"] =
@@ -51,8 +73,7 @@ export function rulesFor(
         ? { kind: "fields", size: target.context.size, fields: target.context.fields }
         : { kind: "unsupported" };
   const rr = target.returnRule;
-  const returnValues =
-    rr.kind === "zero" ? [0n] : Object.values(rr.values).map((v) => BigInt(v));
+  const returnValues = rr.kind === "zero" ? [0n] : Object.values(rr.values).map((v) => BigInt(v));
   return {
     target,
     ctx,
@@ -61,5 +82,6 @@ export function rulesFor(
     gplLicense: isGplCompatible(license),
     helper: (id) => helperPrototype(target, id),
     maxCpu: Number(target.maxMcpu.slice(1)),
+    unprivileged,
   };
 }

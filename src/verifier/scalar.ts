@@ -45,7 +45,10 @@ export function isTop(a: Scalar): boolean {
 }
 
 function bitLength(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
+  if (x === 0n) return 0;
+  const hi = Number(x >> 32n);
+  if (hi !== 0) return 64 - Math.clz32(hi);
+  return 32 - Math.clz32(Number(x));
 }
 
 /** The tnum of all values in [lo, hi] (unsigned). */
@@ -334,7 +337,8 @@ export function show(a: Scalar): string {
 
 // --- comparisons -------------------------------------------------------------------------
 
-export type CmpOp = "JEQ" | "JNE" | "JGT" | "JGE" | "JLT" | "JLE" | "JSGT" | "JSGE" | "JSLT" | "JSLE" | "JSET";
+export type CmpOp =
+  "JEQ" | "JNE" | "JGT" | "JGE" | "JLT" | "JLE" | "JSGT" | "JSGE" | "JSLT" | "JSLE" | "JSET";
 
 const NEGATE: Record<CmpOp, CmpOp | undefined> = {
   JEQ: "JNE",
@@ -355,6 +359,7 @@ const NEGATE: Record<CmpOp, CmpOp | undefined> = {
  * 64-bit semantics.
  */
 export function refine(op: CmpOp, a: Scalar, b: Scalar): [Scalar, Scalar] | undefined {
+  if (a.m === 0n && b.m === 0n) return compareConst(op, a.v, b.v) ? [a, b] : undefined;
   const A = { ...a };
   const B = { ...b };
   const max = (x: bigint, y: bigint) => (x > y ? x : y);
@@ -435,8 +440,37 @@ export function refine(op: CmpOp, a: Scalar, b: Scalar): [Scalar, Scalar] | unde
   return [ra, rb];
 }
 
+/** The concrete outcome of `x op y` (u64 operands). */
+function compareConst(op: CmpOp, x: bigint, y: bigint): boolean {
+  switch (op) {
+    case "JEQ":
+      return x === y;
+    case "JNE":
+      return x !== y;
+    case "JGT":
+      return x > y;
+    case "JGE":
+      return x >= y;
+    case "JLT":
+      return x < y;
+    case "JLE":
+      return x <= y;
+    case "JSGT":
+      return s(x) > s(y);
+    case "JSGE":
+      return s(x) >= s(y);
+    case "JSLT":
+      return s(x) < s(y);
+    case "JSLE":
+      return s(x) <= s(y);
+    case "JSET":
+      return (x & y) !== 0n;
+  }
+}
+
 /** Refines under `a op b` being false. */
 export function refineFalse(op: CmpOp, a: Scalar, b: Scalar): [Scalar, Scalar] | undefined {
+  if (a.m === 0n && b.m === 0n) return compareConst(op, a.v, b.v) ? undefined : [a, b];
   const n = NEGATE[op];
   if (n) return refine(n, a, b);
   // !(a & b): with a constant b, those bits of a are 0

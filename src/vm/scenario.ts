@@ -1,8 +1,8 @@
 // Scenario files (YAML or JSON, docs/vm.md): what the simulated ring does with each SQE, the
 // ring's shape, user memory, maps, clock, seed and limits. Reading never throws: every
 // problem is an E8010 diagnostic naming the offending key.
-import { parseDocument } from "yaml";
-import type { Diagnostic } from "../diagnostics/index.js";
+import { type Document, isMap, isScalar, isSeq, type Node, parseDocument } from "yaml";
+import { type Diagnostic, SourceFile, type SourceRange } from "../diagnostics/index.js";
 import { iosqeFlag, opcodeNumber } from "../targets/sqe.js";
 import { getTarget, isTargetName, type TargetName } from "../targets/targets.js";
 import { VmCodes } from "./codes.js";
@@ -71,6 +71,11 @@ export interface Scenario {
   clock: { start: bigint; step: bigint };
   seed: number;
   limits: { runs: number; steps: number; insnsPerRun: number };
+  /**
+   * Values a loader writes into the object's data sections before the run (`declare const`
+   * and other global integer variables), applied by `simulate`; `range` locates the key.
+   */
+  globals: { name: string; value: bigint; range?: SourceRange }[];
 }
 
 export function defaultScenario(): Scenario {
@@ -87,6 +92,7 @@ export function defaultScenario(): Scenario {
     clock: { start: 1_000_000_000n, step: 1000n },
     seed: 1,
     limits: { runs: 10_000, steps: 100_000, insnsPerRun: 1_000_000 },
+    globals: [],
   };
 }
 
@@ -94,16 +100,61 @@ type Obj = Record<string, unknown>;
 
 class Reader {
   readonly diagnostics: Diagnostic[] = [];
-  constructor(readonly file: string) {}
+  doc: Document | undefined;
+  private readonly source: SourceFile;
+  constructor(
+    readonly file: string,
+    text: string,
+  ) {
+    this.source = new SourceFile(file, text);
+  }
 
-  err(path: string, message: string): undefined {
+  /** An error about the value at `path` (or, with `atKey`, the key that ends it), located in the file. */
+  err(path: string, message: string, atKey = false): undefined {
+    const range = this.locate(path, atKey);
     this.diagnostics.push({
       code: VmCodes.badScenario,
       severity: "error",
       message: `${path}: ${message}`,
-      file: this.file,
+      ...(range ? { range } : { file: this.file }),
     });
     return undefined;
+  }
+
+  rangeAt(start: number, end: number): SourceRange {
+    return this.source.range(start, end);
+  }
+
+  /**
+   * The source range of a diagnostic path such as `completions[2].match.opcode`: the deepest
+   * node the path reaches (a key with `atKey` when the last step is a mapping key).
+   */
+  locate(path: string, atKey = false): SourceRange | undefined {
+    if (!this.doc) return undefined;
+    const steps = [...path.replace(/^\(top level\)\.?/, "").matchAll(/\[(\d+)\]|([^.[\]]+)/g)].map(
+      (m) => (m[1] !== undefined ? Number(m[1]) : m[2]!),
+    );
+    let node: Node | null | undefined = this.doc.contents as Node | null;
+    let found: readonly [number, number, number] | undefined = node?.range ?? undefined;
+    for (const [i, step] of steps.entries()) {
+      const last = i === steps.length - 1;
+      if (isMap(node) && typeof step === "string") {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === step);
+        if (!pair) break;
+        const key = pair.key as Node;
+        if (last && atKey) {
+          found = key.range ?? found;
+          break;
+        }
+        node = pair.value as Node | null;
+        found = node?.range ?? key.range ?? found;
+      } else if (isSeq(node) && typeof step === "number") {
+        node = node.items[step] as Node | null;
+        if (!node) break;
+        found = node.range ?? found;
+      } else break;
+    }
+    return found ? this.source.range(found[0], found[1]) : undefined;
   }
 
   obj(v: unknown, path: string): Obj | undefined {
@@ -119,7 +170,7 @@ class Reader {
   keys(o: Obj, path: string, allowed: readonly string[]): void {
     for (const k of Object.keys(o))
       if (!allowed.includes(k))
-        this.err(`${path}.${k}`, `unknown key (expected one of ${allowed.join(", ")})`);
+        this.err(`${path}.${k}`, `unknown key (expected one of ${allowed.join(", ")})`, true);
   }
 
   big(v: unknown, path: string): bigint | undefined {
@@ -269,19 +320,34 @@ const TOP_KEYS = [
   "clock",
   "seed",
   "limits",
+  "globals",
 ];
 
-/** Parses scenario text (YAML 1.2, so JSON too). */
+export interface ParseScenarioOptions {
+  /** Top-level keys another tool consumes (the golden runner's `sources`): accepted, ignored. */
+  extraKeys?: readonly string[];
+}
+
+/** Parses scenario text (YAML 1.2, so JSON too). Diagnostics carry file:line:col ranges. */
 export function parseScenario(
   text: string,
   file = "<scenario>",
+  options: ParseScenarioOptions = {},
 ): { scenario?: Scenario; diagnostics: Diagnostic[] } {
-  const r = new Reader(file);
+  const r = new Reader(file, text);
   let raw: unknown;
   try {
     const doc = parseDocument(text, { intAsBigInt: false, uniqueKeys: true });
-    for (const e of doc.errors) r.err("(syntax)", e.message.split("\n")[0]!);
+    for (const e of doc.errors) {
+      r.diagnostics.push({
+        code: VmCodes.badScenario,
+        severity: "error",
+        message: `(syntax): ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
+        range: r.rangeAt(e.pos[0], e.pos[1]),
+      });
+    }
     if (r.diagnostics.length) return { diagnostics: r.diagnostics };
+    r.doc = doc;
     raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
   } catch (e) {
     // toJS throws for things the parser accepts (unresolved aliases, alias bombs).
@@ -290,7 +356,7 @@ export function parseScenario(
   }
   const top = r.obj(raw, "(top level)");
   if (!top) return { diagnostics: r.diagnostics };
-  r.keys(top, "(top level)", TOP_KEYS);
+  r.keys(top, "(top level)", [...TOP_KEYS, ...(options.extraKeys ?? [])]);
   const s = defaultScenario();
 
   if (top.target !== undefined) {
@@ -445,6 +511,15 @@ export function parseScenario(
       if (o.step !== undefined) s.clock.step = r.u64(o.step, "clock.step") ?? s.clock.step;
     }
   }
+  if (top.globals !== undefined) {
+    const o = r.obj(top.globals, "globals");
+    for (const [name, v] of Object.entries(o ?? {})) {
+      const value = r.big(v, `globals.${name}`);
+      if (value === undefined) continue;
+      const range = r.locate(`globals.${name}`, true);
+      s.globals.push({ name, value, ...(range ? { range } : {}) });
+    }
+  }
   if (top.seed !== undefined) s.seed = r.int(top.seed, "seed", 0) ?? 1;
   if (top.limits !== undefined) {
     const o = r.obj(top.limits, "limits");
@@ -465,5 +540,11 @@ export function parseScenario(
         `cqes[${i}].cq`,
         `CQ ${c.cq} does not exist (ring.cq_entries has ${s.cqEntries.length})`,
       );
-  return r.diagnostics.length ? { diagnostics: r.diagnostics } : { scenario: s, diagnostics: [] };
+  // In file order (the reader finds problems key by key, not line by line).
+  const at = (d: Diagnostic) => d.range?.start.offset ?? -1;
+  const diagnostics = r.diagnostics.map((d, i) => ({ d, i }));
+  diagnostics.sort((a, b) => at(a.d) - at(b.d) || a.i - b.i);
+  return r.diagnostics.length
+    ? { diagnostics: diagnostics.map((x) => x.d) }
+    : { scenario: s, diagnostics: [] };
 }

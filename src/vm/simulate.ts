@@ -11,6 +11,7 @@ import { VmCodes } from "./codes.js";
 import { type HelperEvent, makeHelpers } from "./helpers.js";
 import { findProgram, loadObject, type LoadedObject, type ProgramInfo } from "./loader.js";
 import { Errno } from "./maps.js";
+import { setGlobals } from "./globals.js";
 import type { Region } from "./memory.js";
 import {
   CompletionQueue,
@@ -124,7 +125,19 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
     return { events, diagnostics, stats };
   }
 
-  const { loaded, diagnostics: loadDiags } = loadObject(obj, {
+  // Scenario `globals`: what a loader writes into .rodata/.data/.bss before loading.
+  const withGlobals = setGlobals(obj, scenario.globals);
+  if ("error" in withGlobals) {
+    const range = scenario.globals.find((g) => g.name === withGlobals.name)?.range;
+    diagnostics.push({
+      code: VmCodes.badScenario,
+      severity: "error",
+      message: withGlobals.error,
+      ...(range ? { range } : file ? { file } : {}),
+    });
+    return { events, diagnostics, stats };
+  }
+  const { loaded, diagnostics: loadDiags } = loadObject(withGlobals.object, {
     maps: scenario.maps,
     maxInsns: scenario.limits.insnsPerRun,
     ...(file ? { file } : {}),

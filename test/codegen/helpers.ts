@@ -7,7 +7,14 @@ import { compile, type CompileOptions, type CompileResult } from "../../src/code
 import { formatDiagnostics } from "../../src/diagnostics/index.js";
 import type { ObjFile } from "../../src/elf/types.js";
 import { kernelOracleAvailable } from "../../src/kernel/index.js";
-import { CQE_SIZE, SQE_FLAGS_OFFSET, SQE_SIZE, sqeField, iosqeFlag, opcodeNumber } from "../../src/targets/sqe.js";
+import {
+  CQE_SIZE,
+  SQE_FLAGS_OFFSET,
+  SQE_SIZE,
+  sqeField,
+  iosqeFlag,
+  opcodeNumber,
+} from "../../src/targets/sqe.js";
 import { contextField, getTarget } from "../../src/targets/targets.js";
 
 export const ROOT = new URL("../../", import.meta.url).pathname;
@@ -16,7 +23,11 @@ export function compileFile(path: string, options: CompileOptions = {}): Compile
   return compile([{ path, text: readFileSync(path, "utf8") }], options);
 }
 
-export function compileText(text: string, options: CompileOptions = {}, path = "t.bpf.ts"): CompileResult {
+export function compileText(
+  text: string,
+  options: CompileOptions = {},
+  path = "t.bpf.ts",
+): CompileResult {
   return compile([{ path, text }], options);
 }
 

@@ -21,8 +21,18 @@ async function runAll(
     for (const opt of [0, 2] as const) {
       const r = compileText(HEADER + body, { mcpu, opt, ...(reapBatch ? { reapBatch } : {}) });
       const obj = mustCompile(r);
-      const k = await kernelRun(obj, { target: "iouring-v2", ctx: ctxBytes(0, 1), cqes: [[], cqes], maxEmits: 64, strict });
-      assert.equal(k.verdict, "accept", `mcpu ${mcpu} -O${opt}: ${k.reason}\n${k.log.split("\n").slice(-20).join("\n")}`);
+      const k = await kernelRun(obj, {
+        target: "iouring-v2",
+        ctx: ctxBytes(0, 1),
+        cqes: [[], cqes],
+        maxEmits: 64,
+        strict,
+      });
+      assert.equal(
+        k.verdict,
+        "accept",
+        `mcpu ${mcpu} -O${opt}: ${k.reason}\n${k.log.split("\n").slice(-20).join("\n")}`,
+      );
       if (first === undefined) first = k.emitted;
       else assert.deepEqual(k.emitted, first, `mcpu ${mcpu} -O${opt} differs from v1 -O0`);
     }
@@ -57,7 +67,12 @@ export function onCompletion(cqe: Cqe): void {
   if (!got) return;
   const u = (bits: number, x: bigint): bigint => BigInt.asUintN(bits, x);
   const i = (bits: number, x: bigint): bigint => BigInt.asIntN(bits, x);
-  const a = u(8, ud), b = i(8, ud), c = u(16, ud), d = i(16, ud), e = u(32, BigInt(res)), f = BigInt(res);
+  const a = u(8, ud),
+    b = i(8, ud),
+    c = u(16, ud),
+    d = i(16, ud),
+    e = u(32, BigInt(res)),
+    f = BigInt(res);
   const want = [
     [a, 0],
     [u(64, b), s32(b)],
@@ -99,7 +114,9 @@ export function onCompletion(cqe: Cqe): void {
   const got = await runAll(t, body, [{ userData: ud, res }]);
   if (!got) return;
   const U = (x: bigint): bigint => BigInt.asUintN(32, x);
-  const x = U(ud), y = U(ud >> 32n), s = BigInt(res);
+  const x = U(ud),
+    y = U(ud >> 32n),
+    s = BigInt(res);
   const want: [bigint, number][] = [
     [U(x + y), 0],
     [U(x * y), 0],
@@ -111,7 +128,10 @@ export function onCompletion(cqe: Cqe): void {
     [1n, 0],
     [BigInt.asUintN(64, (ud << 4n) ^ 0xffn), 0],
   ];
-  assert.deepEqual(got.map((e) => [e.userData, e.res]), want);
+  assert.deepEqual(
+    got.map((e) => [e.userData, e.res]),
+    want,
+  );
 });
 
 test("short-circuit && || ?: evaluate only what they must", async (t) => {
@@ -129,7 +149,10 @@ export function onCompletion(cqe: Cqe): void {
 }`;
   const got = await runAll(t, body, [{ userData: 0n, res: 1 }]);
   if (!got) return;
-  assert.deepEqual(got.map((e) => [e.userData, e.res]), [[3n, 4]]);
+  assert.deepEqual(
+    got.map((e) => [e.userData, e.res]),
+    [[3n, 4]],
+  );
 });
 
 test("switch: fall-through, default in the middle, break", async (t) => {
@@ -152,9 +175,16 @@ export function onCompletion(cqe: Cqe): void {
   }
   emit({ userData: acc, res: i32(cqe.userData) });
 }`;
-  const got = await runAll(t, body, [1n, 2n, 3n, 4n, 7n].map((u) => ({ userData: u, res: 0 })));
+  const got = await runAll(
+    t,
+    body,
+    [1n, 2n, 3n, 4n, 7n].map((u) => ({ userData: u, res: 0 })),
+  );
   if (!got) return;
-  assert.deepEqual(got.map((e) => e.userData), [11n, 10n, 1000n, 5n, 1100n]);
+  assert.deepEqual(
+    got.map((e) => e.userData),
+    [11n, 10n, 1000n, 5n, 1100n],
+  );
 });
 
 test("loops: for with continue/break, while, do-while", async (t) => {
@@ -175,7 +205,16 @@ export function onCompletion(cqe: Cqe): void {
 }`;
   // Lenient: without CAP_PERFMON the verifier also walks the mispredicted exit of each
   // constant-bounded loop, which here runs on until the counter wraps (docs/compile.md).
-  const got = await runAll(t, body, [{ userData: 6n, res: 0 }, { userData: 50n, res: 0 }], false, 4);
+  const got = await runAll(
+    t,
+    body,
+    [
+      { userData: 6n, res: 0 },
+      { userData: 50n, res: 0 },
+    ],
+    false,
+    4,
+  );
   if (!got) return;
   const model = (n: number): [bigint, number] => {
     let sum = 0;
@@ -191,7 +230,10 @@ export function onCompletion(cqe: Cqe): void {
     while (d > 50);
     return [BigInt(sum), w * 1000 + d];
   };
-  assert.deepEqual(got.map((e) => [e.userData, e.res]), [model(6), model(50)]);
+  assert.deepEqual(
+    got.map((e) => [e.userData, e.res]),
+    [model(6), model(50)],
+  );
 });
 
 test("many values live across helper calls are kept (registers and spills)", async (t) => {
@@ -211,12 +253,22 @@ export function onCompletion(cqe: Cqe): void {
   const ud = 10n;
   const got = await runAll(t, body, [{ userData: ud, res: 0 }]);
   if (!got) return;
-  const [a, b, c, d, e, f] = [1n, 2n, 3n, 4n, 5n, 6n].map((k) => ud + k) as [bigint, bigint, bigint, bigint, bigint, bigint];
+  const [a, b, c, d, e, f] = [1n, 2n, 3n, 4n, 5n, 6n].map((k) => ud + k) as [
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+  ];
   const g = (a + b) * (c + d) + (e ^ f);
-  assert.deepEqual(got.map((x) => [x.userData, x.res]), [
-    [a + b + c + d + e + f, s32(g)],
-    [a * 2n + b * 3n + c * 4n + d * 5n + e * 6n + f * 7n, 0],
-  ]);
+  assert.deepEqual(
+    got.map((x) => [x.userData, x.res]),
+    [
+      [a + b + c + d + e + f, s32(g)],
+      [a * 2n + b * 3n + c * 4n + d * 5n + e * 6n + f * 7n, 0],
+    ],
+  );
 });
 
 test("helper calls with 5 arguments from temporaries; maps get/set/has/delete", async (t) => {

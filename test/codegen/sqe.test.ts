@@ -8,14 +8,24 @@ import { Class, Mode } from "../../src/isa/index.js";
 import { kernelRun } from "../../src/kernel/index.js";
 import { SHF } from "../../src/elf/types.js";
 import { decodeInstruction } from "../../src/isa/index.js";
-import { ROOT, compileFile, compileText, ctxBytes, expectedSqe, mustCompile, needKernel } from "./helpers.js";
+import {
+  ROOT,
+  compileFile,
+  compileText,
+  ctxBytes,
+  expectedSqe,
+  mustCompile,
+  needKernel,
+} from "./helpers.js";
 
 const HEADER = `import { Cqe, submit, u16, u32, u64, i32 } from "ioubpf/lang";\n`;
 
-function code(obj: import("../../src/elf/types.js").ObjFile): { opcode: number; dst: number; off: number }[] {
+function code(
+  obj: import("../../src/elf/types.js").ObjFile,
+): { opcode: number; dst: number; off: number }[] {
   const sec = obj.sections.find((s) => (s.flags & SHF.EXECINSTR) !== 0 && s.data.length > 0)!;
   const out: { opcode: number; dst: number; off: number }[] = [];
-  for (let at = 0; at < sec.data.length; ) {
+  for (let at = 0; at < sec.data.length;) {
     const r = decodeInstruction(sec.data, at);
     assert.ok(r.insn);
     out.push(r.insn);
@@ -26,10 +36,14 @@ function code(obj: import("../../src/elf/types.js").ObjFile): { opcode: number; 
 
 test("a constant NOP SQE on iouring-v1 is 8 immediate stores and the call: 14 instructions (ctx stays in r1)", () => {
   const obj = mustCompile(
-    compileText(HEADER + `export function onStart(): void { submit.nop({ userData: 7 }); }\n`, { target: "iouring-v1" }),
+    compileText(HEADER + `export function onStart(): void { submit.nop({ userData: 7 }); }\n`, {
+      target: "iouring-v1",
+    }),
   );
   const insns = code(obj);
-  const stores = insns.filter((i) => (i.opcode & 0x07) === Class.ST && (i.opcode & 0xe0) === Mode.MEM && i.dst === 10);
+  const stores = insns.filter(
+    (i) => (i.opcode & 0x07) === Class.ST && (i.opcode & 0xe0) === Mode.MEM && i.dst === 10,
+  );
   assert.equal(stores.length, 8, "one 8-byte immediate per qword");
   assert.ok(!insns.some((i) => (i.opcode & 0x07) === Class.STX), "no register stores");
   assert.equal(insns.length, 14);
@@ -47,12 +61,28 @@ test("runtime fields are single stores; constant neighbours are merged immediate
   const sym = (n: string) => obj.symbols.find((s) => s.name === n)!;
   const ro = obj.sections.find((s) => s.name === ".rodata")!;
   new DataView(ro.data.buffer, ro.data.byteOffset).setInt32(sym("FD").value, -5, true);
-  new DataView(ro.data.buffer, ro.data.byteOffset).setBigUint64(sym("BUF").value, 0xdead0000n, true);
-  const k = await kernelRun(obj, { target: "iouring-v2", ctx: ctxBytes(0, 1), cqes: [[], [{ userData: 0n, res: 300, flags: 0x20002 }]] });
+  new DataView(ro.data.buffer, ro.data.byteOffset).setBigUint64(
+    sym("BUF").value,
+    0xdead0000n,
+    true,
+  );
+  const k = await kernelRun(obj, {
+    target: "iouring-v2",
+    ctx: ctxBytes(0, 1),
+    cqes: [[], [{ userData: 0n, res: 300, flags: 0x20002 }]],
+  });
   assert.equal(k.verdict, "accept", k.reason);
   const want = expectedSqe(
     "WRITE",
-    { fd: -5, addr: 0xdead0000n, len: 300, off: 0xffffffffffffffffn, userData: 0x1122334455667788n, personality: 3, cq: 2 },
+    {
+      fd: -5,
+      addr: 0xdead0000n,
+      len: 300,
+      off: 0xffffffffffffffffn,
+      userData: 0x1122334455667788n,
+      personality: 3,
+      cq: 2,
+    },
     ["fixedFile", "link"],
   );
   assert.equal(Buffer.from(k.sqes[0]!).toString("hex"), Buffer.from(want).toString("hex"));

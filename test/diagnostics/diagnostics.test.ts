@@ -19,7 +19,13 @@ test("positions are 1-based lines and columns", () => {
 test("a diagnostic renders a header, a code frame with carets and a hint", () => {
   const f = new SourceFile("a.bpf.ts", "const a: u32 = 1;\nlet b = a + c;\n");
   const text = formatDiagnostic(
-    { code: "E2001", severity: "error", message: "unknown name 'c'", range: f.range(30, 31), hint: "declare it" },
+    {
+      code: "E2001",
+      severity: "error",
+      message: "unknown name 'c'",
+      range: f.range(30, 31),
+      hint: "declare it",
+    },
     { sources: () => f },
   );
   assert.equal(

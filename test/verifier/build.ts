@@ -2,7 +2,13 @@
 // section (as a sized global function `prog`), maps get a `.maps` slot and BTF definitions
 // (so both our verifier and the kernel oracle can read them), plus a license section.
 import { assemble } from "../../src/asm/index.js";
-import { assignBtfIds, btfDatasec, btfMapDef, btfTypesInIdOrder, encodeBtf } from "../../src/elf/btf.js";
+import {
+  assignBtfIds,
+  btfDatasec,
+  btfMapDef,
+  btfTypesInIdOrder,
+  encodeBtf,
+} from "../../src/elf/btf.js";
 import { SHT, type ObjFile } from "../../src/elf/types.js";
 
 export interface MapSpec {

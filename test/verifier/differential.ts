@@ -3,7 +3,8 @@
 // bounded loops, helper calls with right and wrong arguments, exits with r0 = 0 or not),
 // checked by our verifier and by the kernel oracle. The outcome of each program is one of
 // four: both accept, both reject, ours-only accept (a soundness bug), kernel-only accept
-// (imprecision, or a target rule the SYSCALL stand-in does not have: "by design").
+// (imprecision, or by design: a target rule the SYSCALL stand-in does not have, or an
+// unprivileged rule we keep). The kernel we are held to is the privileged (lenient-mode) one.
 import fc from "fast-check";
 import type { ObjFile } from "../../src/elf/types.js";
 import { kernelVerify } from "../../src/kernel/oracle.js";
@@ -72,21 +73,49 @@ const size = fc.constantFrom(1, 2, 4, 8);
 const cmpOp = fc.constantFrom("==", "!=", ">", ">=", "<", "<=", "s>", "s<", "&");
 
 const stackStore: Gen = fc
-  .tuple(size, fc.integer({ min: 1, max: 8 }), fc.boolean(), reg, fc.integer({ min: -5, max: 300 }), fc.nat(19))
+  .tuple(
+    size,
+    fc.integer({ min: 1, max: 8 }),
+    fc.boolean(),
+    reg,
+    fc.integer({ min: -5, max: 300 }),
+    fc.nat(19),
+  )
   .map(([sz, slot, imm, r, k, skew]) => () => {
     const off = slot * 8 - (skew === 0 ? 3 : 0);
-    return imm ? `\t*(u${sz * 8} *)(r10 - ${off}) = ${k}` : `\t*(u${sz * 8} *)(r10 - ${off}) = ${sz === 8 ? r : "w" + r.slice(1)}`;
+    return imm
+      ? `\t*(u${sz * 8} *)(r10 - ${off}) = ${k}`
+      : `\t*(u${sz * 8} *)(r10 - ${off}) = ${sz === 8 ? r : "w" + r.slice(1)}`;
   });
 
-const stackLoad: Gen = fc
-  .tuple(size, fc.integer({ min: 1, max: 9 }), sreg)
-  .map(([sz, slot, d]) => () => `\t${sz === 8 ? d : "w" + d.slice(1)} = *(u${sz * 8} *)(r10 - ${slot * 8})`);
+const stackLoad: Gen = fc.tuple(size, fc.integer({ min: 1, max: 9 }), sreg).map(
+  ([sz, slot, d]) =>
+    () =>
+      `\t${sz === 8 ? d : "w" + d.slice(1)} = *(u${sz * 8} *)(r10 - ${slot * 8})`,
+);
 
 const ctxAccess: Gen = fc
-  .tuple(fc.constantFrom([8, 0], [4, 8], [4, 12], [8, 0], [4, 8], [4, 12], [8, 0], [2, 8], [8, 8], [4, 4]), fc.boolean(), sreg)
+  .tuple(
+    fc.constantFrom(
+      [8, 0],
+      [4, 8],
+      [4, 12],
+      [8, 0],
+      [4, 8],
+      [4, 12],
+      [8, 0],
+      [2, 8],
+      [8, 8],
+      [4, 4],
+    ),
+    fc.boolean(),
+    sreg,
+  )
   .map(([[sz, off], write, r]) => () => {
     const rr = sz === 8 ? r : "w" + r.slice(1);
-    return write ? `\t*(u${sz * 8} *)(r6 + ${off}) = ${rr}` : `\t${rr} = *(u${sz * 8} *)(r6 + ${off})`;
+    return write
+      ? `\t*(u${sz * 8} *)(r6 + ${off}) = ${rr}`
+      : `\t${rr} = *(u${sz * 8} *)(r6 + ${off})`;
   });
 
 const alu: Gen = fc
@@ -98,7 +127,8 @@ const alu: Gen = fc
   )
   .map(([d, op, v, w32]) => () => {
     let val = typeof v === "number" ? String(v) : v;
-    if (op.includes("<<") || op.includes(">>")) val = typeof v === "number" ? String(Math.abs(v) % (w32 ? 34 : 66)) : val;
+    if (op.includes("<<") || op.includes(">>"))
+      val = typeof v === "number" ? String(Math.abs(v) % (w32 ? 34 : 66)) : val;
     if (w32) return `\tw${d.slice(1)} ${op} ${typeof v === "number" ? val : "w" + v.slice(1)}`;
     return `\t${d} ${op} ${val}`;
   });
@@ -109,9 +139,15 @@ const lookup: Gen = fc
     fc.integer({ min: 0, max: 5 }),
     fc.constantFrom("check", "check", "check", "check", "check", "none", "wrong"),
     size,
-    fc.oneof({ weight: 6, arbitrary: fc.constantFrom(0, 4, 8) }, { weight: 1, arbitrary: fc.integer({ min: -2, max: 18 }) }),
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(0, 4, 8) },
+      { weight: 1, arbitrary: fc.integer({ min: -2, max: 18 }) },
+    ),
     fc.boolean(),
-    fc.oneof({ weight: 6, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constant(true) },
+      { weight: 1, arbitrary: fc.constant(false) },
+    ),
     fc.constantFrom("const", "masked", "raw", "none", "none", "none"),
   )
   .map(([map, key, check, sz, off, write, initKey, idx]) => (l) => {
@@ -129,13 +165,34 @@ const lookup: Gen = fc
     if (idx === "masked") lines.push(`\tr7 &= 7`, `\tr0 += r7`);
     if (idx === "raw") lines.push(`\tr0 += r7`);
     if (idx === "const") lines.push(`\tr0 += 4`);
-    lines.push(write ? `\t*(u${sz * 8} *)(${mem("r0", off)}) = ${sz === 8 ? "r7" : "w7"}` : `\tr8 = *(u${sz * 8} *)(${mem("r0", off)})`);
+    lines.push(
+      write
+        ? `\t*(u${sz * 8} *)(${mem("r0", off)}) = ${sz === 8 ? "r7" : "w7"}`
+        : `\tr8 = *(u${sz * 8} *)(${mem("r0", off)})`,
+    );
     lines.push(`${out}:`);
     return lines.join("\n");
   });
 
 const helper: Gen = fc
-  .tuple(fc.constantFrom("ktime", "prandom", "emit", "emit", "emit_bad", "queue", "queue", "queue_part", "reap", "reap", "reap_len", "ringbuf", "update"), fc.nat(3))
+  .tuple(
+    fc.constantFrom(
+      "ktime",
+      "prandom",
+      "emit",
+      "emit",
+      "emit_bad",
+      "queue",
+      "queue",
+      "queue_part",
+      "reap",
+      "reap",
+      "reap_len",
+      "ringbuf",
+      "update",
+    ),
+    fc.nat(3),
+  )
   .map(([h, k]) => () => {
     switch (h) {
       case "ktime":
@@ -149,7 +206,8 @@ const helper: Gen = fc
       case "queue":
       case "queue_part": {
         const stores = [];
-        for (let i = 8; i <= 64; i += 8) if (h === "queue" || i !== 24) stores.push(`\t*(u64 *)(r10 - ${i}) = 0`);
+        for (let i = 8; i <= 64; i += 8)
+          if (h === "queue" || i !== 24) stores.push(`\t*(u64 *)(r10 - ${i}) = 0`);
         return `${stores.join("\n")}\n\tr1 = r6\n\tr2 = r10\n\tr2 += -64\n\tr3 = 64\n\tcall 164`;
       }
       case "reap":
@@ -165,13 +223,19 @@ const helper: Gen = fc
 
 const globals: Gen = fc
   .tuple(fc.constantFrom("gdata", "gconst"), fc.integer({ min: -1, max: 14 }), fc.boolean(), size)
-  .map(([g, off, write, sz]) => () =>
-    `\tr1 = ${g} ll\n` + (write ? `\t*(u${sz * 8} *)(${mem("r1", off)}) = ${sz === 8 ? "r7" : "w7"}` : `\tr9 = *(u${sz * 8} *)(${mem("r1", off)})`),
+  .map(
+    ([g, off, write, sz]) =>
+      () =>
+        `\tr1 = ${g} ll\n` +
+        (write
+          ? `\t*(u${sz * 8} *)(${mem("r1", off)}) = ${sz === 8 ? "r7" : "w7"}`
+          : `\tr9 = *(u${sz * 8} *)(${mem("r1", off)})`),
   );
 
 const subcall: Gen = fc.constantFrom("add", "load", "load_bad").map((k) => () => {
   if (k === "add") return `\tr1 = r7\n\tcall sub_add\n\tr7 = r0`;
-  if (k === "load") return `\t*(u64 *)(r10 - 8) = r7\n\tr1 = r10\n\tr1 += -8\n\tcall sub_load\n\tr8 = r0`;
+  if (k === "load")
+    return `\t*(u64 *)(r10 - 8) = r7\n\tr1 = r10\n\tr1 += -8\n\tcall sub_load\n\tr8 = r0`;
   return `\tr1 = r10\n\tr1 += -40\n\tcall sub_load\n\tr8 = r0`;
 });
 
@@ -187,14 +251,23 @@ const simple: Gen = fc.oneof(
 );
 
 const branchBlock: Gen = fc
-  .tuple(sreg, cmpOp, fc.oneof(fc.integer({ min: -3, max: 40 }), sreg), fc.array(simple, { minLength: 1, maxLength: 3 }))
+  .tuple(
+    sreg,
+    cmpOp,
+    fc.oneof(fc.integer({ min: -3, max: 40 }), sreg),
+    fc.array(simple, { minLength: 1, maxLength: 3 }),
+  )
   .map(([r, op, v, body]) => (l) => {
     const end = l();
     return [`\tif ${r} ${op} ${v} goto ${end}`, ...body.map((b) => b(l)), `${end}:`].join("\n");
   });
 
 const loop: Gen = fc
-  .tuple(fc.integer({ min: 1, max: 40 }), fc.constantFrom("ok", "ok", "ok", "noinc", "unbounded"), fc.array(alu, { maxLength: 2 }))
+  .tuple(
+    fc.integer({ min: 1, max: 40 }),
+    fc.constantFrom("ok", "ok", "ok", "noinc", "unbounded"),
+    fc.array(alu, { maxLength: 2 }),
+  )
   .map(([n, kind, body]) => (l) => {
     const head = l();
     const lines = [`\tr9 = 0`, `${head}:`, ...body.map((b) => b(l).replace(/\br9\b/g, "r8"))];
@@ -203,7 +276,18 @@ const loop: Gen = fc
     return lines.join("\n");
   });
 
-const exitGen = fc.constantFrom("\tr0 = 0\n\texit", "\tr0 = 0\n\texit", "\tr0 = 0\n\texit", "\tr0 = 0\n\texit", "\tr0 = 0\n\texit", "\tr0 = 0\n\texit", "\tr0 = 1\n\texit", "\tr0 = r7\n\texit", "\texit", "\tr0 = r10\n\texit");
+const exitGen = fc.constantFrom(
+  "\tr0 = 0\n\texit",
+  "\tr0 = 0\n\texit",
+  "\tr0 = 0\n\texit",
+  "\tr0 = 0\n\texit",
+  "\tr0 = 0\n\texit",
+  "\tr0 = 0\n\texit",
+  "\tr0 = 1\n\texit",
+  "\tr0 = r7\n\texit",
+  "\texit",
+  "\tr0 = r10\n\texit",
+);
 
 export interface GeneratedProgram {
   asm: string;
@@ -214,7 +298,14 @@ export const programArb: fc.Arbitrary<GeneratedProgram> = fc
   .tuple(
     fc.boolean(),
     fc.boolean(),
-    fc.array(fc.oneof({ weight: 8, arbitrary: simple }, { weight: 3, arbitrary: branchBlock }, { weight: 1, arbitrary: loop }), { minLength: 1, maxLength: 6 }),
+    fc.array(
+      fc.oneof(
+        { weight: 8, arbitrary: simple },
+        { weight: 3, arbitrary: branchBlock },
+        { weight: 1, arbitrary: loop },
+      ),
+      { minLength: 1, maxLength: 6 },
+    ),
     exitGen,
     fc.nat(9),
   )
@@ -230,35 +321,159 @@ export const programArb: fc.Arbitrary<GeneratedProgram> = fc
     return { asm: lines.join("\n") };
   });
 
-export type Outcome = "acceptAccept" | "rejectReject" | "oursOnlyAccept" | "kernelOnlyAccept" | "byDesign" | "skipped";
+export type Outcome =
+  "acceptAccept" | "rejectReject" | "oursOnlyAccept" | "kernelOnlyAccept" | "byDesign" | "skipped";
+
+/**
+ * Our codes for the unprivileged kernel's rules that a privileged loader (CAP_BPF +
+ * CAP_PERFMON) is not held to and that we keep because they catch real bugs (uninitialised
+ * stack reads, pointer leaks and comparisons, a pointer returned, variable stack offsets), plus E6018 and E6028
+ * (Spectre-v1 sanitation, partial overwrite of a spilled pointer), which we only raise with
+ * the `unprivileged` option or, for E6028, on a partial load of a spilled pointer. Our
+ * rejection with one of these codes of a program the privileged kernel accepts is a
+ * difference by design when the strict-mode (unprivileged) kernel rejects it as well.
+ */
+export const STRICT_RULE_CODES = new Set<string>([
+  VerifierCodes.stackUninit,
+  VerifierCodes.pointerLeak,
+  VerifierCodes.pointerCompare,
+  VerifierCodes.returnPointer,
+  VerifierCodes.variableStackOffset,
+  VerifierCodes.sanitizePaths,
+  VerifierCodes.spilledPointerCorrupt,
+]);
 
 export interface DiffRecord {
   asm: string;
   outcome: Outcome;
+  /** Why a "byDesign" outcome is by design. */
+  byDesign?: "target rule" | "unprivileged rule";
   ours: { ok: boolean; code?: string; message?: string };
+  /** The privileged (lenient-mode) kernel: the verdict we are held to. */
   kernel: { verdict: string; reason?: string };
+  /** The strict-mode (unprivileged) kernel, where loaded: for our accepts and kernel-only accepts. */
+  strict?: { verdict: string; reason?: string };
+}
+
+export interface CompareOptions {
+  /** Verify ours with the unprivileged kernel's Spectre-v1 mitigations (VerifyOptions.unprivileged). */
+  unprivileged?: boolean;
 }
 
 export function buildDiffObject(asm: string): ObjFile | string {
   return buildObject(asm, { maps: DIFF_MAPS, extra: DIFF_EXTRA });
 }
 
-/** Classifies one object: our verdict against the kernel oracle's (strict mode). */
-export async function compareOne(obj: ObjFile, asm: string): Promise<DiffRecord> {
-  const r = verifyObject(obj, { target: "iouring-v2" });
+/**
+ * Classifies one object (docs/verifier.md, "Which kernel we match"): our verdict against the
+ * privileged (lenient-mode) kernel's. Where we accept, or where we reject what it accepts,
+ * the strict-mode kernel is loaded too: our accepts it rejects are recorded (informational),
+ * and our rejection by an unprivileged rule the strict kernel shares is "by design".
+ */
+export async function compareOne(
+  obj: ObjFile,
+  asm: string,
+  options: CompareOptions = {},
+): Promise<DiffRecord> {
+  const r = verifyObject(obj, {
+    target: "iouring-v2",
+    unprivileged: options.unprivileged ?? false,
+  });
   const first = r.diagnostics.find((d) => d.severity === "error");
   const ours = { ok: r.ok, ...(first ? { code: first.code, message: first.message } : {}) };
-  const k = await kernelVerify(obj, { target: "iouring-v2" });
+  const k = await kernelVerify(obj, { target: "iouring-v2", strict: false });
   const kernel = { verdict: k.verdict, ...(k.reason ? { reason: k.reason } : {}) };
-  let outcome: Outcome;
-  if (k.verdict === "unavailable") outcome = "skipped";
-  else if (r.ok && k.verdict === "accept") outcome = "acceptAccept";
-  else if (!r.ok && k.verdict === "reject") outcome = "rejectReject";
-  else if (r.ok) outcome = "oursOnlyAccept";
-  else outcome = first && TARGET_ONLY_CODES.has(first.code) ? "byDesign" : "kernelOnlyAccept";
-  return { asm, outcome, ours, kernel };
+  const loadStrict = async (): Promise<DiffRecord["strict"]> => {
+    const s = await kernelVerify(obj, { target: "iouring-v2", strict: true });
+    return { verdict: s.verdict, ...(s.reason ? { reason: s.reason } : {}) };
+  };
+  if (k.verdict === "unavailable") return { asm, outcome: "skipped", ours, kernel };
+  if (k.verdict === "reject" && !r.ok) return { asm, outcome: "rejectReject", ours, kernel };
+  if (r.ok)
+    return {
+      asm,
+      outcome: k.verdict === "accept" ? "acceptAccept" : "oursOnlyAccept",
+      ours,
+      kernel,
+      strict: await loadStrict(),
+    };
+  const strict = await loadStrict();
+  if (first && TARGET_ONLY_CODES.has(first.code))
+    return { asm, outcome: "byDesign", byDesign: "target rule", ours, kernel, strict };
+  if (first && STRICT_RULE_CODES.has(first.code) && strict?.verdict === "reject")
+    return { asm, outcome: "byDesign", byDesign: "unprivileged rule", ours, kernel, strict };
+  return { asm, outcome: "kernelOnlyAccept", ours, kernel, strict };
 }
 
 export function emptyCounts(): Record<Outcome, number> {
-  return { acceptAccept: 0, rejectReject: 0, oursOnlyAccept: 0, kernelOnlyAccept: 0, byDesign: 0, skipped: 0 };
+  return {
+    acceptAccept: 0,
+    rejectReject: 0,
+    oursOnlyAccept: 0,
+    kernelOnlyAccept: 0,
+    byDesign: 0,
+    skipped: 0,
+  };
+}
+
+export interface DiffRun {
+  counts: Record<Outcome, number>;
+  /** Programs the privileged kernel rejects and we accept (soundness bugs), with the kernel's reason. */
+  oursOnly: DiffRecord[];
+  kernelOnly: DiffRecord[];
+  /** kernelOnlyAccept / (acceptAccept + kernelOnlyAccept). */
+  kernelOnlyRate: number;
+  /** byDesign split by reason. */
+  byDesign: { targetRule: number; unprivilegedRule: number };
+  /**
+   * Informational: programs we accept that the strict-mode (unprivileged) kernel rejects
+   * (its Spectre-v1 speculative walk and sanitation; by design for a privileged loader).
+   */
+  strictRejectsOurAccept: DiffRecord[];
+  ms: number;
+}
+
+/**
+ * Runs `n` generated programs (fixed `seed`) through ours and the kernel oracle (privileged,
+ * and the strict-mode child where compareOne needs it; its loads are pipelined).
+ */
+export async function runDifferential(
+  n: number,
+  seed: number,
+  batch = 32,
+  options: CompareOptions = {},
+): Promise<DiffRun> {
+  const samples = fc.sample(programArb, { numRuns: n, seed });
+  const counts = emptyCounts();
+  const oursOnly: DiffRecord[] = [];
+  const kernelOnly: DiffRecord[] = [];
+  const strictRejectsOurAccept: DiffRecord[] = [];
+  const byDesign = { targetRule: 0, unprivilegedRule: 0 };
+  const t0 = performance.now();
+  for (let i = 0; i < samples.length; i += batch) {
+    const jobs = samples.slice(i, i + batch).map((s) => {
+      const o = buildDiffObject(s.asm);
+      if (typeof o === "string")
+        throw new Error(`generated program does not assemble: ${o}\n${s.asm}`);
+      return compareOne(o, s.asm, options);
+    });
+    for (const r of await Promise.all(jobs)) {
+      counts[r.outcome]++;
+      if (r.outcome === "oursOnlyAccept") oursOnly.push(r);
+      if (r.outcome === "kernelOnlyAccept") kernelOnly.push(r);
+      if (r.byDesign === "target rule") byDesign.targetRule++;
+      if (r.byDesign === "unprivileged rule") byDesign.unprivilegedRule++;
+      if (r.ours.ok && r.strict?.verdict === "reject") strictRejectsOurAccept.push(r);
+    }
+  }
+  const denom = counts.acceptAccept + counts.kernelOnlyAccept;
+  return {
+    counts,
+    oursOnly,
+    kernelOnly,
+    kernelOnlyRate: denom ? counts.kernelOnlyAccept / denom : 0,
+    byDesign,
+    strictRejectsOurAccept,
+    ms: performance.now() - t0,
+  };
 }

@@ -10,11 +10,13 @@
 // - *ring cases*: one body followed by queue_sqe of 64 bytes the body computed and emit_cqe
 //   with computed arguments, run through kernelRun (recording shims) and through the VM's own
 //   io_uring helpers; compared: the context, the SQEs queued (raw bytes), the CQEs emitted and
-//   the helpers' return values.
+//   the helpers' return values, and a 32-byte global-data section (`.data`) the body loads,
+//   stores and runs atomics on.
 import fc from "fast-check";
 import type { Instruction } from "../../src/isa/instruction.js";
 import { encodeProgram } from "../../src/isa/encode.js";
-import { AluOp, Class, JmpOp, Mode, Size, Source } from "../../src/isa/opcodes.js";
+import { AluOp, Class, JmpOp, LD_IMM64, Mode, Size, Source } from "../../src/isa/opcodes.js";
+import { Coverage } from "./random-coverage.js";
 import {
   BPF_F_SLEEPABLE,
   BpfProgType,
@@ -24,6 +26,7 @@ import {
   progTestRun,
 } from "../../src/kernel/bpf.js";
 import { kernelRun, objectFromInsns } from "../../src/kernel/oracle.js";
+import { R_BPF, SHF, SHT, STB, STT } from "../../src/elf/types.js";
 import { getTarget } from "../../src/targets/targets.js";
 import { makeHelpers, type HelperEvent } from "../../src/vm/helpers.js";
 import { loadObject } from "../../src/vm/loader.js";
@@ -32,6 +35,9 @@ import {
   bodyArb,
   bodyText,
   buildBatch,
+  GDATA,
+  GDATA_SIZE,
+  placed,
   inputArb,
   lowerBody,
   type Lowered,
@@ -66,6 +72,8 @@ export interface DiffReport {
   mismatches: string[];
   /** Kernel refusals of generated programs (a generator bug: they count as mismatches too). */
   rejected: number;
+  /** Instruction forms, memory regions and helpers in the programs compared. */
+  coverage: Coverage;
   mode: string;
   ms: number;
   vmMs: number;
@@ -97,6 +105,7 @@ export async function runRandomDiff(o: DiffOptions): Promise<DiffReport> {
     programs: 0,
     mismatches: [],
     rejected: 0,
+    coverage: new Coverage(),
     mode: currentMode(),
     ms: 0,
     vmMs: 0,
@@ -125,10 +134,16 @@ export async function runRandomDiff(o: DiffOptions): Promise<DiffReport> {
       for (; ringDue >= ringEvery && rep.mismatches.length < maxMismatches; ringDue -= ringEvery) {
         const rseed = (seed * 31 + ringDue) | 0;
         const body = lowerBody(
-          fc.sample(bodyArb(o.maxBodyLength ?? 40), { seed: rseed, numRuns: 1 })[0]!,
+          fc.sample(bodyArb(o.maxBodyLength ?? 40, { gdata: true }), {
+            seed: rseed,
+            numRuns: 1,
+          })[0]!,
         );
-        const input = fc.sample(inputArb, { seed: rseed ^ 0x1234567, numRuns: 1 })[0]!;
-        await ringCase(body, input, rep, rseed);
+        const [input, data] = fc.sample(
+          fc.tuple(inputArb, fc.uint8Array({ minLength: GDATA_SIZE, maxLength: GDATA_SIZE })),
+          { seed: rseed ^ 0x1234567, numRuns: 1 },
+        )[0]!;
+        await ringCase(body, input, data, rep, rseed);
       }
     }
   }
@@ -143,7 +158,9 @@ async function aluBatch(
   seed: number,
   plant: boolean,
 ): Promise<void> {
-  const code = encodeProgram(buildBatch(bodies));
+  const batch = buildBatch(bodies);
+  rep.coverage.add(batch);
+  const code = encodeProgram(batch);
   const planted = ins(Class.ALU64 | AluOp.XOR | Source.K, 3, 0, 0, 1);
   const vmCode = plant
     ? encodeProgram(
@@ -279,11 +296,39 @@ function ringProgram(body: Lowered): Instruction[] {
 async function ringCase(
   body: Lowered,
   slice: Uint8Array,
+  data: Uint8Array,
   rep: DiffReport,
   seed: number,
 ): Promise<void> {
-  const code = encodeProgram(ringProgram(body));
-  const obj = objectFromInsns({ insns: code });
+  const insns = ringProgram(body);
+  rep.coverage.add(insns);
+  // Global-data accesses: a relocation against GDATA (in `.data`) at each marked ld_imm64.
+  const relocations = [];
+  for (
+    let i = 0, slotAt = 0;
+    i < insns.length;
+    slotAt += insns[i]!.opcode === LD_IMM64 ? 2 : 1, i++
+  )
+    if (placed.get(insns[i]!) === "gdata")
+      relocations.push({ offset: slotAt * 8, symbol: GDATA, type: R_BPF.R_BPF_64_64 });
+  const code = encodeProgram(insns);
+  const obj = objectFromInsns({
+    insns: code,
+    relocations,
+    sections: [
+      { name: ".data", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data, addralign: 8 },
+    ],
+    symbols: [
+      {
+        name: GDATA,
+        section: ".data",
+        value: 0,
+        size: GDATA_SIZE,
+        type: STT.OBJECT,
+        bind: STB.GLOBAL,
+      },
+    ],
+  });
   const input = new Uint8Array(RING_CTX);
   input.set(slice);
   rep.programs++;
@@ -343,6 +388,13 @@ async function ringCase(
     diffs.push(`retval kernel ${k.retval} VM ${vr.r0}`);
   if (hex(k.ctxOut) !== hex(ctx.bytes))
     diffs.push(`context\n  kernel: ${hex(k.ctxOut)}\n  VM:     ${hex(ctx.bytes)}`);
+  // The kernel side creates the `.data` map only when the program refers to it.
+  const kData = relocations.length ? k.globals[".data"] : data;
+  const vData = L.data.get(".data")?.bytes;
+  if (!kData || !vData || hex(kData) !== hex(vData))
+    diffs.push(
+      `.data\n  kernel: ${kData ? hex(kData) : "-"}\n  VM:     ${vData ? hex(vData) : "-"}`,
+    );
   const ks = k.sqes.map(hex);
   const vs = queued.map(hex);
   if (ks.join() !== vs.join())

@@ -3,7 +3,9 @@
 // A *body* is straight-line code with forward conditional jumps over r0–r9: 32/64-bit ALU with
 // random registers and immediates (division and modulo by a zero register, shifts by large
 // register amounts, v4 sdiv/smod/movsx/bswap), byte swaps, ld_imm64, stack stores/loads of
-// every size (sign-extending loads too) and atomics on a 64-byte stack area. Immediate forms
+// every size (sign-extending loads too) and atomics on a 64-byte stack area, context loads and
+// stores of every size on a 32-byte context area, and (with `gdata`) loads, stores and atomics
+// on a 32-byte global-data section (`.data`, through a relocated ld_imm64). Immediate forms
 // the kernel refuses to load (division by an immediate 0, shift immediates out of range) are
 // never generated, so every body loads.
 //
@@ -28,8 +30,22 @@ import {
 /** Stack bytes [AREA_LO, AREA_LO + AREA_SIZE) belong to the body; r10-8 and r10-16 to the wrapper. */
 export const AREA_LO = -80;
 export const AREA_SIZE = 64;
-/** Context bytes per body: r0..r9 (8 bytes each), then the stack area. */
-export const SLICE = 10 * 8 + AREA_SIZE;
+/** The body's own context bytes: CTX_AREA_SIZE bytes at CTX_AREA in its slice. */
+export const CTX_AREA = 10 * 8 + AREA_SIZE;
+export const CTX_AREA_SIZE = 32;
+/** Context bytes per body: r0..r9 (8 bytes each), the stack area, then the context area. */
+export const SLICE = CTX_AREA + CTX_AREA_SIZE;
+/** Bytes of the global-data section (`.data`, symbol GDATA) ring cases give their bodies. */
+export const GDATA_SIZE = 32;
+export const GDATA = "gdata";
+
+/**
+ * Instructions whose final form depends on where they are placed: context accesses (`off`
+ * is relative to the body's slice; buildBatch adds the slice's base) and ld_imm64 of the
+ * global-data section (a relocation against GDATA, added by whoever builds the object).
+ */
+export const placed = new WeakMap<Instruction, "ctx" | "gdata">();
+const mark = (i: Instruction, how: "ctx" | "gdata"): Instruction => (placed.set(i, how), i);
 
 /**
  * A body item: an instruction; a conditional jump over the next `skip` items of its block;
@@ -219,6 +235,86 @@ const acqRel = fc
     ),
   );
 
+const mov64imm = (dst: number, imm: number) =>
+  ins(Class.ALU64 | AluOp.MOV | Source.K, dst, 0, 0, imm);
+/** A register other than `r` (and other than r0 when `no0`). */
+const otherReg = (r: number, no0 = false) =>
+  fc.integer({ min: no0 ? 1 : 0, max: 9 }).filter((x) => x !== r);
+
+/**
+ * Context accesses (top-level code only: the context pointer is in the wrapper's r10-8):
+ * `rT = ctx; <access at rT + CTX_AREA + off>`, then rT overwritten (loads load into rT
+ * itself), so no pointer reaches the compared registers. Atomics on the context are refused
+ * by the kernel and not generated.
+ */
+const ctxAccess = fc
+  .tuple(sized, fc.constantFrom("load", "loadsx", "store", "storeImm"), reg, imm32)
+  .chain(([s, kind, t, imm]) =>
+    fc
+      .tuple(
+        fc.integer({ min: 0, max: CTX_AREA_SIZE / s.bytes - 1 }).map((i) => CTX_AREA + i * s.bytes),
+        otherReg(t),
+      )
+      .map(([off, other]): Instruction[] => {
+        const base = ldx64(t, 10, -8);
+        if (kind === "load" || (kind === "loadsx" && s.bytes === 8))
+          return [base, mark(ins(Class.LDX | Mode.MEM | s.size, t, t, off), "ctx")];
+        if (kind === "loadsx")
+          return [base, mark(ins(Class.LDX | Mode.MEMSX | s.size, t, t, off), "ctx")];
+        const access =
+          kind === "store"
+            ? ins(Class.STX | Mode.MEM | s.size, t, other, off)
+            : ins(Class.ST | Mode.MEM | s.size, t, 0, off, imm);
+        return [base, mark(access, "ctx"), mov64imm(t, imm)];
+      }),
+  );
+
+/**
+ * Global-data accesses: `rT = gdata ll; <access at rT + off>`, then rT overwritten. Loads
+ * (zero- and sign-extending), stores (register and immediate) and every atomic, all sizes
+ * the ISA has for them.
+ */
+const gdataAccess = fc
+  .tuple(
+    sized,
+    fc.constantFrom("load", "loadsx", "store", "storeImm", "atomic"),
+    fc.integer({ min: 1, max: 9 }),
+    imm32,
+    fc.constantFrom(
+      AtomicOp.ADD,
+      AtomicOp.OR,
+      AtomicOp.AND,
+      AtomicOp.XOR,
+      AtomicOp.ADD | AtomicOp.FETCH,
+      AtomicOp.OR | AtomicOp.FETCH,
+      AtomicOp.AND | AtomicOp.FETCH,
+      AtomicOp.XOR | AtomicOp.FETCH,
+      AtomicOp.XCHG,
+      AtomicOp.CMPXCHG,
+    ),
+  )
+  .chain(([s0, kind, t, imm, aop]) => {
+    const s = kind === "atomic" && s0.bytes < 4 ? SIZES[2 + (s0.bytes >> 1)] : s0;
+    return fc
+      .tuple(
+        fc.integer({ min: 0, max: GDATA_SIZE / s.bytes - 1 }).map((i) => i * s.bytes),
+        otherReg(t, true),
+      )
+      .map(([off, other]): Instruction[] => {
+        const base = mark({ ...ins(LD_IMM64, t), imm64: 0n }, "gdata");
+        if (kind === "load" || (kind === "loadsx" && s.bytes === 8))
+          return [base, ins(Class.LDX | Mode.MEM | s.size, t, t, off)];
+        if (kind === "loadsx") return [base, ins(Class.LDX | Mode.MEMSX | s.size, t, t, off)];
+        const access =
+          kind === "store"
+            ? ins(Class.STX | Mode.MEM | s.size, t, other, off)
+            : kind === "storeImm"
+              ? ins(Class.ST | Mode.MEM | s.size, t, 0, off, imm)
+              : ins(Class.STX | Mode.ATOMIC | s.size, t, other, off, aop);
+        return [base, access, mov64imm(t, imm)];
+      });
+  });
+
 const JMP_OPS = [
   JmpOp.JEQ,
   JmpOp.JGT,
@@ -258,60 +354,88 @@ const jump = fc.tuple(condition, fc.integer({ min: 0, max: 6 })).map(([c, skip])
 const insnItem = (a: fc.Arbitrary<Instruction>): fc.Arbitrary<Item> =>
   a.map((insn) => ({ k: "insn", insn }));
 
-/** Straight-line items and forward jumps. */
-export const leafArb: fc.Arbitrary<Item> = fc.oneof(
-  { arbitrary: insnItem(plainAlu), weight: 8 },
-  { arbitrary: insnItem(divMod), weight: 4 },
-  { arbitrary: insnItem(shift), weight: 4 },
-  { arbitrary: insnItem(neg), weight: 1 },
-  { arbitrary: insnItem(movsx), weight: 2 },
-  { arbitrary: insnItem(endian), weight: 2 },
-  { arbitrary: insnItem(ldImm64), weight: 2 },
-  { arbitrary: insnItem(stackStore), weight: 3 },
-  { arbitrary: insnItem(stackLoad), weight: 3 },
-  { arbitrary: atomic.map((insns): Item => ({ k: "insns", insns })), weight: 2 },
-  { arbitrary: insnItem(acqRel), weight: 1 },
-  { arbitrary: jump, weight: 3 },
-);
+/** What a body may touch besides registers and its stack area. */
+export interface BodyOptions {
+  /** Context loads/stores (top-level code; default true). */
+  ctx?: boolean;
+  /** Global-data accesses (needs a `.data` section with symbol GDATA; default false). */
+  gdata?: boolean;
+}
 
-const block = (max: number) => fc.array(leafArb, { minLength: 0, maxLength: max, size: "max" });
+function itemArbs(o: { ctx: boolean; gdata: boolean }) {
+  const mem: { arbitrary: fc.Arbitrary<Item>; weight: number }[] = [];
+  if (o.ctx)
+    mem.push({ arbitrary: ctxAccess.map((insns): Item => ({ k: "insns", insns })), weight: 3 });
+  if (o.gdata)
+    mem.push({ arbitrary: gdataAccess.map((insns): Item => ({ k: "insns", insns })), weight: 4 });
+  /** Straight-line items and forward jumps. */
+  const leaf: fc.Arbitrary<Item> = fc.oneof(
+    { arbitrary: insnItem(plainAlu), weight: 8 },
+    { arbitrary: insnItem(divMod), weight: 4 },
+    { arbitrary: insnItem(shift), weight: 4 },
+    { arbitrary: insnItem(neg), weight: 1 },
+    { arbitrary: insnItem(movsx), weight: 2 },
+    { arbitrary: insnItem(endian), weight: 2 },
+    { arbitrary: insnItem(ldImm64), weight: 2 },
+    { arbitrary: insnItem(stackStore), weight: 3 },
+    { arbitrary: insnItem(stackLoad), weight: 3 },
+    { arbitrary: atomic.map((insns): Item => ({ k: "insns", insns })), weight: 2 },
+    { arbitrary: insnItem(acqRel), weight: 1 },
+    { arbitrary: jump, weight: 3 },
+    ...mem,
+  );
+  const block = (max: number) => fc.array(leaf, { minLength: 0, maxLength: max, size: "max" });
+  // `long`: the jump over the else block is v4 `gotol` (32-bit offset in imm).
+  const ifElse = fc
+    .tuple(condition, block(6), block(6), fc.boolean())
+    .map(([cond, a, b, long]): Item => ({ k: "if", cond, then: a, else: b, long }));
+  // Few iterations: the verifier walks every iteration of a bounded loop.
+  const loop = fc
+    .tuple(fc.integer({ min: 1, max: 4 }), reg, block(8))
+    .map(([count, r, items]): Item => ({ k: "loop", count, reg: r, items }));
+  return { leaf, ifElse, loop };
+}
 
-// `long`: the jump over the else block is v4 `gotol` (32-bit offset in imm).
-const ifElse = fc
-  .tuple(condition, block(6), block(6), fc.boolean())
-  .map(([cond, a, b, long]): Item => ({ k: "if", cond, then: a, else: b, long }));
+const arbCache = new Map<string, fc.Arbitrary<Item>>();
 
-// Few iterations: the verifier walks every iteration of a bounded loop.
-const loop = fc
-  .tuple(fc.integer({ min: 1, max: 4 }), reg, block(8))
-  .map(([count, r, items]): Item => ({ k: "loop", count, reg: r, items }));
+/** Items of a body: straight-line code, if/else, loops, calls (callees never touch the context). */
+function topItemArb(o: { ctx: boolean; gdata: boolean }): fc.Arbitrary<Item> {
+  const key = `${o.ctx}/${o.gdata}`;
+  const cached = arbCache.get(key);
+  if (cached) return cached;
+  const top = itemArbs(o);
+  const inner = itemArbs({ ctx: false, gdata: o.gdata });
+  /** Items of a subprogram's body: everything but calls. */
+  const calleeItem: fc.Arbitrary<Item> = fc.oneof(
+    { arbitrary: inner.leaf, weight: 20 },
+    { arbitrary: inner.ifElse, weight: 1 },
+    { arbitrary: inner.loop, weight: 1 },
+  );
+  const call = fc
+    .array(calleeItem, { minLength: 1, maxLength: 16, size: "max" })
+    .map((body): Item => ({ k: "call", body }));
+  const item = fc.oneof(
+    { arbitrary: top.leaf, weight: 40 },
+    { arbitrary: top.ifElse, weight: 2 },
+    { arbitrary: top.loop, weight: 2 },
+    { arbitrary: call, weight: 1 },
+  );
+  arbCache.set(key, item);
+  return item;
+}
 
-/** Items of a subprogram's body: everything but calls. */
-const calleeItem: fc.Arbitrary<Item> = fc.oneof(
-  { arbitrary: leafArb, weight: 20 },
-  { arbitrary: ifElse, weight: 1 },
-  { arbitrary: loop, weight: 1 },
-);
-
-const call = fc
-  .array(calleeItem, { minLength: 1, maxLength: 16, size: "max" })
-  .map((body): Item => ({ k: "call", body }));
-
-export const itemArb: fc.Arbitrary<Item> = fc.oneof(
-  { arbitrary: leafArb, weight: 40 },
-  { arbitrary: ifElse, weight: 2 },
-  { arbitrary: loop, weight: 2 },
-  { arbitrary: call, weight: 1 },
-);
-
-export const bodyArb = (maxLength = 40): fc.Arbitrary<Item[]> =>
-  fc.array(itemArb, { minLength: 1, maxLength, size: "max" });
+export const bodyArb = (maxLength = 40, o: BodyOptions = {}): fc.Arbitrary<Item[]> =>
+  fc.array(topItemArb({ ctx: o.ctx ?? true, gdata: o.gdata ?? false }), {
+    minLength: 1,
+    maxLength,
+    size: "max",
+  });
 
 /** Context bytes for one body: random registers (edge values likely) and stack area. */
 export const inputArb: fc.Arbitrary<Uint8Array> = fc
   .tuple(
     fc.array(imm64, { minLength: 10, maxLength: 10 }),
-    fc.uint8Array({ minLength: AREA_SIZE, maxLength: AREA_SIZE }),
+    fc.uint8Array({ minLength: AREA_SIZE + CTX_AREA_SIZE, maxLength: AREA_SIZE + CTX_AREA_SIZE }),
   )
   .map(([regs, area]) => {
     const b = new Uint8Array(SLICE);
@@ -435,7 +559,8 @@ export function buildBatch(
     for (const i of body.insns) {
       if (i.opcode === CALL_LOCAL && i.src === 1)
         calls.push({ at: out.length, callee: body.callees[i.imm]! });
-      out.push(i);
+      // Context accesses: relative to the slice until placed.
+      out.push(placed.get(i) === "ctx" ? { ...i, off: i.off + base } : i);
     }
     out.push(stx64(10, 1, -16), ldx64(1, 10, -8));
     for (const r of [0, 2, 3, 4, 5, 6, 7, 8, 9]) out.push(stx64(1, r, base + 8 * r));
@@ -469,5 +594,6 @@ export function sliceText(b: Uint8Array): string {
     { length: 10 },
     (_, i) => `r${i}=0x${v.getBigUint64(i * 8, true).toString(16)}`,
   ).join(" ");
-  return `${regs} stack=${Buffer.from(b.subarray(80, SLICE)).toString("hex")}`;
+  const hex = (from: number, to: number) => Buffer.from(b.subarray(from, to)).toString("hex");
+  return `${regs} stack=${hex(80, CTX_AREA)} ctx=${hex(CTX_AREA, SLICE)}`;
 }

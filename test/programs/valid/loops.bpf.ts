@@ -2,8 +2,9 @@
 // queue (while + break), and retry submission a bounded number of times (do…while).
 import { Cqe, submit, ArrayMap, bool, u32, u64, i32 } from "ioubpf/lang";
 
-const SLOTS = 16;
-const MAX_RETRY = 4;
+const SLOTS = 8;
+const MAX_RETRY = 3;
+const MAX_SPINS = 2; // refills per completion
 
 declare const FD: i32;
 declare const BUF: u64;
@@ -49,7 +50,7 @@ export function onCompletion(cqe: Cqe): void {
   const slot = u32(cqe.userData);
   if (slot < SLOTS) busy.set(slot, 0);
   let spins: u32 = 0;
-  while (spins < SLOTS) {
+  while (spins < MAX_SPINS) {
     spins++;
     if (pending == 0) break;
     fillSlots();

@@ -1,0 +1,464 @@
+// Static stack liveness (over-approximate), so pruning ignores stack bytes that no path from a
+// pc reads before overwriting them. Per function, relative to the function's own frame:
+//
+// 1. A forward pass finds, at every pc, which registers may point into the own frame: a known
+//    `fp + k` (r10 plus constants), "not the own frame" (scalars, ctx, maps, other frames'
+//    pointers), or "unknown". Constants are kept for helper size arguments and maps for the
+//    key/value sizes of map helpers.
+// 2. A backward pass computes, per pc, the bytes whose contents may still be read (`content`)
+//    and the 8-byte slots whose spilled-pointer-ness may still be checked by a narrow store
+//    (`ptr`, a narrow store over a spilled pointer is rejected). Loads and stores through `fp + k`
+//    use/kill exactly those bytes; a store kills only the bytes it writes (a narrow store also
+//    uses its slot's `ptr` bit); a helper reading a known `fp + k` buffer uses the bytes of its
+//    size (or everything from k up when the size is not a known constant), a helper filling one
+//    with a constant size kills them. Anything else that may touch the own frame — an access
+//    through an unknown pointer, a subprogram call given a possible own-frame pointer, an
+//    unknown instruction — makes every byte and slot live.
+import type { HelperArgKind } from "../targets/targets.js";
+import type { LinkedProgram } from "./program.js";
+import { successors } from "./program.js";
+import type { ProgramRules } from "./rules.js";
+
+const STACK = 512;
+/** Words per pc: 16 for the 512 byte bits, 2 for the 64 slot bits. */
+export const LIVE_WORDS = 18;
+
+const enum K {
+  BOT = 0,
+  FP = 1,
+  CONST = 2,
+  MAP = 3,
+  NS = 4,
+  TOP = 5,
+}
+interface V {
+  k: K;
+  n: number; // FP: offset; CONST: value; MAP: map index
+}
+const BOT: V = { k: K.BOT, n: 0 };
+const NS: V = { k: K.NS, n: 0 };
+const TOP: V = { k: K.TOP, n: 0 };
+const fp = (n: number): V => ({ k: K.FP, n });
+const cst = (n: number): V =>
+  Number.isSafeInteger(n) && Math.abs(n) < 2 ** 40 ? { k: K.CONST, n } : NS;
+const mayFp = (v: V): boolean => v.k === K.FP || v.k === K.TOP;
+
+function join(a: V, b: V): V {
+  if (a.k === K.BOT) return b;
+  if (b.k === K.BOT) return a;
+  if (a.k === b.k && a.n === b.n) return a;
+  if (mayFp(a) || mayFp(b)) return TOP;
+  return NS;
+}
+
+/**
+ * Liveness of the own frame's stack at every pc: `LIVE_WORDS` words per pc (bit i of the
+ * first 16 = byte at offset i - 512; bit s of the last 2 = slot s's spilled-pointer-ness).
+ */
+export function stackLiveness(
+  p: LinkedProgram,
+  rules: ProgramRules,
+): { live: Uint32Array; need: Uint32Array } {
+  const n = p.insns.length;
+  const succ: number[][] = p.insns.map((insn) => (insn ? successors(p, insn) : []));
+  let spillsFp = false;
+  let facts: (V[] | undefined)[] = [];
+  // --- forward: what each register may point to ------------------------------------------
+  for (let round = 0; round < 2; round++) {
+    facts = new Array(n);
+    const work: number[] = [];
+    for (const s of p.subprogs) {
+      const regs: V[] = new Array(11).fill(BOT);
+      for (let r = 1; r <= 5; r++) regs[r] = NS;
+      regs[10] = fp(0);
+      facts[s] = regs;
+      work.push(s);
+    }
+    let sawFpSpill = false;
+    let cur: V[] = [];
+    const get = (r: number): V => cur[r] ?? TOP;
+    while (work.length) {
+      const pc = work.pop()!;
+      const insn = p.insns[pc];
+      const inR = facts[pc];
+      if (!insn || !inR) continue;
+      const out = inR.slice();
+      cur = inR;
+      const { dst, src, imm } = insn.d.insn;
+      const sem = insn.d.form.sem;
+      switch (sem.kind) {
+        case "alu": {
+          const s: V = sem.source === "X" ? get(src) : cst(sem.width === 32 ? imm >>> 0 : imm);
+          const d = get(dst);
+          if (sem.op === "MOV")
+            out[dst] = sem.width === 64 ? s : s.k === K.CONST ? cst(s.n >>> 0) : NS;
+          else if (sem.op === "MOVSX") out[dst] = NS;
+          else if (sem.width === 32) out[dst] = NS;
+          else if (sem.op === "ADD" || sem.op === "SUB") {
+            const sign = sem.op === "ADD" ? 1 : -1;
+            if (d.k === K.FP && s.k === K.CONST) out[dst] = fp(d.n + sign * s.n);
+            else if (d.k === K.CONST && s.k === K.FP && sign === 1) out[dst] = fp(d.n + s.n);
+            else if (d.k === K.CONST && s.k === K.CONST) out[dst] = cst(d.n + sign * s.n);
+            else out[dst] = mayFp(d) || mayFp(s) ? TOP : NS;
+          } else out[dst] = mayFp(d) || mayFp(s) ? TOP : NS;
+          break;
+        }
+        case "neg":
+        case "end":
+        case "addr_space_cast":
+          out[dst] = mayFp(get(dst)) ? TOP : NS;
+          break;
+        case "ld_imm64":
+          out[dst] = insn.ld?.kind === "map" ? { k: K.MAP, n: insn.ld.map } : NS;
+          break;
+        case "load":
+        case "load_acquire":
+          out[dst] = sem.bytes === 8 && spillsFp && mayFp(get(src)) ? TOP : NS;
+          break;
+        case "store":
+        case "store_release":
+          if (sem.bytes === 8 && mayFp(get(src))) sawFpSpill = true;
+          break;
+        case "store_imm":
+        case "jcond":
+        case "ja":
+        case "exit":
+          break;
+        case "atomic":
+          if (sem.op === "CMPXCHG") out[0] = NS;
+          else if (sem.fetch) out[src] = NS;
+          break;
+        case "call": {
+          let anyFp = false;
+          for (let r = 1; r <= 5; r++) if (mayFp(get(r))) anyFp = true;
+          if (sem.target !== "helper" && anyFp) sawFpSpill = true;
+          out[0] = sem.target !== "helper" && anyFp ? TOP : NS;
+          for (let r = 1; r <= 5; r++) out[r] = BOT;
+          break;
+        }
+        default:
+          for (let r = 0; r < 10; r++) out[r] = TOP;
+      }
+      for (const t of succ[pc]!) {
+        if (t < 0 || t >= n) continue;
+        const old = facts[t];
+        if (!old) {
+          facts[t] = out.slice();
+          work.push(t);
+          continue;
+        }
+        let changed = false;
+        for (let r = 0; r < 11; r++) {
+          const j = join(old[r]!, out[r]!);
+          if (j !== old[r]) {
+            old[r] = j;
+            changed = true;
+          }
+        }
+        if (changed) work.push(t);
+      }
+    }
+    if (!sawFpSpill || spillsFp) break;
+    spillsFp = true; // a stack pointer may be spilled: 64-bit fills may return one
+  }
+
+  // --- backward: live bytes and slots --------------------------------------------------------
+  const W = LIVE_WORDS;
+  const use = new Uint32Array(n * W);
+  const kill = new Uint32Array(n * W);
+  const all = new Uint8Array(n);
+  const setRange = (arr: Uint32Array, pc: number, lo: number, hi: number): void => {
+    // byte offsets [lo, hi) relative to the frame pointer, clipped to the frame
+    const a = Math.max(lo + STACK, 0);
+    const b = Math.min(hi + STACK, STACK);
+    for (let i = a; i < b; i++) arr[pc * W + (i >> 5)]! |= 1 << (i & 31);
+  };
+  const setSlot = (arr: Uint32Array, pc: number, lo: number, hi: number): void => {
+    for (let i = Math.max(lo + STACK, 0) >> 3; i <= Math.min(hi + STACK - 1, STACK - 1) >> 3; i++)
+      arr[pc * W + 16 + (i >> 5)]! |= 1 << (i & 31);
+  };
+  for (let pc = 0; pc < n; pc++) {
+    const insn = p.insns[pc];
+    const f = facts[pc];
+    if (!insn || !f) continue;
+    const sem = insn.d.form.sem;
+    const { dst, src, off } = insn.d.insn;
+    switch (sem.kind) {
+      case "load":
+      case "load_acquire": {
+        const b = f[src]!;
+        if (b.k === K.FP) setRange(use, pc, b.n + off, b.n + off + sem.bytes);
+        else if (b.k === K.TOP) all[pc] = 1;
+        break;
+      }
+      case "store":
+      case "store_imm":
+      case "store_release": {
+        const b = f[dst]!;
+        if (b.k === K.FP) {
+          const lo = b.n + off;
+          setRange(kill, pc, lo, lo + sem.bytes);
+          if (sem.bytes === 8 && ((lo % 8) + 8) % 8 === 0) setSlot(kill, pc, lo, lo + 8);
+          else setSlot(use, pc, lo, lo + sem.bytes);
+        } else if (b.k === K.TOP) all[pc] = 1;
+        break;
+      }
+      case "atomic": {
+        const b = f[dst]!;
+        if (b.k === K.FP) {
+          setRange(use, pc, b.n + off, b.n + off + sem.bytes);
+          setSlot(use, pc, b.n + off, b.n + off + sem.bytes);
+        } else if (b.k === K.TOP) all[pc] = 1;
+        break;
+      }
+      case "call": {
+        if (sem.target !== "helper") {
+          for (let r = 1; r <= 5; r++) if (mayFp(f[r]!)) all[pc] = 1;
+          break;
+        }
+        const proto = rules.helper(insn.d.insn.imm);
+        if (!proto) {
+          all[pc] = 1;
+          break;
+        }
+        const args: readonly HelperArgKind[] = proto.args;
+        let mapSizes: { key: number; value: number } | undefined;
+        for (let i = 0; i < args.length; i++) {
+          const kind = args[i]!;
+          const v = f[i + 1]!;
+          if (kind === "mapPtr" && v.k === K.MAP) {
+            const m = p.maps[v.n];
+            if (m) mapSizes = { key: m.keySize, value: m.valueSize };
+          }
+          if (!mayFp(v)) continue;
+          if (v.k === K.TOP) {
+            all[pc] = 1;
+            continue;
+          }
+          const size = f[i + 2]?.k === K.CONST ? f[i + 2]!.n : -1;
+          switch (kind) {
+            case "mapKey":
+            case "mapValue": {
+              const sz = mapSizes ? (kind === "mapKey" ? mapSizes.key : mapSizes.value) : -1;
+              setRange(use, pc, v.n, sz >= 0 ? v.n + sz : 0);
+              break;
+            }
+            case "mem":
+              setRange(
+                use,
+                pc,
+                v.n,
+                size >= 0 && args[i + 1]?.startsWith("constSize") ? v.n + size : 0,
+              );
+              break;
+            case "uninitMem":
+              // a constant size fills exactly those bytes; otherwise nothing is known to be killed
+              if (size >= 0 && args[i + 1]?.startsWith("constSize"))
+                setRange(kill, pc, v.n, v.n + size);
+              break;
+            default:
+              // a stack pointer where no memory is expected: the call is rejected, but be safe
+              setRange(use, pc, v.n, 0);
+          }
+        }
+        break;
+      }
+      case "alu":
+      case "neg":
+      case "end":
+      case "addr_space_cast":
+      case "ld_imm64":
+      case "jcond":
+      case "ja":
+      case "exit":
+        break;
+      default:
+        all[pc] = 1;
+    }
+  }
+  const live = new Uint32Array(n * W);
+  let changed = true;
+  const tmp = new Uint32Array(W);
+  while (changed) {
+    changed = false;
+    for (let pc = n - 1; pc >= 0; pc--) {
+      const insn = p.insns[pc];
+      if (!insn || !facts[pc]) continue;
+      const base = pc * W;
+      if (all[pc]) tmp.fill(0xffffffff);
+      else {
+        tmp.fill(0);
+        for (const s of succ[pc]!) {
+          if (s < 0 || s >= n) continue;
+          for (let w = 0; w < W; w++) tmp[w]! |= live[s * W + w]!;
+        }
+        for (let w = 0; w < W; w++) tmp[w] = use[base + w]! | (tmp[w]! & ~kill[base + w]!);
+      }
+      for (let w = 0; w < W; w++)
+        if (tmp[w] !== live[base + w]) {
+          live[base + w] = tmp[w]!;
+          changed = true;
+        }
+    }
+  }
+  // pcs the forward pass never reached (unreachable code): everything live
+  for (let pc = 0; pc < n; pc++) if (!facts[pc]) live.fill(0xffffffff, pc * W, pc * W + W);
+  return { live, need: precisionNeeds(p, rules, facts, succ) };
+}
+
+/** Words per pc of `need`: registers r0-r10 in the first, the 64 stack slots in the next two. */
+export const NEED_WORDS = 3;
+
+/**
+ * Which registers and spilled stack slots hold a scalar whose value may still matter: one
+ * that may flow (through ALU operations, spills and fills) into a branch condition, pointer
+ * arithmetic, a helper's size argument, a subprogram call, an atomic operation, or the value
+ * an exit returns. A scalar that cannot is compared as "any scalar" when pruning (the
+ * kernel's imprecise scalars, found here statically instead of by backtracking).
+ */
+function precisionNeeds(
+  p: LinkedProgram,
+  rules: ProgramRules,
+  facts: (V[] | undefined)[],
+  succ: number[][],
+): Uint32Array {
+  const n = p.insns.length;
+  const W = NEED_WORDS;
+  const need = new Uint32Array(n * W);
+  const ALL_SLOTS = 0xffffffff;
+  const tmp = new Uint32Array(W);
+  const slotOf = (b: V, off: number): number => (b.n + off + STACK) >> 3;
+  const setSlot = (sl: number): void => {
+    if (sl >= 0 && sl < STACK / 8) tmp[1 + (sl >> 5)]! |= 1 << (sl & 31);
+  };
+  const hasSlot = (sl: number): boolean =>
+    sl >= 0 && sl < STACK / 8 && ((tmp[1 + (sl >> 5)]! >>> (sl & 31)) & 1) !== 0;
+  const clrSlot = (sl: number): void => {
+    if (sl >= 0 && sl < STACK / 8) tmp[1 + (sl >> 5)]! &= ~(1 << (sl & 31));
+  };
+  const has = (r: number): boolean => ((tmp[0]! >>> r) & 1) !== 0;
+  const add = (r: number): void => {
+    tmp[0]! |= 1 << r;
+  };
+  const del = (r: number): void => {
+    tmp[0]! &= ~(1 << r);
+  };
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (let pc = n - 1; pc >= 0; pc--) {
+      const insn = p.insns[pc];
+      const f = facts[pc];
+      if (!insn || !f) continue;
+      tmp.fill(0);
+      for (const s of succ[pc]!) {
+        if (s < 0 || s >= n) continue;
+        for (let w = 0; w < W; w++) tmp[w]! |= need[s * W + w]!;
+      }
+      const sem = insn.d.form.sem;
+      const { dst, src, off } = insn.d.insn;
+      switch (sem.kind) {
+        case "alu": {
+          const d = has(dst);
+          const ptrArith =
+            sem.width === 64 && sem.source === "X" && (sem.op === "ADD" || sem.op === "SUB");
+          if (sem.op === "MOV" || sem.op === "MOVSX") del(dst);
+          if (d || ptrArith) {
+            if (sem.op !== "MOV" && sem.op !== "MOVSX") add(dst);
+            if (sem.source === "X") add(src);
+          }
+          break;
+        }
+        case "neg":
+        case "end":
+        case "addr_space_cast":
+          break; // dst in, dst out
+        case "ld_imm64":
+          del(dst);
+          break;
+        case "load":
+        case "load_acquire": {
+          const d = has(dst);
+          del(dst);
+          if (d) {
+            const b = f[src]!;
+            if (b.k === K.FP) {
+              const lo = b.n + off;
+              for (let sl = (lo + STACK) >> 3; sl <= (lo + sem.bytes - 1 + STACK) >> 3; sl++)
+                setSlot(sl);
+            } else if (b.k === K.TOP) {
+              tmp[1] = ALL_SLOTS;
+              tmp[2] = ALL_SLOTS;
+            }
+          }
+          break;
+        }
+        case "store":
+        case "store_imm":
+        case "store_release": {
+          const b = f[dst]!;
+          if (b.k === K.FP) {
+            const lo = b.n + off;
+            const sl = slotOf(b, off);
+            const needed = hasSlot(sl);
+            if (sem.bytes === 8 && ((lo % 8) + 8) % 8 === 0) clrSlot(sl);
+            if (needed && sem.kind !== "store_imm") add(src);
+          } else if (b.k === K.TOP && sem.kind !== "store_imm") add(src);
+          break;
+        }
+        case "atomic":
+          add(src);
+          add(0);
+          tmp[1] = ALL_SLOTS;
+          tmp[2] = ALL_SLOTS;
+          break;
+        case "jcond":
+          add(dst);
+          if (sem.source === "X") add(src);
+          break;
+        case "ja":
+          break;
+        case "exit":
+          add(0);
+          break;
+        case "call": {
+          for (let r = 0; r <= 5; r++) del(r);
+          if (sem.target !== "helper") {
+            for (let r = 1; r <= 5; r++) add(r);
+            tmp[1] = ALL_SLOTS;
+            tmp[2] = ALL_SLOTS;
+            break;
+          }
+          const proto = rules.helper(insn.d.insn.imm);
+          if (!proto) {
+            for (let r = 1; r <= 5; r++) add(r);
+            break;
+          }
+          for (let i = 0; i < proto.args.length; i++) {
+            const kind = proto.args[i];
+            if (
+              kind === "constSize" ||
+              kind === "constSizeOrZero" ||
+              kind === "ctx" ||
+              kind === "mapPtr"
+            )
+              add(i + 1);
+          }
+          break;
+        }
+        default:
+          tmp[0] = 0x7ff;
+          tmp[1] = ALL_SLOTS;
+          tmp[2] = ALL_SLOTS;
+      }
+      tmp[0]! |= 1 << 10;
+      for (let w = 0; w < W; w++)
+        if (tmp[w] !== need[pc * W + w]) {
+          need[pc * W + w] = tmp[w]!;
+          changed = true;
+        }
+    }
+  }
+  for (let pc = 0; pc < n; pc++) if (!facts[pc]) need.fill(0xffffffff, pc * W, pc * W + W);
+  return need;
+}

@@ -1,0 +1,112 @@
+// Our verifier accepts our compiler's output (every example and every valid test program, at
+// -O2 and -O0) and clang's objects for the io_uring targets that the kernel accepts.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compile } from "../../src/codegen/index.js";
+import { formatDiagnostics } from "../../src/diagnostics/index.js";
+import { readElf } from "../../src/elf/reader.js";
+import { kernelOracleAvailable } from "../../src/kernel/bpf.js";
+import { kernelVerify } from "../../src/kernel/oracle.js";
+import { verifyObject } from "../../src/verifier/index.js";
+
+function targetOf(text: string): string {
+  const m = /\/\/\s*target:\s*(\S+)/.exec(text.split("\n").slice(0, 5).join("\n"));
+  return m?.[1] ?? "iouring-v2";
+}
+
+const sources: string[] = [];
+for (const d of readdirSync("examples"))
+  for (const f of readdirSync(join("examples", d)))
+    if (f.endsWith(".bpf.ts")) sources.push(join("examples", d, f));
+for (const f of readdirSync("test/programs/valid"))
+  if (f.endsWith(".bpf.ts")) sources.push(join("test/programs/valid", f));
+
+test("sources to check were found", () => {
+  assert.ok(sources.filter((s) => s.startsWith("examples")).length >= 5);
+  assert.ok(sources.length >= 40);
+});
+
+for (const path of sources) {
+  const text = readFileSync(path, "utf8");
+  const target = targetOf(text);
+  for (const opt of [2, 0] as const) {
+    test(
+      `verifier accepts ${path} -O${opt} (${target})`,
+      { skip: target === "linux-7.1" ? "codegen does not support linux-7.1" : false },
+      () => {
+        const c = compile({ path, text }, { target, opt });
+        assert.ok(c.object, `compiles: ${formatDiagnostics(c.diagnostics)}`);
+        const r = verifyObject(c.object!, { target, file: path });
+        assert.ok(r.stats.programs.length > 0);
+        assert.equal(r.ok, true, formatDiagnostics(r.diagnostics));
+      },
+    );
+  }
+}
+
+// clang's objects: accepted by ours wherever the kernel oracle accepts them.
+const clangOk = (() => {
+  try {
+    execFileSync("clang-19", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const arch = (() => {
+  try {
+    return execFileSync("uname", ["-m"], { encoding: "utf8" }).trim();
+  } catch {
+    return "x86_64";
+  }
+})();
+const tmp = mkdtempSync(join(tmpdir(), "ioubpf-vc-"));
+const cFiles = readdirSync("bench/c")
+  .filter((f) => f.endsWith(".bpf.c"))
+  .map((f) => join("bench/c", f));
+
+for (const c of cFiles) {
+  test(
+    `clang object ${c}: ours accepts where the kernel accepts`,
+    { skip: clangOk ? false : "clang-19 not installed" },
+    async (t) => {
+      const out = join(tmp, c.replace(/\W/g, "_") + ".o");
+      execFileSync("clang-19", [
+        "-O2",
+        "-g",
+        "-target",
+        "bpf",
+        "-mcpu=v3",
+        `-I/usr/include/${arch}-linux-gnu`,
+        "-c",
+        c,
+        "-o",
+        out,
+      ]);
+      assert.ok(existsSync(out));
+      const { object, diagnostics } = readElf(readFileSync(out), out);
+      assert.ok(object, formatDiagnostics(diagnostics));
+      const target = targetOf(readFileSync(c, "utf8"));
+      const ours = verifyObject(object!, { target, file: out });
+      if (!kernelOracleAvailable().ok) {
+        t.diagnostic("kernel oracle unavailable: only checking that ours accepts");
+        assert.equal(ours.ok, true, formatDiagnostics(ours.diagnostics));
+        return;
+      }
+      for (const p of ours.stats.programs) {
+        const k = await kernelVerify(object!, { target: target as "iouring-v2", program: p.name });
+        if (k.verdict === "accept")
+          assert.equal(
+            p.verdict,
+            "accept",
+            `${p.name}: kernel accepts, ours: ${formatDiagnostics(ours.diagnostics)}`,
+          );
+        else t.diagnostic(`${p.name}: kernel ${k.verdict}: ${k.reason}`);
+      }
+    },
+  );
+}
