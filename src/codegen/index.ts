@@ -151,6 +151,7 @@ export function compile(
           opt,
           ...(options.reapBatch !== undefined ? { reapBatch: options.reapBatch } : {}),
           ...(regs ? { regs } : {}),
+          ...(counterInRegister ? { counterInRegister } : {}),
         },
         src.text,
       );
@@ -159,7 +160,12 @@ export function compile(
       const items = opt >= 2 ? optimize(r.lowered.items) : removeUnreachable(r.lowered.items);
       return { r, laid: layout(items) };
     };
+    let counterInRegister = false;
     let best = lowerWith();
+    if (opt >= 2 && best.r.lowered?.needsPerfmon) {
+      counterInRegister = true;
+      best = lowerWith();
+    }
     if (opt >= 2 && best.r.lowered && best.laid && !("error" in best.laid)) {
       // r7–r9 hold locals by default; try giving some to the base addresses of data
       // sections instead (every subset of the sections with two or more global accesses),

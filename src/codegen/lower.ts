@@ -68,6 +68,8 @@ export interface LowerOptions {
    * remaining ones of r7–r9 go to the most used locals.
    */
   regs?: RegPlan;
+  /** Keep the reap-loop counter in a spare callee-saved register (see program()). */
+  counterInRegister?: boolean;
 }
 
 export interface RegPlan {
@@ -93,6 +95,8 @@ export interface LoweredProgram {
   strings: { symbol: string; bytes: Uint8Array }[];
   /** ld_imm64 of global/flag addresses per data section (for choosing base registers). */
   dataRefs: Map<string, number>;
+  /** Calls a helper only a CAP_PERFMON loader is offered (so no speculative walk). */
+  needsPerfmon: boolean;
 }
 
 const CTX = 6;
@@ -204,6 +208,9 @@ export class Lowerer {
   private dataRefs = new Map<string, number>();
   /** Data section → the callee-saved register holding its base address. */
   private baseRegs = new Map<string, number>();
+  /** Callee-saved registers no local was given (opt ≥ 2). */
+  private spareCalleeSaved: number[] = [];
+  private needsPerfmon = false;
   /** Set while a call is lowered as a condition: the bool-from-r0 builtins report here. */
   private condCapture:
     { call: ast.CallExpr; result?: { r0: Val; op: JmpName; k: number } } | undefined;
@@ -247,6 +254,7 @@ export class Lowerer {
         usesStartedFlag: this.usesStartedFlag,
         strings: this.strings,
         dataRefs: this.dataRefs,
+        needsPerfmon: this.needsPerfmon,
       },
       diagnostics: [],
     };
@@ -461,6 +469,7 @@ export class Lowerer {
       const r = regs.shift();
       this.homes.set(l, r !== undefined ? { k: "reg", r } : { k: "stack", off: this.alloc(8) });
     }
+    this.spareCalleeSaved = regs;
   }
 
   // ---- the program skeleton (target plumbing) ---------------------------------------------
@@ -504,7 +513,12 @@ export class Lowerer {
       // unknown: a register counter then never ends the loop ("infinite loop detected"; 32 of
       // the 66 test programs), while a stack counter is reloaded with its known value. The
       // stack costs 1–2 slots per program.
-      counterHome = { k: "stack", off: this.alloc(8) };
+      // A program that calls a CAP_PERFMON-only helper is loaded with CAP_PERFMON, which
+      // skips the speculative walk: there the counter can live in a spare register (as clang
+      // keeps it), 2 slots less.
+      const spare = this.options.counterInRegister ? this.spareCalleeSaved[0] : undefined;
+      counterHome =
+        spare !== undefined ? { k: "reg", r: spare } : { k: "stack", off: this.alloc(8) };
     }
     const base = this.frameTop;
     // Section base registers: loaded once, every global of the section is base + offset.
@@ -550,7 +564,10 @@ export class Lowerer {
       if (param) this.homes.set(param, { k: "alias", base: { k: "reg", r: R10 }, off: cqeBuf });
       this.inlineEntry(onCompletion, next);
       this.label(next);
-      if (counterHome) {
+      if (counterHome?.k === "reg") {
+        this.emit(alu("ADD", counterHome.r, { imm: 1 }));
+        this.emit(jmp("JLT", counterHome.r, { imm: batch }), { target: top });
+      } else if (counterHome) {
         const ct = this.toTmp(this.loadHome(counterHome));
         this.emit(alu("ADD", ct.reg!, { imm: 1 }));
         this.storeHome(counterHome, { k: "tmp", t: ct });
@@ -620,6 +637,7 @@ export class Lowerer {
   private helper(name: string): number {
     const h = helperProto(this.p.target, name);
     if (!h) this.fail(`${this.p.target.name} has no helper ${name}`);
+    if (h.perfmonOnly) this.needsPerfmon = true;
     return h.id;
   }
 

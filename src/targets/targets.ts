@@ -42,6 +42,11 @@ export interface HelperProto {
   readonly fixedSize?: number;
   /** Set when the number comes from enum position in posted patches (abi.md "derived"). */
   readonly derived?: boolean;
+  /**
+   * Offered only to a loader with CAP_PERFMON (the kernel's base helper set). Such a loader
+   * also skips the verifier's Spectre-v1 speculative walk, which codegen relies on.
+   */
+  readonly perfmonOnly?: boolean;
 }
 
 /** A kfunc (linux-7.1): called by BTF id, resolved by name at load time. */
@@ -197,6 +202,7 @@ const IOURING_V1: TargetInfo = {
       ret: "integer",
       sleepableOnly: false,
       gplOnly: true,
+      perfmonOnly: true,
     },
     get_prandom_u32: {
       name: "get_prandom_u32",
@@ -332,6 +338,7 @@ const IOURING_V2: TargetInfo = {
       ret: "integer",
       sleepableOnly: false,
       gplOnly: true,
+      perfmonOnly: true,
     },
     get_prandom_u32: {
       name: "get_prandom_u32",
@@ -356,6 +363,7 @@ const IOURING_V2: TargetInfo = {
       ret: "integer",
       sleepableOnly: true,
       gplOnly: false,
+      perfmonOnly: true,
     },
     iouring_queue_sqe: {
       name: "iouring_queue_sqe",
@@ -484,6 +492,7 @@ const LINUX_7_1: TargetInfo = {
       ret: "integer",
       sleepableOnly: false,
       gplOnly: true,
+      perfmonOnly: true,
     },
     get_prandom_u32: {
       name: "get_prandom_u32",
