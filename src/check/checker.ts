@@ -4,6 +4,7 @@
 // Output tables are described in ./symbols.ts.
 
 import type * as ast from "../parser/ast.js";
+import { isGplCompatible } from "../targets/bpf-abi.js";
 import type { DiagnosticBag, RelatedInfo, SourceRange } from "../diagnostics/index.js";
 import {
   type Mcpu,
@@ -102,14 +103,6 @@ interface Fact {
 }
 
 const MAP_CLASSES = ["ArrayMap", "HashMap", "PerCpuArrayMap", "RingBuf"] as const;
-const GPL_COMPATIBLE = [
-  "GPL",
-  "GPL v2",
-  "GPL and additional rights",
-  "Dual BSD/GPL",
-  "Dual MIT/GPL",
-  "Dual MPL/GPL",
-];
 const MAX_PARAMS = 5;
 const RINGBUF_PAGE = 4096;
 
@@ -1289,7 +1282,7 @@ export class Checker {
   }
 
   private checkLicenseRules(): void {
-    const gpl = GPL_COMPATIBLE.includes(this.out.license);
+    const gpl = isGplCompatible(this.out.license);
     if (gpl) return;
     const where = this.licenseRange;
     if (!where) return;

@@ -8,15 +8,8 @@ export function helperPrototype(target: TargetInfo, id: number): HelperProto | u
   return helperById(target, id);
 }
 
-/** BPF_MAP_TYPE_* numbers used below. */
-export const MapType = {
-  HASH: 1,
-  ARRAY: 2,
-  PERCPU_HASH: 5,
-  PERCPU_ARRAY: 6,
-  LRU_HASH: 9,
-  RINGBUF: 27,
-} as const;
+import { MapType } from "../targets/bpf-abi.js";
+export { MapType };
 
 /**
  * Whether helper `name` may be given a map of `mapType` (the kernel's

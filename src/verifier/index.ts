@@ -242,9 +242,8 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
         path,
       });
     };
-    if (linked.problems.length) {
-      for (const pr of linked.problems.slice(0, 10))
-        reject(pr.code, pr.message, pr.pc, [], pr.hint);
+    /** Stats of a program rejected before any path was explored. */
+    const rejectedUnexplored = (): void => {
       programs.push({
         name: entry.name,
         section: entry.section.name,
@@ -254,6 +253,11 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
         timeMs: performance.now() - t0,
         verdict: "reject",
       });
+    };
+    if (linked.problems.length) {
+      for (const pr of linked.problems.slice(0, 10))
+        reject(pr.code, pr.message, pr.pc, [], pr.hint);
+      rejectedUnexplored();
       continue;
     }
     if (rules.ctx.kind === "unsupported") {
@@ -263,15 +267,7 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
         undefined,
         [],
       );
-      programs.push({
-        name: entry.name,
-        section: entry.section.name,
-        insns: insnCount,
-        statesExplored: 0,
-        insnsProcessed: 0,
-        timeMs: performance.now() - t0,
-        verdict: "reject",
-      });
+      rejectedUnexplored();
       continue;
     }
     let r: ReturnType<typeof analyze>;
@@ -285,15 +281,7 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
         undefined,
         [],
       );
-      programs.push({
-        name: entry.name,
-        section: entry.section.name,
-        insns: insnCount,
-        statesExplored: 0,
-        insnsProcessed: 0,
-        timeMs: performance.now() - t0,
-        verdict: "reject",
-      });
+      rejectedUnexplored();
       continue;
     }
     if (r.failure)

@@ -11,6 +11,7 @@ import {
   type TargetName,
 } from "../targets/targets.js";
 import { helperPrototype } from "./helpers.js";
+import { isGplCompatible } from "../targets/bpf-abi.js";
 
 export interface ProgramRules {
   target: TargetInfo;
@@ -36,19 +37,7 @@ export interface ProgramRules {
   unprivileged?: boolean;
 }
 
-/** License strings the kernel treats as GPL-compatible (license_is_gpl_compatible). */
-const GPL_COMPATIBLE = [
-  "GPL",
-  "GPL v2",
-  "GPL and additional rights",
-  "Dual BSD/GPL",
-  "Dual MIT/GPL",
-  "Dual MPL/GPL",
-];
-
-export function isGplCompatible(license: string): boolean {
-  return GPL_COMPATIBLE.includes(license);
-}
+export { isGplCompatible };
 
 /** Whether a program in `section` is loaded sleepable on `target` (abi.md: `iouring.s/`). */
 export function isSleepableSection(target: TargetInfo, section: string): boolean {

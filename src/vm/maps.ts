@@ -5,16 +5,9 @@
 import { decodeBtf, type BtfType } from "../elf/btf.js";
 import type { ObjFile } from "../elf/types.js";
 import type { Memory, Region } from "./memory.js";
+import { MapType } from "../targets/bpf-abi.js";
 
-/** BPF_MAP_TYPE_* numbers the VM implements. */
-export const MapType = {
-  HASH: 1,
-  ARRAY: 2,
-  PERCPU_HASH: 5,
-  PERCPU_ARRAY: 6,
-  LRU_HASH: 9,
-  RINGBUF: 27,
-} as const;
+export { MapType };
 
 export const MAP_TYPE_NAMES: Record<string, number> = {
   hash: MapType.HASH,
