@@ -22,7 +22,7 @@ import type {
   SqeFieldValue,
 } from "../check/symbols.js";
 import type { DataType, IntType, StructType, Type } from "../check/types.js";
-import { INT_TYPES } from "../check/types.js";
+import { INT_TYPES, alignOf, sizeOf } from "../check/types.js";
 import { mcpuLevel, helperProto, contextField } from "../targets/targets.js";
 import {
   CQE_SIZE,
@@ -152,31 +152,6 @@ class LowerError extends Error {
 }
 
 const INT_BYTES = (t: IntType): number => t.bits / 8;
-
-export function sizeOfType(t: DataType): number {
-  switch (t.kind) {
-    case "int":
-      return t.bits / 8;
-    case "bool":
-      return 1;
-    case "struct":
-      return t.size;
-    case "array":
-      return t.length * sizeOfType(t.element);
-  }
-}
-export function alignOfType(t: DataType): number {
-  switch (t.kind) {
-    case "int":
-      return t.bits / 8;
-    case "bool":
-      return 1;
-    case "struct":
-      return t.align;
-    case "array":
-      return alignOfType(t.element);
-  }
-}
 
 function unparen(e: ast.Expr): ast.Expr {
   while (e.kind === "ParenExpr") e = e.expr;
@@ -451,7 +426,7 @@ export class Lowerer {
           if (l.param) continue; // aliased to the argument at each call
           this.homes.set(l, {
             k: "stack",
-            off: this.alloc(sizeOfType(t), Math.max(8, alignOfType(t))),
+            off: this.alloc(sizeOf(t), Math.max(8, alignOf(t))),
           });
           continue;
         }
@@ -803,7 +778,7 @@ export class Lowerer {
     if (t.kind === "struct" || t.kind === "array") {
       const a = this.homeAddr(home);
       if (d.init) this.storeAggregate(a, t, d.init);
-      else this.zeroMem(a, sizeOfType(t));
+      else this.zeroMem(a, sizeOf(t));
       return;
     }
     const v: Val = d.init ? this.expr(d.init) : { k: "imm", v: 0n };
@@ -947,7 +922,7 @@ export class Lowerer {
     }
     // Copy from another aggregate, 8 bytes at a time where alignment allows.
     const src = this.addrOf(e);
-    this.copyMem(a, src, sizeOfType(t));
+    this.copyMem(a, src, sizeOf(t));
     this.release(src.base);
   }
   private copyMem(dst: Addr, src: Addr, size: number): void {
@@ -992,7 +967,7 @@ export class Lowerer {
       }
       if (f.type.kind === "array")
         this.fail("array fields cannot be initialised in an object literal yet", prop.value.range);
-      const size = sizeOfType(f.type);
+      const size = sizeOf(f.type);
       const c = this.constOf(prop.value);
       if (c !== undefined) {
         let x = BigInt.asUintN(size * 8, c);
@@ -1051,7 +1026,7 @@ export class Lowerer {
               ? at.base
               : undefined;
         if (!arr) this.fail("indexing needs a FixedArray", x.range);
-        const es = sizeOfType(arr.element);
+        const es = sizeOf(arr.element);
         const a = this.addrOf(x.object);
         const ci = this.constOf(x.index);
         if (ci !== undefined) return { base: a.base, off: a.off + Number(ci) * es };
@@ -1915,7 +1890,7 @@ export class Lowerer {
             dstT.kind === "array" ||
             dstT.kind === "int" ||
             dstT.kind === "bool")
-            ? sizeOfType(dstT)
+            ? sizeOf(dstT)
             : 8;
         const a = this.addrOf(x.args[0]!);
         const p = this.addrVal(a);
@@ -1939,7 +1914,7 @@ export class Lowerer {
             srcT.kind === "array" ||
             srcT.kind === "int" ||
             srcT.kind === "bool")
-            ? sizeOfType(srcT)
+            ? sizeOf(srcT)
             : 8;
         const a = this.addrOf(x.args[1]!);
         const p = this.addrVal(a);
@@ -1986,7 +1961,7 @@ export class Lowerer {
   }
 
   private scalarToStack(e: ast.Expr, t: DataType): Val {
-    const size = sizeOfType(t);
+    const size = sizeOf(t);
     const slot = this.alloc(size, 8);
     const a: Addr = { base: { k: "reg", r: R10 }, off: slot };
     if (t.kind === "struct" || t.kind === "array") this.storeAggregate(a, t, e);
@@ -2014,7 +1989,7 @@ export class Lowerer {
       const r0 = this.callHelper(this.helper("ringbuf_output"), [
         mp,
         p,
-        { k: "imm", v: BigInt(sizeOfType(t)) },
+        { k: "imm", v: BigInt(sizeOf(t)) },
         { k: "imm", v: 0n },
       ]);
       return this.okResult(r0, want, "JEQ", 0);

@@ -34,7 +34,7 @@ import {
 import { encodeProgram } from "../isa/index.js";
 import { MapType } from "../vm/maps.js";
 import type { LaidOut } from "./layout.js";
-import { alignOfType, sizeOfType } from "./lower.js";
+import { alignOf, sizeOf } from "../check/types.js";
 
 export interface ProgramOutput {
   checked: CheckedProgram;
@@ -91,12 +91,12 @@ function dataVars(programs: readonly DataOwner[], btfOf: (t: DataType) => BtfTyp
   const vars: DataVar[] = [];
   for (const p of programs) {
     for (const g of p.checked.globals) {
-      const size = sizeOfType(g.type);
+      const size = sizeOf(g.type);
       vars.push({
         name: p.globalNames.get(g)!,
         section: g.section,
         size,
-        align: alignOfType(g.type),
+        align: alignOf(g.type),
         ...(g.initBytes ? { init: g.initBytes } : {}),
         type: btfOf(g.type),
       });

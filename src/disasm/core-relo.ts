@@ -2,7 +2,7 @@
 // record as `CO-RE <kind> [type id] <type>::<access path> (<access string>)` after the
 // instruction it patches. The wording of every case (including the error forms) follows
 // llvm-objdump-19's output; docs/disasm.md lists the rules.
-import { type BtfType, decodeBtf } from "../elf/btf.js";
+import { type BtfType, decodeBtf, skipModsAndTypedefs } from "../elf/btf.js";
 import type { ObjFile } from "../elf/types.js";
 
 const KIND_NAMES = [
@@ -107,12 +107,6 @@ function isMod(t: BtfType): boolean {
   return (
     t.kind === "const" || t.kind === "volatile" || t.kind === "restrict" || t.kind === "type_tag"
   );
-}
-
-function skipModsAndTypedefs(t: BtfType): BtfType {
-  for (let n = 0; n < 64 && (isMod(t) || t.kind === "typedef"); n++)
-    t = (t as { type: BtfType }).type;
-  return t;
 }
 
 const orAnon = (name: string, idx: number) => (name === "" ? `<anon ${idx}>` : name);

@@ -810,3 +810,20 @@ export function btfFunc(
 ): BtfFunc {
   return { kind: "func", name, linkage, proto: { kind: "func_proto", return: ret, params } };
 }
+
+/** Follows typedefs and qualifiers (const, volatile, restrict, type_tag) to the type they name. */
+export function skipModsAndTypedefs(t: BtfType): BtfType {
+  let x = t;
+  for (let n = 0; n < 64; n++) {
+    if (
+      x.kind === "typedef" ||
+      x.kind === "const" ||
+      x.kind === "volatile" ||
+      x.kind === "restrict" ||
+      x.kind === "type_tag"
+    )
+      x = x.type;
+    else break;
+  }
+  return x;
+}

@@ -15,7 +15,7 @@ import {
 import { getTarget, type TargetName } from "../targets/targets.js";
 import { BPF_F_RDONLY_PROG, BPF_F_SLEEPABLE, BpfMapType, BpfProgType } from "./bpf.js";
 import { KernelCodes } from "./codes.js";
-import { decodeBtf, type BtfType } from "../elf/btf.js";
+import { decodeBtf, skipModsAndTypedefs, type BtfType } from "../elf/btf.js";
 import { buildShim, type ShimConfig, type ShimKind, shimMaps, SHIMMED_HELPERS } from "./shim.js";
 import {
   decodeSlots,
@@ -527,25 +527,8 @@ interface BtfMapDef {
   };
 }
 
-/** Strips typedefs and qualifiers. */
-function resolved(t: BtfType): BtfType {
-  let x = t;
-  for (let n = 0; n < 64; n++) {
-    if (
-      x.kind === "typedef" ||
-      x.kind === "const" ||
-      x.kind === "volatile" ||
-      x.kind === "restrict" ||
-      x.kind === "type_tag"
-    )
-      x = x.type;
-    else break;
-  }
-  return x;
-}
-
 function sizeOf(t: BtfType): number | undefined {
-  const x = resolved(t);
+  const x = skipModsAndTypedefs(t);
   switch (x.kind) {
     case "int":
     case "struct":
@@ -580,13 +563,13 @@ function btfMapDefs(obj: ObjFile): BtfMapDef[] | string {
   const out: BtfMapDef[] = [];
   for (const v of sec.vars) {
     if (v.type.kind !== "var") continue;
-    const st = resolved(v.type.type);
+    const st = skipModsAndTypedefs(v.type.type);
     if (st.kind !== "struct") return `map '${v.type.name}' is not a struct in BTF`;
     const attr: Record<string, number> = {};
     for (const m of st.members) {
-      const p = resolved(m.type);
+      const p = skipModsAndTypedefs(m.type);
       if (p.kind !== "ptr") continue;
-      const target = resolved(p.target);
+      const target = skipModsAndTypedefs(p.target);
       if (m.name === "key" || m.name === "value") {
         const size = sizeOf(p.target);
         if (size !== undefined) attr[`${m.name}_size`] = size;

@@ -3,7 +3,7 @@
 // ld_imm64 relocations resolved to maps (`.maps` through BTF) and global data (`.data`,
 // `.rodata`, `.bss`), call targets resolved, and the static checks the kernel makes before
 // walking any path (jump ranges, subprogram boundaries, last instruction, unreachable code).
-import { decodeBtf, type BtfType } from "../elf/btf.js";
+import { decodeBtf, skipModsAndTypedefs, type BtfType } from "../elf/btf.js";
 import { type ObjFile, type ObjRelocation, type ObjSection, SHF, SHT, STT } from "../elf/types.js";
 import { decodeInstruction, type Decoded } from "../isa/decode.js";
 import { formatWithForm } from "../isa/text.js";
@@ -87,24 +87,8 @@ export function programEntries(
   return out;
 }
 
-function resolved(t: BtfType): BtfType {
-  let x = t;
-  for (let n = 0; n < 64; n++) {
-    if (
-      x.kind === "typedef" ||
-      x.kind === "const" ||
-      x.kind === "volatile" ||
-      x.kind === "restrict" ||
-      x.kind === "type_tag"
-    )
-      x = x.type;
-    else break;
-  }
-  return x;
-}
-
 function btfSize(t: BtfType, depth = 0): number | undefined {
-  const x = resolved(t);
+  const x = skipModsAndTypedefs(t);
   if (depth > 32) return undefined;
   switch (x.kind) {
     case "int":
@@ -136,13 +120,13 @@ function btfMaps(obj: ObjFile): Map<string, MapInfo> | string {
   if (!ds || ds.kind !== "datasec") return out;
   for (const v of ds.vars) {
     if (v.type.kind !== "var") continue;
-    const st = resolved(v.type.type);
+    const st = skipModsAndTypedefs(v.type.type);
     if (st.kind !== "struct") continue;
     const attr: Record<string, number> = {};
     for (const m of st.members) {
-      const p = resolved(m.type);
+      const p = skipModsAndTypedefs(m.type);
       if (p.kind !== "ptr") continue;
-      const target = resolved(p.target);
+      const target = skipModsAndTypedefs(p.target);
       if (m.name === "key" || m.name === "value") {
         const size = btfSize(p.target);
         if (size !== undefined) attr[`${m.name}_size`] = size;
