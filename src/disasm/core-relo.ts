@@ -119,10 +119,11 @@ function describe(r: CoreRecord, types: BtfType[]): string {
   if (r.access !== "") {
     for (const part of r.access.split(":")) {
       if (!/^[0-9]+$/.test(part)) {
-        const bad = /^[0-9]+(.)/.exec(part);
-        return part === "" || !/^[0-9]/.test(part)
+        // [^] rather than . so a damaged string's newline is a delimiter too
+        const bad = /^[0-9]+([^])/.exec(part);
+        return !bad
           ? fail("spec string is not a number")
-          : fail(`unexpected spec string delimiter: '${bad![1]}'`);
+          : fail(`unexpected spec string delimiter: '${bad[1]}'`);
       }
       spec.push(Number(part));
     }

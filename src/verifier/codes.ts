@@ -34,7 +34,6 @@ export const VerifierCodes = {
   ctxOpaque: "E6030",
   ctxBadAccess: "E6031",
   ctxModified: "E6032",
-  ctxReadOnly: "E6033",
   // helpers
   unknownHelper: "E6040",
   helperArg: "E6041",

@@ -896,7 +896,7 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       );
     }
     if (write && !field.writable)
-      fail(VerifierCodes.ctxReadOnly, `context field ${field.name} is read-only`);
+      fail(VerifierCodes.ctxBadAccess, `context field ${field.name} is read-only`);
     if (!write && !field.readable)
       fail(VerifierCodes.ctxBadAccess, `context field ${field.name} cannot be read`);
     if (write && value && isPtr(value))

@@ -297,6 +297,16 @@ export function linkProgram(
         let idx = i + d.insn.imm + 1;
         if (r) {
           const t = symbolOf(r);
+          if (!t.section) {
+            // A call relocated against an undefined symbol is how objects call kfuncs
+            // (elf.md); the io_uring program types verified here have none.
+            problems.push({
+              code: VerifierCodes.kfuncUnsupported,
+              message: `call to '${t.name}', which is not defined in the object: a kfunc call, and kfuncs are not available to io_uring programs of this target`,
+              pc,
+            });
+            continue;
+          }
           section = t.section;
           idx = t.value / 8 + d.insn.imm + 1;
         }

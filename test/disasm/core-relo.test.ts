@@ -62,6 +62,7 @@ test(
       [0, id(foo), ""],
       [0, id(foo), "0:x"],
       [0, id(foo), "0;1"],
+      [0, id(foo), "0\n1"], // a newline delimiter (found by the fuzz test)
       [8, id(foo), "1"],
       [8, 999, "0"],
       [11, id(en), "5"],

@@ -57,7 +57,6 @@ sub_load:
 export const TARGET_ONLY_CODES = new Set<string>([
   VerifierCodes.ctxOpaque,
   VerifierCodes.ctxBadAccess,
-  VerifierCodes.ctxReadOnly,
   VerifierCodes.returnValue,
   VerifierCodes.helperSize,
   VerifierCodes.helperArg,
