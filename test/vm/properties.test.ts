@@ -50,57 +50,28 @@ const OPS: OpName[] = [
 
 /** RFC 9669 §4.1: the value of dst after `dst op= src` for 64- or 32-bit ALU. */
 function model(op: OpName, is64: boolean, dst: bigint, src: bigint): bigint {
-  if (is64) {
-    const a = u64(dst),
-      b = u64(src);
-    switch (op) {
-      case "ADD":
-        return u64(a + b);
-      case "SUB":
-        return u64(a - b);
-      case "MUL":
-        return u64(a * b);
-      case "DIV":
-        return b === 0n ? 0n : a / b;
-      case "SDIV":
-        return b === 0n ? 0n : u64(s64(a) / s64(b));
-      case "MOD":
-        return b === 0n ? a : a % b;
-      case "SMOD":
-        return b === 0n ? a : u64(s64(a) % s64(b));
-      case "OR":
-        return a | b;
-      case "AND":
-        return a & b;
-      case "XOR":
-        return a ^ b;
-      case "LSH":
-        return u64(a << (b & 63n));
-      case "RSH":
-        return a >> (b & 63n);
-      case "ARSH":
-        return u64(s64(a) >> (b & 63n));
-      case "MOV":
-        return b;
-    }
-  }
-  const a = u32(dst),
-    b = u32(src);
+  // One definition for both widths: wrap to the width, read signed at the width, and
+  // mask shift amounts to width - 1.
+  const wrap = is64 ? u64 : u32;
+  const signed = is64 ? s64 : s32;
+  const shift = is64 ? 63n : 31n;
+  const a = wrap(dst),
+    b = wrap(src);
   switch (op) {
     case "ADD":
-      return u32(a + b);
+      return wrap(a + b);
     case "SUB":
-      return u32(a - b);
+      return wrap(a - b);
     case "MUL":
-      return u32(a * b);
+      return wrap(a * b);
     case "DIV":
       return b === 0n ? 0n : a / b;
     case "SDIV":
-      return b === 0n ? 0n : u32(s32(a) / s32(b));
+      return b === 0n ? 0n : wrap(signed(a) / signed(b));
     case "MOD":
       return b === 0n ? a : a % b;
     case "SMOD":
-      return b === 0n ? a : u32(s32(a) % s32(b));
+      return b === 0n ? a : wrap(signed(a) % signed(b));
     case "OR":
       return a | b;
     case "AND":
@@ -108,11 +79,11 @@ function model(op: OpName, is64: boolean, dst: bigint, src: bigint): bigint {
     case "XOR":
       return a ^ b;
     case "LSH":
-      return u32(a << (b & 31n));
+      return wrap(a << (b & shift));
     case "RSH":
-      return a >> (b & 31n);
+      return a >> (b & shift);
     case "ARSH":
-      return u32(s32(a) >> (b & 31n));
+      return wrap(signed(a) >> (b & shift));
     case "MOV":
       return b;
   }
