@@ -16,7 +16,9 @@ async function main(): Promise<number> {
   const opts = dd >= 0 ? args.slice(0, dd) : [];
   const argv = dd >= 0 ? args.slice(dd + 1) : args;
   if (argv.length === 0) {
-    console.error("usage: scripts/guest.ts [--node] [--project] [--loader] [--file HOST:GUEST]... -- CMD ARG...");
+    console.error(
+      "usage: scripts/guest.ts [--node] [--project] [--loader] [--file HOST:GUEST]... -- CMD ARG...",
+    );
     return 2;
   }
   const files: GuestFile[] = [];
@@ -27,7 +29,11 @@ async function main(): Promise<number> {
       files.push({ hostPath: host, guestPath: guest || `/tmp/${basename(host)}` });
     }
   if (opts.includes("--loader"))
-    files.push({ hostPath: await libbpfLoaderPath(), guestPath: "/bin/iou-libbpf-loader", mode: 0o755 });
+    files.push({
+      hostPath: await libbpfLoaderPath(),
+      guestPath: "/bin/iou-libbpf-loader",
+      mode: 0o755,
+    });
   const run = await runGuestBatch({
     files,
     commands: [{ id: "cmd", argv, timeoutMs: 300_000 }],
@@ -40,7 +46,9 @@ async function main(): Promise<number> {
   console.error(
     `[guest] kernel ${run.kernelVersion} (package ${run.packageVersion}); exit ${r?.exitCode ?? r?.signal}` +
       `${r?.timedOut ? " (timed out)" : ""}; command ${r?.ms} ms; boot ${run.bootMs} ms` +
-      (lastGuestTimings ? `; fetch ${lastGuestTimings.fetchMs} ms, initramfs ${lastGuestTimings.initramfsMs} ms` : ""),
+      (lastGuestTimings
+        ? `; fetch ${lastGuestTimings.fetchMs} ms, initramfs ${lastGuestTimings.initramfsMs} ms`
+        : ""),
   );
   return r?.exitCode ?? 1;
 }

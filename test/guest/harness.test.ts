@@ -39,7 +39,9 @@ function loaderOutput(r: GuestCommandResult | undefined): LoaderOutput {
   try {
     return JSON.parse(line) as LoaderOutput;
   } catch {
-    assert.fail(`loader printed no JSON (exit ${r.exitCode}): ${r.stdout.slice(0, 400)} ${r.stderr.slice(0, 400)}`);
+    assert.fail(
+      `loader printed no JSON (exit ${r.exitCode}): ${r.stdout.slice(0, 400)} ${r.stderr.slice(0, 400)}`,
+    );
   }
 }
 
@@ -73,7 +75,18 @@ test("guest: Linux 7.x boots; clang nop-pump and copy run through the libbpf loa
       objs[name] = join(work, `${name}.o`);
       const r = spawnSync(
         "clang-19",
-        ["-O2", "-g", "-target", "bpf", "-mcpu=v3", "-I/usr/include/x86_64-linux-gnu", "-c", join(C_DIR, `${name}.bpf.c`), "-o", objs[name]!],
+        [
+          "-O2",
+          "-g",
+          "-target",
+          "bpf",
+          "-mcpu=v3",
+          "-I/usr/include/x86_64-linux-gnu",
+          "-c",
+          join(C_DIR, `${name}.bpf.c`),
+          "-o",
+          objs[name]!,
+        ],
         { encoding: "utf8" },
       );
       assert.equal(r.status, 0, `clang-19 ${name}: ${r.stderr}`);
@@ -92,32 +105,57 @@ test("guest: Linux 7.x boots; clang nop-pump and copy run through the libbpf loa
       ],
       commands: [
         { id: "uname", argv: ["uname", "-r"] },
-        { id: "nop-pump", argv: ["iou-libbpf-loader", "/root/nop-pump.o", "--timeout", "60"], timeoutMs: 120_000 },
+        {
+          id: "nop-pump",
+          argv: ["iou-libbpf-loader", "/root/nop-pump.o", "--timeout", "60"],
+          timeoutMs: 120_000,
+        },
         {
           id: "copy",
           argv: [
-            "iou-libbpf-loader", "/root/copy.o",
-            "--fd", "IN_FD=/tmp/in:r", "--fd", "OUT_FD=/tmp/out:w",
-            "--buf", "BUF=16384", "--set", `SIZE=${SIZE}`, "--timeout", "60",
+            "iou-libbpf-loader",
+            "/root/copy.o",
+            "--fd",
+            "IN_FD=/tmp/in:r",
+            "--fd",
+            "OUT_FD=/tmp/out:w",
+            "--buf",
+            "BUF=16384",
+            "--set",
+            `SIZE=${SIZE}`,
+            "--timeout",
+            "60",
           ],
           timeoutMs: 120_000,
         },
         { id: "cmp", argv: ["cmp", "/tmp/in", "/tmp/out"] },
         { id: "sha", argv: ["sha256sum", "/tmp/out"] },
-        { id: "node", argv: ["node", "-e", "console.log(JSON.stringify({ v: process.version, sum: [1,2,3].reduce((a, b) => a + b) }))"], timeoutMs: 120_000 },
+        {
+          id: "node",
+          argv: [
+            "node",
+            "-e",
+            "console.log(JSON.stringify({ v: process.version, sum: [1,2,3].reduce((a, b) => a + b) }))",
+          ],
+          timeoutMs: 120_000,
+        },
       ],
     });
     const byId = new Map(run.results.map((r) => [r.id, r]));
     console.log(
       `guest kernel ${run.kernelVersion} (Debian package ${run.packageVersion}); qemu ${run.bootMs} ms` +
-        (lastGuestTimings ? `; fetch ${lastGuestTimings.fetchMs} ms; initramfs ${lastGuestTimings.initramfsMs} ms` : ""),
+        (lastGuestTimings
+          ? `; fetch ${lastGuestTimings.fetchMs} ms; initramfs ${lastGuestTimings.initramfsMs} ms`
+          : ""),
     );
     assert.match(run.kernelVersion, /^7\.\d+/, "a Linux 7.x kernel");
     assert.equal(byId.get("uname")?.stdout.trim(), run.kernelVersion);
     assert.equal(run.results.length, 6, "every command reported");
 
     const nop = loaderOutput(byId.get("nop-pump"));
-    console.log(`nop-pump: processed ${nop.processed} insns, stop ${nop.stop}, emits ${JSON.stringify(nop.emits)}, ${nop.elapsedNs} ns`);
+    console.log(
+      `nop-pump: processed ${nop.processed} insns, stop ${nop.stop}, emits ${JSON.stringify(nop.emits)}, ${nop.elapsedNs} ns`,
+    );
     assert.ok(nop.loaded && nop.attached, nop.error);
     assert.equal(nop.stop, "stopped");
     assert.equal(nop.ret, 0);
@@ -130,12 +168,21 @@ test("guest: Linux 7.x boots; clang nop-pump and copy run through the libbpf loa
     assert.equal(nop.globals["nop_pump__iou_inflight"], "0");
 
     const copy = loaderOutput(byId.get("copy"));
-    console.log(`copy: processed ${copy.processed} insns, stop ${copy.stop}, emits ${JSON.stringify(copy.emits)}, ${copy.elapsedNs} ns`);
+    console.log(
+      `copy: processed ${copy.processed} insns, stop ${copy.stop}, emits ${JSON.stringify(copy.emits)}, ${copy.elapsedNs} ns`,
+    );
     assert.ok(copy.loaded && copy.attached, copy.error);
     assert.equal(copy.stop, "stopped");
-    assert.deepEqual(copy.emits.map((e) => e.res), [SIZE]);
+    assert.deepEqual(
+      copy.emits.map((e) => e.res),
+      [SIZE],
+    );
     assert.equal(copy.globals["offset"], String(SIZE));
-    assert.equal(byId.get("cmp")?.exitCode, 0, `cmp: ${byId.get("cmp")?.stdout}${byId.get("cmp")?.stderr}`);
+    assert.equal(
+      byId.get("cmp")?.exitCode,
+      0,
+      `cmp: ${byId.get("cmp")?.stdout}${byId.get("cmp")?.stderr}`,
+    );
     assert.equal(byId.get("sha")?.stdout.split(/\s+/)[0], inputSha, "the copy is byte-identical");
 
     const node = byId.get("node");

@@ -1,7 +1,15 @@
 // Fetches Debian sid's cloud kernel and libbpf-dev through a PRIVATE apt state under the cache
 // directory (the system's sources are never touched), and caches the extracted files.
 // The kernel version is resolved from the metapackage each refresh, since sid moves.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { GuestCodes, GuestError } from "./errors.js";
 import { cacheDir, needTool, run } from "./util.js";
@@ -27,15 +35,24 @@ export interface Fetched {
 
 function aptOptions(dir: string): string[] {
   return [
-    "-o", `Dir::Etc::sourcelist=${join(dir, "sources.list")}`,
-    "-o", "Dir::Etc::sourceparts=-",
-    "-o", `Dir::Etc::preferencesparts=${join(dir, "preferences.d")}`,
-    "-o", "Dir::Etc::preferences=/dev/null",
-    "-o", `Dir::State::Lists=${join(dir, "lists")}`,
-    "-o", `Dir::Cache=${join(dir, "cache")}`,
-    "-o", "Dir::State::status=/dev/null",
-    "-o", "APT::Default-Release=",
-    "-o", "Debug::NoLocking=1",
+    "-o",
+    `Dir::Etc::sourcelist=${join(dir, "sources.list")}`,
+    "-o",
+    "Dir::Etc::sourceparts=-",
+    "-o",
+    `Dir::Etc::preferencesparts=${join(dir, "preferences.d")}`,
+    "-o",
+    "Dir::Etc::preferences=/dev/null",
+    "-o",
+    `Dir::State::Lists=${join(dir, "lists")}`,
+    "-o",
+    `Dir::Cache=${join(dir, "cache")}`,
+    "-o",
+    "Dir::State::status=/dev/null",
+    "-o",
+    "APT::Default-Release=",
+    "-o",
+    "Debug::NoLocking=1",
     ...(process.getuid?.() === 0 ? ["-o", "APT::Sandbox::User=root"] : []),
   ];
 }
@@ -62,7 +79,9 @@ function show(opts: string[], pkg: string): string {
 function download(opts: string[], pkgs: string[], into: string): string[] {
   mkdirSync(into, { recursive: true });
   run("apt-get", [...opts, "-q", "download", ...pkgs], GuestCodes.fetchFailed, { cwd: into });
-  return readdirSync(into).filter((f) => f.endsWith(".deb")).map((f) => join(into, f));
+  return readdirSync(into)
+    .filter((f) => f.endsWith(".deb"))
+    .map((f) => join(into, f));
 }
 
 function findFile(root: string, test: (name: string) => boolean): string | undefined {
@@ -82,18 +101,28 @@ function refresh(): Omit<Fetched, "fetchMs"> {
   needTool("apt-get", "apt");
   needTool("dpkg-deb", "dpkg");
   if (!existsSync(KEYRING))
-    throw new GuestError(GuestCodes.toolMissing, `no ${KEYRING}`, "apt-get install debian-archive-keyring");
+    throw new GuestError(
+      GuestCodes.toolMissing,
+      `no ${KEYRING}`,
+      "apt-get install debian-archive-keyring",
+    );
   const { opts } = aptState();
   try {
     run("apt-get", [...opts, "-q", "update"], GuestCodes.fetchFailed, { timeoutMs: 300_000 });
   } catch (e) {
     const why = e instanceof GuestError ? e.why : String(e);
-    throw new GuestError(GuestCodes.fetchFailed, `the Debian mirror ${MIRROR} (sid) is unreachable: ${why}`);
+    throw new GuestError(
+      GuestCodes.fetchFailed,
+      `the Debian mirror ${MIRROR} (sid) is unreachable: ${why}`,
+    );
   }
   const meta = show(opts, META);
   const dep = /linux-image-(\S+-cloud-amd64) \(= ([^)]+)\)/.exec(field(meta, "Depends") ?? "");
   if (!dep)
-    throw new GuestError(GuestCodes.fetchFailed, `${META} in sid does not depend on a linux-image-…-cloud-amd64 package`);
+    throw new GuestError(
+      GuestCodes.fetchFailed,
+      `${META} in sid does not depend on a linux-image-…-cloud-amd64 package`,
+    );
   const [, release, packageVersion] = dep as unknown as [string, string, string];
   const root = cacheDir();
   const kdir = join(root, "kernel", packageVersion);
@@ -109,11 +138,18 @@ function refresh(): Omit<Fetched, "fetchMs"> {
       }
     })();
     const debs = download(opts, [hasBinary ? binary : `linux-image-${release}`], join(kdir, "deb"));
-    for (const deb of debs) run("dpkg-deb", ["-x", deb, join(kdir, "root")], GuestCodes.fetchFailed);
-    const vmlinuz = findFile(join(kdir, "root"), (n) => n === "vmlinuz" || n.startsWith("vmlinuz-"));
+    for (const deb of debs)
+      run("dpkg-deb", ["-x", deb, join(kdir, "root")], GuestCodes.fetchFailed);
+    const vmlinuz = findFile(
+      join(kdir, "root"),
+      (n) => n === "vmlinuz" || n.startsWith("vmlinuz-"),
+    );
     if (!vmlinuz) throw new GuestError(GuestCodes.fetchFailed, `no vmlinuz in ${debs.join(", ")}`);
     rmSync(join(kdir, "deb"), { recursive: true, force: true });
-    writeFileSync(join(kdir, "meta.json"), JSON.stringify({ packageVersion, release, vmlinuz }, null, 2));
+    writeFileSync(
+      join(kdir, "meta.json"),
+      JSON.stringify({ packageVersion, release, vmlinuz }, null, 2),
+    );
   }
   const kmeta = JSON.parse(readFileSync(join(kdir, "meta.json"), "utf8")) as { vmlinuz: string };
 
@@ -122,9 +158,13 @@ function refresh(): Omit<Fetched, "fetchMs"> {
   if (!existsSync(join(ldir, "ok"))) {
     rmSync(ldir, { recursive: true, force: true });
     const debs = download(opts, ["libbpf-dev"], join(ldir, "deb"));
-    for (const deb of debs) run("dpkg-deb", ["-x", deb, join(ldir, "root")], GuestCodes.fetchFailed);
+    for (const deb of debs)
+      run("dpkg-deb", ["-x", deb, join(ldir, "root")], GuestCodes.fetchFailed);
     if (!findFile(join(ldir, "root"), (n) => n === "libbpf.a"))
-      throw new GuestError(GuestCodes.fetchFailed, `no libbpf.a in sid's libbpf-dev ${libbpfVersion}`);
+      throw new GuestError(
+        GuestCodes.fetchFailed,
+        `no libbpf.a in sid's libbpf-dev ${libbpfVersion}`,
+      );
     rmSync(join(ldir, "deb"), { recursive: true, force: true });
     writeFileSync(join(ldir, "ok"), libbpfVersion + "\n");
   }

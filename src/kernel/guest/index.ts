@@ -68,24 +68,35 @@ export async function runGuestBatch(batch: GuestBatch): Promise<GuestRun> {
     writeFileSync(initrd, Buffer.concat(segments.map((s) => readFileSync(s))));
     const t2 = Date.now();
     const commandsMs = batch.commands.reduce((s, c) => s + (c.timeoutMs ?? 60_000), 0);
-    const timeoutMs = batch.timeoutMs ?? 60_000 + commandsMs + (batch.withNode || batch.withProject ? 60_000 : 0);
+    const timeoutMs =
+      batch.timeoutMs ?? 60_000 + commandsMs + (batch.withNode || batch.withProject ? 60_000 : 0);
     const args = [
-      "-m", String(batch.memoryMb ?? 2048),
-      "-smp", "2",
+      "-m",
+      String(batch.memoryMb ?? 2048),
+      "-smp",
+      "2",
       "-nographic",
       "-no-reboot",
       "-nodefaults",
-      "-serial", "stdio",
-      "-monitor", "none",
-      "-kernel", parts.vmlinuz,
-      "-initrd", initrd,
-      "-append", "console=ttyS0 quiet panic=-1",
+      "-serial",
+      "stdio",
+      "-monitor",
+      "none",
+      "-kernel",
+      parts.vmlinuz,
+      "-initrd",
+      initrd,
+      "-append",
+      "console=ttyS0 quiet panic=-1",
     ];
     let q;
     try {
       q = await runAsync(qemu, args, timeoutMs);
     } catch (e) {
-      throw new GuestError(GuestCodes.bootFailed, `qemu-system-x86_64 did not start: ${(e as Error).message}`);
+      throw new GuestError(
+        GuestCodes.bootFailed,
+        `qemu-system-x86_64 did not start: ${(e as Error).message}`,
+      );
     }
     const bootMs = Date.now() - t2;
     lastGuestTimings = { fetchMs: parts.fetchMs || t1 - t0, initramfsMs: t2 - t1, qemuMs: bootMs };

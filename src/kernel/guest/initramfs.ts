@@ -31,10 +31,21 @@ export function packCpio(dir: string, out: string, compress: "gzip" | "zstd"): v
   const comp = compress === "zstd" ? "zstd -q -T0 -3" : "gzip -1";
   const r = spawnSync(
     "bash",
-    ["-o", "pipefail", "-c", `find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | ${comp} > "$1"`, "pack", out + ".part"],
+    [
+      "-o",
+      "pipefail",
+      "-c",
+      `find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | ${comp} > "$1"`,
+      "pack",
+      out + ".part",
+    ],
     { cwd: dir, encoding: "utf8" },
   );
-  if (r.status !== 0) throw new GuestError(GuestCodes.buildFailed, `packing the initramfs failed: ${r.stderr.trim()}`);
+  if (r.status !== 0)
+    throw new GuestError(
+      GuestCodes.buildFailed,
+      `packing the initramfs failed: ${r.stderr.trim()}`,
+    );
   spawnSync("mv", [out + ".part", out]);
 }
 
@@ -78,13 +89,19 @@ export function baseSegment(): string {
   const init = guestInitPath();
   const busybox = ["/bin/busybox", "/usr/bin/busybox"].find((p) => existsSync(p));
   if (!busybox)
-    throw new GuestError(GuestCodes.toolMissing, "no /bin/busybox", "apt-get install busybox-static");
+    throw new GuestError(
+      GuestCodes.toolMissing,
+      "no /bin/busybox",
+      "apt-get install busybox-static",
+    );
   const out = join(segmentDir(), `base-${hashOf(hashFiles(init), hashFiles(busybox))}.cpio.gz`);
   if (existsSync(out)) return out;
   withStaging((dir) => {
     copyIn(dir, init, "/init");
     copyIn(dir, busybox, "/bin/busybox");
-    const list = spawnSync(busybox, ["--list"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+    const list = spawnSync(busybox, ["--list"], { encoding: "utf8" })
+      .stdout.split("\n")
+      .filter(Boolean);
     for (const applet of list) {
       if (applet === "busybox" || applet.includes("/")) continue;
       const link = join(dir, "bin", applet);
@@ -105,7 +122,10 @@ export function nodeSegment(): string {
   const node = "/usr/bin/node";
   const nodeReal = existsSync(node) ? node : process.execPath;
   const st = statSync(nodeReal);
-  const out = join(segmentDir(), `node-${hashOf(nodeReal, String(st.size), String(st.mtimeMs))}.cpio.zst`);
+  const out = join(
+    segmentDir(),
+    `node-${hashOf(nodeReal, String(st.size), String(st.mtimeMs))}.cpio.zst`,
+  );
   if (existsSync(out)) return out;
   const ldd = run("ldd", [nodeReal], GuestCodes.buildFailed).stdout;
   const libs = new Set<string>(["/lib64/ld-linux-x86-64.so.2"]);
@@ -123,8 +143,11 @@ export function nodeSegment(): string {
 function productionDeps(root: string): string[] {
   const seen = new Set<string>();
   const queue = Object.keys(
-    (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { dependencies?: Record<string, string> })
-      .dependencies ?? {},
+    (
+      JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+        dependencies?: Record<string, string>;
+      }
+    ).dependencies ?? {},
   );
   while (queue.length) {
     const name = queue.shift()!;
@@ -146,7 +169,8 @@ function newestMtime(path: string, skip = new Set(["node_modules", ".git", ".cac
   const st = statSync(path);
   if (!st.isDirectory()) return st.mtimeMs;
   let max = 0;
-  for (const e of readdirSync(path)) if (!skip.has(e)) max = Math.max(max, newestMtime(join(path, e), skip));
+  for (const e of readdirSync(path))
+    if (!skip.has(e)) max = Math.max(max, newestMtime(join(path, e), skip));
   return max;
 }
 
@@ -194,7 +218,10 @@ export function projectSegment(): string {
     });
     copyFileSync(join(root, "package.json"), join(base, "package.json"));
     for (const d of deps)
-      cpSync(join(root, "node_modules", d), join(base, "node_modules", d), { recursive: true, dereference: true });
+      cpSync(join(root, "node_modules", d), join(base, "node_modules", d), {
+        recursive: true,
+        dereference: true,
+      });
     packCpio(dir, out, "zstd");
   });
   return out;
@@ -227,7 +254,8 @@ export function batchSegment(commands: GuestCommand[], files: GuestFile[], out: 
       mkdirSync(dirname(staged), { recursive: true });
       if (f.hostPath !== undefined) copyFileSync(f.hostPath, staged);
       else writeFileSync(staged, f.data ?? "");
-      const mode = f.mode ?? (f.hostPath !== undefined ? statSync(f.hostPath).mode & 0o7777 : 0o644);
+      const mode =
+        f.mode ?? (f.hostPath !== undefined ? statSync(f.hostPath).mode & 0o7777 : 0o644);
       records.push(`/ioubpf-files/${i}\0${f.guestPath}\0${mode.toString(8)}\0`);
     });
     writeFileSync(join(b, "files"), records.join(""));

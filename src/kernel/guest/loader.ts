@@ -29,7 +29,21 @@ export async function libbpfLoaderPath(): Promise<string> {
   mkdirSync(dirname(out), { recursive: true });
   run(
     "gcc",
-    ["-O2", "-static", "-Wall", "-I", include, "-o", out + ".part", src, shim, libbpfA, "-lelf", "-lz", "-lzstd"],
+    [
+      "-O2",
+      "-static",
+      "-Wall",
+      "-I",
+      include,
+      "-o",
+      out + ".part",
+      src,
+      shim,
+      libbpfA,
+      "-lelf",
+      "-lz",
+      "-lzstd",
+    ],
     GuestCodes.buildFailed,
   );
   spawnSync("mv", [out + ".part", out]);
