@@ -3,10 +3,11 @@
 //   {"loaded","attached","verifierLog","processed","ret","stop","elapsedNs","emits","globals","error"}
 // Usage: iou-libbpf-loader OBJ [--set NAME=VALUE]... [--fd NAME=PATH[:r|w|rw]]...
 //          [--buf NAME=BYTES]... [--listen NAME=PORT] [--sq N] [--cq N] [--timeout SEC]
-//          [--str NAME=TEXT]... [--log-level N]
+//          [--str NAME=TEXT]... [--log-level N] [--load-only]
 // --str (beyond the shared interface) copies TEXT, NUL-terminated, into mapped memory and sets
 // NAME to its address (paths for openat); --log-level is the verifier's (default 1).
-// Exit status 0 when the program loaded, attached and stopped by itself; 1 otherwise; 2 on
+// Exit status 0 when the program loaded, attached and stopped by itself (or, with --load-only,
+// loaded and attached); 1 otherwise; 2 on
 // bad usage.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -269,19 +270,24 @@ static void usage(void) {
   fprintf(stderr,
           "usage: iou-libbpf-loader OBJ [--set NAME=VALUE]... [--fd NAME=PATH[:r|w|rw]]...\n"
           "         [--buf NAME=BYTES]... [--listen NAME=PORT] [--sq N] [--cq N] [--timeout SEC]\n"
-          "         [--str NAME=TEXT]... [--log-level N]\n");
+          "         [--str NAME=TEXT]... [--log-level N] [--load-only]\n");
   exit(2);
 }
 
 int main(int argc, char **argv) {
   const char *obj_path = NULL;
   unsigned sq = 16, cq = 64, timeout = 10, log_level = 1;
+  int load_only = 0; /* --load-only: load and attach, do not run the loop (verdict checks) */
   setvbuf(stdout, NULL, _IOFBF, 1 << 16);
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (a[0] != '-') {
       if (obj_path) usage();
       obj_path = a;
+      continue;
+    }
+    if (!strcmp(a, "--load-only")) {
+      load_only = 1;
       continue;
     }
     if (i + 1 >= argc || nsettings >= MAX_ARGS) usage();
@@ -442,6 +448,10 @@ int main(int argc, char **argv) {
     if (nlinks < 16) links[nlinks++] = l;
   }
   attached = 1;
+  if (load_only) {
+    stop = "loaded";
+    goto out;
+  }
   /* 5. Run the loop under a timeout. */
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -504,5 +514,5 @@ out:;
   fflush(stdout);
   for (int i = 0; i < nlinks; i++) bpf_link__destroy(links[i]);
   bpf_object__close(obj);
-  return loaded && attached && !strcmp(stop, "stopped") ? 0 : 1;
+  return loaded && attached && (!strcmp(stop, "stopped") || !strcmp(stop, "loaded")) ? 0 : 1;
 }
