@@ -3,7 +3,7 @@
 //   {"loaded","attached","verifierLog","processed","ret","stop","elapsedNs","emits","globals","error"}
 // Usage: iou-libbpf-loader OBJ [--set NAME=VALUE]... [--fd NAME=PATH[:r|w|rw]]...
 //          [--buf NAME=BYTES]... [--listen NAME=PORT] [--sq N] [--cq N] [--timeout SEC]
-//          [--str NAME=TEXT]... [--log-level N] [--load-only]
+//          [--str NAME=TEXT]... [--log-level N] [--load-only] [--hex NAME=HEXBYTES]...
 // --str (beyond the shared interface) copies TEXT, NUL-terminated, into mapped memory and sets
 // NAME to its address (paths for openat); --log-level is the verifier's (default 1).
 // Exit status 0 when the program loaded, attached and stopped by itself (or, with --load-only,
@@ -270,7 +270,8 @@ static void usage(void) {
   fprintf(stderr,
           "usage: iou-libbpf-loader OBJ [--set NAME=VALUE]... [--fd NAME=PATH[:r|w|rw]]...\n"
           "         [--buf NAME=BYTES]... [--listen NAME=PORT] [--sq N] [--cq N] [--timeout SEC]\n"
-          "         [--str NAME=TEXT]... [--log-level N] [--load-only]\n");
+          "         [--str NAME=TEXT]... [--log-level N] [--load-only]\n"
+          "         [--hex NAME=HEXBYTES]...\n");
   exit(2);
 }
 
@@ -332,6 +333,18 @@ int main(int argc, char **argv) {
       if (p == MAP_FAILED) {
         fprintf(stderr, "iou-libbpf-loader: mmap %llu: %s\n", n, strerror(errno));
         return 2;
+      }
+      set_var(name, (unsigned long long)(uintptr_t)p);
+    } else if (!strcmp(a, "--hex")) {
+      /* --hex NAME=HEXBYTES: these bytes in mapped memory, NAME = their address (a timespec) */
+      size_t len = strlen(arg) / 2;
+      if (len == 0 || strlen(arg) % 2) usage();
+      unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED) usage();
+      for (size_t k = 0; k < len; k++) {
+        unsigned x;
+        if (sscanf(arg + 2 * k, "%2x", &x) != 1) usage();
+        p[k] = (unsigned char)x;
       }
       set_var(name, (unsigned long long)(uintptr_t)p);
     } else if (!strcmp(a, "--str")) {
