@@ -9,7 +9,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const outdir = join(root, "dist", "bundle");
+// `--outdir d` (tests build their own copy, so two test files never race on dist/).
+const at = process.argv.indexOf("--outdir");
+const outdir = at > 0 ? process.argv[at + 1] : join(root, "dist", "bundle");
 rmSync(outdir, { recursive: true, force: true });
 const started = performance.now();
 const result = await build({
@@ -44,5 +46,5 @@ const result = await build({
 chmodSync(join(outdir, "ioubpf.js"), 0o755);
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 console.log(
-  `dist/bundle: ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB, ${(performance.now() - started).toFixed(0)} ms`,
+  `${outdir}: ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB, ${(performance.now() - started).toFixed(0)} ms`,
 );
