@@ -1,0 +1,63 @@
+// Start-up loads only what a command needs (docs/plugins.md, "Start-up"), and the grammar and
+// lexer whose run-time validations are skipped do pass them.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Lexer } from "chevrotain";
+import { IoubpfParser } from "../../src/parser/parser.js";
+import { allTokens } from "../../src/parser/tokens.js";
+import { repo } from "./helpers.js";
+
+test("the grammar and the lexer pass chevrotain's validations", () => {
+  const parser = new IoubpfParser(true);
+  assert.deepEqual(parser.definitionErrors, []);
+  const lexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false });
+  assert.deepEqual(lexer.lexerDefinitionErrors, []);
+});
+
+/** The project modules (and koffi) that `ioubpf <args>` loads, from a resolve hook's log. */
+function loaded(args: string[]): string[] {
+  const dir = mkdtempSync(join(tmpdir(), "ioubpf-startup-"));
+  const log = join(dir, "log");
+  writeFileSync(log, "");
+  const hooks = join(dir, "hooks.mjs");
+  writeFileSync(
+    hooks,
+    `import { appendFileSync } from "node:fs";\n` +
+      `export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r; }\n`,
+  );
+  const reg = join(dir, "reg.mjs");
+  writeFileSync(reg, `import { register } from "node:module";\nregister(${JSON.stringify("file://" + hooks)});\n`);
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--import", reg, join(repo, "cli/ioubpf.ts"), ...args], {
+    encoding: "utf8",
+    cwd: repo,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return readFileSync(log, "utf8")
+    .split("\n")
+    .filter((u) => u.startsWith("file:") && !u.includes("/node_modules/tsx/"))
+    .map((u) => u.replace(/^file:\/\/.*?\/(src|cli|node_modules)\//, "$1/"));
+}
+
+const heavy = /^(src\/(verifier|vm|kernel)\/|node_modules\/koffi)/;
+
+test("--version loads nothing but the version", () => {
+  const mods = loaded(["--version"]);
+  assert.deepEqual(mods.filter((m) => !m.endsWith("ioubpf.ts")), ["cli/version.ts"]);
+});
+
+test("check loads no verifier, VM, kernel oracle or koffi", () => {
+  const mods = loaded(["check", "examples/copy/copy.bpf.ts"]);
+  assert.ok(mods.some((m) => m.startsWith("src/check/")), "the checker is loaded");
+  assert.deepEqual(mods.filter((m) => heavy.test(m)), []);
+});
+
+test("compile loads the verifier but no VM, kernel oracle or koffi", () => {
+  const out = join(mkdtempSync(join(tmpdir(), "ioubpf-startup-")), "c.o");
+  const mods = loaded(["compile", "examples/copy/copy.bpf.ts", "-o", out, "--target", "iouring-v2"]);
+  assert.ok(mods.some((m) => m.startsWith("src/verifier/")));
+  assert.deepEqual(mods.filter((m) => heavy.test(m) && !m.startsWith("src/verifier/")), []);
+});
