@@ -12,8 +12,8 @@ import { allTokens } from "../../src/parser/tokens.js";
 import { repo } from "./helpers.js";
 
 test("the grammar and the lexer pass chevrotain's validations", () => {
-  const parser = new IoubpfParser(true);
-  assert.deepEqual(parser.definitionErrors, []);
+  // chevrotain throws "Parser Definition Errors detected" from performSelfAnalysis.
+  assert.doesNotThrow(() => new IoubpfParser(true));
   const lexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false });
   assert.deepEqual(lexer.lexerDefinitionErrors, []);
 });
