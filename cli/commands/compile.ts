@@ -95,6 +95,7 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
           emitAsm: emit === "asm",
           ...(reapBatch !== undefined ? { reapBatch } : {}),
           verify: opts.verify !== false,
+          globals: false,
         },
         ...(opts.output !== undefined ? { output: opts.output } : {}),
         ...(opts.outDir !== undefined ? { outDir: opts.outDir } : {}),

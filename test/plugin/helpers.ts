@@ -9,10 +9,10 @@ import { runCli } from "../../cli/main.js";
 export const repo = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Builds dist-like bundles into .out/ (gitignored) and returns the directory. */
-export function buildTestBundle(name: string): string {
+export function buildTestBundle(name: string, snapshot = false): string {
   mkdirSync(join(repo, ".out"), { recursive: true });
   const dir = mkdtempSync(join(repo, ".out", `${name}-`));
-  const r = spawnSync(process.execPath, [join(repo, "scripts/bundle.mjs"), "--outdir", dir], {
+  const r = spawnSync(process.execPath, [join(repo, "scripts/bundle.mjs"), "--outdir", dir, ...(snapshot ? [] : ["--no-snapshot"])], {
     encoding: "utf8",
   });
   if (r.status !== 0) throw new Error(`bundle failed: ${r.stderr}`);

@@ -50,3 +50,8 @@ test("globals: name, section, offset, size and type of what the loader sets", ()
     ".rodata:16:SIZE:u64",
   ]);
 });
+
+test("docs/api.md is generated from the current types", async () => {
+  const { apiMarkdown } = await import("../../scripts/gen-api.js");
+  assert.equal(readFileSync(join(repo, "docs/api.md"), "utf8"), apiMarkdown(), "run npm run gen:api");
+});

@@ -1,6 +1,6 @@
 // Start-up loads only what a command needs (docs/plugins.md, "Start-up"), and the grammar and
 // lexer whose run-time validations are skipped do pass them.
-import { test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Lexer } from "chevrotain";
 import { IoubpfParser } from "../../src/parser/parser.js";
 import { allTokens } from "../../src/parser/tokens.js";
-import { repo } from "./helpers.js";
+import { buildTestBundle, cliObject, removeDir, repo } from "./helpers.js";
 
 test("the grammar and the lexer pass chevrotain's validations", () => {
   // chevrotain throws "Parser Definition Errors detected" from performSelfAnalysis.
@@ -60,4 +60,34 @@ test("compile loads the verifier but no VM, kernel oracle or koffi", () => {
   const mods = loaded(["compile", "examples/copy/copy.bpf.ts", "-o", out, "--target", "iouring-v2"]);
   assert.ok(mods.some((m) => m.startsWith("src/verifier/")));
   assert.deepEqual(mods.filter((m) => heavy.test(m) && !m.startsWith("src/verifier/")), []);
+});
+
+describe("the ioubpf wrapper", () => {
+  let bundle = "";
+  before(() => (bundle = buildTestBundle("wrapper", true)));
+  after(() => removeDir(bundle));
+
+  test("compile and check from the snapshot equal the plain CLI; a stale snapshot is not used", async () => {
+    const wrapper = join(bundle, "ioubpf");
+    const dir = mkdtempSync(join(tmpdir(), "ioubpf-wrapper-"));
+    const expected = await cliObject("examples/copy/copy.bpf.ts", ["--target", "iouring-v2"], dir);
+    const run = (args: string[]): ReturnType<typeof spawnSync> =>
+      spawnSync(wrapper, args, { cwd: repo, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    const c = run(["compile", "examples/copy/copy.bpf.ts", "-o", join(dir, "w.o"), "--target", "iouring-v2"]);
+    assert.equal(c.status, 0, String(c.stderr));
+    assert.ok(readFileSync(join(dir, "w.o")).equals(expected));
+    assert.match(String(c.stderr), /copy\.bpf\.ts: warning E6008/);
+    const broken = join(dir, "broken.bpf.ts");
+    writeFileSync(broken, "export function onStart(): void {\n  let x: u32 = ;\n}\n");
+    const k = run(["check", broken]);
+    assert.equal(k.status, 1);
+    assert.match(String(k.stderr), /broken\.bpf\.ts:2:\d+: error E\d{4}/);
+    assert.equal(String(run(["--version"]).stdout), "0.1.0\n");
+    // A snapshot built by another Node binary must not be loaded: the stamp no longer matches.
+    writeFileSync(join(bundle, "ioubpf.blob.node"), "0:0\n");
+    const stale = run(["compile", "examples/copy/copy.bpf.ts", "-o", join(dir, "s.o"), "--target", "iouring-v2"]);
+    assert.equal(stale.status, 0, String(stale.stderr));
+    assert.ok(readFileSync(join(dir, "s.o")).equals(expected));
+    removeDir(dir);
+  });
 });
