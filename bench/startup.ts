@@ -15,7 +15,9 @@ import { compile } from "../src/compile.js";
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const bin = join(root, "dist", "bundle", "ioubpf");
 const out = join(root, "bench", ".out", "startup");
-const RUNS = Number(/^--runs=(\d+)$/.exec(process.argv.find((a) => a.startsWith("--runs=")) ?? "")?.[1] ?? 11);
+const RUNS = Number(
+  /^--runs=(\d+)$/.exec(process.argv.find((a) => a.startsWith("--runs=")) ?? "")?.[1] ?? 11,
+);
 const TARGET = ["--target", "iouring-v2"];
 
 function median(xs: number[]): number {
@@ -77,7 +79,10 @@ function paired(a: [string, string[]], b: [string, string[]]): Pair {
     as.push(timed(...a));
     bs.push(timed(...b));
   }
-  const med = (rs: Run[]): Run => ({ wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)) });
+  const med = (rs: Run[]): Run => ({
+    wall: median(rs.map((r) => r.wall)),
+    cpu: median(rs.map((r) => r.cpu)),
+  });
   return {
     a: med(as),
     b: med(bs),
@@ -91,11 +96,15 @@ const row = (label: string, r: Pair, bar?: number): void =>
   console.log(
     `${label.padEnd(42)} ${fmt(r.a.cpu)} ${fmt(r.b.cpu)} ${r.cpu.toFixed(2).padStart(6)}  ` +
       `${fmt(r.a.wall)} ${fmt(r.b.wall)} ${r.wall.toFixed(2).padStart(6)}` +
-      (bar !== undefined ? `  bar ≤ ${bar}: ${r.cpu <= bar ? "met" : "MISSED"} (cpu), ${r.wall <= bar ? "met" : "MISSED"} (wall)` : ""),
+      (bar !== undefined
+        ? `  bar ≤ ${bar}: ${r.cpu <= bar ? "met" : "MISSED"} (cpu), ${r.wall <= bar ? "met" : "MISSED"} (wall)`
+        : ""),
   );
 
 if (!process.argv.includes("--no-build") || !existsSync(bin)) {
-  const r = spawnSync(process.execPath, [join(root, "scripts", "bundle.mjs")], { stdio: "inherit" });
+  const r = spawnSync(process.execPath, [join(root, "scripts", "bundle.mjs")], {
+    stdio: "inherit",
+  });
   if (r.status !== 0) process.exit(1);
 }
 rmSync(out, { recursive: true, force: true });
@@ -112,7 +121,16 @@ const node: [string, string[]] = [process.execPath, ["-e", "0"]];
 const clang = spawnSync("clang-19", ["--version"]).status === 0;
 const arch = spawnSync("uname", ["-m"], { encoding: "utf8" }).stdout?.trim() || "x86_64";
 const clangArgs = (src: string, obj: string): string[] => [
-  "-O2", "-g", "-target", "bpf", "-mcpu=v3", `-I/usr/include/${arch}-linux-gnu`, "-c", src, "-o", obj,
+  "-O2",
+  "-g",
+  "-target",
+  "bpf",
+  "-mcpu=v3",
+  `-I/usr/include/${arch}-linux-gnu`,
+  "-c",
+  src,
+  "-o",
+  obj,
 ];
 
 console.log(`whole process, median of ${RUNS} pairs (A then B); ratio = median of the pair ratios`);
@@ -120,7 +138,10 @@ console.log(
   `${"A / B".padEnd(42)} ${"A cpu".padStart(10)} ${"B cpu".padStart(10)} ${"ratio".padStart(6)}  ${"A wall".padStart(10)} ${"B wall".padStart(10)} ${"ratio".padStart(6)}`,
 );
 row("ioubpf --version / node -e 0", paired([bin, ["--version"]], node), 1.2);
-row("ioubpf check copy / node -e 0", paired([bin, ["check", "examples/copy/copy.bpf.ts", ...TARGET]], node));
+row(
+  "ioubpf check copy / node -e 0",
+  paired([bin, ["check", "examples/copy/copy.bpf.ts", ...TARGET]], node),
+);
 const cpuRatios: number[] = [];
 const wallRatios: number[] = [];
 for (const ex of examples) {
@@ -140,7 +161,10 @@ if (clang) {
     const o = join(out, basename(ex).replace(/\.bpf\.ts$/, ".o"));
     row(
       `ioubpf compile / clang-19 -c ${basename(c)}`,
-      paired([bin, ["compile", ex, "-o", o, ...TARGET]], ["clang-19", clangArgs(c, join(out, "clang.o"))]),
+      paired(
+        [bin, ["compile", ex, "-o", o, ...TARGET]],
+        ["clang-19", clangArgs(c, join(out, "clang.o"))],
+      ),
     );
   }
 } else console.log("clang-19 comparisons skipped: clang-19 is not installed");
@@ -161,7 +185,9 @@ for (const ex of examples) {
     }
     return median(xs);
   };
-  console.log(`${basename(ex).padEnd(20)} ${time(true).toFixed(0).padStart(12)} ${time(false).toFixed(0).padStart(13)}`);
+  console.log(
+    `${basename(ex).padEnd(20)} ${time(true).toFixed(0).padStart(12)} ${time(false).toFixed(0).padStart(13)}`,
+  );
 }
 
 // 50 programs: one `--out-dir` process against 50 clang-19 processes (copy's logic each).
@@ -192,8 +218,13 @@ if (clang) {
     }
     return total;
   });
-  const theirs = { cpu: median(batchRuns.map((r) => r.cpu)), wall: median(batchRuns.map((r) => r.wall)) };
-  console.log(`50 × clang-19 -c                              ${fmt(theirs.cpu)}  ${fmt(theirs.wall)}`);
+  const theirs = {
+    cpu: median(batchRuns.map((r) => r.cpu)),
+    wall: median(batchRuns.map((r) => r.wall)),
+  };
+  console.log(
+    `50 × clang-19 -c                              ${fmt(theirs.cpu)}  ${fmt(theirs.wall)}`,
+  );
   console.log(
     `ours / clang                                  ${(ours.cpu / theirs.cpu).toFixed(2).padStart(10)}  ${(ours.wall / theirs.wall).toFixed(2).padStart(10)}`,
   );

@@ -22,7 +22,10 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   const { runCli } = await import("./main.js");
   const first = argv[0];
   const only =
-    first !== undefined && Object.hasOwn(lazy, first) && !argv.includes("--help") && !argv.includes("-h")
+    first !== undefined &&
+    Object.hasOwn(lazy, first) &&
+    !argv.includes("--help") &&
+    !argv.includes("-h")
       ? [(await lazy[first]!()) as import("./commands/index.js").RegisterCommand]
       : undefined;
   process.exitCode = await runCli(argv, undefined, only);

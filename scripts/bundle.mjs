@@ -9,6 +9,7 @@ import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -54,9 +55,15 @@ chmodSync(join(outdir, "ioubpf.js"), 0o755);
 // no TurboFan. A compile is a short run; measured, optimising compiles cost more CPU than
 // they return (bench/startup.ts), and Maglev still optimises long runs such as --out-dir.
 const SNAPSHOT_FLAGS = ["--max-opt=2"];
-const warm = ["examples/copy/copy.bpf.ts", "examples/ping-pong/ping.bpf.ts", "examples/ticker/ticker.bpf.ts"].map(
-  (path) => ({ path, text: readFileSync(join(root, path), "utf8") }),
-);
+const warm = [
+  "examples/copy/copy.bpf.ts",
+  "examples/echo/echo.bpf.ts",
+  "examples/nop-pump/nop-pump.bpf.ts",
+  "examples/open-read-close/orc.bpf.ts",
+  "examples/ping-pong/ping.bpf.ts",
+  "examples/ping-pong/pong.bpf.ts",
+  "examples/ticker/ticker.bpf.ts",
+].map((path) => ({ path, text: readFileSync(join(root, path), "utf8") }));
 await build({
   absWorkingDir: root,
   entryPoints: ["cli/snapshot.ts"],
@@ -72,17 +79,27 @@ await build({
   logLevel: "error",
 });
 const wantSnapshot = !process.argv.includes("--no-snapshot");
-const snap = !wantSnapshot ? { status: 1, stderr: "" } : spawnSync(
-  process.execPath,
-  [...SNAPSHOT_FLAGS, "--snapshot-blob", join(outdir, "ioubpf.blob"), "--build-snapshot", join(outdir, "snapshot.cjs")],
-  { cwd: outdir, encoding: "utf8" },
-);
+const snap = !wantSnapshot
+  ? { status: 1, stderr: "" }
+  : spawnSync(
+      process.execPath,
+      [
+        ...SNAPSHOT_FLAGS,
+        "--snapshot-blob",
+        join(outdir, "ioubpf.blob"),
+        "--build-snapshot",
+        join(outdir, "snapshot.cjs"),
+      ],
+      { cwd: outdir, encoding: "utf8" },
+    );
 if (snap.status === 0) {
   const st = statSync(process.execPath);
   writeFileSync(join(outdir, "ioubpf.blob.node"), `${st.size}:${Math.floor(st.mtimeMs / 1000)}\n`);
 } else if (wantSnapshot) {
   // Not fatal: the wrapper then always runs ioubpf.js.
-  console.warn(`no start-up snapshot (node --build-snapshot failed): ${snap.stderr.split("\n").slice(-3).join(" ")}`);
+  console.warn(
+    `no start-up snapshot (node --build-snapshot failed): ${snap.stderr.split("\n").slice(-3).join(" ")}`,
+  );
 }
 const wrapper = join(outdir, "ioubpf");
 writeFileSync(

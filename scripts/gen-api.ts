@@ -2,6 +2,7 @@
 // compile() and the plugins' options (their doc comments included), so the page cannot drift
 // from the types. test/plugin/library.test.ts checks that the page is up to date.
 import ts from "typescript";
+import * as prettier from "prettier";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,7 +11,17 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** The declarations documented, in page order: file → names. */
 const PAGES: [string, string[]][] = [
-  ["src/compile.ts", ["compile", "CompileSources", "SourceInput", "LibraryCompileOptions", "LibraryCompileResult", "CompiledGlobal"]],
+  [
+    "src/compile.ts",
+    [
+      "compile",
+      "CompileSources",
+      "SourceInput",
+      "LibraryCompileOptions",
+      "LibraryCompileResult",
+      "CompiledGlobal",
+    ],
+  ],
   ["src/codegen/index.ts", ["CompileOptions", "CompiledProgram", "CompileResult"]],
   ["src/diagnostics/index.ts", ["Diagnostic", "SourceRange", "Position"]],
   ["src/plugin/core.ts", ["IoubpfPluginOptions", "BpfModule"]],
@@ -32,7 +43,8 @@ function docOf(node: ts.Node, sf: ts.SourceFile): string {
     .trim();
 }
 
-export function apiMarkdown(): string {
+/** The page, formatted as `npm run format` would leave it. */
+export async function apiMarkdown(): Promise<string> {
   const out: string[] = [
     "# Library API: compile() and the plugin options",
     "",
@@ -50,7 +62,9 @@ export function apiMarkdown(): string {
     for (const name of names) {
       const node = sf.statements.find(
         (s) =>
-          (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isFunctionDeclaration(s)) &&
+          (ts.isInterfaceDeclaration(s) ||
+            ts.isTypeAliasDeclaration(s) ||
+            ts.isFunctionDeclaration(s)) &&
           s.name?.text === name,
       );
       if (!node) throw new Error(`${file}: no declaration named ${name}`);
@@ -64,21 +78,28 @@ export function apiMarkdown(): string {
         for (const m of node.members) {
           if (!ts.isPropertySignature(m) || !m.name) continue;
           const type = (m.type?.getText(sf) ?? "").replace(/\s+/g, " ").replace(/\|/g, "\\|");
-          out.push(`| \`${m.name.getText(sf)}${m.questionToken ? "?" : ""}\` | \`${type}\` | ${docOf(m, sf)} |`);
+          out.push(
+            `| \`${m.name.getText(sf)}${m.questionToken ? "?" : ""}\` | \`${type}\` | ${docOf(m, sf)} |`,
+          );
         }
         out.push("");
       } else if (ts.isTypeAliasDeclaration(node)) {
         out.push("```ts", node.getText(sf).replace(/\s+/g, " "), "```", "");
       } else if (ts.isFunctionDeclaration(node)) {
-        const sig = text.slice(node.getStart(sf), node.body!.getStart(sf)).replace(/\s+/g, " ").trim();
+        const sig = text
+          .slice(node.getStart(sf), node.body!.getStart(sf))
+          .replace(/\s+/g, " ")
+          .trim();
         out.push("```ts", sig.replace(/\(\s+/, "(").replace(/,\s*\)/, ")"), "```", "");
       }
     }
   }
-  return out.join("\n");
+  const file = join(root, "docs", "api.md");
+  const config = (await prettier.resolveConfig(file)) ?? {};
+  return prettier.format(out.join("\n"), { ...config, filepath: file });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  writeFileSync(join(root, "docs", "api.md"), apiMarkdown());
+  writeFileSync(join(root, "docs", "api.md"), await apiMarkdown());
   console.log("wrote docs/api.md");
 }

@@ -141,7 +141,9 @@ export function objectGlobals(obj: ObjFile): CompiledGlobal[] {
     }
   }
   // Plain comparison: localeCompare would initialise ICU's collator (~15 ms at start-up).
-  return out.sort((a, b) => (a.section < b.section ? -1 : a.section > b.section ? 1 : a.offset - b.offset));
+  return out.sort((a, b) =>
+    a.section < b.section ? -1 : a.section > b.section ? 1 : a.offset - b.offset,
+  );
 }
 
 function typeName(t: BtfType): string {

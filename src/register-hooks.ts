@@ -35,7 +35,9 @@ export async function load(
   for (const w of r.warnings) process.stderr.write(w.text + "\n");
   if (!r.ok) {
     // The diagnostics' text (location and code frame) is the whole message: no stack.
-    const e = new Error(`ioubpf: ${file} does not compile\n${r.errors.map((m) => m.text).join("\n")}`);
+    const e = new Error(
+      `ioubpf: ${file} does not compile\n${r.errors.map((m) => m.text).join("\n")}`,
+    );
     e.stack = e.message;
     throw e;
   }

@@ -68,7 +68,8 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
         io.stderr(`error: ${message}\n`);
         ctx.setExit(Exit.usage);
       };
-      if (emit !== "obj" && emit !== "asm") return usage(`--emit must be obj or asm, not '${emit}'`);
+      if (emit !== "obj" && emit !== "asm")
+        return usage(`--emit must be obj or asm, not '${emit}'`);
       if (opts.O !== undefined && opts.O !== "0" && opts.O !== "2")
         return usage(`optimisation level must be -O0 or -O2, not -O${opts.O}`);
       if (opts.M !== undefined && opts.M !== "D")
@@ -106,7 +107,8 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
         for (const f of files) {
           const out = outDirOutput(plan.outDir, f, emit === "asm");
           const other = seen.get(out);
-          if (other !== undefined) return usage(`${other} and ${f} would both be written to ${out}`);
+          if (other !== undefined)
+            return usage(`${other} and ${f} would both be written to ${out}`);
           seen.set(out, f);
         }
       }

@@ -4,12 +4,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
 import { compile, type CompiledGlobal, type LibraryCompileOptions } from "../compile.js";
 import type { CompiledProgram } from "../codegen/index.js";
-import {
-  type Diagnostic,
-  SourceFile,
-  codeFrame,
-  formatDiagnostic,
-} from "../diagnostics/index.js";
+import { type Diagnostic, SourceFile, codeFrame, formatDiagnostic } from "../diagnostics/index.js";
 
 /** Options of every plugin: the compile options, plus which files and where paths start. */
 export interface IoubpfPluginOptions extends Omit<LibraryCompileOptions, "emitAsm" | "stringPath"> {
@@ -73,7 +68,12 @@ export function compileModule(
       message: `cannot read ${file}: ${(e as Error).message}`,
       file,
     };
-    return { ok: false, errors: [toMessage(d, undefined, file, path)], warnings: [], watch: [file] };
+    return {
+      ok: false,
+      errors: [toMessage(d, undefined, file, path)],
+      warnings: [],
+      watch: [file],
+    };
   }
   const src = new SourceFile(path, source);
   const result = compile(src, { ...compileOptions, emitAsm: false });
@@ -81,8 +81,7 @@ export function compileModule(
     result.diagnostics.filter((d) => d.severity === sev).map((d) => toMessage(d, src, file, path));
   const errors = messages("error");
   const warnings = messages("warning");
-  if (errors.length > 0 || !result.bytes)
-    return { ok: false, errors, warnings, watch: [file] };
+  if (errors.length > 0 || !result.bytes) return { ok: false, errors, warnings, watch: [file] };
   return {
     ok: true,
     code: moduleCode({
@@ -95,7 +94,12 @@ export function compileModule(
   };
 }
 
-function toMessage(d: Diagnostic, src: SourceFile | undefined, file: string, path: string): BundlerMessage {
+function toMessage(
+  d: Diagnostic,
+  src: SourceFile | undefined,
+  file: string,
+  path: string,
+): BundlerMessage {
   // Locations name the absolute file so bundlers and editors can open it.
   const sources = (f: string): SourceFile | undefined => (src && f === path ? src : undefined);
   const text = formatDiagnostic(d, { sources });

@@ -45,7 +45,10 @@ export const unplugin = createUnplugin((options: IoubpfPluginOptions | undefined
 });
 
 /** Rollup's error/warning shape (unplugin maps it to esbuild's and webpack's). */
-function asRollup(m: BundlerMessage, file: string): {
+function asRollup(
+  m: BundlerMessage,
+  file: string,
+): {
   message: string;
   id: string;
   code: string;

@@ -12,9 +12,13 @@ export const repo = fileURLToPath(new URL("../..", import.meta.url));
 export function buildTestBundle(name: string, snapshot = false): string {
   mkdirSync(join(repo, ".out"), { recursive: true });
   const dir = mkdtempSync(join(repo, ".out", `${name}-`));
-  const r = spawnSync(process.execPath, [join(repo, "scripts/bundle.mjs"), "--outdir", dir, ...(snapshot ? [] : ["--no-snapshot"])], {
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(repo, "scripts/bundle.mjs"), "--outdir", dir, ...(snapshot ? [] : ["--no-snapshot"])],
+    {
+      encoding: "utf8",
+    },
+  );
   if (r.status !== 0) throw new Error(`bundle failed: ${r.stderr}`);
   return dir;
 }

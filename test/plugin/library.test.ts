@@ -14,7 +14,10 @@ test("compile() runs the verifier unless told not to", () => {
   // copy has instructions the verifier finds unreachable (E6008, a verifier-only warning).
   const verified = compile({ path: "copy.bpf.ts", text: copy }, OPTS);
   assert.ok(verified.bytes, "compiles");
-  assert.ok(verified.diagnostics.some((d) => d.code === "E6008"), "the verifier ran");
+  assert.ok(
+    verified.diagnostics.some((d) => d.code === "E6008"),
+    "the verifier ran",
+  );
   const skipped = compile({ path: "copy.bpf.ts", text: copy }, { ...OPTS, verify: false });
   assert.ok(skipped.bytes);
   assert.ok(!skipped.diagnostics.some((d) => d.code.startsWith("E6")), "no verifier diagnostics");
@@ -53,5 +56,9 @@ test("globals: name, section, offset, size and type of what the loader sets", ()
 
 test("docs/api.md is generated from the current types", async () => {
   const { apiMarkdown } = await import("../../scripts/gen-api.js");
-  assert.equal(readFileSync(join(repo, "docs/api.md"), "utf8"), apiMarkdown(), "run npm run gen:api");
+  assert.equal(
+    readFileSync(join(repo, "docs/api.md"), "utf8"),
+    await apiMarkdown(),
+    "run npm run gen:api",
+  );
 });

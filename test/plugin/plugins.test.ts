@@ -52,7 +52,9 @@ function assertCarriesExample(out: ReturnType<typeof runBundle>): void {
   assert.deepEqual(out.programs, ["copy"]);
   const inFd = out.globals.find((g) => g.name === "IN_FD");
   assert.deepEqual(inFd, { name: "IN_FD", section: ".rodata", offset: 0, size: 4, type: "i32" });
-  assert.ok(out.globals.some((g) => g.name === "offset" && g.section === ".bss" && g.type === "u64"));
+  assert.ok(
+    out.globals.some((g) => g.name === "offset" && g.section === ".bss" && g.type === "u64"),
+  );
 }
 
 /** The first line of a compile error names the broken file, line 2. */
@@ -75,12 +77,20 @@ describe("vite", () => {
     await build({
       ...common,
       plugins: [vitePlugin(OPTS)],
-      build: { ssr: app, outDir: join(dir, "out"), rollupOptions: { output: { entryFileNames: "app.mjs" } } },
+      build: {
+        ssr: app,
+        outDir: join(dir, "out"),
+        rollupOptions: { output: { entryFileNames: "app.mjs" } },
+      },
     });
     assertCarriesExample(runBundle(join(dir, "out/app.mjs")));
     const bad = writeApp(dir, join(tmp, "broken.bpf.ts"), "bad.mjs");
     await assert.rejects(
-      build({ ...common, plugins: [vitePlugin(OPTS)], build: { ssr: bad, outDir: join(dir, "bad") } }),
+      build({
+        ...common,
+        plugins: [vitePlugin(OPTS)],
+        build: { ssr: bad, outDir: join(dir, "bad") },
+      }),
       (e: Error) => LOCATED.test(e.message) && e.message.includes("let x: u32 = ;"),
     );
   });
@@ -151,9 +161,15 @@ describe("rollup", () => {
     await bundle.close();
     assertCarriesExample(runBundle(join(dir, "app.mjs")));
     // copy has unreachable instructions the verifier warns about (E6008).
-    assert.ok(warnings.some((w) => /E6008/.test(w)), `warnings: ${warnings.join("\n")}`);
+    assert.ok(
+      warnings.some((w) => /E6008/.test(w)),
+      `warnings: ${warnings.join("\n")}`,
+    );
     await assert.rejects(
-      rollup({ input: writeApp(dir, join(tmp, "broken.bpf.ts"), "bad.mjs"), plugins: [rollupPlugin(OPTS)] }),
+      rollup({
+        input: writeApp(dir, join(tmp, "broken.bpf.ts"), "bad.mjs"),
+        plugins: [rollupPlugin(OPTS)],
+      }),
       (e: Error & { loc?: { line: number } }) => LOCATED.test(e.message) && e.loc?.line === 2,
     );
   });
@@ -173,7 +189,10 @@ describe("esbuild", () => {
       logLevel: "silent",
     });
     assertCarriesExample(runBundle(join(dir, "out.mjs")));
-    assert.ok(r.warnings.some((w) => /E6008/.test(w.text)), "the verifier's warning is an esbuild warning");
+    assert.ok(
+      r.warnings.some((w) => /E6008/.test(w.text)),
+      "the verifier's warning is an esbuild warning",
+    );
     await assert.rejects(
       esbuild.build({
         entryPoints: [writeApp(dir, join(tmp, "broken.bpf.ts"), "bad.mjs")],
@@ -227,7 +246,12 @@ describe("esbuild", () => {
 
 /** webpack and Rspack share the compiler API: run one build and return its stats. */
 function runCompiler(compiler: {
-  run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toJson(o: unknown): { errors?: { message: string }[] } }) => void): void;
+  run(
+    cb: (
+      err: Error | null,
+      stats?: { hasErrors(): boolean; toJson(o: unknown): { errors?: { message: string }[] } },
+    ) => void,
+  ): void;
   close(cb: () => void): void;
 }): Promise<{ hasErrors: boolean; errors: string[] }> {
   return new Promise((resolve, reject) =>
@@ -245,8 +269,12 @@ for (const name of ["webpack", "rspack"] as const) {
     test("build and a located error", async () => {
       const make =
         name === "webpack"
-          ? ((await import("webpack")).default as unknown as (o: object) => Parameters<typeof runCompiler>[0])
-          : ((await import("@rspack/core")).rspack as unknown as (o: object) => Parameters<typeof runCompiler>[0]);
+          ? ((await import("webpack")).default as unknown as (
+              o: object,
+            ) => Parameters<typeof runCompiler>[0])
+          : ((await import("@rspack/core")).rspack as unknown as (
+              o: object,
+            ) => Parameters<typeof runCompiler>[0]);
       const plugin = name === "webpack" ? webpackPlugin(OPTS) : rspackPlugin(OPTS);
       const dir = mkdtempSync(join(tmp, `${name}-`));
       const config = (entry: string, out: string): object => ({
@@ -262,9 +290,14 @@ for (const name of ["webpack", "rspack"] as const) {
       const ok = await runCompiler(make(config(writeApp(dir, EXAMPLE), "out")));
       assert.equal(ok.hasErrors, false, ok.errors.join("\n"));
       assertCarriesExample(runBundle(join(dir, "out/app.cjs")));
-      const bad = await runCompiler(make(config(writeApp(dir, join(tmp, "broken.bpf.ts"), "bad.mjs"), "bad")));
+      const bad = await runCompiler(
+        make(config(writeApp(dir, join(tmp, "broken.bpf.ts"), "bad.mjs"), "bad")),
+      );
       assert.equal(bad.hasErrors, true);
-      assert.ok(bad.errors.some((m) => LOCATED.test(m)), bad.errors.join("\n"));
+      assert.ok(
+        bad.errors.some((m) => LOCATED.test(m)),
+        bad.errors.join("\n"),
+      );
     });
   });
 }
@@ -286,7 +319,11 @@ describe("node --import ioubpf/register", () => {
     assertCarriesExample(JSON.parse(r.stdout));
     const bad = spawnSync(
       process.execPath,
-      ["--import", join(bundle, "register.js"), writeApp(dir, join(tmp, "broken.bpf.ts"), "bad.mjs")],
+      [
+        "--import",
+        join(bundle, "register.js"),
+        writeApp(dir, join(tmp, "broken.bpf.ts"), "bad.mjs"),
+      ],
       { encoding: "utf8", env },
     );
     assert.notEqual(bad.status, 0);
