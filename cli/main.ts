@@ -2,7 +2,8 @@
 // `runCli` is what the binary calls and what tests call in-process.
 import { Command, CommanderError } from "commander";
 import { type CliIO, Exit, processIO } from "./io.js";
-import { commands } from "./commands/index.js";
+import type { RegisterCommand } from "./commands/index.js";
+import { VERSION } from "./version.js";
 
 export interface CommandContext {
   io: CliIO;
@@ -10,7 +11,15 @@ export interface CommandContext {
   setExit(code: number): void;
 }
 
-export async function runCli(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+/**
+ * `registers`: the subcommands to offer (cli/ioubpf.ts passes only the one named, so start-up
+ * loads nothing else); default all of them, loaded here.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIO = processIO,
+  registers?: readonly RegisterCommand[],
+): Promise<number> {
   let exitCode: number = Exit.ok;
   const ctx: CommandContext = { io, setExit: (c) => (exitCode = c) };
   const program = new Command("ioubpf")
@@ -19,7 +28,8 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError("(run with --help for usage)");
-  for (const register of commands) register(program, ctx);
+  for (const register of registers ?? (await import("./commands/index.js")).commands)
+    register(program, ctx);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (e) {
@@ -34,4 +44,4 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
   return exitCode;
 }
 
-export const VERSION = "0.1.0";
+export { VERSION };

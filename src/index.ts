@@ -36,13 +36,17 @@ export {
   type CheckResult,
   type CheckedProgram,
 } from "./check/index.js";
+export { CodegenCodes, type CompiledProgram } from "./codegen/index.js";
+// The library compile verifies by default and reports globals (src/compile.ts, docs/api.md).
 export {
   compile,
-  CodegenCodes,
-  type CompileOptions,
-  type CompileResult,
-  type CompiledProgram,
-} from "./codegen/index.js";
+  objectGlobals,
+  type LibraryCompileOptions as CompileOptions,
+  type LibraryCompileResult as CompileResult,
+  type CompiledGlobal,
+  type CompileSources,
+  type SourceInput,
+} from "./compile.js";
 export {
   getTarget,
   findTarget,

@@ -1,14 +1,14 @@
 // `ioubpf compile a.bpf.ts [b.bpf.ts…] -o out.o [--target t] [--mcpu vN] [-O0|-O2] [-g]
-// [--emit asm|obj] [-MD] [--json]` (docs/compile.md). Outputs are written atomically and only
-// when there are no errors, so a failed compile leaves an existing output untouched.
-import { readFileSync } from "node:fs";
-import { compile } from "../../src/codegen/index.js";
-import { DEFAULT_TARGET, findTarget } from "../../src/targets/targets.js";
-import { verifyObject } from "../../src/verifier/index.js";
+// [--emit asm|obj] [-MD] [--json] [--out-dir dir] [--watch]` (docs/compile.md). Outputs are
+// written atomically and only when there are no errors, so a failed compile leaves an existing
+// output untouched (in watch mode: the last good output stays).
+import { mkdirSync, watch, type FSWatcher } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { compile, type LibraryCompileOptions } from "../../src/compile.js";
 import { CliCodes } from "../../src/diagnostics/codes.js";
 import type { Diagnostic, SourceFile } from "../../src/diagnostics/index.js";
 import { writeFileAtomic } from "../../src/util/fs.js";
-import { Exit, isDiagnostic, readTextInput, report, SourceCache } from "../io.js";
+import { type CliIO, Exit, isDiagnostic, readTextInput, report, SourceCache } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 
 interface CompileCliOptions {
@@ -23,9 +23,11 @@ interface CompileCliOptions {
   json?: boolean;
   reapBatch?: string;
   verify?: boolean;
+  outDir?: string;
+  watch?: boolean;
 }
 
-/** `x.bpf.ts` → `x.o` (or `x.s` for assembly). */
+/** `x.bpf.ts` → `x.o` (or `x.s` for assembly), in the input's directory. */
 export function defaultCompileOutput(input: string, asm: boolean): string {
   const base = input.replace(/\.bpf\.ts$/, "").replace(/\.ts$/, "");
   return base + (asm ? ".s" : ".o");
@@ -40,12 +42,13 @@ export function depfileText(output: string, inputs: readonly string[]): string {
 export const registerCompile: RegisterCommand = (program, ctx) => {
   program
     .command("compile")
-    .description("compile *.bpf.ts programs into one BPF object")
+    .description("compile *.bpf.ts programs into one BPF object (or one each with --out-dir)")
     .argument("<files...>", "program sources (.bpf.ts)")
     .option(
       "-o, --output <file>",
       "output file (default: the first input with .o, or .s with --emit asm)",
     )
+    .option("--out-dir <dir>", "compile each input on its own into <dir>/<name>.o (one process)")
     .option("--target <name>", "iouring-v1 | iouring-v2 | linux-7.1 (default iouring-v2)")
     .option("--mcpu <v>", "cpu version v1..v4 (default: the target's)")
     // -O0 / -O2 and -MD are single-dash clang spellings: commander reads them as -O <level> and -M <D>.
@@ -56,106 +59,206 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
     .option("--md", "same as -MD")
     .option("--reap-batch <n>", "CQEs reaped per run at most (iouring-v2; default 16)")
     .option("--no-verify", "do not run the bytecode verifier on the object (docs/verifier.md)")
+    .option("--watch", "recompile when an input changes; keep the last good output")
     .option("--json", "print diagnostics and a summary as JSON")
-    .action((files: string[], opts: CompileCliOptions) => {
+    .action(async (files: string[], opts: CompileCliOptions) => {
       const { io } = ctx;
-      const sources = new SourceCache();
-      const diagnostics: Diagnostic[] = [];
       const emit = opts.emit ?? "obj";
-      if (emit !== "obj" && emit !== "asm") {
-        io.stderr(`error: --emit must be obj or asm, not '${emit}'\n`);
-        return ctx.setExit(Exit.usage);
-      }
-      if (opts.O !== undefined && opts.O !== "0" && opts.O !== "2") {
-        io.stderr(`error: optimisation level must be -O0 or -O2, not -O${opts.O}\n`);
-        return ctx.setExit(Exit.usage);
-      }
-      if (opts.M !== undefined && opts.M !== "D") {
-        io.stderr(`error: unknown option -M${opts.M} (did you mean -MD?)\n`);
-        return ctx.setExit(Exit.usage);
-      }
-      const depfile = opts.M === "D" || Boolean(opts.md);
+      const usage = (message: string): void => {
+        io.stderr(`error: ${message}\n`);
+        ctx.setExit(Exit.usage);
+      };
+      if (emit !== "obj" && emit !== "asm")
+        return usage(`--emit must be obj or asm, not '${emit}'`);
+      if (opts.O !== undefined && opts.O !== "0" && opts.O !== "2")
+        return usage(`optimisation level must be -O0 or -O2, not -O${opts.O}`);
+      if (opts.M !== undefined && opts.M !== "D")
+        return usage(`unknown option -M${opts.M} (did you mean -MD?)`);
       let reapBatch: number | undefined;
       if (opts.reapBatch !== undefined) {
         reapBatch = Number(opts.reapBatch);
-        if (!Number.isInteger(reapBatch) || reapBatch < 1 || reapBatch > 1024) {
-          io.stderr(`error: --reap-batch must be an integer in 1..1024\n`);
-          return ctx.setExit(Exit.usage);
+        if (!Number.isInteger(reapBatch) || reapBatch < 1 || reapBatch > 1024)
+          return usage("--reap-batch must be an integer in 1..1024");
+      }
+      if (opts.outDir !== undefined && opts.output !== undefined)
+        return usage("-o and --out-dir cannot be used together");
+      if (opts.watch && opts.output === "-") return usage("--watch cannot write to stdout");
+      const plan: Build = {
+        files,
+        emit,
+        depfile: opts.M === "D" || Boolean(opts.md),
+        json: Boolean(opts.json),
+        options: {
+          ...(opts.target !== undefined ? { target: opts.target } : {}),
+          ...(opts.mcpu !== undefined ? { mcpu: opts.mcpu } : {}),
+          opt: opts.O === "0" ? 0 : 2,
+          debug: Boolean(opts.g),
+          emitAsm: emit === "asm",
+          ...(reapBatch !== undefined ? { reapBatch } : {}),
+          verify: opts.verify !== false,
+          globals: false,
+        },
+        ...(opts.output !== undefined ? { output: opts.output } : {}),
+        ...(opts.outDir !== undefined ? { outDir: opts.outDir } : {}),
+      };
+      if (plan.outDir !== undefined) {
+        // One object per input: two inputs with one base name would overwrite each other.
+        const seen = new Map<string, string>();
+        for (const f of files) {
+          const out = outDirOutput(plan.outDir, f, emit === "asm");
+          const other = seen.get(out);
+          if (other !== undefined)
+            return usage(`${other} and ${f} would both be written to ${out}`);
+          seen.set(out, f);
         }
       }
-      const inputs: SourceFile[] = [];
-      for (const f of files) {
-        const src = readTextInput(f);
-        if (isDiagnostic(src)) diagnostics.push(src);
-        else inputs.push(sources.add(src));
-      }
-      if (diagnostics.length > 0)
-        return ctx.setExit(report(io, diagnostics, { json: opts.json, sources }));
-      const result = compile(inputs, {
-        ...(opts.target !== undefined ? { target: opts.target } : {}),
-        ...(opts.mcpu !== undefined ? { mcpu: opts.mcpu } : {}),
-        opt: opts.O === "0" ? 0 : 2,
-        debug: Boolean(opts.g),
-        emitAsm: emit === "asm",
-        ...(reapBatch !== undefined ? { reapBatch } : {}),
-      });
-      diagnostics.push(...result.diagnostics);
-      // Our verifier checks the object before anything is written; a rejection is an error at
-      // the source line (through line_info) and leaves the output untouched.
-      if (
-        opts.verify !== false &&
-        result.object &&
-        !diagnostics.some((d) => d.severity === "error")
-      ) {
-        const target = opts.target ?? DEFAULT_TARGET;
-        if (findTarget(target)?.context.kind !== "structOpsArgs") {
-          const v = verifyObject(result.object, {
-            target,
-            file: files[0]!,
-            readSource: (path) => sources.get(path)?.text ?? readTextFile(path),
-          });
-          diagnostics.push(...v.diagnostics);
-        }
-      }
-      const output = opts.output ?? defaultCompileOutput(files[0]!, emit === "asm");
-      const payload = emit === "asm" ? result.asm : result.bytes;
-      const ok = payload !== undefined && !diagnostics.some((d) => d.severity === "error");
-      if (ok) {
-        try {
-          if (output === "-") io.stdout(typeof payload === "string" ? payload : "");
-          else writeFileAtomic(output, payload);
-          if (depfile && output !== "-")
-            writeFileAtomic(output.replace(/\.[^./]*$/, "") + ".d", depfileText(output, files));
-        } catch (e) {
-          diagnostics.push({
-            code: CliCodes.fileUnwritable,
-            severity: "error",
-            message: `cannot write ${output}: ${(e as Error).message}`,
-            file: output,
-          });
-        }
-      }
-      const done = ok && !diagnostics.some((d) => d.severity === "error");
-      ctx.setExit(
-        report(io, diagnostics, {
-          json: opts.json,
-          sources,
-          extra: done
-            ? {
-                output,
-                ...(result.bytes ? { size: result.bytes.length } : {}),
-                programs: result.programs,
-              }
-            : {},
-        }),
-      );
+      const code = buildAll(io, plan);
+      if (!opts.watch) return ctx.setExit(code);
+      ctx.setExit(await watchLoop(io, plan, code));
     });
 };
 
-function readTextFile(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
+interface Build {
+  files: string[];
+  emit: "obj" | "asm";
+  depfile: boolean;
+  json: boolean;
+  options: LibraryCompileOptions;
+  output?: string;
+  outDir?: string;
+}
+
+/** `--out-dir d`: `d/<input base name>.o` (or `.s`). */
+export function outDirOutput(dir: string, input: string, asm: boolean): string {
+  return join(dir, basename(defaultCompileOutput(input, asm)));
+}
+
+/** One build: every file into one object, or (--out-dir) one object per file. Exit code. */
+function buildAll(io: CliIO, plan: Build): number {
+  if (plan.outDir === undefined) {
+    const output = plan.output ?? defaultCompileOutput(plan.files[0]!, plan.emit === "asm");
+    return buildOne(io, plan, plan.files, output);
   }
+  try {
+    mkdirSync(plan.outDir, { recursive: true });
+  } catch (e) {
+    return report(
+      io,
+      [
+        {
+          code: CliCodes.fileUnwritable,
+          severity: "error",
+          message: `cannot create ${plan.outDir}: ${(e as Error).message}`,
+          file: plan.outDir,
+        },
+      ],
+      { json: plan.json },
+    );
+  }
+  let worst: number = Exit.ok;
+  for (const f of plan.files) {
+    const code = buildOne(io, plan, [f], outDirOutput(plan.outDir, f, plan.emit === "asm"));
+    worst = Math.max(worst, code);
+  }
+  return worst;
+}
+
+function buildOne(io: CliIO, plan: Build, files: readonly string[], output: string): number {
+  const sources = new SourceCache();
+  const diagnostics: Diagnostic[] = [];
+  const inputs: SourceFile[] = [];
+  for (const f of files) {
+    const src = readTextInput(f);
+    if (isDiagnostic(src)) diagnostics.push(src);
+    else inputs.push(sources.add(src));
+  }
+  if (diagnostics.length > 0) return report(io, diagnostics, { json: plan.json, sources });
+  // The library compile runs our verifier too (unless --no-verify): a rejection is an error
+  // at the source line (through line_info) and leaves the output untouched.
+  const result = compile(inputs, plan.options);
+  diagnostics.push(...result.diagnostics);
+  const payload = plan.emit === "asm" ? result.asm : result.bytes;
+  const ok = payload !== undefined && !diagnostics.some((d) => d.severity === "error");
+  if (ok) {
+    try {
+      if (output === "-") io.stdout(typeof payload === "string" ? payload : "");
+      else writeFileAtomic(output, payload);
+      if (plan.depfile && output !== "-")
+        writeFileAtomic(output.replace(/\.[^./]*$/, "") + ".d", depfileText(output, files));
+    } catch (e) {
+      diagnostics.push({
+        code: CliCodes.fileUnwritable,
+        severity: "error",
+        message: `cannot write ${output}: ${(e as Error).message}`,
+        file: output,
+      });
+    }
+  }
+  const done = ok && !diagnostics.some((d) => d.severity === "error");
+  return report(io, diagnostics, {
+    json: plan.json,
+    sources,
+    extra: done
+      ? {
+          output,
+          ...(result.bytes ? { size: result.bytes.length } : {}),
+          programs: result.programs,
+        }
+      : {},
+  });
+}
+
+/**
+ * `--watch`: rebuild whenever an input changes, until SIGINT/SIGTERM. Directories are
+ * watched (not the files) so editors that save by rename keep being seen. A failed build
+ * writes nothing, so the last good output stays.
+ */
+function watchLoop(io: CliIO, plan: Build, first: number): Promise<number> {
+  const wanted = new Map<string, Set<string>>();
+  for (const f of plan.files) {
+    const abs = resolve(f);
+    const dir = dirname(abs);
+    if (!wanted.has(dir)) wanted.set(dir, new Set());
+    wanted.get(dir)!.add(basename(abs));
+  }
+  const status = (code: number): void =>
+    io.stderr(
+      code === Exit.ok
+        ? `[watch] built ${new Date().toISOString().slice(11, 19)}; waiting for changes\n`
+        : `[watch] build failed; the last good output is kept; waiting for changes\n`,
+    );
+  status(first);
+  return new Promise((done) => {
+    let timer: NodeJS.Timeout | undefined;
+    let last = first;
+    const rebuild = (): void => {
+      timer = undefined;
+      last = buildAll(io, plan);
+      status(last);
+    };
+    const watchers: FSWatcher[] = [];
+    for (const [dir, names] of wanted) {
+      try {
+        watchers.push(
+          watch(dir, (_event, name) => {
+            if (name !== null && !names.has(basename(name.toString()))) return;
+            // Editors write in several steps: one rebuild after they settle.
+            if (timer) clearTimeout(timer);
+            timer = setTimeout(rebuild, 50);
+          }),
+        );
+      } catch (e) {
+        io.stderr(`[watch] cannot watch ${dir}: ${(e as Error).message}\n`);
+      }
+    }
+    const stop = (): void => {
+      for (const w of watchers) w.close();
+      if (timer) clearTimeout(timer);
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      done(last);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
 }

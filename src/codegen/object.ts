@@ -32,7 +32,7 @@ import {
   STT,
 } from "../elf/types.js";
 import { encodeProgram } from "../isa/index.js";
-import { MapType } from "../vm/maps.js";
+import { MapType } from "../targets/bpf-abi.js";
 import type { LaidOut } from "./layout.js";
 import { alignOf, sizeOf } from "../check/types.js";
 

@@ -101,10 +101,15 @@ export class IoubpfParser extends CstParser {
     return baseSaveError.call(this, e);
   }
 
-  constructor() {
+  /**
+   * `validate`: run chevrotain's grammar validations (about half of the set-up time). Off in
+   * normal use: the grammar is fixed, and test/plugin/startup.test.ts builds it validated.
+   */
+  constructor(validate = false) {
     super(T.parserVocabulary, {
       recoveryEnabled: true,
       maxLookahead: 2,
+      skipValidations: !validate,
       nodeLocationTracking: "onlyOffset",
       errorMessageProvider: messages,
     });

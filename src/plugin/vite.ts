@@ -1,0 +1,5 @@
+// `import ioubpf from "ioubpf/vite"`: the vite plugin; `ioubpf(options)` with the compile options.
+import { unplugin } from "./index.js";
+
+export type { IoubpfPluginOptions, BpfModule } from "./index.js";
+export default unplugin.vite;

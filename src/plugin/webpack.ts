@@ -1,0 +1,5 @@
+// `import ioubpf from "ioubpf/webpack"`: the webpack plugin; `ioubpf(options)` with the compile options.
+import { unplugin } from "./index.js";
+
+export type { IoubpfPluginOptions, BpfModule } from "./index.js";
+export default unplugin.webpack;

@@ -1,0 +1,64 @@
+// The library's compile(): verifies by default (as the CLI does), never throws on bad input,
+// accepts a plain string, and reports the loader-visible globals (docs/api.md).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { compile } from "../../src/index.js";
+import { repo } from "./helpers.js";
+
+const copy = readFileSync(join(repo, "examples/copy/copy.bpf.ts"), "utf8");
+const OPTS = { target: "iouring-v2" } as const;
+
+test("compile() runs the verifier unless told not to", () => {
+  // copy has instructions the verifier finds unreachable (E6008, a verifier-only warning).
+  const verified = compile({ path: "copy.bpf.ts", text: copy }, OPTS);
+  assert.ok(verified.bytes, "compiles");
+  assert.ok(
+    verified.diagnostics.some((d) => d.code === "E6008"),
+    "the verifier ran",
+  );
+  const skipped = compile({ path: "copy.bpf.ts", text: copy }, { ...OPTS, verify: false });
+  assert.ok(skipped.bytes);
+  assert.ok(!skipped.diagnostics.some((d) => d.code.startsWith("E6")), "no verifier diagnostics");
+  assert.ok(Buffer.from(skipped.bytes!).equals(Buffer.from(verified.bytes!)), "same object");
+});
+
+test("a plain string is a source; other inputs are typed diagnostics, never throws", () => {
+  const r = compile(copy, OPTS);
+  assert.ok(r.bytes, r.diagnostics.map((d) => d.message).join("\n"));
+  // No `export const name`: the program is named after the path, input.bpf.ts unless given.
+  assert.equal(r.programs?.[0]?.name, "input");
+  assert.equal(compile(copy, { ...OPTS, stringPath: "copy.bpf.ts" }).programs?.[0]?.name, "copy");
+  for (const bad of [42, null, undefined, {}, [{ path: 1 }], [copy, 3]] as unknown[]) {
+    const b = compile(bad as never, OPTS);
+    assert.equal(b.bytes, undefined);
+    assert.equal(b.diagnostics[0]?.severity, "error");
+    assert.match(b.diagnostics[0]!.code, /^E\d{4}$/);
+  }
+  assert.equal(compile(copy, null as never).diagnostics[0]?.severity, "error");
+  const syntax = compile("export function onStart(): void { let x: u32 = ; }", OPTS);
+  assert.equal(syntax.bytes, undefined);
+  assert.equal(syntax.diagnostics[0]?.range?.start.line, 1);
+});
+
+test("globals: name, section, offset, size and type of what the loader sets", () => {
+  const r = compile({ path: "copy.bpf.ts", text: copy }, OPTS);
+  const names = r.globals?.map((g) => `${g.section}:${g.offset}:${g.name}:${g.type}`);
+  assert.deepEqual(names, [
+    ".bss:0:offset:u64",
+    ".rodata:0:IN_FD:i32",
+    ".rodata:4:OUT_FD:i32",
+    ".rodata:8:BUF:u64",
+    ".rodata:16:SIZE:u64",
+  ]);
+});
+
+test("docs/api.md is generated from the current types", async () => {
+  const { apiMarkdown } = await import("../../scripts/gen-api.js");
+  assert.equal(
+    readFileSync(join(repo, "docs/api.md"), "utf8"),
+    await apiMarkdown(),
+    "run npm run gen:api",
+  );
+});
