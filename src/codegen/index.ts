@@ -41,7 +41,7 @@ function plumbingVars(p: CheckedProgram): ExtraVar[] {
 export { CodegenCodes, type CodegenCode } from "./codes.js";
 
 export interface CompileOptions {
-  /** Target name (default iouring-v2). */
+  /** Target name (default linux-7.1). */
   target?: string;
   /** Cpu version v1..v4 (default: the target's). */
   mcpu?: string;

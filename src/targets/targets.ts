@@ -7,7 +7,7 @@
 
 export type TargetName = "iouring-v1" | "iouring-v2" | "linux-7.1";
 export const TARGET_NAMES: readonly TargetName[] = ["iouring-v1", "iouring-v2", "linux-7.1"];
-export const DEFAULT_TARGET: TargetName = "iouring-v2";
+export const DEFAULT_TARGET: TargetName = "linux-7.1";
 
 export type Mcpu = "v1" | "v2" | "v3" | "v4";
 export const MCPU_NAMES: readonly Mcpu[] = ["v1", "v2", "v3", "v4"];
