@@ -24,6 +24,7 @@ import type {
 import type { DataType, IntType, StructType, Type } from "../check/types.js";
 import { INT_TYPES, alignOf, sizeOf } from "../check/types.js";
 import { mcpuLevel, helperProto, contextField } from "../targets/targets.js";
+import { targetCodegen } from "../targets/registry.js";
 import {
   CQE_SIZE,
   SQE_FLAGS_OFFSET,
@@ -493,7 +494,7 @@ export class Lowerer {
         file: this.p.file,
       });
     }
-    if (this.p.target.context.kind === "structOpsArgs") {
+    if (targetCodegen(this.p.target).entry === "structOpsLoop") {
       this.program71();
       return;
     }
@@ -2160,8 +2161,7 @@ export class Lowerer {
     for (const f of fields) this.unpin(f.val);
     const buf = this.alloc(SQE_SIZE);
     this.writeImage({ base: { k: "reg", r: R10 }, off: buf }, image, fields);
-    const helper = this.p.target.name === "iouring-v1" ? "iouring_queue_sqe" : "iouring_queue_sqe";
-    const r0 = this.callHelper(this.helper(helper), [
+    const r0 = this.callHelper(this.helper("iouring_queue_sqe"), [
       this.ctxVal(),
       this.stackPtr(buf),
       { k: "imm", v: BigInt(SQE_SIZE) },
@@ -2171,7 +2171,7 @@ export class Lowerer {
       return undefined;
     }
     // Queued: v1 returns 0, v2 returns 1 (abi.md).
-    return this.okResult(r0, want, "JEQ", this.p.target.name === "iouring-v1" ? 0 : 1);
+    return this.okResult(r0, want, "JEQ", targetCodegen(this.p.target).queuedResult ?? 1);
   }
 
   private emitCqe(fields: SqeFieldValue[], want: boolean): Val | undefined {

@@ -44,6 +44,7 @@ import {
   STRUCT_OPS_TYPE,
   opsMapSymbol,
 } from "../targets/linux-7.1/plumbing.js";
+import { targetCodegen } from "../targets/registry.js";
 
 export interface ProgramOutput {
   checked: CheckedProgram;
@@ -277,7 +278,7 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
       const fn: BtfFunc = btfFunc(
         p.symbol,
         int,
-        p.checked.target.context.kind === "structOpsArgs"
+        targetCodegen(p.checked.target).funcProto === "structOps"
           ? structOps.params()
           : [{ name: "ctx", type: contextBtf(p, btfOf) }],
         BTF_FUNC_LINKAGE.global,
@@ -431,7 +432,10 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
       mapsSize += def.size;
     }
   }
-  if (emitMapUsed && !programs.some((p) => p.mapNames.size && [...p.mapNames.values()].includes(EMIT_MAP))) {
+  if (
+    emitMapUsed &&
+    !programs.some((p) => p.mapNames.size && [...p.mapNames.values()].includes(EMIT_MAP))
+  ) {
     // linux-7.1 emit records (docs/linux-7.1.md): a 64 KiB BPF_MAP_TYPE_RINGBUF.
     const def = btfMapDef({
       name: EMIT_MAP,
@@ -463,7 +467,9 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
   }
 
   // linux-7.1: one struct_ops map per program in `.struct_ops.link`, loop_step relocated to it.
-  const opsProgs = programs.filter((p) => p.checked.target.context.kind === "structOpsArgs");
+  const opsProgs = programs.filter(
+    (p) => targetCodegen(p.checked.target).entry === "structOpsLoop",
+  );
   if (opsProgs.length > 0) {
     const opsVars: { var: BtfVar; offset: number; size: number }[] = [];
     const relocs: ObjRelocation[] = [];
