@@ -2933,7 +2933,9 @@ export class Checker {
           C.unknownField,
           `emit() has no field '${p.key.name}'`,
           p.key.range,
-          this.target.sqeCqField ? "fields: userData, res, flags, cq" : "fields: userData, res, flags",
+          this.target.sqeCqField
+            ? "fields: userData, res, flags, cq"
+            : "fields: userData, res, flags",
         );
         this.checkExpr(p.value);
         continue;

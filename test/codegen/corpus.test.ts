@@ -61,7 +61,10 @@ test("linux-7.1 programs compile to struct_ops objects (details: linux71.test.ts
   for (const c of l71) {
     const r = compileFile(c.path, { target: c.target });
     assert.ok(r.bytes, `${short(c.path)}: ${JSON.stringify(r.diagnostics)}`);
-    assert.ok(r.programs?.every((p) => p.section.startsWith("struct_ops.s/")), short(c.path));
+    assert.ok(
+      r.programs?.every((p) => p.section.startsWith("struct_ops.s/")),
+      short(c.path),
+    );
   }
 });
 
