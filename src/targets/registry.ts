@@ -22,7 +22,7 @@ export interface TargetCodegen {
   readonly queuedResult?: number;
   /** `emit`: the target's emit helper, or a record in the `iou_emit` ring buffer. */
   readonly emit: "helper" | "ringbuf" | "none";
-  /** The program's BTF FUNC_PROTO: `(ctx)` or `(struct io_ring_ctx *ctx, struct iou_loop_params *lp)`. */
+  /** The program's BTF FUNC_PROTO: `(ctx)` or `(struct iou_ctx *ctx, struct iou_loop_params *lp)`. */
   readonly funcProto: "ctx" | "structOps";
 }
 

@@ -13,7 +13,7 @@ export const LINUX_7_1: TargetInfo = {
   context: {
     kind: "structOpsArgs",
     args: [
-      { name: "ctx", btfType: "io_ring_ctx", writableFields: [] },
+      { name: "ctx", btfType: "iou_ctx", writableFields: [] },
       { name: "lp", btfType: "iou_loop_params", writableFields: ["cq_wait_idx"] },
     ],
   },
