@@ -13,6 +13,7 @@ import { R_BPF, SHF, SHT, STB, STT, type ObjFile } from "../../src/elf/types.js"
 import { checkSource } from "../../src/check/index.js";
 import { SourceFile } from "../../src/diagnostics/index.js";
 import { ROOT, compileFile } from "./helpers.js";
+import { runCli } from "../../cli/main.js";
 
 const T = "linux-7.1";
 const EXAMPLES = readdirSync(join(ROOT, "examples"))
@@ -282,3 +283,29 @@ test(
     );
   },
 );
+
+test("linux-7.1: --emit asm names the kfuncs (`call sym`); our assembler and llvm-mc give back the code and relocations", async (t) => {
+  const src = join(ROOT, "examples/nop-pump/nop-pump.bpf.ts");
+  const r = compileFile(src, { target: T, emitAsm: true });
+  assert.match(r.asm!, /\tcall bpf_io_uring_submit_sqes\n/);
+  assert.match(r.asm!, /\tcall bpf_iter_num_next\n/);
+  const s = join(dir, "np.s");
+  writeFileSync(s, r.asm!);
+  const dump = (o: string): string => {
+    const p = spawnSync("llvm-objdump-19", ["-d", "-r", o], { encoding: "utf8" });
+    return p.stdout.split("\n").slice(2).join("\n");
+  };
+  if (!has("llvm-objdump-19")) return t.skip("llvm-objdump-19 not installed");
+  const direct = join(dir, "np-direct.o");
+  writeFileSync(direct, r.bytes!);
+  const ours = join(dir, "np-ours.o");
+  const io = { color: false, stdout: () => {}, stderr: () => {} };
+  assert.equal(await runCli(["asm", s, "-o", ours], io), 0);
+  assert.equal(dump(ours), dump(direct));
+  if (has("llvm-mc-19")) {
+    const mc = join(dir, "np-mc.o");
+    const p = spawnSync("llvm-mc-19", ["-triple", "bpfel", "-filetype=obj", s, "-o", mc]);
+    assert.equal(p.status, 0, String(p.stderr));
+    assert.equal(dump(mc), dump(direct));
+  }
+});
