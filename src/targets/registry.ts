@@ -1,7 +1,7 @@
 // One place per target: its fact table (src/targets/<name>/info.ts) and how the code
 // generator (and, filled in by their owners, the VM and the verifier) treat it. Code asks the
 // registry for a target's behaviour instead of comparing target names.
-import type { TargetInfo, TargetName } from "./types.js";
+import { DEFAULT_TARGET, type TargetInfo, type TargetName } from "./types.js";
 import { IOURING_V1_TARGET } from "./iouring-v1/index.js";
 import { IOURING_V2_TARGET } from "./iouring-v2/index.js";
 import { LINUX_7_1_TARGET } from "./linux-7.1/index.js";
@@ -66,6 +66,20 @@ export function targetCodegen(t: TargetName | TargetInfo): TargetCodegen {
 
 export function targetKernel(t: TargetName | TargetInfo): TargetKernel {
   return targetEntry(t).kernel;
+}
+
+/**
+ * The target an object was compiled for, from its section names: `struct_ops.s/…` or
+ * `.struct_ops.link` → linux-7.1; `iouring` → iouring-v1; `iouring/…`, `iouring.s/…` →
+ * iouring-v2; otherwise the default target.
+ */
+export function inferTarget(sections: readonly string[]): TargetName {
+  if (sections.some((s) => s.startsWith("struct_ops") || s === ".struct_ops.link"))
+    return "linux-7.1";
+  if (sections.includes("iouring")) return "iouring-v1";
+  if (sections.some((s) => s.startsWith("iouring/") || s.startsWith("iouring.s/")))
+    return "iouring-v2";
+  return DEFAULT_TARGET;
 }
 
 /** Registers a VM or verifier hook for a target (their modules call this at load). */

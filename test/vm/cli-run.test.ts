@@ -112,7 +112,10 @@ test("run: the README's first command (compile examples/copy, run it on its scen
   const root = join(import.meta.dirname, "..", "..");
   const c = captureIO();
   assert.equal(
-    await runCli(["compile", join(root, "examples/copy/v2/copy.bpf.ts"), "-o", copy], c),
+    await runCli(
+      ["compile", join(root, "examples/copy/v2/copy.bpf.ts"), "--target", "iouring-v2", "-o", copy],
+      c,
+    ),
     0,
     c.err,
   );
