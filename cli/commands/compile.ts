@@ -22,6 +22,7 @@ interface CompileCliOptions {
   md?: boolean;
   json?: boolean;
   reapBatch?: string;
+  cqBatch?: string;
   verify?: boolean;
   outDir?: string;
   watch?: boolean;
@@ -49,7 +50,7 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
       "output file (default: the first input with .o, or .s with --emit asm)",
     )
     .option("--out-dir <dir>", "compile each input on its own into <dir>/<name>.o (one process)")
-    .option("--target <name>", "iouring-v1 | iouring-v2 | linux-7.1 (default iouring-v2)")
+    .option("--target <name>", "iouring-v1 | iouring-v2 | linux-7.1 (default linux-7.1)")
     .option("--mcpu <v>", "cpu version v1..v4 (default: the target's)")
     // -O0 / -O2 and -MD are single-dash clang spellings: commander reads them as -O <level> and -M <D>.
     .option("-O <level>", "-O0: no optimisation (locals on the stack); -O2: optimise (default)")
@@ -58,6 +59,7 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
     .option("-M <D>", "-MD: also write a depfile next to the output (out.d)")
     .option("--md", "same as -MD")
     .option("--reap-batch <n>", "CQEs reaped per run at most (iouring-v2; default 16)")
+    .option("--cq-batch <n>", "CQEs walked per loop_step at most (linux-7.1; default 64)")
     .option("--no-verify", "do not run the bytecode verifier on the object (docs/verifier.md)")
     .option("--watch", "recompile when an input changes; keep the last good output")
     .option("--json", "print diagnostics and a summary as JSON")
@@ -80,6 +82,12 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
         if (!Number.isInteger(reapBatch) || reapBatch < 1 || reapBatch > 1024)
           return usage("--reap-batch must be an integer in 1..1024");
       }
+      let cqBatch: number | undefined;
+      if (opts.cqBatch !== undefined) {
+        cqBatch = Number(opts.cqBatch);
+        if (!Number.isInteger(cqBatch) || cqBatch < 1 || cqBatch > 1024)
+          return usage("--cq-batch must be an integer in 1..1024");
+      }
       if (opts.outDir !== undefined && opts.output !== undefined)
         return usage("-o and --out-dir cannot be used together");
       if (opts.watch && opts.output === "-") return usage("--watch cannot write to stdout");
@@ -95,6 +103,7 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
           debug: Boolean(opts.g),
           emitAsm: emit === "asm",
           ...(reapBatch !== undefined ? { reapBatch } : {}),
+          ...(cqBatch !== undefined ? { cqBatch } : {}),
           verify: opts.verify !== false,
           globals: false,
         },

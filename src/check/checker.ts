@@ -2907,18 +2907,35 @@ export class Checker {
       return { type: BOOL };
     }
     // The CQE's own fields, plus the CQ index with the SQE's `cq` width.
-    const spec: Record<string, IntType> = { cq: fieldType(sqeField("cq")!) };
+    // `cq` exists only where SQEs carry a CQ index (iouring-v2); linux-7.1 has one CQ.
+    const spec: Record<string, IntType> = this.target.sqeCqField
+      ? { cq: fieldType(sqeField("cq")!) }
+      : {};
     for (const f of CQE.fields) if (f.type.kind === "int") spec[f.name] = f.type;
     const fields: SqeFieldValue[] = [];
     const seen = new Set<string>();
     for (const p of arg.properties) {
       const t = spec[p.key.name];
+      if (!t && p.key.name === "cq") {
+        // A target limit (one CQ), reported once: not at all when emit itself is unavailable.
+        if (ok)
+          this.error(
+            C.cqFieldUnavailable,
+            `emit()'s field 'cq' is not available on ${this.target.name}: it has a single completion queue`,
+            p.key.range,
+            "drop cq (the record goes to the iou_emit ring buffer); programs that exchange completions through CQs, like ping-pong, need --target iouring-v2",
+          );
+        this.checkExpr(p.value);
+        continue;
+      }
       if (!t) {
         this.error(
           C.unknownField,
           `emit() has no field '${p.key.name}'`,
           p.key.range,
-          "fields: userData, res, flags, cq",
+          this.target.sqeCqField
+            ? "fields: userData, res, flags, cq"
+            : "fields: userData, res, flags",
         );
         this.checkExpr(p.value);
         continue;

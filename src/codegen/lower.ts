@@ -24,6 +24,7 @@ import type {
 import type { DataType, IntType, StructType, Type } from "../check/types.js";
 import { INT_TYPES, alignOf, sizeOf } from "../check/types.js";
 import { mcpuLevel, helperProto, contextField } from "../targets/targets.js";
+import { targetCodegen } from "../targets/registry.js";
 import {
   CQE_SIZE,
   SQE_FLAGS_OFFSET,
@@ -33,6 +34,24 @@ import {
   sqeField,
 } from "../targets/sqe.js";
 import { CodegenCodes } from "./codes.js";
+import {
+  CQE_F_MORE,
+  DEFAULT_CQ_BATCH,
+  EFAULT,
+  EMIT_MAP,
+  EMIT_RECORD_SIZE,
+  GEOMETRY,
+  IOU_LOOP_STOP,
+  KFUNC_GET_REGION,
+  KFUNC_ITER_DESTROY,
+  KFUNC_ITER_NEW,
+  KFUNC_ITER_NEXT,
+  KFUNC_SUBMIT_SQES,
+  REGION_CQ,
+  REGION_SQ,
+  type PlumbingWhat,
+  plumbingSymbol,
+} from "../targets/linux-7.1/plumbing.js";
 import type { DataLayout } from "./object.js";
 import {
   type AluName,
@@ -46,6 +65,7 @@ import {
   call,
   exit,
   fitsImm32,
+  kfuncCall,
   ja,
   jmp,
   jmp32,
@@ -70,6 +90,22 @@ export interface LowerOptions {
   regs?: RegPlan;
   /** Keep the reap-loop counter in a spare callee-saved register (see program()). */
   counterInRegister?: boolean;
+  /** linux-7.1: CQEs walked per loop_step at most (default 64). */
+  cqBatch?: number;
+}
+
+/** Stack slots of the linux-7.1 plumbing (offsets from r10; 0 when unused). */
+interface Slots71 {
+  lp: number;
+  headPtr: number;
+  head: number;
+  tail: number;
+  cqes: number;
+  /** The open-coded iterator (struct bpf_iter_num) bounding the CQ walk. */
+  iter: number;
+  sq: number;
+  ret: number;
+  cqe: number;
 }
 
 export interface RegPlan {
@@ -145,6 +181,18 @@ interface LoopFrame {
   continueLabel?: number;
 }
 
+/** A call lowered as a condition (see branch()). */
+interface CondCapture {
+  call: ast.CallExpr;
+  /** The bool-from-r0 builtins report here: branch on `r0 op k`. */
+  result?: { r0: Val; op: JmpName; k: number };
+  /** Where branch() jumps, for builtins that branch there themselves (linux-7.1 submit). */
+  target: number;
+  when: boolean;
+  /** Set when the builtin emitted the branch itself. */
+  done?: boolean;
+}
+
 class LowerError extends Error {
   constructor(readonly diag: Diagnostic) {
     super(diag.message);
@@ -187,9 +235,10 @@ export class Lowerer {
   private spareCalleeSaved: number[] = [];
   private needsPerfmon = false;
   /** Set while a call is lowered as a condition: the bool-from-r0 builtins report here. */
-  private condCapture:
-    { call: ast.CallExpr; result?: { r0: Val; op: JmpName; k: number } } | undefined;
+  private condCapture: CondCapture | undefined;
   private currentCall: ast.CallExpr | undefined;
+  /** linux-7.1: the plumbing's stack slots (set by program71). */
+  private s71: Slots71 | undefined;
 
   constructor(
     private readonly p: CheckedProgram,
@@ -459,6 +508,10 @@ export class Lowerer {
         file: this.p.file,
       });
     }
+    if (targetCodegen(this.p.target).entry === "structOpsLoop") {
+      this.program71();
+      return;
+    }
     const fns = this.reachable();
     const first = (onStart ?? onCompletion)!;
     this.line(first.decl.range);
@@ -571,6 +624,358 @@ export class Lowerer {
     this.label(this.exitLabel);
     this.emit(alu("MOV", R0, { imm: 0 }));
     this.emit(exit());
+  }
+
+  // ---- linux-7.1: one loop_step (docs/linux-7.1.md "The generated plumbing") ------------
+
+  /** Whether the program calls a builtin of this kind anywhere. */
+  private usesCallKind(kind: CallTarget["kind"]): boolean {
+    for (const c of this.p.calls.values()) if (c.kind === kind) return true;
+    return false;
+  }
+  private plumb(what: PlumbingWhat): string {
+    return plumbingSymbol(this.p.name, what);
+  }
+  /** dst = the u32 .rodata geometry global (a verifier-known constant: .rodata is frozen). */
+  private loadGeometry(dst: number, key: keyof typeof GEOMETRY): void {
+    const a = this.globalAddr(GEOMETRY[key], dst);
+    this.emit(ldx("W", dst, a.reg, a.off));
+  }
+  private kfunc(name: string): void {
+    this.emit(kfuncCall(), { sym: name });
+  }
+
+  private program71(): void {
+    const { onStart, onCompletion } = this.p.entryPoints;
+    const fns = this.reachable();
+    const first = (onStart ?? onCompletion)!;
+    const walk = onCompletion !== undefined;
+    const submits = this.usesCallKind("submit");
+    this.line(first.decl.range);
+    // Plumbing slots first, at fixed places below r10.
+    const slot = (used: boolean, size = 8): number => (used ? this.alloc(size) : 0);
+    const S: Slots71 = {
+      lp: slot(walk),
+      headPtr: slot(walk),
+      head: slot(walk),
+      tail: slot(walk),
+      cqes: slot(walk),
+      iter: slot(walk),
+      sq: slot(submits),
+      ret: slot(true),
+      cqe: slot(walk, 16),
+    };
+    this.s71 = S;
+    this.assignHomes(fns);
+    const base = this.frameTop;
+    for (const [sec, reg] of this.options.opt >= 2
+      ? (this.options.regs?.bases ?? new Map<string, number>())
+      : []) {
+      const anchor = this.names.data?.anchors.get(sec);
+      if (anchor === undefined) continue;
+      this.baseRegs.set(sec, reg);
+      this.emit(ldImm64(reg, 0n), { sym: anchor });
+    }
+    const fault = this.newLabel();
+    const commit = this.newLabel();
+    const walkDone = this.newLabel();
+    // stop(): in onStart straight to the commit; in onCompletion through the walk's end,
+    // which releases the iterator (the verifier requires it on every path).
+    const stopStart = this.newLabel();
+    const stopWalk = this.newLabel();
+    this.stopLabel = stopStart;
+    this.exitLabel = this.newLabel();
+    // struct_ops programs get their arguments as an array of u64 (what libbpf's BPF_PROG
+    // unpacks): args[0] = struct iou_ctx *, args[1] = struct iou_loop_params *.
+    if (walk) {
+      this.emit(ldx("DW", 2, 1, 8));
+      this.emit(stx("DW", R10, S.lp, 2));
+    }
+    this.emit(ldx("DW", CTX, 1, 0));
+    this.emit(st("DW", R10, S.ret, 0));
+    // steps++
+    {
+      const a = this.globalAddr(this.plumb("steps"), 1);
+      this.emit(ldx("W", 2, a.reg, a.off));
+      this.emit(alu("ADD", 2, { imm: 1 }, false));
+      this.emit(stx("W", a.reg, a.off, 2));
+    }
+    if (walk) {
+      // cq = get_region(ctx, CQ, cqes_off + cq_entries * 16)
+      this.loadGeometry(3, "cqEntries");
+      this.emit(alu("LSH", 3, { imm: 4 }));
+      this.loadGeometry(2, "cqesOff");
+      this.emit(alu("ADD", 3, 2));
+      this.emit(alu("MOV", 1, CTX));
+      this.emit(alu("MOV", 2, { imm: REGION_CQ }));
+      this.kfunc(KFUNC_GET_REGION);
+      this.emit(jmp("JEQ", R0, { imm: 0 }), { target: fault });
+      // Pointers at constant offsets into the region, and head/tail as of this step.
+      this.loadGeometry(2, "cqHeadOff");
+      this.emit(alu("MOV", 1, R0));
+      this.emit(alu("ADD", 1, 2));
+      this.emit(stx("DW", R10, S.headPtr, 1));
+      this.emit(ldx("W", 1, 1, 0));
+      this.emit(stx("DW", R10, S.head, 1));
+      this.loadGeometry(2, "cqTailOff");
+      this.emit(alu("MOV", 1, R0));
+      this.emit(alu("ADD", 1, 2));
+      this.emit(ldx("W", 1, 1, 0));
+      this.emit(stx("DW", R10, S.tail, 1));
+      this.loadGeometry(2, "cqesOff");
+      this.emit(alu("ADD", R0, 2));
+      this.emit(stx("DW", R10, S.cqes, R0));
+    }
+    if (submits) {
+      // sq = get_region(ctx, SQ, sq_entries * 64)
+      this.loadGeometry(3, "sqEntries");
+      this.emit(alu("LSH", 3, { imm: 6 }));
+      this.emit(alu("MOV", 1, CTX));
+      this.emit(alu("MOV", 2, { imm: REGION_SQ }));
+      this.kfunc(KFUNC_GET_REGION);
+      this.emit(jmp("JEQ", R0, { imm: 0 }), { target: fault });
+      this.emit(stx("DW", R10, S.sq, R0));
+      // The step's SQE count lives in .bss, not on the stack: loaded from memory it is an
+      // unknown scalar the bounds check ranges, so the verifier's loop states converge
+      // (a precise count would make it walk the CQ loop once per possible value).
+      const a = this.globalAddr(this.plumb("sq_used"), 1);
+      this.emit(st("W", a.reg, a.off, 0));
+    }
+    if (onStart) {
+      const afterStart = this.newLabel();
+      const a = this.globalAddr(this.plumb("started"), 1);
+      this.emit(ldx("B", 2, a.reg, a.off));
+      this.emit(jmp("JNE", 2, { imm: 0 }), { target: walk ? afterStart : this.stopLabel });
+      this.emit(st("B", a.reg, a.off, 1));
+      this.inlineEntry(onStart, afterStart);
+      this.label(afterStart);
+    }
+    if (walk) {
+      const top = this.newLabel();
+      const next = this.newLabel();
+      const batch = this.options.cqBatch ?? DEFAULT_CQ_BATCH;
+      // An open-coded iterator (bpf_iter_num, kfuncs of every program type since 6.4)
+      // bounds the walk: the verifier checks the body until its states converge instead of
+      // once per iteration, which keeps a 64-CQE walk far below its 1M-instruction budget.
+      this.emit(alu("MOV", 1, R10));
+      this.emit(alu("ADD", 1, { imm: S.iter }));
+      this.emit(alu("MOV", 2, { imm: 0 }));
+      this.emit(alu("MOV", 3, { imm: batch }));
+      this.kfunc(KFUNC_ITER_NEW);
+      this.label(top);
+      this.line(onCompletion.decl.range);
+      this.emit(alu("MOV", 1, R10));
+      this.emit(alu("ADD", 1, { imm: S.iter }));
+      this.kfunc(KFUNC_ITER_NEXT);
+      this.emit(jmp("JEQ", R0, { imm: 0 }), { target: walkDone });
+      this.emit(ldx("DW", 1, R10, S.head));
+      this.emit(ldx("DW", 2, R10, S.tail));
+      this.emit(jmp("JEQ", 1, 2), { target: walkDone });
+      // The head moves past this CQE before the handler runs (a stop() in it keeps it used).
+      this.emit(alu("MOV", 2, 1));
+      this.emit(alu("ADD", 2, { imm: 1 }, false));
+      this.emit(stx("DW", R10, S.head, 2));
+      // cqe = cqes + (head & (cq_entries - 1)) * 16, copied to the stack for the handler.
+      this.loadGeometry(3, "cqEntries");
+      this.emit(alu("ADD", 3, { imm: -1 }));
+      this.emit(alu("AND", 1, 3));
+      this.emit(alu("LSH", 1, { imm: 4 }));
+      this.emit(ldx("DW", 2, R10, S.cqes));
+      this.emit(alu("ADD", 2, 1));
+      this.emit(ldx("DW", 1, 2, 0));
+      this.emit(stx("DW", R10, S.cqe, 1));
+      this.emit(ldx("DW", 1, 2, 8));
+      this.emit(stx("DW", R10, S.cqe + 8, 1));
+      // A CQE without IORING_CQE_F_MORE retires one request in flight.
+      const more = this.newLabel();
+      this.emit(alu("RSH", 1, { imm: 32 }));
+      this.emit(jmp("JSET", 1, { imm: CQE_F_MORE }), { target: more });
+      {
+        const a = this.globalAddr(this.plumb("inflight"), 1);
+        this.emit(ldx("W", 2, a.reg, a.off));
+        this.emit(alu("ADD", 2, { imm: -1 }, false));
+        this.emit(stx("W", a.reg, a.off, 2));
+      }
+      this.label(more);
+      const param = onCompletion.params[0];
+      if (param) this.homes.set(param, { k: "alias", base: { k: "reg", r: R10 }, off: S.cqe });
+      this.stopLabel = stopWalk;
+      this.inlineEntry(onCompletion, next);
+      this.label(next);
+      this.jumpTo(top);
+      this.label(stopWalk);
+      this.emit(st("DW", R10, S.ret, IOU_LOOP_STOP));
+      this.label(walkDone);
+      this.emit(alu("MOV", 1, R10));
+      this.emit(alu("ADD", 1, { imm: S.iter }));
+      this.kfunc(KFUNC_ITER_DESTROY);
+      this.jumpTo(commit);
+    } else {
+      // onStart only: one step, then the CQEs are user space's.
+      this.jumpTo(this.stopLabel);
+    }
+    this.frameTop = base;
+    this.label(stopStart);
+    this.emit(st("DW", R10, S.ret, IOU_LOOP_STOP));
+    this.label(commit);
+    if (walk) {
+      this.emit(ldx("DW", 1, R10, S.headPtr));
+      this.emit(ldx("DW", 2, R10, S.head));
+      this.emit(stx("W", 1, 0, 2));
+    }
+    const decide = this.newLabel();
+    if (submits) {
+      // ONE submit_sqes per step for the SQEs written at 0..nsq-1 (SQ_REWIND).
+      const subErr = this.newLabel();
+      const u = this.globalAddr(this.plumb("sq_used"), 1);
+      this.emit(ldx("W", 2, u.reg, u.off));
+      this.emit(jmp("JEQ", 2, { imm: 0 }), { target: decide });
+      this.emit(alu("MOV", 1, CTX));
+      this.kfunc(KFUNC_SUBMIT_SQES);
+      this.emit(jmp("JSLT", R0, { imm: 0 }), { target: subErr });
+      const a = this.globalAddr(this.plumb("inflight"), 1);
+      this.emit(ldx("W", 2, a.reg, a.off));
+      this.emit(alu("ADD", 2, R0, false));
+      this.emit(stx("W", a.reg, a.off, 2));
+      this.jumpTo(decide);
+      this.label(subErr);
+      const e = this.globalAddr(this.plumb("error"), 1);
+      this.emit(stx("W", e.reg, e.off, R0));
+      this.emit(st("DW", R10, S.ret, IOU_LOOP_STOP));
+    }
+    this.label(decide);
+    this.emit(ldx("DW", R0, R10, S.ret));
+    if (walk) {
+      const idle = this.newLabel();
+      const setWait = this.newLabel();
+      this.emit(jmp("JNE", R0, { imm: 0 }), { target: this.exitLabel });
+      // cq_wait_idx: head while CQEs wait, head + 1 while requests are in flight.
+      this.emit(ldx("DW", 1, R10, S.head));
+      this.emit(ldx("DW", 2, R10, S.tail));
+      this.emit(jmp("JNE", 1, 2), { target: setWait });
+      const a = this.globalAddr(this.plumb("inflight"), 2);
+      this.emit(ldx("W", 2, a.reg, a.off));
+      this.emit(jmp("JEQ", 2, { imm: 0 }), { target: idle });
+      this.emit(alu("ADD", 1, { imm: 1 }, false));
+      this.label(setWait);
+      this.emit(ldx("DW", 2, R10, S.lp));
+      this.emit(stx("W", 2, 0, 1));
+      this.emit(alu("MOV", R0, { imm: 0 }));
+      this.jumpTo(this.exitLabel);
+      // Nothing waiting, nothing in flight: no completion can come, so stop.
+      this.label(idle);
+      const i = this.globalAddr(this.plumb("idle"), 1);
+      this.emit(st("B", i.reg, i.off, 1));
+      this.emit(alu("MOV", R0, { imm: IOU_LOOP_STOP }));
+    }
+    this.jumpTo(this.exitLabel);
+    this.label(fault);
+    {
+      const a = this.globalAddr(this.plumb("error"), 1);
+      this.emit(st("W", a.reg, a.off, -EFAULT));
+      this.emit(alu("MOV", R0, { imm: IOU_LOOP_STOP }));
+    }
+    this.label(this.exitLabel);
+    this.emit(exit());
+  }
+
+  /** linux-7.1 submit: the SQE goes straight into the next SQ slot; false when all are used. */
+  private submit71(
+    image: Uint8Array,
+    fields: { off: number; size: number; val: Val }[],
+    want: boolean,
+  ): Val | undefined {
+    const S = this.s71!;
+    // Outer temporaries go to their slots: the full path skips the stores below.
+    this.beforeCall(fields.flatMap((f) => (f.val.k === "tmp" ? [f.val.t] : [])));
+    // Unpinned, a field value may move to its slot here, before the branch (both paths).
+    for (const f of fields) this.unpin(f.val);
+    const full = this.newLabel();
+    // Lowered as a condition: branch to its target here instead of making a bool.
+    const cap = want && this.condCapture?.call === this.currentCall ? this.condCapture : undefined;
+    const n = this.newTmp();
+    n.pinned++;
+    const lim = this.newTmp();
+    // The count's address: a section base register, or ut.
+    const ut = this.newTmp();
+    ut.pinned++;
+    const u = this.globalAddr(this.plumb("sq_used"), ut.reg!);
+    this.emit(ldx("W", n.reg!, u.reg, u.off));
+    const a = this.globalAddr(GEOMETRY.sqEntries, lim.reg!);
+    this.emit(ldx("W", lim.reg!, a.reg, a.off));
+    this.emit(jmp("JGE", n.reg!, lim.reg!), { target: cap && !cap.when ? cap.target : full });
+    this.emit(alu("MOV", lim.reg!, n.reg!));
+    this.emit(alu("ADD", lim.reg!, { imm: 1 }));
+    this.emit(stx("W", u.reg, u.off, lim.reg!));
+    ut.pinned--;
+    this.live.delete(ut);
+    this.emit(alu("LSH", n.reg!, { imm: 6 }));
+    this.emit(ldx("DW", lim.reg!, R10, S.sq));
+    this.emit(alu("ADD", lim.reg!, n.reg!));
+    n.pinned--;
+    this.live.delete(n);
+    this.writeImage({ base: { k: "tmp", t: lim }, off: 0 }, image, fields);
+    this.live.delete(lim);
+    if (!want) {
+      this.label(full);
+      return undefined;
+    }
+    if (cap) {
+      // As a condition: the full path is the false outcome, the stores the true one.
+      cap.done = true;
+      if (cap.when) {
+        this.jumpTo(cap.target);
+        this.label(full);
+      }
+      return { k: "imm", v: 0n };
+    }
+    const end = this.newLabel();
+    const res = this.newTmp();
+    this.emit(alu("MOV", res.reg!, { imm: 1 }));
+    this.jumpTo(end);
+    this.label(full);
+    this.emit(alu("MOV", res.reg!, { imm: 0 }));
+    this.label(end);
+    return { k: "tmp", t: res };
+  }
+
+  /** linux-7.1 emit: a 16-byte CQE-shaped record into the iou_emit ring buffer. */
+  private emit71(fields: SqeFieldValue[], want: boolean): Val | undefined {
+    const image = new Uint8Array(EMIT_RECORD_SIZE);
+    const runtime: { off: number; size: number; val: Val }[] = [];
+    const place: Record<string, { off: number; size: number }> = {
+      userData: { off: 0, size: 8 },
+      res: { off: 8, size: 4 },
+      flags: { off: 12, size: 4 },
+    };
+    for (const f of fields) {
+      const pl = place[f.name];
+      if (!pl) continue;
+      const c = f.constant ?? this.constOf(f.value);
+      if (c !== undefined) {
+        let y = BigInt.asUintN(pl.size * 8, typeof c === "boolean" ? (c ? 1n : 0n) : c);
+        for (let i = 0; i < pl.size; i++) {
+          image[pl.off + i] = Number(y & 0xffn);
+          y >>= 8n;
+        }
+      } else {
+        const v = this.expr(f.value);
+        this.pin(v);
+        runtime.push({ ...pl, val: v });
+      }
+    }
+    for (const f of runtime) this.unpin(f.val);
+    const buf = this.alloc(EMIT_RECORD_SIZE);
+    this.writeImage({ base: { k: "reg", r: R10 }, off: buf }, image, runtime);
+    const map = this.newTmp();
+    this.emit(ldImm64(map.reg!, 0n), { sym: EMIT_MAP });
+    const r0 = this.callHelper(this.helper("ringbuf_output"), [
+      { k: "tmp", t: map },
+      this.stackPtr(buf),
+      { k: "imm", v: BigInt(EMIT_RECORD_SIZE) },
+      { k: "imm", v: 0n },
+    ]);
+    return this.okResult(r0, want, "JEQ", 0);
   }
 
   /**
@@ -1463,10 +1868,11 @@ export class Lowerer {
       return;
     }
     if (x.kind === "CallExpr") {
-      const cap: { call: ast.CallExpr; result?: { r0: Val; op: JmpName; k: number } } = { call: x };
+      const cap: CondCapture = { call: x, target, when };
       this.condCapture = cap;
       const v = this.callExpr(x, true) ?? { k: "imm" as const, v: 0n };
       this.condCapture = undefined;
+      if (cap.done) return;
       if (cap.result) {
         const { r0, op, k } = cap.result;
         this.cmpJump(when ? op : NEGATE[op]!, r0, { k: "imm", v: BigInt(k) }, target);
@@ -1812,11 +2218,11 @@ export class Lowerer {
       t.pinned++;
       fields.push({ off: SQE_FLAGS_OFFSET, size: 1, val: { k: "tmp", t } });
     } else put(SQE_FLAGS_OFFSET, 1, BigInt(flagByte));
+    if (this.s71) return this.submit71(image, fields, want);
     for (const f of fields) this.unpin(f.val);
     const buf = this.alloc(SQE_SIZE);
     this.writeImage({ base: { k: "reg", r: R10 }, off: buf }, image, fields);
-    const helper = this.p.target.name === "iouring-v1" ? "iouring_queue_sqe" : "iouring_queue_sqe";
-    const r0 = this.callHelper(this.helper(helper), [
+    const r0 = this.callHelper(this.helper("iouring_queue_sqe"), [
       this.ctxVal(),
       this.stackPtr(buf),
       { k: "imm", v: BigInt(SQE_SIZE) },
@@ -1826,10 +2232,11 @@ export class Lowerer {
       return undefined;
     }
     // Queued: v1 returns 0, v2 returns 1 (abi.md).
-    return this.okResult(r0, want, "JEQ", this.p.target.name === "iouring-v1" ? 0 : 1);
+    return this.okResult(r0, want, "JEQ", targetCodegen(this.p.target).queuedResult ?? 1);
   }
 
   private emitCqe(fields: SqeFieldValue[], want: boolean): Val | undefined {
+    if (this.s71) return this.emit71(fields, want);
     const get = (n: string): Val => {
       const f = fields.find((ff) => ff.name === n);
       if (!f) return { k: "imm", v: 0n };
