@@ -1005,7 +1005,10 @@ export class Interpreter {
           case Op.CALL_KFUNC: {
             const fn = this.kfuncs.get(pc);
             if (!fn)
-              return this.fault(pc, `kfunc call (btf id ${imms[pc]}) that this run does not provide`);
+              return this.fault(
+                pc,
+                `kfunc call (btf id ${imms[pc]}) that this run does not provide`,
+              );
             this.executed = executed;
             this.setReg(0, fn(this, pc));
             // Like a helper call: r1-r5 are clobbered (left as they are; the verifier forbids reading them).

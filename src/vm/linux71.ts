@@ -233,6 +233,12 @@ export function createStepper71FromObject(
   const lp = mem.add("lp (struct iou_loop_params)", 4);
   const ctxAddr = mem.addressOf(ctx);
   const lpAddr = mem.addressOf(lp);
+  // A struct_ops program gets its arguments as an array of u64 in r1 (what libbpf's BPF_PROG
+  // reads): args[0] = ctx, args[1] = lp. The kernel lets the program only read it.
+  const args = mem.add("struct_ops args (u64[2])", 16, { writable: false });
+  args.view.setBigUint64(0, ctxAddr, true);
+  args.view.setBigUint64(8, lpAddr, true);
+  const argsAddr = mem.addressOf(args);
   // One region per (id, size) asked for: exactly `size` bytes of the ring's array, shared.
   const regionCache = new Map<string, Region>();
   const regionFor = (id: number, size: number): Region | undefined => {
@@ -266,7 +272,10 @@ export function createStepper71FromObject(
 
   const checkCtx = (vm: Interpreter, pc: number, name: string): void => {
     if (vm.reg(1) !== ctxAddr)
-      throw new VmFault(pc, `kfunc ${name}: r1 (0x${vm.reg(1).toString(16)}) is not the ctx argument`);
+      throw new VmFault(
+        pc,
+        `kfunc ${name}: r1 (0x${vm.reg(1).toString(16)}) is not the ctx argument`,
+      );
   };
   const kfuncImpl: Record<string, HelperFn> = {
     bpf_io_uring_get_region(vm, pc) {
@@ -316,7 +325,7 @@ export function createStepper71FromObject(
     program,
     loaded: L,
     step(): Step71Result {
-      const res = L.vm.run(program.slot, [ctxAddr, lpAddr]);
+      const res = L.vm.run(program.slot, [argsAddr]);
       if (res.fault) {
         const where = L.locate(res.fault.pc);
         const pc = where?.index ?? res.fault.pc;

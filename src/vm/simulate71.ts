@@ -55,7 +55,12 @@ export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions
   if (scenario.cqEntries.length > 1 && scenario.ringGiven?.cq)
     diag("error", VmCodes.badScenario, "ring.cq_entries: linux-7.1 rings have one CQ");
   for (const c of scenario.cqes)
-    if (c.cq !== 0) diag("error", VmCodes.badScenario, `cqes: CQ ${c.cq} does not exist (linux-7.1 has CQ 0 only)`);
+    if (c.cq !== 0)
+      diag(
+        "error",
+        VmCodes.badScenario,
+        `cqes: CQ ${c.cq} does not exist (linux-7.1 has CQ 0 only)`,
+      );
 
   // .rodata: the geometry (what the loader fills from io_uring_params), then scenario globals.
   const rodata: Record<string, bigint | number> = geometryRodata(ring.geometry);
@@ -84,7 +89,8 @@ export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions
       : {}),
     ...(file ? { file } : {}),
   });
-  if ("diagnostics" in made) return { events, diagnostics: [...diagnostics, ...made.diagnostics], stats };
+  if ("diagnostics" in made)
+    return { events, diagnostics: [...diagnostics, ...made.diagnostics], stats };
   const stepper = made;
   const L = stepper.loaded;
   for (const init of scenario.mapInit) {
@@ -134,7 +140,11 @@ export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions
       seq: r.seq,
       cqe,
       ...(note || where === "overflow"
-        ? { note: [note, where === "overflow" ? "CQ full: overflow" : ""].filter(Boolean).join(", ") }
+        ? {
+            note: [note, where === "overflow" ? "CQ full: overflow" : ""]
+              .filter(Boolean)
+              .join(", "),
+          }
         : {}),
     });
   };
@@ -171,7 +181,14 @@ export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions
         flags: 0,
       };
       stats.sqes++;
-      ev({ step: tick, ...(by !== "user" ? { run: stepNo } : {}), type: "submit", seq: r.seq, by, sqe });
+      ev({
+        step: tick,
+        ...(by !== "user" ? { run: stepNo } : {}),
+        type: "submit",
+        seq: r.seq,
+        by,
+        sqe,
+      });
       return r;
     });
     for (let i = 0; i + 1 < reqs.length; i++)
@@ -244,9 +261,12 @@ export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions
       consumed: (head1 - head0) >>> 0,
       cqWaitIdx: r.cqWaitIdx,
     });
-    for (const m of stepper.emits())
-      ev({ step: tick, run: stepNo, type: "emit71", ...m });
-    if (!stepper.program.sleepable && !warnedSleepable && events.some((e) => e.type === "submit_sqes")) {
+    for (const m of stepper.emits()) ev({ step: tick, run: stepNo, type: "emit71", ...m });
+    if (
+      !stepper.program.sleepable &&
+      !warnedSleepable &&
+      events.some((e) => e.type === "submit_sqes")
+    ) {
       warnedSleepable = true;
       diag(
         "warning",
@@ -265,13 +285,25 @@ export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions
         VmCodes.badReturn,
         `step ${stepNo} of ${stepper.program.name} returned ${r.ret}; loop_step must return 0 (CONTINUE) or 1 (STOP): the kernel fails io_uring_enter with -EINVAL`,
       );
-      ev({ step: tick, run: stepNo, type: "stop", reason: `loop_step returned ${r.ret} (-EINVAL)` });
+      ev({
+        step: tick,
+        run: stepNo,
+        type: "stop",
+        reason: `loop_step returned ${r.ret} (-EINVAL)`,
+      });
       break;
     }
     // CONTINUE: sleep until the tail reaches cq_wait_idx (u32 ring arithmetic).
     const need = () => (r.cqWaitIdx - ring.tail) | 0;
     if (need() <= 0) continue;
-    ev({ step: tick, run: stepNo, type: "sleep", waitIdx: r.cqWaitIdx, tail: ring.tail, need: need() });
+    ev({
+      step: tick,
+      run: stepNo,
+      type: "sleep",
+      waitIdx: r.cqWaitIdx,
+      tail: ring.tail,
+      need: need(),
+    });
     let stuck = false;
     while (need() > 0) {
       if (!inflight.length) {
