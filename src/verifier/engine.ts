@@ -20,6 +20,7 @@ import {
   rodataKnown,
   type StructOpsHost,
   syntheticAccess,
+  syntheticOf,
 } from "./structops.js";
 import type { Scalar } from "./scalar.js";
 
@@ -984,6 +985,14 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       );
     if (ptr.t === "map")
       fail(VerifierCodes.badPointerArith, "arithmetic on a map pointer is not allowed");
+    if (ptr.t === "value") {
+      const so = syntheticOf(p.maps[ptr.map]!);
+      if (so === "ioRingCtx" || so === "loopParams")
+        fail(
+          VerifierCodes.badPointerArith,
+          `arithmetic on the ${so === "ioRingCtx" ? "io_ring_ctx" : "iou_loop_params"} pointer is not allowed (use it as the argument gives it)`,
+        );
+    }
     const s = sc.s;
     const known = S.isConst(s);
     const delta = op === "ADD" ? s : S.neg(s);
