@@ -637,7 +637,10 @@ export class Lowerer {
     const walk = onCompletion !== undefined;
     const submits = this.usesCallKind("submit");
     this.line(first.decl.range);
-    this.emit(alu("MOV", CTX, 1));
+    // A struct_ops program gets its arguments as an array of u64 in r1 (libbpf's BPF_PROG):
+    // args[0] = ctx, args[1] = lp; r2-r5 are not set (the kernel rejects reading them).
+    if (walk) this.emit(ldx("DW", 2, 1, 8));
+    this.emit(ldx("DW", CTX, 1, 0));
     // Plumbing slots first, at fixed places below r10.
     const slot = (used: boolean, size = 8): number => (used ? this.alloc(size) : 0);
     const S: Slots71 = {
