@@ -117,9 +117,11 @@ function programs(): Program[] {
   const ex = join(root, "examples");
   const list: Program[] = [];
   for (const d of readdirSync(ex, { withFileTypes: true }).filter((e) => e.isDirectory())) {
-    for (const f of readdirSync(join(ex, d.name)).filter((f) => f.endsWith(".bpf.ts"))) {
+    // The iouring-v2 forms (bench/c holds their C versions; the host kernel loads them).
+    const v2 = join(ex, d.name, "v2");
+    for (const f of readdirSync(v2).filter((f) => f.endsWith(".bpf.ts"))) {
       const base = basename(f, ".bpf.ts");
-      list.push({ base, src: join(ex, d.name, f), c: join(root, "bench", "c", `${base}.bpf.c`) });
+      list.push({ base, src: join(v2, f), c: join(root, "bench", "c", `${base}.bpf.c`) });
     }
   }
   return list.sort((a, b) => a.base.localeCompare(b.base));

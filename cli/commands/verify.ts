@@ -6,14 +6,15 @@ import { CliCodes } from "../../src/diagnostics/codes.js";
 import { readElf } from "../../src/elf/reader.js";
 import { KernelCodes } from "../../src/kernel/codes.js";
 import { kernelVerify } from "../../src/kernel/oracle.js";
-import { DEFAULT_TARGET, findTarget, TARGET_NAMES } from "../../src/targets/targets.js";
+import { DEFAULT_TARGET, findTarget, getTarget, TARGET_NAMES } from "../../src/targets/targets.js";
+import { inferTarget } from "../../src/targets/registry.js";
 import { Exit, isDiagnostic, readBinaryInput, report } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 import { runOurVerifier } from "./verify-ours.js";
 
 interface VerifyOptions {
   kernel?: boolean;
-  target: string;
+  target?: string;
   lenient?: boolean;
   program?: string;
   logLevel?: string;
@@ -27,7 +28,10 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
     .description("check a BPF object with ioubpf's verifier (or the running kernel's: --kernel)")
     .argument("<file>", "BPF ELF object (.o)")
     .option("--kernel", "use the running kernel's verifier (the kernel oracle; needs CAP_BPF)")
-    .option("--target <target>", `target ABI (${TARGET_NAMES.join(", ")})`, DEFAULT_TARGET)
+    .option(
+      "--target <target>",
+      `target ABI (${TARGET_NAMES.join(", ")}; default: from the object's sections, else ${DEFAULT_TARGET})`,
+    )
     .option(
       "--lenient",
       "load with this process's capabilities instead of dropping CAP_SYS_ADMIN/CAP_PERFMON",
@@ -41,8 +45,8 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
     .option("--json", "print the result as JSON")
     .action(async (file: string, opts: VerifyOptions) => {
       const { io } = ctx;
-      const target = findTarget(opts.target);
-      if (!target) {
+      const given = opts.target === undefined ? undefined : findTarget(opts.target);
+      if (opts.target !== undefined && !given) {
         io.stderr(
           `ioubpf verify: unknown target '${opts.target}' (known: ${TARGET_NAMES.join(", ")})\n`,
         );
@@ -57,6 +61,7 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
       if (isDiagnostic(bytes)) return ctx.setExit(report(io, [bytes], { json: opts.json }));
       const { object, diagnostics } = readElf(bytes, file);
       if (!object) return ctx.setExit(report(io, diagnostics, { json: opts.json }));
+      const target = given ?? getTarget(inferTarget(object.sections.map((s) => s.name)));
       if (!opts.kernel)
         return ctx.setExit(runOurVerifier(io, object, diagnostics, file, target.name, opts));
       const r = await kernelVerify(object, {
