@@ -294,6 +294,47 @@ export function createStepper71FromObject(
       return ret;
     },
   };
+  // The open-coded numeric iterator (kfuncs of every program type since 6.4) that the
+  // generated plumbing bounds its CQ walk with: struct bpf_iter_num is { int cur; int end; }
+  // in the caller's memory (its stack); next() returns &cur, or NULL once cur + 1 >= end.
+  const iterState = (vm: Interpreter, pc: number, name: string) => {
+    const at = mem.resolve(vm.reg(1), 8, true);
+    if (typeof at === "string") throw new VmFault(pc, `kfunc ${name}: iterator: ${at}`);
+    return { view: at.region.view, off: at.offset, addr: vm.reg(1) };
+  };
+  kfuncImpl.bpf_iter_num_new = (vm, pc) => {
+    const it = iterState(vm, pc, "bpf_iter_num_new");
+    const start = Number(BigInt.asIntN(32, vm.reg(2)));
+    const end = Number(BigInt.asIntN(32, vm.reg(3)));
+    let ret = 0;
+    let cur = start - 1;
+    let e = end;
+    // The kernel's checks: start <= end, at most BPF_MAX_LOOPS (8M) iterations.
+    if (start > end) ret = -Errno.EINVAL;
+    else if (end - start > 8 * 1024 * 1024) ret = -Errno.E2BIG;
+    if (ret < 0) cur = e = 0;
+    it.view.setInt32(it.off, cur, true);
+    it.view.setInt32(it.off + 4, e, true);
+    return ret;
+  };
+  kfuncImpl.bpf_iter_num_next = (vm, pc) => {
+    const it = iterState(vm, pc, "bpf_iter_num_next");
+    const cur = it.view.getInt32(it.off, true);
+    const end = it.view.getInt32(it.off + 4, true);
+    if (cur + 1 >= end) {
+      it.view.setInt32(it.off, 0, true);
+      it.view.setInt32(it.off + 4, 0, true);
+      return 0n;
+    }
+    it.view.setInt32(it.off, cur + 1, true);
+    return it.addr;
+  };
+  kfuncImpl.bpf_iter_num_destroy = (vm, pc) => {
+    const it = iterState(vm, pc, "bpf_iter_num_destroy");
+    it.view.setInt32(it.off, 0, true);
+    it.view.setInt32(it.off + 4, 0, true);
+    return 0;
+  };
   const kfuncs = new Map<number, HelperFn>();
   const unknown: string[] = [];
   for (const [slot, name] of L.kfuncCalls) {
@@ -306,7 +347,7 @@ export function createStepper71FromObject(
       diagnostics: [
         diag(
           VmCodes.badObject,
-          `calls kfunc${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}, which linux-7.1 does not have (bpf_io_uring_get_region, bpf_io_uring_submit_sqes)`,
+          `calls kfunc${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}, which the VM does not provide (it has ${Object.keys(kfuncImpl).join(", ")})`,
           file,
         ),
       ],
