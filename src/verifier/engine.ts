@@ -339,6 +339,8 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     if (sem.kind === "ja" || sem.kind === "jcond")
       for (const t of successors(p, insn)) if (t >= 0 && t < n) prunePoint[t] = 1;
     if (sem.kind === "call") prunePoint[insn.pc + 1] = 1;
+    // the convergence point of an open-coded iterator loop (iterConverged)
+    if (insn.kfunc === "bpf_iter_num_next") prunePoint[insn.pc] = 1;
   }
   const explored: (Checkpoint[] | undefined)[] = new Array(n);
   const visited = new Uint8Array(n);
@@ -385,6 +387,10 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     newId: () => nextId++,
     isPtr,
     regText,
+    stackStore: (ptr, v) => {
+      stackAccess(ptr, 0, 8, true, v, false);
+    },
+    stackLoad: (ptr) => stackAccess(ptr, 0, 8, false, undefined, false),
   };
 
   // --- state comparison (old subsumes cur) --------------------------------------------
@@ -594,6 +600,40 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
   };
 
   /**
+   * At a bpf_iter_num_next call: an in-progress ancestor checkpoint that covers the current
+   * state once the iterator's slot (its depth) is ignored means the loop has converged: the
+   * ancestor's own paths (including the NULL exit) cover every further iteration.
+   */
+  const iterConverged = (list: Checkpoint[], pc: number): boolean => {
+    const it = reg(1);
+    if (it.t !== "stack") return false;
+    const f = cur.frames[it.frame]!;
+    const sl = (it.off + MAX_STACK) >> 3;
+    if (sl < 0 || sl >= f.spills.length) return false;
+    const save = {
+      spill: f.spills[sl],
+      narrow: f.narrow[sl],
+      kinds: f.kinds.slice(sl * 8, sl * 8 + 8),
+    };
+    try {
+      for (const cp of list) {
+        if (cp.pending === 0 || !isAncestor(cp)) continue;
+        const of = cp.frames[it.frame];
+        if (!of) continue;
+        f.spills[sl] = of.spills[sl];
+        f.narrow[sl] = of.narrow[sl];
+        f.kinds.set(of.kinds.subarray(sl * 8, sl * 8 + 8), sl * 8);
+        if (framesSub(cp.frames, cur.frames, pc, false, true)) return true;
+      }
+      return false;
+    } finally {
+      f.spills[sl] = save.spill;
+      f.narrow[sl] = save.narrow;
+      f.kinds.set(save.kinds, sl * 8);
+    }
+  };
+
+  /**
    * Returns true when the current path can stop here (an explored state covers it).
    * The cost is bounded: a per-pc list holds at most MAX_STATES_PER_PC checkpoints (completed
    * ones that keep missing are evicted, as the kernel does with its miss/hit counts), and at
@@ -604,6 +644,8 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     const list = explored[pc] ?? (explored[pc] = []);
     let evict = false;
     const fp = fingerprint(pc);
+    if (p.insns[pc]?.kfunc === "bpf_iter_num_next" && !cur.spec && iterConverged(list, pc))
+      return true;
     for (const cp of list) {
       if (cp.pending === 0) {
         if (framesSub(cp.frames, cur.frames, pc, false, true)) {

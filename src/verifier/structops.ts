@@ -33,6 +33,9 @@ export interface StructOpsHost {
   newId(): number;
   isPtr(r: Reg): boolean;
   regText(r: Reg): string;
+  /** An 8-byte store / load at a stack pointer (the engine's spill rules). */
+  stackStore(ptr: { frame: number; off: number }, v: Reg): void;
+  stackLoad(ptr: { frame: number; off: number }): Reg | undefined;
 }
 
 export type SyntheticKind = "ioRingCtx" | "loopParams" | "region";
@@ -144,9 +147,61 @@ export function syntheticAccess(
 
 const KFUNC_NAMES = ["bpf_io_uring_get_region", "bpf_io_uring_submit_sqes"];
 
+/** The open-coded numeric iterator kfuncs (every program type since 6.4). */
+export const ITER_KFUNCS = ["bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy"];
+
+/**
+ * bpf_iter_num_*: the iterator is 8 bytes of the program's stack (r1). Its slot holds the
+ * iteration depth as a spilled constant (new: 0, next: +1), so loop states of different
+ * iterations differ (no false "infinite loop"); at the next() call the engine prunes a state
+ * an in-progress ancestor covers when the slot is ignored (iterConverged), which is how the
+ * kernel verifies these loops. next() returns a 4-byte readable pointer (&cur) or NULL.
+ */
+function iterCall(h: StructOpsHost, name: string): void {
+  const it = h.reg(1);
+  if (it.t !== "stack")
+    h.fail(
+      VerifierCodes.helperArg,
+      `${name} argument 1: r1 must point to the iterator on the stack, but holds ${h.regText(it)}`,
+    );
+  const ptr = it as { frame: number; off: number };
+  if ((ptr.off & 7) !== 0)
+    h.fail(
+      VerifierCodes.misalignedStack,
+      `${name}: the iterator at fp${ptr.off} is not 8-byte aligned`,
+    );
+  let ret: Reg = { t: "none" };
+  if (name === "bpf_iter_num_new") {
+    for (const r of [2, 3]) {
+      const v = h.reg(r);
+      if (v.t === "none")
+        h.fail(VerifierCodes.uninitRegister, `${name} argument ${r}: r${r} is not initialised`);
+      if (h.isPtr(v))
+        h.fail(VerifierCodes.pointerLeak, `${name} argument ${r}: r${r} holds a pointer`);
+    }
+    h.stackStore(ptr, { t: "scalar", s: S.constant(0) });
+    ret = { t: "scalar", s: S.signExtend(S.unknownBytes(4), 32) };
+  } else {
+    const cur = h.stackLoad(ptr);
+    if (cur?.t !== "scalar" || !S.isConst(cur.s))
+      h.fail(
+        VerifierCodes.helperArg,
+        `${name}: fp${ptr.off} is not an iterator made by bpf_iter_num_new`,
+      );
+    if (name === "bpf_iter_num_next") {
+      h.stackStore(ptr, { t: "scalar", s: S.constant((cur as { s: S.Scalar }).s.v + 1n) });
+      const map = syntheticMap(h.p, "region", "bpf_iter_num (&cur)", 4, false);
+      ret = { t: "valueOrNull", map, id: h.newId() };
+    } else h.stackStore(ptr, { t: "scalar", s: S.unknown() });
+  }
+  for (let i = 1; i <= 5; i++) h.setReg(i, { t: "none" });
+  h.setReg(0, ret);
+}
+
 /** A kfunc call (insn.kfunc names the extern). */
 export function kfuncCall(h: StructOpsHost, insn: Insn & { kfunc?: string }): void {
   const name = insn.kfunc;
+  if (name && ITER_KFUNCS.includes(name)) return iterCall(h, name);
   const proto = name ? h.rules.target.kfuncs[name] : undefined;
   if (!name || !proto)
     h.fail(

@@ -25,6 +25,7 @@ import {
 import { type CompletionRule, IORING_OP_BPF, type Scenario } from "./scenario.js";
 import type { Kfunc71Event } from "./linux71.js";
 import { isStructOpsObject, simulate71 } from "./simulate71.js";
+import { targetEntry } from "../targets/registry.js";
 
 export type SimEvent = { step: number; run?: number } & (
   | { type: "submit"; seq: number; by: string; sqe: SqeView }
@@ -140,8 +141,9 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
   const target: TargetInfo = getTarget(
     options.target ?? scenario.target ?? (isStructOpsObject(obj) ? "linux-7.1" : "iouring-v2"),
   );
-  // A target whose programs get struct_ops arguments runs as a loop (not as requests).
-  if (target.context.kind === "structOpsArgs") return simulate71(obj, scenario, options);
+  // The registry says how a target's programs run: struct_ops loop_step loops (not requests).
+  if (targetEntry(target).codegen.entry === "structOpsLoop")
+    return simulate71(obj, scenario, options);
 
   // Scenario `globals`: what a loader writes into .rodata/.data/.bss before loading.
   const withGlobals = setGlobals(obj, scenario.globals);
