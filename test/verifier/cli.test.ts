@@ -42,7 +42,11 @@ test("compile: a rejection is an error at the .bpf.ts line, exit 1, output untou
   assert.match(io.err, /insn \d+ `[^`]+`/);
   assert.equal(readFileSync(out, "utf8"), "old");
   const io2 = captureIO();
-  assert.equal(await runCli(["compile", src, "-o", out, "--no-verify", "--target", "iouring-v2"], io2), 0, io2.err);
+  assert.equal(
+    await runCli(["compile", src, "-o", out, "--no-verify", "--target", "iouring-v2"], io2),
+    0,
+    io2.err,
+  );
   assert.notEqual(readFileSync(out, "utf8"), "old");
 });
 
