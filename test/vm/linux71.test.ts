@@ -287,3 +287,32 @@ test("ioubpf run on linux-7.1: a loop waiting with nothing in flight is an E8022
   );
   assert.equal(r.stats.runs, 1);
 });
+
+test("interface 3 over a compiled object: nop-pump keeps 8 NOPs in flight, step by step", async () => {
+  const { compile } = await import("../../src/codegen/index.js");
+  const path = "examples/nop-pump/nop-pump.bpf.ts";
+  const c = compile({ path, text: readFileSync(path, "utf8") }, { target: "linux-7.1" });
+  assert.ok(c.bytes, JSON.stringify(c.diagnostics));
+  const { ring, submits, geometry } = handRing(64, 16);
+  const st = createStepper71(c.bytes, { ring, rodata: geometryRodata(geometry) });
+  assert.ok(!("diagnostics" in st), "diagnostics" in st ? JSON.stringify(st.diagnostics) : "");
+  const s = st as Stepper71;
+  // Step 1: onStart queues 8 NOPs (user_data 0..7) and waits for one completion.
+  let r = s.step();
+  assert.equal(r.ret, 0);
+  assert.deepEqual(submits.at(-1), { nr: 8, userData: [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n] });
+  assert.equal(r.cqWaitIdx, ring.head() + 1, "sleep until one more CQE");
+  // Complete them all; step 2 consumes 8 CQEs (the walk is bounded by bpf_iter_num) and
+  // queues 8 more.
+  for (let i = 0; i < 8; i++) ring.post(BigInt(i), 0);
+  r = s.step();
+  assert.equal(ring.head(), 8);
+  assert.equal(submits.at(-1)!.nr, 8);
+  assert.equal(submits.at(-1)!.userData[0], 8n);
+  assert.equal(s.globals().completed, 8n);
+  // A failed NOP: the program emits it and stops.
+  ring.post(8n, -125);
+  r = s.step();
+  assert.equal(r.ret, 1);
+  assert.deepEqual(s.emits(), [{ userData: 8n, res: -125, flags: 0 }]);
+});
