@@ -1032,7 +1032,7 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       if (so === "ioRingCtx" || so === "loopParams")
         fail(
           VerifierCodes.badPointerArith,
-          `arithmetic on the ${so === "ioRingCtx" ? "io_ring_ctx" : "iou_loop_params"} pointer is not allowed (use it as the argument gives it)`,
+          `arithmetic on the ${so === "ioRingCtx" ? "iou_ctx" : "iou_loop_params"} pointer is not allowed (use it as the argument gives it)`,
         );
     }
     const s = sc.s;

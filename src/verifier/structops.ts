@@ -2,19 +2,19 @@
 // (docs/linux-7.1.md, shared/design/abi.md). What the engine needs beyond the RFC targets:
 //
 // - r1 is the struct_ops argument array (`u64 args[2]`, what libbpf's BPF_PROG reads):
-//   `*(u64 *)(r1 + 0)` is the trusted `struct io_ring_ctx *`, `*(u64 *)(r1 + 8)` the
+//   `*(u64 *)(r1 + 0)` is the trusted `struct iou_ctx *`, `*(u64 *)(r1 + 8)` the
 //   `struct iou_loop_params *`; nothing else of it may be read, none of it written.
-// - `struct io_ring_ctx` is opaque to us (no loads or stores; stricter than the kernel, which
+// - `struct iou_ctx` is opaque to us (no loads or stores; stricter than the kernel, which
 //   lets BTF reads of its fields through: we do not know its layout, so by design).
 // - `struct iou_loop_params`: only the u32 `cq_wait_idx` @0, read or written with exactly 4
 //   bytes (no atomics).
 // - kfuncs, called by the name of the extern their call is relocated against:
 //   `bpf_io_uring_get_region(ctx, id, size)` with a verifier-known constant size returns
 //   memory of that size or NULL; `bpf_io_uring_submit_sqes(ctx, nr)` returns a scalar and is
-//   allowed only in sleepable programs. `ctx` must be the unmodified io_ring_ctx pointer.
+//   allowed only in sleepable programs. `ctx` must be the unmodified iou_ctx pointer.
 //
 // The pointers are modelled with the engine's map-value types over synthetic MapInfo
-// entries (one per io_ring_ctx / iou_loop_params / region of a given id and size), so NULL
+// entries (one per iou_ctx / iou_loop_params / region of a given id and size), so NULL
 // checks, bounds, pointer arithmetic and state pruning need no new register kinds.
 import type { ObjFile } from "../elf/types.js";
 import { VerifierCodes } from "./codes.js";
@@ -95,7 +95,7 @@ export function argsAccess(
       VerifierCodes.ctxBadAccess,
       `invalid bpf_context access: ${size} bytes at offset ${at} (loop_step has two u64 arguments: ctx @0, lp @8)`,
     );
-  if (at === 0) return ptrTo(syntheticMap(h.p, "ioRingCtx", "struct io_ring_ctx", 0, false));
+  if (at === 0) return ptrTo(syntheticMap(h.p, "ioRingCtx", "struct iou_ctx", 0, false));
   return ptrTo(syntheticMap(h.p, "loopParams", "struct iou_loop_params", 4, true));
 }
 
@@ -119,7 +119,7 @@ export function syntheticAccess(
   if (kind === "ioRingCtx")
     h.fail(
       VerifierCodes.ctxOpaque,
-      `struct io_ring_ctx is opaque: it cannot be ${write ? "written" : "read"}, only passed to the io_uring kfuncs`,
+      `struct iou_ctx is opaque: it cannot be ${write ? "written" : "read"}, only passed to the io_uring kfuncs`,
     );
   if (!S.isConst(ptr.v))
     h.fail(
@@ -225,13 +225,13 @@ export function kfuncCall(h: StructOpsHost, insn: Insn & { kfunc?: string }): vo
   if (!ctxMap || syntheticOf(ctxMap) !== "ioRingCtx")
     h.fail(
       VerifierCodes.helperArg,
-      `${name} argument 1 (ctx): r1 must be the io_ring_ctx argument (*(u64 *)(args + 0)), but holds ${h.regText(ctx)}`,
+      `${name} argument 1 (ctx): r1 must be the iou_ctx argument (*(u64 *)(args + 0)), but holds ${h.regText(ctx)}`,
     );
   const c = ctx as { off: number; v: S.Scalar };
   if (c.off !== 0 || !S.isConst(c.v) || c.v.v !== 0n)
     h.fail(
       VerifierCodes.ctxModified,
-      `${name} argument 1 (ctx): the io_ring_ctx pointer is modified (a trusted argument must have offset 0)`,
+      `${name} argument 1 (ctx): the iou_ctx pointer is modified (a trusted argument must have offset 0)`,
     );
   for (let regno = 2; regno <= proto.args.length; regno++) {
     const r = h.reg(regno);

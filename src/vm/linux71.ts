@@ -228,8 +228,8 @@ export function createStepper71FromObject(
 
   const mem = L.vm.mem;
   const ring = opts.ring;
-  // struct io_ring_ctx is opaque to the program (a trusted pointer it may only pass on).
-  const ctx = mem.add("ctx (struct io_ring_ctx)", 0, { readable: false, writable: false });
+  // struct iou_ctx is opaque to the program (a trusted pointer it may only pass on).
+  const ctx = mem.add("ctx (struct iou_ctx)", 0, { readable: false, writable: false });
   const lp = mem.add("lp (struct iou_loop_params)", 4);
   const ctxAddr = mem.addressOf(ctx);
   const lpAddr = mem.addressOf(lp);
