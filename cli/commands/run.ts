@@ -33,7 +33,7 @@ export const registerRun: RegisterCommand = (program, ctx) => {
     .option("--json", "print the trace and diagnostics as JSON")
     .option(
       "--target <name>",
-      `target (${TARGET_NAMES.join(", ")}); default: the scenario's, else iouring-v2`,
+      `target (${TARGET_NAMES.join(", ")}); default: the scenario's, else linux-7.1 for a struct_ops object, else iouring-v2`,
     )
     .option("-p, --program <name>", "program (function or section name) the first BPF request runs")
     .action((file: string, opts: RunOptions) => {

@@ -14,6 +14,14 @@ import { successors, subprogOf } from "./program.js";
 import type { ProgramRules } from "./rules.js";
 import * as S from "./scalar.js";
 import { LIVE_WORDS, NEED_WORDS, stackLiveness } from "./stacklive.js";
+import {
+  argsAccess,
+  kfuncCall,
+  rodataKnown,
+  type StructOpsHost,
+  syntheticAccess,
+  syntheticOf,
+} from "./structops.js";
 import type { Scalar } from "./scalar.js";
 
 export const MAX_STACK = 512;
@@ -331,6 +339,8 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     if (sem.kind === "ja" || sem.kind === "jcond")
       for (const t of successors(p, insn)) if (t >= 0 && t < n) prunePoint[t] = 1;
     if (sem.kind === "call") prunePoint[insn.pc + 1] = 1;
+    // the convergence point of an open-coded iterator loop (iterConverged)
+    if (insn.kfunc === "bpf_iter_num_next") prunePoint[insn.pc] = 1;
   }
   const explored: (Checkpoint[] | undefined)[] = new Array(n);
   const visited = new Uint8Array(n);
@@ -366,6 +376,21 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
   };
   const writeDst = (r: number): void => {
     if (r === 10) fail(VerifierCodes.writeFramePointer, "r10 (the frame pointer) is read-only");
+  };
+  // linux-7.1 struct_ops rules (structops.ts) reach the state through this.
+  const soHost: StructOpsHost = {
+    p,
+    rules,
+    fail,
+    reg: (r) => reg(r),
+    setReg: (r, v) => setReg(r, v),
+    newId: () => nextId++,
+    isPtr,
+    regText,
+    stackStore: (ptr, v) => {
+      stackAccess(ptr, 0, 8, true, v, false);
+    },
+    stackLoad: (ptr) => stackAccess(ptr, 0, 8, false, undefined, false),
   };
 
   // --- state comparison (old subsumes cur) --------------------------------------------
@@ -575,6 +600,40 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
   };
 
   /**
+   * At a bpf_iter_num_next call: an in-progress ancestor checkpoint that covers the current
+   * state once the iterator's slot (its depth) is ignored means the loop has converged: the
+   * ancestor's own paths (including the NULL exit) cover every further iteration.
+   */
+  const iterConverged = (list: Checkpoint[], pc: number): boolean => {
+    const it = reg(1);
+    if (it.t !== "stack") return false;
+    const f = cur.frames[it.frame]!;
+    const sl = (it.off + MAX_STACK) >> 3;
+    if (sl < 0 || sl >= f.spills.length) return false;
+    const save = {
+      spill: f.spills[sl],
+      narrow: f.narrow[sl],
+      kinds: f.kinds.slice(sl * 8, sl * 8 + 8),
+    };
+    try {
+      for (const cp of list) {
+        if (cp.pending === 0 || !isAncestor(cp)) continue;
+        const of = cp.frames[it.frame];
+        if (!of) continue;
+        f.spills[sl] = of.spills[sl];
+        f.narrow[sl] = of.narrow[sl];
+        f.kinds.set(of.kinds.subarray(sl * 8, sl * 8 + 8), sl * 8);
+        if (framesSub(cp.frames, cur.frames, pc, false, true)) return true;
+      }
+      return false;
+    } finally {
+      f.spills[sl] = save.spill;
+      f.narrow[sl] = save.narrow;
+      f.kinds.set(save.kinds, sl * 8);
+    }
+  };
+
+  /**
    * Returns true when the current path can stop here (an explored state covers it).
    * The cost is bounded: a per-pc list holds at most MAX_STATES_PER_PC checkpoints (completed
    * ones that keep missing are evicted, as the kernel does with its miss/hit counts), and at
@@ -585,6 +644,8 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     const list = explored[pc] ?? (explored[pc] = []);
     let evict = false;
     const fp = fingerprint(pc);
+    if (p.insns[pc]?.kfunc === "bpf_iter_num_next" && !cur.spec && iterConverged(list, pc))
+      return true;
     for (const cp of list) {
       if (cp.pending === 0) {
         if (framesSub(cp.frames, cur.frames, pc, false, true)) {
@@ -803,6 +864,8 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         return stackAccess(ptr, off, size, write, value, opts.signed ?? false);
       case "value": {
         const m = p.maps[ptr.map]!;
+        const so = syntheticAccess(soHost, m, ptr, off, size, write, value, opts);
+        if (so !== "normal") return so;
         mapValueBounds(ptr, off, size, write ? "write" : "read");
         if (write && m.readOnly)
           fail(
@@ -819,7 +882,13 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
           );
         if (write) return undefined;
         const at = ptr.off + off;
-        if (m.frozen && m.data && S.isConst(ptr.v) && size <= 8) {
+        if (
+          m.frozen &&
+          m.data &&
+          S.isConst(ptr.v) &&
+          size <= 8 &&
+          rodataKnown(m, at + Number(ptr.v.v), size)
+        ) {
           const a = at + Number(ptr.v.v);
           let x = 0n;
           for (let i = size - 1; i >= 0; i--) x = (x << 8n) | BigInt(m.data[a + i] ?? 0);
@@ -861,6 +930,7 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     opts: { atomic?: boolean; storeImm?: boolean },
   ): Reg | undefined => {
     const c = rules.ctx;
+    if (c.kind === "structOps") return argsAccess(soHost, ptr.off, off, size, write, opts);
     if (c.kind === "opaque")
       fail(
         VerifierCodes.ctxOpaque,
@@ -957,6 +1027,14 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       );
     if (ptr.t === "map")
       fail(VerifierCodes.badPointerArith, "arithmetic on a map pointer is not allowed");
+    if (ptr.t === "value") {
+      const so = syntheticOf(p.maps[ptr.map]!);
+      if (so === "ioRingCtx" || so === "loopParams")
+        fail(
+          VerifierCodes.badPointerArith,
+          `arithmetic on the ${so === "ioRingCtx" ? "iou_ctx" : "iou_loop_params"} pointer is not allowed (use it as the argument gives it)`,
+        );
+    }
     const s = sc.s;
     const known = S.isConst(s);
     const delta = op === "ADD" ? s : S.neg(s);
@@ -1637,15 +1715,19 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         branch(insn);
         return;
       case "call":
+        if ((insn as { kfunc?: string }).kfunc !== undefined || sem.target === "kfunc") {
+          if (Object.keys(rules.target.kfuncs).length === 0)
+            fail(
+              VerifierCodes.kfuncUnsupported,
+              `kfunc calls are not available to ${rules.target.name} programs`,
+            );
+          kfuncCall(soHost, insn);
+          break;
+        }
         if (sem.target === "helper") {
           callHelper(insn);
           break;
         }
-        if (sem.target === "kfunc")
-          fail(
-            VerifierCodes.kfuncUnsupported,
-            `kfunc calls are not available to ${rules.target.name} programs`,
-          );
         {
           const tgt = insn.callTarget!;
           const fn = subprogOf(p, tgt);

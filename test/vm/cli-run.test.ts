@@ -198,3 +198,34 @@ test("run: objects that are not BPF ELF files are diagnostics, exit 1, no stack 
     assert.equal(r.stdout, "");
   }
 });
+
+test("run: a linux-7.1 object (examples/copy) runs as a loop_step loop on its scenario", async () => {
+  const copy = join(dir, "copy71.o");
+  const root = join(import.meta.dirname, "..", "..");
+  const c = captureIO();
+  assert.equal(
+    await runCli(
+      ["compile", join(root, "examples/copy/copy.bpf.ts"), "--target", "linux-7.1", "-o", copy],
+      c,
+    ),
+    0,
+    c.err,
+  );
+  const io = captureIO();
+  const s = join(root, "examples/copy/copy.scenario.yaml");
+  assert.equal(await runCli(["run", copy, "--scenario", s], io), 0, io.err);
+  assert.equal(io.err, "");
+  // READ, WRITE, READ, WRITE, READ (end of file): 8192 bytes, emitted, then STOP.
+  assert.match(io.out, /submit #0 READ fd=3 addr=0x10000 len=16384 user_data=0x1 \(by step 1\)/);
+  assert.match(
+    io.out,
+    /submit #3 WRITE fd=4 off=4096 addr=0x10000 len=4096 user_data=0x2 \(by step 4\)/,
+  );
+  assert.match(io.out, /emit user_data=0x0 res=8192/);
+  assert.match(io.out, /STOP: loop_step returned IOU_LOOP_STOP/);
+  assert.match(io.out, /6 loop_step call\(s\), 5 SQE\(s\)/);
+  const j = captureIO();
+  assert.equal(await runCli(["run", copy, "--scenario", s, "--json"], j), 0, j.err);
+  const parsed = JSON.parse(j.out) as { ok: boolean; trace: { events: { type: string }[] } };
+  assert.ok(parsed.trace.events.some((e) => e.type === "step_exit"));
+});
