@@ -8,6 +8,7 @@ import { registerVerify } from "./verify.js";
 import { registerRun } from "./run.js";
 import { registerCompile } from "./compile.js";
 import { registerTest } from "./test.js";
+import { registerExec } from "./exec.js";
 
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
@@ -19,4 +20,5 @@ export const commands: RegisterCommand[] = [
   registerRun,
   registerCompile,
   registerTest,
+  registerExec,
 ];

@@ -20,7 +20,6 @@ import {
   mapUpdateRaw,
   progLoad,
 } from "../kernel/bpf.js";
-import { parseProcessedInsns } from "../kernel/oracle.js";
 import { RuntimeCodes } from "./codes.js";
 import type { KernelBtf, StructOpsInfo } from "./kernel-btf.js";
 import { readVar, resultVars, writeVar, type OpenedObject, type Program } from "./object.js";
@@ -134,6 +133,11 @@ export interface NativeInput {
   timeoutMs: number;
 }
 
+/** IOUBPF_RUNTIME_DEBUG=1 prints each phase on stderr (for debugging a loader on a new kernel). */
+const debug = (msg: string): void => {
+  if (process.env.IOUBPF_RUNTIME_DEBUG) process.stderr.write(`[runtime] ${msg}\n`);
+};
+
 export function runNative(inp: NativeInput): NativeOutcome {
   const { object: o, program: p, kernel, info, ring } = inp;
   const fds: number[] = [];
@@ -149,6 +153,8 @@ export function runNative(inp: NativeInput): NativeOutcome {
       if (r.fd >= 0) btfFd = own(r.fd);
       else btfLog = `BTF_LOAD failed: ${errnoName(r.errno)}\n${r.log}`;
     }
+    debug(`btf fd ${btfFd ?? "none"} ${btfLog.slice(0, 500)}`);
+    debug(`struct_ops ${JSON.stringify(info, (k, v) => (k === "type" ? v.members.map((m: { name: string; bitOffset: number }) => `${m.name}@${m.bitOffset / 8}`) : v))}`);
     // 2. Global-data maps.
     const mapFd = new Map<string, number>();
     for (const d of o.data) {
@@ -176,6 +182,7 @@ export function runNative(inp: NativeInput): NativeOutcome {
         if (f < 0) return fail(RuntimeCodes.loadFailed, `freezing '${d.name}' failed: ${errnoName(-f)}`);
       }
     }
+    debug(`data maps ${JSON.stringify([...mapFd])}`);
     // 3. `.maps` (the ring buffer `iou_emit`).
     const defFd = new Map<string, { fd: number; size: number }>();
     for (const m of o.maps) {
@@ -192,9 +199,12 @@ export function runNative(inp: NativeInput): NativeOutcome {
       const code = insns[at];
       const sym = typeof r.symbol === "string" ? o.elf.symbols.find((s) => s.name === r.symbol) : undefined;
       const secName = typeof r.symbol === "string" ? sym?.section : r.symbol.section;
-      if (code === 0x85 && ((insns[at + 1]! >> 4) & 0xf) === 2 && typeof r.symbol === "string" && !secName) {
+      // A call relocated against an undefined symbol is a kfunc call (clang leaves src_reg 1
+      // there; our compiler writes 2): resolve it by name in vmlinux, src_reg 2, off 0.
+      if (code === 0x85 && typeof r.symbol === "string" && !secName) {
         const id = kernel.byName("func", r.symbol);
         if (id === undefined) return fail(RuntimeCodes.unknownKfunc, `kfunc '${r.symbol}' is not in the kernel's BTF`);
+        insns[at + 1] = (insns[at + 1]! & 0x0f) | (2 << 4);
         dv.setInt32(at + 4, id, true);
         dv.setInt16(at + 2, 0, true);
         continue;
@@ -224,7 +234,9 @@ export function runNative(inp: NativeInput): NativeOutcome {
     // 5. The program.
     const ext = lb && btfFd !== undefined ? extInfo(o, p, lb) : {};
     const sleepable = p.section.startsWith("struct_ops.s/");
-    const load = (withExt: boolean) =>
+    // log_level 4 (statistics only) keeps a successful load fast and still says "processed N
+    // insns"; a failed load is repeated with log_level 1 for the verifier's reasons.
+    const load = (withExt: boolean, logLevel = 4) =>
       progLoad({
         type: BpfProgType.STRUCT_OPS,
         insns,
@@ -233,16 +245,20 @@ export function runNative(inp: NativeInput): NativeOutcome {
         name: p.name,
         expectedAttachType: info.loopStepIndex,
         attachBtfId: info.typeId,
-        logLevel: 1,
+        logLevel,
         ...(btfFd !== undefined ? { btfFd } : {}),
         ...(withExt ? ext : {}),
       });
+    debug(`relocated; loading ${insns.length / 8} insns`);
     let lr = load(true);
     if (lr.fd < 0 && (ext.funcInfo || ext.lineInfo) && /func_info|line_info|BTF/i.test(lr.log)) lr = load(false);
+    if (lr.fd < 0) lr = load(Boolean(ext.funcInfo), 1);
     if (lr.fd < 0)
       return fail(RuntimeCodes.loadFailed, `the kernel rejected '${p.name}': ${errnoName(lr.errno)}`, btfLog + lr.log);
     const progFd = own(lr.fd);
-    const processed = parseProcessedInsns(lr.log);
+    debug(`prog fd ${progFd}: ${lr.log.trim().split("\n").slice(-2).join(" | ")}`);
+    const counts = [...lr.log.matchAll(/processed (\d+) insns/g)];
+    const processed = counts.length ? Number(counts[counts.length - 1]![1]) : undefined;
     // 6. The struct_ops map and its link.
     const value = new Uint8Array(info.valueSize);
     const vv = new DataView(value.buffer);
@@ -265,6 +281,7 @@ export function runNative(inp: NativeInput): NativeOutcome {
     const link = linkCreate(soFd, 0, BpfAttachType.STRUCT_OPS);
     if (link < 0) return fail(RuntimeCodes.attachFailed, `attaching '${inp.structOps}' to the ring failed: ${errnoName(-link)}`, lr.log);
     own(link);
+    debug(`struct_ops map ${soFd}, link ${link}; entering`);
     // 7. Run: one io_uring_enter; the kernel calls loop_step until it returns STOP.
     const alarm = armAlarm(inp.timeoutMs);
     if (typeof alarm === "string") return fail(RuntimeCodes.runFailed, `cannot bound the run: ${alarm}`, lr.log);
@@ -275,6 +292,7 @@ export function runNative(inp: NativeInput): NativeOutcome {
     } finally {
       alarm.clear();
     }
+    debug(`io_uring_enter returned ${ret} after ${Date.now() - t0} ms`);
     const timedOut = ret === -4 && Date.now() - t0 >= inp.timeoutMs - 5;
     // 8. Results.
     const globals: Record<string, bigint> = {};

@@ -130,7 +130,7 @@ export function openObject(
       if (typeof r.symbol !== "string" || !undefinedNames.has(r.symbol)) continue;
       const i = r.offset / 8;
       if (!Number.isInteger(i) || r.offset + 8 > insns.length) continue;
-      if (insns[r.offset] === 0x85 && ((insns[r.offset + 1]! >> 4) & 0xf) === 2) kfuncs.push({ name: r.symbol, insn: i });
+      if (insns[r.offset] === 0x85) kfuncs.push({ name: r.symbol, insn: i });
     }
     programs.push({ name, section: s.name, insns, relocations, kfuncs });
   }
