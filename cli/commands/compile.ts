@@ -22,6 +22,7 @@ interface CompileCliOptions {
   md?: boolean;
   json?: boolean;
   reapBatch?: string;
+  cqBatch?: string;
   verify?: boolean;
 }
 
@@ -46,7 +47,7 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
       "-o, --output <file>",
       "output file (default: the first input with .o, or .s with --emit asm)",
     )
-    .option("--target <name>", "iouring-v1 | iouring-v2 | linux-7.1 (default iouring-v2)")
+    .option("--target <name>", "iouring-v1 | iouring-v2 | linux-7.1 (default linux-7.1)")
     .option("--mcpu <v>", "cpu version v1..v4 (default: the target's)")
     // -O0 / -O2 and -MD are single-dash clang spellings: commander reads them as -O <level> and -M <D>.
     .option("-O <level>", "-O0: no optimisation (locals on the stack); -O2: optimise (default)")
@@ -55,6 +56,7 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
     .option("-M <D>", "-MD: also write a depfile next to the output (out.d)")
     .option("--md", "same as -MD")
     .option("--reap-batch <n>", "CQEs reaped per run at most (iouring-v2; default 16)")
+    .option("--cq-batch <n>", "CQEs walked per loop_step at most (linux-7.1; default 64)")
     .option("--no-verify", "do not run the bytecode verifier on the object (docs/verifier.md)")
     .option("--json", "print diagnostics and a summary as JSON")
     .action((files: string[], opts: CompileCliOptions) => {
@@ -83,6 +85,14 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
           return ctx.setExit(Exit.usage);
         }
       }
+      let cqBatch: number | undefined;
+      if (opts.cqBatch !== undefined) {
+        cqBatch = Number(opts.cqBatch);
+        if (!Number.isInteger(cqBatch) || cqBatch < 1 || cqBatch > 1024) {
+          io.stderr(`error: --cq-batch must be an integer in 1..1024\n`);
+          return ctx.setExit(Exit.usage);
+        }
+      }
       const inputs: SourceFile[] = [];
       for (const f of files) {
         const src = readTextInput(f);
@@ -98,6 +108,7 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
         debug: Boolean(opts.g),
         emitAsm: emit === "asm",
         ...(reapBatch !== undefined ? { reapBatch } : {}),
+        ...(cqBatch !== undefined ? { cqBatch } : {}),
       });
       diagnostics.push(...result.diagnostics);
       // Our verifier checks the object before anything is written; a rejection is an error at

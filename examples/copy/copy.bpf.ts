@@ -1,5 +1,6 @@
 // Copy a file: read a block, write the bytes the read returned, repeat until SIZE bytes are
-// written or the input ends. Both files and the buffer are registered by user space.
+// written or the input ends. linux-7.1: plain file descriptors (the loader opens them), the
+// buffer is user memory whose address the loader puts in BUF.
 import { Cqe, submit, emit, stop, u32, u64, i32 } from "ioubpf/lang";
 
 const BLOCK = 16 * 1024; // bytes per read, folded at compile time
@@ -8,8 +9,8 @@ const enum Tag {
   Write = 2,
 }
 
-declare const IN_FD: i32; // registered-file index of the input
-declare const OUT_FD: i32; // registered-file index of the output
+declare const IN_FD: i32; // file descriptor of the input
+declare const OUT_FD: i32; // file descriptor of the output
 declare const BUF: u64; // user-space address of a BLOCK-byte buffer
 declare const SIZE: u64; // bytes to copy
 
@@ -21,7 +22,7 @@ function finish(res: i32): void {
 }
 
 export function onStart(): void {
-  submit.read({ fd: IN_FD, fixedFile: true, addr: BUF, len: BLOCK, off: 0, userData: Tag.Read });
+  submit.read({ fd: IN_FD, addr: BUF, len: BLOCK, off: 0, userData: Tag.Read });
 }
 
 export function onCompletion(cqe: Cqe): void {
@@ -38,7 +39,6 @@ export function onCompletion(cqe: Cqe): void {
       }
       submit.write({
         fd: OUT_FD,
-        fixedFile: true,
         addr: BUF,
         len: u32(cqe.res),
         off: offset,
@@ -53,7 +53,6 @@ export function onCompletion(cqe: Cqe): void {
       }
       submit.read({
         fd: IN_FD,
-        fixedFile: true,
         addr: BUF,
         len: BLOCK,
         off: offset,

@@ -2907,7 +2907,10 @@ export class Checker {
       return { type: BOOL };
     }
     // The CQE's own fields, plus the CQ index with the SQE's `cq` width.
-    const spec: Record<string, IntType> = { cq: fieldType(sqeField("cq")!) };
+    // `cq` exists only where SQEs carry a CQ index (iouring-v2); linux-7.1 has one CQ.
+    const spec: Record<string, IntType> = this.target.sqeCqField
+      ? { cq: fieldType(sqeField("cq")!) }
+      : {};
     for (const f of CQE.fields) if (f.type.kind === "int") spec[f.name] = f.type;
     const fields: SqeFieldValue[] = [];
     const seen = new Set<string>();
@@ -2916,9 +2919,13 @@ export class Checker {
       if (!t) {
         this.error(
           C.unknownField,
-          `emit() has no field '${p.key.name}'`,
+          p.key.name === "cq"
+            ? `emit() has no field 'cq' on ${this.target.name}: it has a single completion queue`
+            : `emit() has no field '${p.key.name}'`,
           p.key.range,
-          "fields: userData, res, flags, cq",
+          this.target.sqeCqField
+            ? "fields: userData, res, flags, cq"
+            : "fields: userData, res, flags (the record goes to the iou_emit ring buffer)",
         );
         this.checkExpr(p.value);
         continue;

@@ -31,7 +31,7 @@ export * from "./types.js";
 export { traceSpecs, programNameFromFile } from "./checker.js";
 
 export interface CheckOptions {
-  /** Target name (default iouring-v2) or its table. */
+  /** Target name (default linux-7.1) or its table. */
   target?: TargetName | string | TargetInfo;
   /** Cpu version (default: the target's default). */
   mcpu?: Mcpu | string;

@@ -14,12 +14,34 @@ import { objectToAsm } from "./asm.js";
 import { CodegenCodes } from "./codes.js";
 import { type LaidOut, layout, optimize, removeUnreachable } from "./layout.js";
 import { CALLEE_SAVED_REGS, Lowerer, type RegPlan } from "./lower.js";
-import { buildObject, layoutData, type ProgramOutput } from "./object.js";
+import { buildObject, layoutData, type ExtraVar, type ProgramOutput } from "./object.js";
+import { GEOMETRY, PLUMBING_VARS, plumbingSymbol } from "../targets/linux-7.1/plumbing.js";
+
+/** linux-7.1: the geometry and plumbing globals a program's step uses (docs/linux-7.1.md). */
+function plumbingVars(p: CheckedProgram): ExtraVar[] {
+  if (p.target.context.kind !== "structOpsArgs") return [];
+  const walk = p.entryPoints.onCompletion !== undefined;
+  const submits = [...p.calls.values()].some((c) => c.kind === "submit");
+  const geo: string[] = [];
+  if (walk) geo.push(GEOMETRY.cqHeadOff, GEOMETRY.cqTailOff, GEOMETRY.cqesOff, GEOMETRY.cqEntries);
+  if (submits) geo.push(GEOMETRY.sqEntries);
+  return [
+    ...geo.map((name): ExtraVar => ({ name, section: ".rodata", size: 4, signed: false })),
+    ...PLUMBING_VARS.map(
+      (v): ExtraVar => ({
+        name: plumbingSymbol(p.name, v.what),
+        section: ".bss",
+        size: v.size,
+        signed: v.signed,
+      }),
+    ),
+  ];
+}
 
 export { CodegenCodes, type CodegenCode } from "./codes.js";
 
 export interface CompileOptions {
-  /** Target name (default iouring-v2). */
+  /** Target name (default linux-7.1). */
   target?: string;
   /** Cpu version v1..v4 (default: the target's). */
   mcpu?: string;
@@ -29,8 +51,10 @@ export interface CompileOptions {
   debug?: boolean;
   /** Also produce the assembly text. */
   emitAsm?: boolean;
-  /** CQEs reaped per run at most (default 16). */
+  /** CQEs reaped per run at most (iouring-v2; default 16). */
   reapBatch?: number;
+  /** CQEs walked per loop_step at most (linux-7.1; default 64). */
+  cqBatch?: number;
 }
 
 export interface CompiledProgram {
@@ -138,6 +162,7 @@ export function compile(
       checked: n.p,
       globalNames: n.globalNames,
       ...(usesStarted(n.p) ? { startedFlag: n.startedFlag } : {}),
+      extraVars: plumbingVars(n.p),
     })),
   );
   for (const { p, src, globalNames, mapNames, startedFlag } of named) {
@@ -150,6 +175,7 @@ export function compile(
         {
           opt,
           ...(options.reapBatch !== undefined ? { reapBatch: options.reapBatch } : {}),
+          ...(options.cqBatch !== undefined ? { cqBatch: options.cqBatch } : {}),
           ...(regs ? { regs } : {}),
           ...(counterInRegister ? { counterInRegister } : {}),
         },
@@ -223,6 +249,7 @@ export function compile(
       globalNames,
       mapNames,
       ...(usesStarted(p) ? { startedFlag } : {}),
+      extraVars: plumbingVars(p),
       strings: r.lowered.strings,
     });
     infos.push({

@@ -87,6 +87,14 @@ export function ja(): Instruction {
 export function call(id: number): Instruction {
   return { opcode: Class.JMP | JmpOp.CALL, dst: 0, src: 0, off: 0, imm: id };
 }
+/**
+ * A kfunc call as clang-19 writes it: `call -1` with src_reg 1, relocated (R_BPF_64_32)
+ * against the undefined kfunc symbol; libbpf turns it into src_reg 2 (BPF_PSEUDO_KFUNC_CALL)
+ * with the kernel's BTF id.
+ */
+export function kfuncCall(): Instruction {
+  return { opcode: Class.JMP | JmpOp.CALL, dst: 0, src: 1, off: 0, imm: -1 };
+}
 export function exit(): Instruction {
   return { opcode: Class.JMP | JmpOp.EXIT, dst: 0, src: 0, off: 0, imm: 0 };
 }

@@ -33,6 +33,21 @@ import {
   sqeField,
 } from "../targets/sqe.js";
 import { CodegenCodes } from "./codes.js";
+import {
+  CQE_F_MORE,
+  DEFAULT_CQ_BATCH,
+  EFAULT,
+  EMIT_MAP,
+  EMIT_RECORD_SIZE,
+  GEOMETRY,
+  IOU_LOOP_STOP,
+  KFUNC_GET_REGION,
+  KFUNC_SUBMIT_SQES,
+  REGION_CQ,
+  REGION_SQ,
+  type PlumbingWhat,
+  plumbingSymbol,
+} from "../targets/linux-7.1/plumbing.js";
 import type { DataLayout } from "./object.js";
 import {
   type AluName,
@@ -46,6 +61,7 @@ import {
   call,
   exit,
   fitsImm32,
+  kfuncCall,
   ja,
   jmp,
   jmp32,
@@ -70,6 +86,22 @@ export interface LowerOptions {
   regs?: RegPlan;
   /** Keep the reap-loop counter in a spare callee-saved register (see program()). */
   counterInRegister?: boolean;
+  /** linux-7.1: CQEs walked per loop_step at most (default 64). */
+  cqBatch?: number;
+}
+
+/** Stack slots of the linux-7.1 plumbing (offsets from r10; 0 when unused). */
+interface Slots71 {
+  lp: number;
+  headPtr: number;
+  head: number;
+  tail: number;
+  cqes: number;
+  count: number;
+  sq: number;
+  nsq: number;
+  ret: number;
+  cqe: number;
 }
 
 export interface RegPlan {
@@ -190,6 +222,8 @@ export class Lowerer {
   private condCapture:
     { call: ast.CallExpr; result?: { r0: Val; op: JmpName; k: number } } | undefined;
   private currentCall: ast.CallExpr | undefined;
+  /** linux-7.1: the plumbing's stack slots (set by program71). */
+  private s71: Slots71 | undefined;
 
   constructor(
     private readonly p: CheckedProgram,
@@ -459,6 +493,10 @@ export class Lowerer {
         file: this.p.file,
       });
     }
+    if (this.p.target.context.kind === "structOpsArgs") {
+      this.program71();
+      return;
+    }
     const fns = this.reachable();
     const first = (onStart ?? onCompletion)!;
     this.line(first.decl.range);
@@ -571,6 +609,315 @@ export class Lowerer {
     this.label(this.exitLabel);
     this.emit(alu("MOV", R0, { imm: 0 }));
     this.emit(exit());
+  }
+
+  // ---- linux-7.1: one loop_step (docs/linux-7.1.md "The generated plumbing") ------------
+
+  /** Whether the program calls a builtin of this kind anywhere. */
+  private usesCallKind(kind: CallTarget["kind"]): boolean {
+    for (const c of this.p.calls.values()) if (c.kind === kind) return true;
+    return false;
+  }
+  private plumb(what: PlumbingWhat): string {
+    return plumbingSymbol(this.p.name, what);
+  }
+  /** dst = the u32 .rodata geometry global (a verifier-known constant: .rodata is frozen). */
+  private loadGeometry(dst: number, key: keyof typeof GEOMETRY): void {
+    const a = this.globalAddr(GEOMETRY[key], dst);
+    this.emit(ldx("W", dst, a.reg, a.off));
+  }
+  private kfunc(name: string): void {
+    this.emit(kfuncCall(), { sym: name });
+  }
+
+  private program71(): void {
+    const { onStart, onCompletion } = this.p.entryPoints;
+    const fns = this.reachable();
+    const first = (onStart ?? onCompletion)!;
+    const walk = onCompletion !== undefined;
+    const submits = this.usesCallKind("submit");
+    this.line(first.decl.range);
+    // A struct_ops program gets its arguments as an array of u64 in r1 (libbpf's BPF_PROG):
+    // args[0] = ctx, args[1] = lp; r2-r5 are not set (the kernel rejects reading them).
+    if (walk) this.emit(ldx("DW", 2, 1, 8));
+    this.emit(ldx("DW", CTX, 1, 0));
+    // Plumbing slots first, at fixed places below r10.
+    const slot = (used: boolean, size = 8): number => (used ? this.alloc(size) : 0);
+    const S: Slots71 = {
+      lp: slot(walk),
+      headPtr: slot(walk),
+      head: slot(walk),
+      tail: slot(walk),
+      cqes: slot(walk),
+      count: slot(walk),
+      sq: slot(submits),
+      nsq: slot(submits),
+      ret: slot(true),
+      cqe: slot(walk, 16),
+    };
+    this.s71 = S;
+    this.assignHomes(fns);
+    const base = this.frameTop;
+    for (const [sec, reg] of this.options.opt >= 2
+      ? (this.options.regs?.bases ?? new Map<string, number>())
+      : []) {
+      const anchor = this.names.data?.anchors.get(sec);
+      if (anchor === undefined) continue;
+      this.baseRegs.set(sec, reg);
+      this.emit(ldImm64(reg, 0n), { sym: anchor });
+    }
+    const fault = this.newLabel();
+    const commit = this.newLabel();
+    this.stopLabel = this.newLabel();
+    this.exitLabel = this.newLabel();
+    if (walk) this.emit(stx("DW", R10, S.lp, 2));
+    this.emit(st("DW", R10, S.ret, 0));
+    // steps++
+    {
+      const a = this.globalAddr(this.plumb("steps"), 1);
+      this.emit(ldx("W", 2, a.reg, a.off));
+      this.emit(alu("ADD", 2, { imm: 1 }, false));
+      this.emit(stx("W", a.reg, a.off, 2));
+    }
+    if (walk) {
+      // cq = get_region(ctx, CQ, cqes_off + cq_entries * 16)
+      this.loadGeometry(3, "cqEntries");
+      this.emit(alu("LSH", 3, { imm: 4 }));
+      this.loadGeometry(2, "cqesOff");
+      this.emit(alu("ADD", 3, 2));
+      this.emit(alu("MOV", 1, CTX));
+      this.emit(alu("MOV", 2, { imm: REGION_CQ }));
+      this.kfunc(KFUNC_GET_REGION);
+      this.emit(jmp("JEQ", R0, { imm: 0 }), { target: fault });
+      // Pointers at constant offsets into the region, and head/tail as of this step.
+      this.loadGeometry(2, "cqHeadOff");
+      this.emit(alu("MOV", 1, R0));
+      this.emit(alu("ADD", 1, 2));
+      this.emit(stx("DW", R10, S.headPtr, 1));
+      this.emit(ldx("W", 1, 1, 0));
+      this.emit(stx("DW", R10, S.head, 1));
+      this.loadGeometry(2, "cqTailOff");
+      this.emit(alu("MOV", 1, R0));
+      this.emit(alu("ADD", 1, 2));
+      this.emit(ldx("W", 1, 1, 0));
+      this.emit(stx("DW", R10, S.tail, 1));
+      this.loadGeometry(2, "cqesOff");
+      this.emit(alu("ADD", R0, 2));
+      this.emit(stx("DW", R10, S.cqes, R0));
+    }
+    if (submits) {
+      // sq = get_region(ctx, SQ, sq_entries * 64)
+      this.loadGeometry(3, "sqEntries");
+      this.emit(alu("LSH", 3, { imm: 6 }));
+      this.emit(alu("MOV", 1, CTX));
+      this.emit(alu("MOV", 2, { imm: REGION_SQ }));
+      this.kfunc(KFUNC_GET_REGION);
+      this.emit(jmp("JEQ", R0, { imm: 0 }), { target: fault });
+      this.emit(stx("DW", R10, S.sq, R0));
+      this.emit(st("DW", R10, S.nsq, 0));
+    }
+    if (onStart) {
+      const afterStart = this.newLabel();
+      const a = this.globalAddr(this.plumb("started"), 1);
+      this.emit(ldx("B", 2, a.reg, a.off));
+      this.emit(jmp("JNE", 2, { imm: 0 }), { target: walk ? afterStart : this.stopLabel });
+      this.emit(st("B", a.reg, a.off, 1));
+      this.inlineEntry(onStart, afterStart);
+      this.label(afterStart);
+    }
+    if (walk) {
+      const top = this.newLabel();
+      const next = this.newLabel();
+      const batch = this.options.cqBatch ?? DEFAULT_CQ_BATCH;
+      this.emit(st("DW", R10, S.count, 0));
+      this.label(top);
+      this.line(onCompletion.decl.range);
+      this.emit(ldx("DW", 1, R10, S.head));
+      this.emit(ldx("DW", 2, R10, S.tail));
+      this.emit(jmp("JEQ", 1, 2), { target: commit });
+      this.emit(ldx("DW", 2, R10, S.count));
+      this.emit(jmp("JGE", 2, { imm: batch }), { target: commit });
+      this.emit(alu("ADD", 2, { imm: 1 }));
+      this.emit(stx("DW", R10, S.count, 2));
+      // The head moves past this CQE before the handler runs (a stop() in it keeps it used).
+      this.emit(alu("MOV", 2, 1));
+      this.emit(alu("ADD", 2, { imm: 1 }, false));
+      this.emit(stx("DW", R10, S.head, 2));
+      // cqe = cqes + (head & (cq_entries - 1)) * 16, copied to the stack for the handler.
+      this.loadGeometry(3, "cqEntries");
+      this.emit(alu("ADD", 3, { imm: -1 }));
+      this.emit(alu("AND", 1, 3));
+      this.emit(alu("LSH", 1, { imm: 4 }));
+      this.emit(ldx("DW", 2, R10, S.cqes));
+      this.emit(alu("ADD", 2, 1));
+      this.emit(ldx("DW", 1, 2, 0));
+      this.emit(stx("DW", R10, S.cqe, 1));
+      this.emit(ldx("DW", 1, 2, 8));
+      this.emit(stx("DW", R10, S.cqe + 8, 1));
+      // A CQE without IORING_CQE_F_MORE retires one request in flight.
+      const more = this.newLabel();
+      this.emit(alu("RSH", 1, { imm: 32 }));
+      this.emit(jmp("JSET", 1, { imm: CQE_F_MORE }), { target: more });
+      {
+        const a = this.globalAddr(this.plumb("inflight"), 1);
+        this.emit(ldx("W", 2, a.reg, a.off));
+        this.emit(alu("ADD", 2, { imm: -1 }, false));
+        this.emit(stx("W", a.reg, a.off, 2));
+      }
+      this.label(more);
+      const param = onCompletion.params[0];
+      if (param) this.homes.set(param, { k: "alias", base: { k: "reg", r: R10 }, off: S.cqe });
+      this.inlineEntry(onCompletion, next);
+      this.label(next);
+      this.jumpTo(top);
+    } else {
+      // onStart only: one step, then the CQEs are user space's.
+      this.jumpTo(this.stopLabel);
+    }
+    this.frameTop = base;
+    this.label(this.stopLabel);
+    this.emit(st("DW", R10, S.ret, IOU_LOOP_STOP));
+    this.label(commit);
+    if (walk) {
+      this.emit(ldx("DW", 1, R10, S.headPtr));
+      this.emit(ldx("DW", 2, R10, S.head));
+      this.emit(stx("W", 1, 0, 2));
+    }
+    const decide = this.newLabel();
+    if (submits) {
+      // ONE submit_sqes per step for the SQEs written at 0..nsq-1 (SQ_REWIND).
+      const subErr = this.newLabel();
+      this.emit(ldx("DW", 2, R10, S.nsq));
+      this.emit(jmp("JEQ", 2, { imm: 0 }), { target: decide });
+      this.emit(alu("MOV", 1, CTX));
+      this.kfunc(KFUNC_SUBMIT_SQES);
+      this.emit(jmp("JSLT", R0, { imm: 0 }), { target: subErr });
+      const a = this.globalAddr(this.plumb("inflight"), 1);
+      this.emit(ldx("W", 2, a.reg, a.off));
+      this.emit(alu("ADD", 2, R0, false));
+      this.emit(stx("W", a.reg, a.off, 2));
+      this.jumpTo(decide);
+      this.label(subErr);
+      const e = this.globalAddr(this.plumb("error"), 1);
+      this.emit(stx("W", e.reg, e.off, R0));
+      this.emit(st("DW", R10, S.ret, IOU_LOOP_STOP));
+    }
+    this.label(decide);
+    this.emit(ldx("DW", R0, R10, S.ret));
+    if (walk) {
+      const idle = this.newLabel();
+      const setWait = this.newLabel();
+      this.emit(jmp("JNE", R0, { imm: 0 }), { target: this.exitLabel });
+      // cq_wait_idx: head while CQEs wait, head + 1 while requests are in flight.
+      this.emit(ldx("DW", 1, R10, S.head));
+      this.emit(ldx("DW", 2, R10, S.tail));
+      this.emit(jmp("JNE", 1, 2), { target: setWait });
+      const a = this.globalAddr(this.plumb("inflight"), 2);
+      this.emit(ldx("W", 2, a.reg, a.off));
+      this.emit(jmp("JEQ", 2, { imm: 0 }), { target: idle });
+      this.emit(alu("ADD", 1, { imm: 1 }, false));
+      this.label(setWait);
+      this.emit(ldx("DW", 2, R10, S.lp));
+      this.emit(stx("W", 2, 0, 1));
+      this.emit(alu("MOV", R0, { imm: 0 }));
+      this.jumpTo(this.exitLabel);
+      // Nothing waiting, nothing in flight: no completion can come, so stop.
+      this.label(idle);
+      const i = this.globalAddr(this.plumb("idle"), 1);
+      this.emit(st("B", i.reg, i.off, 1));
+      this.emit(alu("MOV", R0, { imm: IOU_LOOP_STOP }));
+    }
+    this.jumpTo(this.exitLabel);
+    this.label(fault);
+    {
+      const a = this.globalAddr(this.plumb("error"), 1);
+      this.emit(st("W", a.reg, a.off, -EFAULT));
+      this.emit(alu("MOV", R0, { imm: IOU_LOOP_STOP }));
+    }
+    this.label(this.exitLabel);
+    this.emit(exit());
+  }
+
+  /** linux-7.1 submit: the SQE goes straight into the next SQ slot; false when all are used. */
+  private submit71(
+    image: Uint8Array,
+    fields: { off: number; size: number; val: Val }[],
+    want: boolean,
+  ): Val | undefined {
+    const S = this.s71!;
+    // Outer temporaries go to their slots: the full path skips the stores below.
+    this.beforeCall(fields.flatMap((f) => (f.val.k === "tmp" ? [f.val.t] : [])));
+    // Unpinned, a field value may move to its slot here, before the branch (both paths).
+    for (const f of fields) this.unpin(f.val);
+    const full = this.newLabel();
+    const n = this.newTmp();
+    n.pinned++;
+    const lim = this.newTmp();
+    this.emit(ldx("DW", n.reg!, R10, S.nsq));
+    const a = this.globalAddr(GEOMETRY.sqEntries, lim.reg!);
+    this.emit(ldx("W", lim.reg!, a.reg, a.off));
+    this.emit(jmp("JGE", n.reg!, lim.reg!), { target: full });
+    this.emit(alu("MOV", lim.reg!, n.reg!));
+    this.emit(alu("ADD", lim.reg!, { imm: 1 }));
+    this.emit(stx("DW", R10, S.nsq, lim.reg!));
+    this.emit(alu("LSH", n.reg!, { imm: 6 }));
+    this.emit(ldx("DW", lim.reg!, R10, S.sq));
+    this.emit(alu("ADD", lim.reg!, n.reg!));
+    n.pinned--;
+    this.live.delete(n);
+    this.writeImage({ base: { k: "tmp", t: lim }, off: 0 }, image, fields);
+    this.live.delete(lim);
+    if (!want) {
+      this.label(full);
+      return undefined;
+    }
+    const end = this.newLabel();
+    const res = this.newTmp();
+    this.emit(alu("MOV", res.reg!, { imm: 1 }));
+    this.jumpTo(end);
+    this.label(full);
+    this.emit(alu("MOV", res.reg!, { imm: 0 }));
+    this.label(end);
+    return { k: "tmp", t: res };
+  }
+
+  /** linux-7.1 emit: a 16-byte CQE-shaped record into the iou_emit ring buffer. */
+  private emit71(fields: SqeFieldValue[], want: boolean): Val | undefined {
+    const image = new Uint8Array(EMIT_RECORD_SIZE);
+    const runtime: { off: number; size: number; val: Val }[] = [];
+    const place: Record<string, { off: number; size: number }> = {
+      userData: { off: 0, size: 8 },
+      res: { off: 8, size: 4 },
+      flags: { off: 12, size: 4 },
+    };
+    for (const f of fields) {
+      const pl = place[f.name];
+      if (!pl) continue;
+      const c = f.constant ?? this.constOf(f.value);
+      if (c !== undefined) {
+        let y = BigInt.asUintN(pl.size * 8, typeof c === "boolean" ? (c ? 1n : 0n) : c);
+        for (let i = 0; i < pl.size; i++) {
+          image[pl.off + i] = Number(y & 0xffn);
+          y >>= 8n;
+        }
+      } else {
+        const v = this.expr(f.value);
+        this.pin(v);
+        runtime.push({ ...pl, val: v });
+      }
+    }
+    for (const f of runtime) this.unpin(f.val);
+    const buf = this.alloc(EMIT_RECORD_SIZE);
+    this.writeImage({ base: { k: "reg", r: R10 }, off: buf }, image, runtime);
+    const map = this.newTmp();
+    this.emit(ldImm64(map.reg!, 0n), { sym: EMIT_MAP });
+    const r0 = this.callHelper(this.helper("ringbuf_output"), [
+      { k: "tmp", t: map },
+      this.stackPtr(buf),
+      { k: "imm", v: BigInt(EMIT_RECORD_SIZE) },
+      { k: "imm", v: 0n },
+    ]);
+    return this.okResult(r0, want, "JEQ", 0);
   }
 
   /**
@@ -1812,6 +2159,7 @@ export class Lowerer {
       t.pinned++;
       fields.push({ off: SQE_FLAGS_OFFSET, size: 1, val: { k: "tmp", t } });
     } else put(SQE_FLAGS_OFFSET, 1, BigInt(flagByte));
+    if (this.s71) return this.submit71(image, fields, want);
     for (const f of fields) this.unpin(f.val);
     const buf = this.alloc(SQE_SIZE);
     this.writeImage({ base: { k: "reg", r: R10 }, off: buf }, image, fields);
@@ -1830,6 +2178,7 @@ export class Lowerer {
   }
 
   private emitCqe(fields: SqeFieldValue[], want: boolean): Val | undefined {
+    if (this.s71) return this.emit71(fields, want);
     const get = (n: string): Val => {
       const f = fields.find((ff) => ff.name === n);
       if (!f) return { k: "imm", v: 0n };

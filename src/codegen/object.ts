@@ -34,7 +34,16 @@ import {
 import { encodeProgram } from "../isa/index.js";
 import { MapType } from "../vm/maps.js";
 import type { LaidOut } from "./layout.js";
-import { alignOf, sizeOf } from "../check/types.js";
+import { INT_TYPES, alignOf, sizeOf } from "../check/types.js";
+import {
+  EMIT_MAP,
+  EMIT_MAP_BYTES,
+  KFUNC_GET_REGION,
+  KFUNC_SUBMIT_SQES,
+  STRUCT_OPS_SIZE,
+  STRUCT_OPS_TYPE,
+  opsMapSymbol,
+} from "../targets/linux-7.1/plumbing.js";
 
 export interface ProgramOutput {
   checked: CheckedProgram;
@@ -47,6 +56,7 @@ export interface ProgramOutput {
   globalNames: Map<GlobalSymbol, string>;
   mapNames: Map<MapDef, string>;
   startedFlag?: string;
+  extraVars?: readonly ExtraVar[];
   /** Read-only strings (trace formats): local symbols placed in `.rodata` after the globals. */
   strings?: { symbol: string; bytes: Uint8Array }[];
 }
@@ -56,6 +66,16 @@ export interface DataOwner {
   checked: CheckedProgram;
   globalNames: Map<GlobalSymbol, string>;
   startedFlag?: string;
+  /** Target plumbing globals (linux-7.1 geometry and state); the same name is placed once. */
+  extraVars?: readonly ExtraVar[];
+}
+
+/** A plumbing global the target's code generation declares. */
+export interface ExtraVar {
+  name: string;
+  section: ".rodata" | ".bss";
+  size: 1 | 4;
+  signed: boolean;
 }
 
 /** Where a global lives: its section and byte offset there. */
@@ -99,6 +119,16 @@ function dataVars(programs: readonly DataOwner[], btfOf: (t: DataType) => BtfTyp
         align: alignOf(g.type),
         ...(g.initBytes ? { init: g.initBytes } : {}),
         type: btfOf(g.type),
+      });
+    }
+    for (const x of p.extraVars ?? []) {
+      if (vars.some((v) => v.name === x.name)) continue;
+      vars.push({
+        name: x.name,
+        section: x.section,
+        size: x.size,
+        align: x.size,
+        type: btfOf(x.size === 1 ? INT_TYPES.u8 : x.signed ? INT_TYPES.i32 : INT_TYPES.u32),
       });
     }
     if (p.startedFlag)
@@ -182,6 +212,9 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
   };
   const indexType = arraySizeType();
   const int = btfIntType();
+  const structOps = structOpsBtf(int, btfOf);
+  const kfuncsUsed = new Set<string>();
+  let emitMapUsed = false;
 
   const sections: ObjSection[] = [];
   const symbols: ObjSymbol[] = [];
@@ -230,17 +263,23 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
         type: STT.FUNC,
         bind: STB.GLOBAL,
       });
-      for (const r of p.code.relocs)
+      for (const r of p.code.relocs) {
+        // A call relocated against a symbol is a kfunc call (R_BPF_64_32, as clang writes it).
+        const isCall = insns[p.code.offsets.indexOf(r.offset)]?.opcode === 0x85;
+        if (isCall) kfuncsUsed.add(r.symbol);
+        if (r.symbol === EMIT_MAP) emitMapUsed = true;
         relocs.push({
           offset: at + r.offset,
           symbol: stringOff.has(r.symbol) ? { section: ".rodata" } : r.symbol,
-          type: R_BPF.R_BPF_64_64,
+          type: isCall ? R_BPF.R_BPF_64_32 : R_BPF.R_BPF_64_64,
         });
-      const ctxType = contextBtf(p, btfOf);
+      }
       const fn: BtfFunc = btfFunc(
         p.symbol,
         int,
-        [{ name: "ctx", type: ctxType }],
+        p.checked.target.context.kind === "structOpsArgs"
+          ? structOps.params()
+          : [{ name: "ctx", type: contextBtf(p, btfOf) }],
         BTF_FUNC_LINKAGE.global,
       );
       types.push(fn);
@@ -392,6 +431,26 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
       mapsSize += def.size;
     }
   }
+  if (emitMapUsed && !programs.some((p) => p.mapNames.size && [...p.mapNames.values()].includes(EMIT_MAP))) {
+    // linux-7.1 emit records (docs/linux-7.1.md): a 64 KiB BPF_MAP_TYPE_RINGBUF.
+    const def = btfMapDef({
+      name: EMIT_MAP,
+      type: MapType.RINGBUF,
+      maxEntries: EMIT_MAP_BYTES,
+      int,
+      indexType,
+    });
+    symbols.push({
+      name: EMIT_MAP,
+      section: ".maps",
+      value: mapsSize,
+      size: def.size,
+      type: STT.OBJECT,
+      bind: STB.GLOBAL,
+    });
+    mapVars.push({ var: def.var, offset: mapsSize, size: def.size });
+    mapsSize += def.size;
+  }
   if (mapVars.length > 0) {
     sections.push({
       name: ".maps",
@@ -401,6 +460,56 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
       addralign: 8,
     });
     types.push(btfDatasec(".maps", mapVars, mapsSize));
+  }
+
+  // linux-7.1: one struct_ops map per program in `.struct_ops.link`, loop_step relocated to it.
+  const opsProgs = programs.filter((p) => p.checked.target.context.kind === "structOpsArgs");
+  if (opsProgs.length > 0) {
+    const opsVars: { var: BtfVar; offset: number; size: number }[] = [];
+    const relocs: ObjRelocation[] = [];
+    opsProgs.forEach((p, i) => {
+      const name = opsMapSymbol(p.symbol);
+      const off = i * STRUCT_OPS_SIZE;
+      symbols.push({
+        name,
+        section: ".struct_ops.link",
+        value: off,
+        size: STRUCT_OPS_SIZE,
+        type: STT.OBJECT,
+        bind: STB.GLOBAL,
+      });
+      relocs.push({ offset: off, symbol: p.symbol, type: R_BPF.R_BPF_64_ABS64 });
+      opsVars.push({
+        var: { kind: "var", name, type: structOps.opsType, linkage: BTF_VAR_LINKAGE.global },
+        offset: off,
+        size: STRUCT_OPS_SIZE,
+      });
+    });
+    sections.push({
+      name: ".struct_ops.link",
+      type: SHT.PROGBITS,
+      flags: SHF.ALLOC | SHF.WRITE,
+      data: new Uint8Array(opsProgs.length * STRUCT_OPS_SIZE),
+      addralign: 8,
+    });
+    relocations.set(".struct_ops.link", relocs);
+    types.push(btfDatasec(".struct_ops.link", opsVars));
+  }
+  // Kfuncs: undefined global symbols, BTF extern FUNCs listed in the `.ksyms` DATASEC.
+  if (kfuncsUsed.size > 0) {
+    const ksyms: { var: BtfFunc; offset: number; size: number }[] = [];
+    for (const k of [...kfuncsUsed].sort()) {
+      symbols.push({ name: k, value: 0, size: 0, type: STT.NOTYPE, bind: STB.GLOBAL });
+      const f = structOps.kfunc(k);
+      types.push(f);
+      ksyms.push({ var: f, offset: 0, size: 0 });
+    }
+    types.push({
+      kind: "datasec",
+      name: ".ksyms",
+      size: 0,
+      vars: ksyms.map((k) => ({ type: k.var, offset: 0, size: 0 })),
+    });
   }
 
   const enc = encodeBtfWithExt(types, ext);
@@ -452,4 +561,83 @@ function cString(s: string): Uint8Array {
   const out = new Uint8Array(b.length + 1);
   out.set(b);
   return out;
+}
+
+/**
+ * The BTF of linux-7.1's struct_ops (docs/linux-7.1.md): the program's FUNC_PROTO
+ * `int (struct io_ring_ctx *ctx, struct iou_loop_params *lp)`, `struct io_uring_bpf_ops`
+ * and the kfunc prototypes, with the kernel's names so libbpf matches them against vmlinux.
+ */
+function structOpsBtf(int: BtfInt, btfOf: (t: DataType) => BtfType) {
+  const u32: BtfType = { kind: "typedef", name: "__u32", type: btfOf(INT_TYPES.u32) };
+  const u8: BtfType = { kind: "typedef", name: "__u8", type: btfOf(INT_TYPES.u8) };
+  // An empty struct (not a FWD): libbpf's kfunc prototype check compares kinds.
+  const ctxPtr: BtfType = {
+    kind: "ptr",
+    target: { kind: "struct", name: "io_ring_ctx", size: 0, members: [] },
+  };
+  const lpPtr: BtfType = {
+    kind: "ptr",
+    target: {
+      kind: "struct",
+      name: "iou_loop_params",
+      size: 4,
+      members: [{ name: "cq_wait_idx", type: u32, bitOffset: 0 }],
+    },
+  };
+  const params = (): { name: string; type: BtfType }[] => [
+    { name: "ctx", type: ctxPtr },
+    { name: "lp", type: lpPtr },
+  ];
+  const loopStep: BtfType = {
+    kind: "ptr",
+    target: {
+      kind: "func_proto",
+      return: int,
+      params: [
+        { name: "", type: ctxPtr },
+        { name: "", type: lpPtr },
+      ],
+    },
+  };
+  const opsType: BtfType = {
+    kind: "struct",
+    name: STRUCT_OPS_TYPE,
+    size: STRUCT_OPS_SIZE,
+    members: [
+      { name: "loop_step", type: loopStep, bitOffset: 0 },
+      { name: "ring_fd", type: u32, bitOffset: 64 },
+      { name: "priv", type: { kind: "ptr", target: VOID }, bitOffset: 128 },
+    ],
+  };
+  const sizeT: BtfType = {
+    kind: "typedef",
+    name: "size_t",
+    type: { kind: "int", name: "unsigned long", size: 8, encoding: 0, bits: 64 },
+  };
+  const kfunc = (name: string): BtfFunc => {
+    if (name === KFUNC_GET_REGION)
+      return btfFunc(
+        name,
+        { kind: "ptr", target: u8 },
+        [
+          { name: "ctx", type: ctxPtr },
+          { name: "region_id", type: u32 },
+          { name: "rdwr_buf_size", type: { kind: "const", type: sizeT } },
+        ],
+        BTF_FUNC_LINKAGE.extern,
+      );
+    if (name === KFUNC_SUBMIT_SQES)
+      return btfFunc(
+        name,
+        int,
+        [
+          { name: "ctx", type: ctxPtr },
+          { name: "nr", type: u32 },
+        ],
+        BTF_FUNC_LINKAGE.extern,
+      );
+    throw new Error(`codegen: unknown kfunc ${name}`);
+  };
+  return { params, opsType, kfunc };
 }

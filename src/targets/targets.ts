@@ -7,7 +7,7 @@
 
 export type TargetName = "iouring-v1" | "iouring-v2" | "linux-7.1";
 export const TARGET_NAMES: readonly TargetName[] = ["iouring-v1", "iouring-v2", "linux-7.1"];
-export const DEFAULT_TARGET: TargetName = "iouring-v2";
+export const DEFAULT_TARGET: TargetName = "linux-7.1";
 
 export type Mcpu = "v1" | "v2" | "v3" | "v4";
 export const MCPU_NAMES: readonly Mcpu[] = ["v1", "v2", "v3", "v4"];
@@ -421,12 +421,8 @@ const LINUX_7_1: TargetInfo = {
   entryPoints: { onStart: { available: true }, onCompletion: { available: true } },
   builtins: {
     submit: { available: true, sleepableOnly: true },
-    emit: {
-      available: false,
-      reason: "linux-7.1 gives BPF no way to post a completion of its own",
-      alternative:
-        "submit a NOP with the wanted userData (submit.nop({ userData })); its completion reaches user space",
-    },
+    // A 16-byte CQE-shaped record into the ring buffer map `iou_emit` (docs/linux-7.1.md).
+    emit: { available: true },
     stop: { available: true },
     ktime: { available: true },
     random: { available: true },
@@ -451,7 +447,7 @@ const LINUX_7_1: TargetInfo = {
   defaultMcpu: "v4",
   requiresBtf: true,
   requiresGplLicense: true,
-  codegenSupported: false,
+  codegenSupported: true,
   constants: {
     regionMem: 0,
     regionCq: 1,

@@ -14,6 +14,14 @@ import { successors, subprogOf } from "./program.js";
 import type { ProgramRules } from "./rules.js";
 import * as S from "./scalar.js";
 import { LIVE_WORDS, NEED_WORDS, stackLiveness } from "./stacklive.js";
+import {
+  argsAccess,
+  kfuncCall,
+  rodataKnown,
+  type StructOpsHost,
+  syntheticAccess,
+  syntheticOf,
+} from "./structops.js";
 import type { Scalar } from "./scalar.js";
 
 export const MAX_STACK = 512;
@@ -366,6 +374,17 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
   };
   const writeDst = (r: number): void => {
     if (r === 10) fail(VerifierCodes.writeFramePointer, "r10 (the frame pointer) is read-only");
+  };
+  // linux-7.1 struct_ops rules (structops.ts) reach the state through this.
+  const soHost: StructOpsHost = {
+    p,
+    rules,
+    fail,
+    reg: (r) => reg(r),
+    setReg: (r, v) => setReg(r, v),
+    newId: () => nextId++,
+    isPtr,
+    regText,
   };
 
   // --- state comparison (old subsumes cur) --------------------------------------------
@@ -803,6 +822,8 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         return stackAccess(ptr, off, size, write, value, opts.signed ?? false);
       case "value": {
         const m = p.maps[ptr.map]!;
+        const so = syntheticAccess(soHost, m, ptr, off, size, write, value, opts);
+        if (so !== "normal") return so;
         mapValueBounds(ptr, off, size, write ? "write" : "read");
         if (write && m.readOnly)
           fail(
@@ -819,7 +840,13 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
           );
         if (write) return undefined;
         const at = ptr.off + off;
-        if (m.frozen && m.data && S.isConst(ptr.v) && size <= 8) {
+        if (
+          m.frozen &&
+          m.data &&
+          S.isConst(ptr.v) &&
+          size <= 8 &&
+          rodataKnown(m, at + Number(ptr.v.v), size)
+        ) {
           const a = at + Number(ptr.v.v);
           let x = 0n;
           for (let i = size - 1; i >= 0; i--) x = (x << 8n) | BigInt(m.data[a + i] ?? 0);
@@ -861,6 +888,7 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     opts: { atomic?: boolean; storeImm?: boolean },
   ): Reg | undefined => {
     const c = rules.ctx;
+    if (c.kind === "structOps") return argsAccess(soHost, ptr.off, off, size, write, opts);
     if (c.kind === "opaque")
       fail(
         VerifierCodes.ctxOpaque,
@@ -957,6 +985,14 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       );
     if (ptr.t === "map")
       fail(VerifierCodes.badPointerArith, "arithmetic on a map pointer is not allowed");
+    if (ptr.t === "value") {
+      const so = syntheticOf(p.maps[ptr.map]!);
+      if (so === "ioRingCtx" || so === "loopParams")
+        fail(
+          VerifierCodes.badPointerArith,
+          `arithmetic on the ${so === "ioRingCtx" ? "io_ring_ctx" : "iou_loop_params"} pointer is not allowed (use it as the argument gives it)`,
+        );
+    }
     const s = sc.s;
     const known = S.isConst(s);
     const delta = op === "ADD" ? s : S.neg(s);
@@ -1637,15 +1673,19 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         branch(insn);
         return;
       case "call":
+        if ((insn as { kfunc?: string }).kfunc !== undefined || sem.target === "kfunc") {
+          if (Object.keys(rules.target.kfuncs).length === 0)
+            fail(
+              VerifierCodes.kfuncUnsupported,
+              `kfunc calls are not available to ${rules.target.name} programs`,
+            );
+          kfuncCall(soHost, insn);
+          break;
+        }
         if (sem.target === "helper") {
           callHelper(insn);
           break;
         }
-        if (sem.target === "kfunc")
-          fail(
-            VerifierCodes.kfuncUnsupported,
-            `kfunc calls are not available to ${rules.target.name} programs`,
-          );
         {
           const tgt = insn.callTarget!;
           const fn = subprogOf(p, tgt);

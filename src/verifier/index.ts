@@ -13,10 +13,12 @@ import { VerifierCodes } from "./codes.js";
 import { analyze, type Decision } from "./engine.js";
 import { linkProgram, programEntries, type LinkedProgram } from "./program.js";
 import { rulesFor } from "./rules.js";
+import { prepareRodata } from "./structops.js";
 
 export { VerifierCodes } from "./codes.js";
 export { COMPLEXITY_LIMIT, MAX_CALL_FRAMES } from "./engine.js";
 export { rulesFor, isGplCompatible, isSleepableSection, type ProgramRules } from "./rules.js";
+export { DEFAULT_GEOMETRY_RODATA } from "./structops.js";
 
 export interface VerifyOptions {
   target?: TargetName | string;
@@ -32,6 +34,12 @@ export interface VerifyOptions {
    * we match the kernel as the privileged io_uring loader sees it (docs/verifier.md).
    */
   unprivileged?: boolean;
+  /**
+   * linux-7.1: `.rodata` values the verifier takes as known constants (the kernel sees the
+   * loader's values, frozen). Default: the ring geometry of DEFAULT_GEOMETRY_RODATA; every
+   * other `.rodata` variable (`declare const`) is unknown unless given here.
+   */
+  rodata?: Readonly<Record<string, bigint | number>>;
   /** Reads a source file named by line_info (default: the file system; return undefined when absent). */
   readSource?: (path: string) => string | undefined;
 }
@@ -254,9 +262,25 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
         verdict: "reject",
       });
     };
+    if (Object.keys(target.kfuncs).length > 0) {
+      // Targets with kfuncs: the engine checks each kfunc call on the paths that reach it.
+      linked.problems = linked.problems.filter((pr) => pr.kfunc === undefined);
+      prepareRodata(obj, linked, options.rodata);
+    }
     if (linked.problems.length) {
       for (const pr of linked.problems.slice(0, 10))
         reject(pr.code, pr.message, pr.pc, [], pr.hint);
+      rejectedUnexplored();
+      continue;
+    }
+    if (target.requiresGplLicense && !rules.gplLicense) {
+      reject(
+        VerifierCodes.gplOnly,
+        `${target.name} programs must have a GPL-compatible license (struct_ops programs and the io_uring kfuncs are GPL-only); the license is ${linked.license ? `'${linked.license}'` : "missing"}`,
+        undefined,
+        [],
+        'add a `license` section with "GPL" (or "Dual MIT/GPL")',
+      );
       rejectedUnexplored();
       continue;
     }

@@ -37,6 +37,8 @@ export interface Insn {
   ld?: LdRef;
   /** Resolved pc of a BPF-to-BPF call. */
   callTarget?: number;
+  /** A call relocated against an undefined symbol: the kfunc's name (linux-7.1). */
+  kfunc?: string;
 }
 
 export interface Problem {
@@ -44,6 +46,8 @@ export interface Problem {
   message: string;
   pc?: number;
   hint?: string;
+  /** Set on the "kfunc call" problem, which targets with kfuncs drop (the engine checks the call). */
+  kfunc?: string;
 }
 
 export interface LinkedProgram {
@@ -304,7 +308,9 @@ export function linkProgram(
               code: VerifierCodes.kfuncUnsupported,
               message: `call to '${t.name}', which is not defined in the object: a kfunc call, and kfuncs are not available to io_uring programs of this target`,
               pc,
+              kfunc: t.name,
             });
+            insn.kfunc = t.name;
             continue;
           }
           section = t.section;

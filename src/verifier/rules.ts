@@ -19,6 +19,8 @@ export interface ProgramRules {
   ctx:
     | { kind: "opaque" }
     | { kind: "fields"; size: number; fields: readonly ContextField[] }
+    // linux-7.1: r1 is the struct_ops argument array (src/verifier/structops.ts)
+    | { kind: "structOps" }
     | { kind: "unsupported" };
   /** The program's return value: only constants in this set are accepted (undefined = any scalar). */
   returnValues?: readonly bigint[];
@@ -60,7 +62,9 @@ export function rulesFor(
       ? { kind: "opaque" }
       : target.context.kind === "struct"
         ? { kind: "fields", size: target.context.size, fields: target.context.fields }
-        : { kind: "unsupported" };
+        : target.context.kind === "structOpsArgs"
+          ? { kind: "structOps" }
+          : { kind: "unsupported" };
   const rr = target.returnRule;
   const returnValues = rr.kind === "zero" ? [0n] : Object.values(rr.values).map((v) => BigInt(v));
   return {

@@ -25,3 +25,25 @@ export { formatTrace, traceToJson } from "./trace.js";
 export { parseConformance, runConformanceCase } from "./conformance.js";
 export type { ConformanceCase, ConformanceFile, CaseOutcome } from "./conformance.js";
 export { VmCodes } from "./codes.js";
+export {
+  createStepper71,
+  createStepper71FromObject,
+  DEFAULT_GEOMETRY71,
+  EMIT_MAP,
+  Fault71,
+  GEOMETRY_GLOBALS,
+  geometryRodata,
+  REGION71,
+  regionSizes,
+} from "./linux71.js";
+export type {
+  Geometry71,
+  Kfunc71Event,
+  Ring71,
+  Step71Result,
+  Stepper71,
+  Stepper71Details,
+  Stepper71Options,
+} from "./linux71.js";
+export { SimRing71 } from "./ring71.js";
+export { simulate71, isStructOpsObject } from "./simulate71.js";

@@ -34,6 +34,8 @@ export type HelperFn = (vm: Interpreter, pc: number) => bigint | number;
 export interface InterpreterOptions {
   /** Helpers by id. An unknown id faults. */
   helpers?: ReadonlyMap<number, HelperFn>;
+  /** Kfuncs by the slot of their call instruction (the loader knows each call's extern name). */
+  kfuncs?: ReadonlyMap<number, HelperFn>;
   /** Instructions one run may execute (default 1,000,000, the kernel's complexity budget scale). */
   maxInsns?: number;
   /** may_goto budget per run. */
@@ -323,6 +325,7 @@ export class Interpreter {
   private readonly regSrc: Uint8Array;
   private readonly frames: Frame[] = [];
   private helpers: ReadonlyMap<number, HelperFn>;
+  private kfuncs: ReadonlyMap<number, HelperFn>;
   maxInsns: number;
   mayGotoBudget: number;
   /** Executed-instruction count of the current/last run. */
@@ -335,6 +338,7 @@ export class Interpreter {
   ) {
     this.mem = mem;
     this.helpers = options.helpers ?? new Map();
+    this.kfuncs = options.kfuncs ?? new Map();
     this.maxInsns = options.maxInsns ?? 1_000_000;
     this.mayGotoBudget = options.mayGotoBudget ?? MAY_GOTO_BUDGET;
     for (let i = 0; i < MAX_CALL_FRAMES; i++)
@@ -359,6 +363,11 @@ export class Interpreter {
 
   setHelpers(helpers: ReadonlyMap<number, HelperFn>): void {
     this.helpers = helpers;
+  }
+
+  /** Kfunc implementations by call slot (linux-7.1; see linux71.ts). */
+  setKfuncs(kfuncs: ReadonlyMap<number, HelperFn>): void {
+    this.kfuncs = kfuncs;
   }
 
   /** The instruction at a slot (undefined for the second half of ld_imm64). */
@@ -993,8 +1002,18 @@ export class Interpreter {
             this.executed = executed;
             this.callHelper(pc, imms[pc]!);
             break;
-          case Op.CALL_KFUNC:
-            return this.fault(pc, `kfunc calls (btf id ${imms[pc]}) are not supported by the VM`);
+          case Op.CALL_KFUNC: {
+            const fn = this.kfuncs.get(pc);
+            if (!fn)
+              return this.fault(
+                pc,
+                `kfunc call (btf id ${imms[pc]}) that this run does not provide`,
+              );
+            this.executed = executed;
+            this.setReg(0, fn(this, pc));
+            // Like a helper call: r1-r5 are clobbered (left as they are; the verifier forbids reading them).
+            break;
+          }
           case Op.CALLX:
           case Op.CALL_LOCAL: {
             let target: number;

@@ -34,6 +34,8 @@ export interface LoadedObject {
   data: Map<string, Region>;
   /** Where a VM slot is in the object: code section and instruction index (objdump numbering). */
   locate(slot: number): { section: string; index: number } | undefined;
+  /** Kfunc calls: slot of the call → the extern symbol it is relocated against. */
+  kfuncCalls: Map<number, string>;
 }
 
 export interface LoadOptions extends Omit<InterpreterOptions, "resolveImm64"> {
@@ -130,6 +132,7 @@ export function loadObject(
   const pendingCode = new Map<number, number>(); // slot → code slot of a function address
   const pendingMap = new Map<number, VmMap>();
   const pendingData = new Map<number, { region: Region; offset: number }>();
+  const kfuncCalls = new Map<number, string>();
   for (const [secName, relocs] of obj.relocations) {
     const offsets = insnAt.get(secName);
     if (!offsets) continue; // data-section relocations (.maps, .BTF) do not affect execution
@@ -162,6 +165,7 @@ export function loadObject(
         if (sym.section === undefined || !base.has(sym.section)) {
           // An extern function: a kfunc the kernel would resolve by BTF id.
           insn.src = CallSrc.KFUNC;
+          kfuncCalls.set(at, symName);
           continue;
         }
         const target = base.get(sym.section)! + Math.floor(sym.value / 8) + insn.imm + 1;
@@ -270,7 +274,7 @@ export function loadObject(
     for (const [section, b] of bases) if (at >= b) found = { section, index: at - b };
     return found && at < slot ? found : undefined;
   };
-  return { loaded: { vm, programs, maps, mapList, data, locate }, diagnostics };
+  return { loaded: { vm, programs, maps, mapList, data, locate, kfuncCalls }, diagnostics };
 }
 
 /** Finds a program by symbol or section name (default: the first). */

@@ -47,6 +47,23 @@ export class Memory {
     return region;
   }
 
+  /**
+   * A region over caller-owned bytes (not copied): the linux-7.1 ring regions, which the
+   * program and the simulated ring both see.
+   */
+  addShared(name: string, bytes: Uint8Array, opts: { writable?: boolean } = {}): Region {
+    const region: Region = {
+      id: this.regions.length,
+      name,
+      bytes,
+      view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      readable: true,
+      writable: opts.writable ?? true,
+    };
+    this.regions.push(region);
+    return region;
+  }
+
   /** The region a pointer's high word tags, or undefined. */
   regionOfHi(hi: number): Region | undefined {
     if ((hi & ((1 << TAG_SHIFT) - 1)) !== 0 || hi <= 0) return undefined;

@@ -62,6 +62,8 @@ export interface Scenario {
   submit?: Partial<SqeView>[];
   sqEntries: number;
   cqEntries: number[];
+  /** Whether the file set ring.sq_entries / ring.cq_entries (linux-7.1 has other defaults). */
+  ringGiven?: { sq: boolean; cq: boolean };
   cqes: { cq: number; userData: bigint; res: number; flags: number }[];
   completions: CompletionRule[];
   defaultAfter: number;
@@ -391,6 +393,7 @@ export function parseScenario(
     const o = r.obj(top.ring, "ring");
     if (o) {
       r.keys(o, "ring", ["sq_entries", "cq_entries"]);
+      s.ringGiven = { sq: o.sq_entries !== undefined, cq: o.cq_entries !== undefined };
       if (o.sq_entries !== undefined)
         s.sqEntries = r.int(o.sq_entries, "ring.sq_entries", 1, 32768) ?? s.sqEntries;
       if (o.cq_entries !== undefined) {

@@ -23,6 +23,8 @@ import {
   UserMemory,
 } from "./ring.js";
 import { type CompletionRule, IORING_OP_BPF, type Scenario } from "./scenario.js";
+import type { Kfunc71Event } from "./linux71.js";
+import { isStructOpsObject, simulate71 } from "./simulate71.js";
 
 export type SimEvent = { step: number; run?: number } & (
   | { type: "submit"; seq: number; by: string; sqe: SqeView }
@@ -42,6 +44,20 @@ export type SimEvent = { step: number; run?: number } & (
   | { type: "wait"; seq: number; cq: number; nr: number }
   | { type: "cqe"; cq: number; seq?: number; cqe: Cqe; note?: string }
   | HelperEvent
+  // linux-7.1 (simulate71.ts): `run` is the loop_step number, `step` the time step.
+  | { type: "step"; head: number; tail: number }
+  | {
+      type: "step_exit";
+      ret: number;
+      insns: number;
+      head: [number, number];
+      consumed: number;
+      cqWaitIdx: number;
+    }
+  | { type: "sleep"; waitIdx: number; tail: number; need: number }
+  | { type: "stop"; reason: string }
+  | { type: "emit71"; userData: bigint; res: number; flags: number }
+  | Kfunc71Event
 );
 
 export interface SimResult {
@@ -59,7 +75,12 @@ export interface SimResult {
     }[];
     maps: Record<string, Record<string, string>>;
     userMemory: { addr: bigint; data: string }[];
+    /** linux-7.1: global variables after the run (decimal), requests still in flight. */
+    globals?: Record<string, string>;
+    inflight?: number;
   };
+  /** "loop71" for a linux-7.1 struct_ops loop (trace wording differs). */
+  kind?: "loop71";
   stats: { runs: number; steps: number; insns: number; sqes: number };
 }
 
@@ -83,7 +104,7 @@ interface Req {
 }
 
 /** Default result of an opcode nobody scripted (docs/vm.md lists these). */
-function defaultResult(sqe: SqeView, nextFd: () => number): number {
+export function defaultResult(sqe: SqeView, nextFd: () => number): number {
   switch (sqe.opName) {
     case "READ":
     case "WRITE":
@@ -115,15 +136,12 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
   const file = options.file;
   const diag = (severity: Diagnostic["severity"], code: string, message: string) =>
     diagnostics.push({ code, severity, message, ...(file ? { file } : {}) });
-  const target: TargetInfo = getTarget(options.target ?? scenario.target ?? "iouring-v2");
-  if (target.name === "linux-7.1") {
-    diag(
-      "error",
-      VmCodes.noProgram,
-      "the VM simulates iouring-v1 and iouring-v2 requests; linux-7.1 struct_ops loops are not simulated yet",
-    );
-    return { events, diagnostics, stats };
-  }
+  // Without a target, a struct_ops object is a linux-7.1 one; others default to iouring-v2.
+  const target: TargetInfo = getTarget(
+    options.target ?? scenario.target ?? (isStructOpsObject(obj) ? "linux-7.1" : "iouring-v2"),
+  );
+  // A target whose programs get struct_ops arguments runs as a loop (not as requests).
+  if (target.context.kind === "structOpsArgs") return simulate71(obj, scenario, options);
 
   // Scenario `globals`: what a loader writes into .rodata/.data/.bss before loading.
   const withGlobals = setGlobals(obj, scenario.globals);

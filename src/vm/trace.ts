@@ -56,11 +56,37 @@ function eventText(e: SimEvent): string {
       return `  copy_from_user ${hex(e.addr)} len=${e.len} -> ${e.ret}`;
     case "map":
       return `  map_${e.op}_elem ${e.map} key=${e.key} -> ${e.ret}`;
+    case "step":
+      return `step ${e.run}: loop_step head=${e.head} tail=${e.tail}`;
+    case "step_exit":
+      return `  exit ${e.ret === 1 ? "STOP" : e.ret === 0 ? "CONTINUE" : `r0=${e.ret}`} (${e.insns} insns) head ${e.head[0]}→${e.head[1]} (${e.consumed} CQE(s) consumed) cq_wait_idx=${e.cqWaitIdx}`;
+    case "sleep":
+      return `  sleeps until tail ${e.tail} reaches cq_wait_idx ${e.waitIdx} (${e.need} more CQE(s))`;
+    case "stop":
+      return `STOP: ${e.reason}`;
+    case "emit71":
+      return `  emit ${cqeText({ userData: e.userData, res: e.res, flags: e.flags }).slice(1, -1)}`;
+    case "get_region":
+      return `  get_region ${e.region === 1 ? "CQ" : e.region === 2 ? "SQ" : e.region === 0 ? "MEM" : e.region} size=${e.size} -> ${e.ret}`;
+    case "submit_sqes":
+      return `  submit_sqes nr=${e.nr} -> ${e.ret}`;
   }
 }
 
 /** Events shown without `helpers`: the run structure; helper calls are the detail. */
-const SUMMARY_EVENTS = new Set(["submit", "run", "exit", "fault", "wait", "cqe"]);
+const SUMMARY_EVENTS = new Set([
+  "submit",
+  "run",
+  "exit",
+  "fault",
+  "wait",
+  "cqe",
+  "step",
+  "step_exit",
+  "sleep",
+  "stop",
+  "emit71",
+]);
 
 export function formatTrace(r: SimResult, options: { helpers?: boolean } = {}): string {
   const lines: string[] = [];
@@ -73,13 +99,18 @@ export function formatTrace(r: SimResult, options: { helpers?: boolean } = {}): 
       lines.push(
         `CQ${q.index}: ${q.cqes.length} CQE(s) left${q.overflow ? ` (${q.overflow} in overflow)` : ""}${q.cqes.length ? ": " + q.cqes.map(cqeText).join(" ") : ""}`,
       );
+    if (r.final.inflight) lines.push(`${r.final.inflight} request(s) still in flight`);
+    const g = Object.entries(r.final.globals ?? {});
+    if (g.length) lines.push(`globals: ${g.map(([k, v]) => `${k}=${v}`).join(" ")}`);
     for (const [name, entries] of Object.entries(r.final.maps)) {
       const e = Object.entries(entries);
       if (e.length) lines.push(`map ${name}: ${e.map(([k, v]) => `${k}=${v}`).join(" ")}`);
     }
   }
   lines.push(
-    `${r.stats.runs} run(s), ${r.stats.sqes} SQE(s), ${r.stats.insns} instructions, ${r.stats.steps} step(s)`,
+    r.kind === "loop71"
+      ? `${r.stats.runs} loop_step call(s), ${r.stats.sqes} SQE(s), ${r.stats.insns} instructions, ${r.stats.steps} time step(s)`
+      : `${r.stats.runs} run(s), ${r.stats.sqes} SQE(s), ${r.stats.insns} instructions, ${r.stats.steps} step(s)`,
   );
   return lines.join("\n") + "\n";
 }

@@ -103,7 +103,7 @@ for (const f of cFiles) {
     async () => {
       const src = readdirSync(join(root, "examples"), { withFileTypes: true })
         .filter((d) => d.isDirectory())
-        .map((d) => join(root, "examples", d.name, `${base}.bpf.ts`))
+        .map((d) => join(root, "examples", d.name, "v2", `${base}.bpf.ts`))
         .find((p) => existsSync(p));
       assert.ok(src, `no example ${base}.bpf.ts`);
       const ours = compile(

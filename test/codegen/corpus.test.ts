@@ -18,9 +18,9 @@ interface Case {
 function cases(): Case[] {
   const out: Case[] = [];
   for (const dir of readdirSync(join(ROOT, "examples")).sort()) {
-    for (const f of readdirSync(join(ROOT, "examples", dir)).sort())
+    for (const f of readdirSync(join(ROOT, "examples", dir, "v2")).sort())
       if (f.endsWith(".bpf.ts"))
-        out.push({ path: join(ROOT, "examples", dir, f), target: "iouring-v2" });
+        out.push({ path: join(ROOT, "examples", dir, "v2", f), target: "iouring-v2" });
   }
   const valid = join(ROOT, "test/programs/valid");
   for (const f of readdirSync(valid).sort()) {
@@ -43,7 +43,7 @@ const short = (p: string): string => p.slice(ROOT.length);
  *    range on the other, which the unprivileged pointer-arithmetic sanitiser refuses.
  */
 const LENIENT: Record<string, string> = {
-  "examples/ping-pong/pong.bpf.ts": "trace_printk needs CAP_PERFMON",
+  "examples/ping-pong/v2/pong.bpf.ts": "trace_printk needs CAP_PERFMON",
   "test/programs/valid/ringbuf-events.bpf.ts": "trace_printk needs CAP_PERFMON",
   "test/programs/valid/trace-errors.bpf.ts": "trace_printk needs CAP_PERFMON",
   "test/programs/valid/v1-delayed-send.bpf.ts": "trace_printk needs CAP_PERFMON",

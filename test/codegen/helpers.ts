@@ -19,8 +19,11 @@ import { contextField, getTarget } from "../../src/targets/targets.js";
 
 export const ROOT = new URL("../../", import.meta.url).pathname;
 
+/** The code generation tests were written for iouring-v2; they name other targets explicitly. */
+const withTarget = (o: CompileOptions): CompileOptions => ({ target: "iouring-v2", ...o });
+
 export function compileFile(path: string, options: CompileOptions = {}): CompileResult {
-  return compile([{ path, text: readFileSync(path, "utf8") }], options);
+  return compile([{ path, text: readFileSync(path, "utf8") }], withTarget(options));
 }
 
 export function compileText(
@@ -28,7 +31,7 @@ export function compileText(
   options: CompileOptions = {},
   path = "t.bpf.ts",
 ): CompileResult {
-  return compile([{ path, text }], options);
+  return compile([{ path, text }], withTarget(options));
 }
 
 export function mustCompile(r: CompileResult): ObjFile {

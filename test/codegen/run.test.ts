@@ -27,7 +27,7 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
 test("examples/copy: READ at 0, WRITE of N at 0, READ at N, … until SIZE, then stop", async (t) => {
   if (!needKernel(t)) return;
-  const obj = mustCompile(compileFile(join(ROOT, "examples/copy/copy.bpf.ts")));
+  const obj = mustCompile(compileFile(join(ROOT, "examples/copy/v2/copy.bpf.ts")));
   const IN = 3,
     OUT = 4,
     BUF = 0x7000_0000_1000n,
@@ -71,7 +71,7 @@ test("examples/copy: READ at 0, WRITE of N at 0, READ at N, … until SIZE, then
 
 test("examples/copy: a read error is reported and stops; the started flag is set", async (t) => {
   if (!needKernel(t)) return;
-  const obj = mustCompile(compileFile(join(ROOT, "examples/copy/copy.bpf.ts")));
+  const obj = mustCompile(compileFile(join(ROOT, "examples/copy/v2/copy.bpf.ts")));
   // The started flag set: as on any run after the first.
   const flag = obj.symbols.find((s) => s.name === "copy__started")!;
   assert.equal(flag.section, ".bss");
@@ -90,7 +90,7 @@ test("examples/copy: a read error is reported and stops; the started flag is set
 
 test("examples/nop-pump: 8 NOPs with userData 0..7, re-armed on its CQ", async (t) => {
   if (!needKernel(t)) return;
-  const obj = mustCompile(compileFile(join(ROOT, "examples/nop-pump/nop-pump.bpf.ts")));
+  const obj = mustCompile(compileFile(join(ROOT, "examples/nop-pump/v2/nop-pump.bpf.ts")));
   const r = await kernelRun(obj, {
     target: "iouring-v2",
     ctx: ctxBytes(0, 1),
@@ -105,7 +105,7 @@ test("examples/nop-pump: 8 NOPs with userData 0..7, re-armed on its CQ", async (
 
 test("examples/ticker: the timeout SQE carries cq 1 and re-arms per tick", async (t) => {
   if (!needKernel(t)) return;
-  const obj = mustCompile(compileFile(join(ROOT, "examples/ticker/ticker.bpf.ts")));
+  const obj = mustCompile(compileFile(join(ROOT, "examples/ticker/v2/ticker.bpf.ts")));
   setGlobal(obj, "PERIOD_TS", 0x5000n, 8);
   setGlobal(obj, "TICKS", 3n, 8);
   const ETIME = -62;
@@ -145,7 +145,7 @@ test("examples/ticker: the timeout SQE carries cq 1 and re-arms per tick", async
 
 test("examples/ping-pong: ping serves to CQ 2 and returns balls", async (t) => {
   if (!needKernel(t)) return;
-  const obj = mustCompile(compileFile(join(ROOT, "examples/ping-pong/ping.bpf.ts")));
+  const obj = mustCompile(compileFile(join(ROOT, "examples/ping-pong/v2/ping.bpf.ts")));
   const r = await kernelRun(obj, {
     target: "iouring-v2",
     ctx: ctxBytes(0, 1),
@@ -169,7 +169,7 @@ test("examples/ping-pong: ping serves to CQ 2 and returns balls", async (t) => {
 
 test("examples/echo: ACCEPT → RECV on the accepted fd → SEND of res bytes → RECV … → CLOSE, then stop", async (t) => {
   if (!needKernel(t)) return;
-  const obj = mustCompile(compileFile(join(ROOT, "examples/echo/echo.bpf.ts")));
+  const obj = mustCompile(compileFile(join(ROOT, "examples/echo/v2/echo.bpf.ts")));
   const LISTEN = 5,
     BUF = 0x10000n,
     LEN = 64,
@@ -218,7 +218,7 @@ test("examples/echo: ACCEPT → RECV on the accepted fd → SEND of res bytes �
 
 test("examples/open-read-close: OPENAT → READ with the opened fd → CLOSE of it, then the result", async (t) => {
   if (!needKernel(t)) return;
-  const obj = mustCompile(compileFile(join(ROOT, "examples/open-read-close/orc.bpf.ts")));
+  const obj = mustCompile(compileFile(join(ROOT, "examples/open-read-close/v2/orc.bpf.ts")));
   const PATH = 0x30000n,
     BUF = 0x10000n,
     LEN = 64,
@@ -252,7 +252,7 @@ test("examples/open-read-close: OPENAT → READ with the opened fd → CLOSE of 
   assert.equal(ctxU32(r.ctxOut!, WAIT_NR.offset), 0, "stopped");
 
   // An open error is reported and stops, with nothing more queued.
-  const obj2 = mustCompile(compileFile(join(ROOT, "examples/open-read-close/orc.bpf.ts")));
+  const obj2 = mustCompile(compileFile(join(ROOT, "examples/open-read-close/v2/orc.bpf.ts")));
   const e = await kernelRun(obj2, {
     target: "iouring-v2",
     ctx: ctxBytes(0, 1),
@@ -266,7 +266,7 @@ test("examples/open-read-close: OPENAT → READ with the opened fd → CLOSE of 
 
 test("examples/ping-pong: pong returns each ball to CQ 1 with one more hit, and stops on -1", async (t) => {
   if (!needKernel(t)) return;
-  const obj = mustCompile(compileFile(join(ROOT, "examples/ping-pong/pong.bpf.ts")));
+  const obj = mustCompile(compileFile(join(ROOT, "examples/ping-pong/v2/pong.bpf.ts")));
   const r = await kernelRun(obj, {
     target: "iouring-v2",
     strict: false, // trace_printk needs CAP_PERFMON
@@ -304,7 +304,7 @@ test("two programs in one object: each reaches its own globals (section-relative
       { path: "a.bpf.ts", text: text(100) },
       { path: "b.bpf.ts", text: text(7) },
     ],
-    {},
+    { target: "iouring-v2" },
   );
   const obj = mustCompile(r);
   // b's globals are not at the start of .data: a's come first.

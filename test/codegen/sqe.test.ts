@@ -89,7 +89,7 @@ test("runtime fields are single stores; constant neighbours are merged immediate
 });
 
 test("golden: examples/copy assembly (-O2, v3)", () => {
-  const r = compileFile(join(ROOT, "examples/copy/copy.bpf.ts"), { emitAsm: true });
+  const r = compileFile(join(ROOT, "examples/copy/v2/copy.bpf.ts"), { emitAsm: true });
   mustCompile(r);
   const text = r.asm!.replace(/^\t\.byte\t.*\n/gm, ""); // BTF bytes are covered elsewhere
   const golden = new URL("./golden/copy.s", import.meta.url).pathname;

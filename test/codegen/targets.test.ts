@@ -16,9 +16,9 @@ type Target = (typeof TARGETS)[number];
 const EXAMPLES = readdirSync(join(ROOT, "examples"))
   .sort()
   .flatMap((d) =>
-    readdirSync(join(ROOT, "examples", d))
+    readdirSync(join(ROOT, "examples", d, "v2"))
       .filter((f) => f.endsWith(".bpf.ts"))
-      .map((f) => join(ROOT, "examples", d, f)),
+      .map((f) => join(ROOT, "examples", d, "v2", f)),
   );
 const VALID = readdirSync(join(ROOT, "test/programs/valid"))
   .filter((f) => f.endsWith(".bpf.ts"))
@@ -34,7 +34,7 @@ const short = (p: string): string => p.slice(ROOT.length);
 
 /** Loaded in lenient mode (the helpers they call need CAP_PERFMON in a SYSCALL program). */
 const LENIENT = new Set([
-  "examples/ping-pong/pong.bpf.ts",
+  "examples/ping-pong/v2/pong.bpf.ts",
   "test/programs/valid/ringbuf-events.bpf.ts",
   "test/programs/valid/trace-errors.bpf.ts",
   "test/programs/valid/v1-delayed-send.bpf.ts",

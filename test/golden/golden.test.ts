@@ -107,7 +107,7 @@ test("trace expectations: scenario `globals` set declare consts; a missing trace
   writeFileSync(src, COUNTER);
   writeFileSync(
     join(dir, "counter.scenario.yaml"),
-    "globals: { LIMIT: 2 }\nsubmit:\n  - { opcode: NOP, user_data: 1 }\n  - { opcode: NOP, user_data: 2 }\n  - { opcode: BPF, off: 0, user_data: 9 }\ncompletions:\n  - { match: { user_data: 2 }, res: 77, after: 3 }\n",
+    "target: iouring-v2\nglobals: { LIMIT: 2 }\nsubmit:\n  - { opcode: NOP, user_data: 1 }\n  - { opcode: NOP, user_data: 2 }\n  - { opcode: BPF, off: 0, user_data: 9 }\ncompletions:\n  - { match: { user_data: 2 }, res: 77, after: 3 }\n",
   );
   const io = captureIO();
   assert.equal(await runCli(["test", dir], io), 1);
@@ -125,7 +125,7 @@ test("trace expectations: scenario `globals` set declare consts; a missing trace
   assert.equal(await runCli(["test", src], io3), 0);
   assert.equal(io3.out, "1 passed, 0 failed\n");
 
-  writeFileSync(join(dir, "counter.scenario.yaml"), "globals: { NOPE: 1 }\n");
+  writeFileSync(join(dir, "counter.scenario.yaml"), "target: iouring-v2\nglobals: { NOPE: 1 }\n");
   const r = runGolden([src]);
   assert.equal(r.failed, 1);
   assert.match(r.checks[0]!.detail!, /globals\.NOPE: the object has no such symbol/);

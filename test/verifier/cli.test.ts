@@ -17,7 +17,10 @@ test("compile verifies by default: an accepted program is written", async () => 
   const out = join(dir, "ticker.o");
   const io = captureIO();
   assert.equal(
-    await runCli(["compile", "examples/ticker/ticker.bpf.ts", "-o", out], io),
+    await runCli(
+      ["compile", "examples/ticker/v2/ticker.bpf.ts", "--target", "iouring-v2", "-o", out],
+      io,
+    ),
     0,
     io.err,
   );
@@ -34,18 +37,18 @@ test("compile: a rejection is an error at the .bpf.ts line, exit 1, output untou
   const out = join(dir, "toolong.o");
   writeFileSync(out, "old");
   const io = captureIO();
-  assert.equal(await runCli(["compile", src, "-o", out], io), 1);
+  assert.equal(await runCli(["compile", src, "-o", out, "--target", "iouring-v2"], io), 1);
   assert.match(io.err, /toolong\.bpf\.ts:7:\d+: error E6056/);
   assert.match(io.err, /insn \d+ `[^`]+`/);
   assert.equal(readFileSync(out, "utf8"), "old");
   const io2 = captureIO();
-  assert.equal(await runCli(["compile", src, "-o", out, "--no-verify"], io2), 0, io2.err);
+  assert.equal(await runCli(["compile", src, "-o", out, "--no-verify", "--target", "iouring-v2"], io2), 0, io2.err);
   assert.notEqual(readFileSync(out, "utf8"), "old");
 });
 
 test("verify: a hand-broken compiled object names rule, insn, source line; --json has the same", async () => {
-  const path = "examples/ticker/ticker.bpf.ts";
-  const c = compile({ path, text: readFileSync(path, "utf8") }, { opt: 2 });
+  const path = "examples/ticker/v2/ticker.bpf.ts";
+  const c = compile({ path, text: readFileSync(path, "utf8") }, { opt: 2, target: "iouring-v2" });
   assert.ok(c.object);
   const sec = c.object!.sections.find(
     (s) => (s.flags & SHF.EXECINSTR) !== 0 && s.name !== ".text" && s.data.length > 0,
@@ -56,13 +59,13 @@ test("verify: a hand-broken compiled object names rule, insn, source line; --jso
   const obj = join(dir, "broken.o");
   writeFileSync(obj, writeElf(c.object!));
   const io = captureIO();
-  assert.equal(await runCli(["verify", obj], io), 1);
+  assert.equal(await runCli(["verify", obj, "--target", "iouring-v2"], io), 1);
   assert.match(
     io.err,
     /ticker\.bpf\.ts:\d+:\d+: error E6010: .*insn 0 `r0 = r5`.*r5 is read but was never written/,
   );
   const io2 = captureIO();
-  assert.equal(await runCli(["verify", obj, "--json"], io2), 1);
+  assert.equal(await runCli(["verify", obj, "--json", "--target", "iouring-v2"], io2), 1);
   const j = JSON.parse(io2.out) as {
     rejections: { code: string; insn: number; text: string; source?: { line: number } }[];
   };
@@ -82,7 +85,7 @@ test("verify: an assembled object names the insn and the branch decisions", asyn
   const io = captureIO();
   assert.equal(await runCli(["asm", s, "-o", o], io), 0, io.err);
   const io2 = captureIO();
-  assert.equal(await runCli(["verify", o], io2), 1);
+  assert.equal(await runCli(["verify", o, "--target", "iouring-v2"], io2), 1);
   assert.match(io2.err, /E6053: .*insn 3 `exit`.*must return the constant 0, but r0 is 1/);
   assert.match(io2.err, /path: if r0 > 0x5 goto \+0x2 at insn 1 \(not taken\)/);
 });

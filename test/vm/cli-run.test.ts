@@ -112,12 +112,12 @@ test("run: the README's first command (compile examples/copy, run it on its scen
   const root = join(import.meta.dirname, "..", "..");
   const c = captureIO();
   assert.equal(
-    await runCli(["compile", join(root, "examples/copy/copy.bpf.ts"), "-o", copy], c),
+    await runCli(["compile", join(root, "examples/copy/v2/copy.bpf.ts"), "-o", copy], c),
     0,
     c.err,
   );
   const io = captureIO();
-  const s = join(root, "examples/copy/copy.scenario.yaml");
+  const s = join(root, "examples/copy/v2/copy.scenario.yaml");
   assert.equal(await runCli(["run", copy, "--scenario", s], io), 0, io.err);
   assert.equal(io.err, "");
   // IN_FD 0 / OUT_FD 1 / BUF 0x10000 from `globals`; reads 4096, 4096, 0; 8192 bytes copied.

@@ -2,5 +2,5 @@
 import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
 
 export function onStart(): void {
-  emit({ userData: 1, res: 0 });
+  emit({ userData: 1, res: 0, cq: 1 });
 }
