@@ -32,6 +32,7 @@ type CreateStepper71 = (
     ring: Ring71;
     rodata: Record<string, bigint | number>;
     memory?: { addr: bigint; bytes: Uint8Array }[];
+    clock?: { now: bigint; step: bigint };
   },
 ) => Stepper71 | { diagnostics: Diagnostic[] };
 
@@ -93,6 +94,14 @@ export function runEmulated(
     },
     rodata: Object.fromEntries(inp.rodata),
     memory: inp.memory,
+    // bpf_ktime_get_ns is CLOCK_MONOTONIC, as in the kernel (elapsed times are real).
+    clock: {
+      get now() {
+        return process.hrtime.bigint();
+      },
+      set now(_v: bigint) {},
+      step: 0n,
+    },
   });
   const base = { steps: 0, emits: [] as EmitRecord[], globals: {} as Record<string, bigint> };
   if ("diagnostics" in made)
