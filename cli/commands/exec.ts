@@ -37,7 +37,8 @@ function pair(opt: string, s: string): [string, string] | Diagnostic {
 }
 
 function integer(opt: string, name: string, v: string): bigint | Diagnostic {
-  if (!/^-?(0x[0-9a-f]+|0b[01]+|0o[0-7]+|\d+)$/i.test(v.trim())) return bad(`${opt} ${name}=${v}: not an integer`);
+  if (!/^-?(0x[0-9a-f]+|0b[01]+|0o[0-7]+|\d+)$/i.test(v.trim()))
+    return bad(`${opt} ${name}=${v}: not an integer`);
   const neg = v.trim().startsWith("-");
   const x = BigInt(v.trim().replace(/^-/, ""));
   return neg ? -x : x;
@@ -66,14 +67,41 @@ export function resultToJson(r: RunResult): Record<string, unknown> {
 export const registerExec: RegisterCommand = (program, ctx) => {
   program
     .command("exec")
-    .description("run a linux-7.1 object with real I/O: native on Linux 7.1+, else emulated in the VM on a real io_uring")
+    .description(
+      "run a linux-7.1 object with real I/O: native on Linux 7.1+, else emulated in the VM on a real io_uring",
+    )
     .argument("<file>", "BPF ELF object compiled for --target linux-7.1")
     .option("--set <NAME=VALUE>", "set a 'declare const' (repeatable)", collect, [])
-    .option("--fd <NAME=PATH[:r|w|rw]>", "open PATH (w: create/truncate) and set NAME to its fd (repeatable)", collect, [])
-    .option("--buf <NAME=BYTES>", "map a zeroed buffer and set NAME to its address (repeatable)", collect, [])
-    .option("--str <NAME=TEXT>", "a buffer holding TEXT and a NUL; NAME gets its address (repeatable)", collect, [])
-    .option("--timespec <NAME=NS>", "a struct __kernel_timespec of NS nanoseconds; NAME gets its address", collect, [])
-    .option("--listen <NAME=PORT>", "a listening TCP socket on 127.0.0.1:PORT; NAME gets its fd", collect, [])
+    .option(
+      "--fd <NAME=PATH[:r|w|rw]>",
+      "open PATH (w: create/truncate) and set NAME to its fd (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--buf <NAME=BYTES>",
+      "map a zeroed buffer and set NAME to its address (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--str <NAME=TEXT>",
+      "a buffer holding TEXT and a NUL; NAME gets its address (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--timespec <NAME=NS>",
+      "a struct __kernel_timespec of NS nanoseconds; NAME gets its address",
+      collect,
+      [],
+    )
+    .option(
+      "--listen <NAME=PORT>",
+      "a listening TCP socket on 127.0.0.1:PORT; NAME gets its fd",
+      collect,
+      [],
+    )
     .option("--sq <N>", "SQ entries (default 16)")
     .option("--cq <N>", "CQ entries (default 64)")
     .option("--timeout <S>", "seconds before the run is stopped (default 10)")
@@ -177,15 +205,21 @@ export const registerExec: RegisterCommand = (program, ctx) => {
         return ctx.setExit(r.ok ? code : Exit.badInput);
       }
       const out: string[] = [];
-      if (r.mode) out.push(`mode: ${r.mode === "native" ? "native (the kernel runs loop_step)" : "emulated (VM steps, real io_uring)"}${r.modeReason ? ` — ${r.modeReason}` : ""}`);
+      if (r.mode)
+        out.push(
+          `mode: ${r.mode === "native" ? "native (the kernel runs loop_step)" : "emulated (VM steps, real io_uring)"}${r.modeReason ? ` — ${r.modeReason}` : ""}`,
+        );
       for (const n of r.ringNotes ?? []) out.push(`note: ${n}`);
       if (r.stop)
         out.push(
           `stop: ${r.stop}${r.steps !== undefined ? ` after ${r.steps} step${r.steps === 1 ? "" : "s"}` : ""}${r.elapsedMs !== undefined ? ` in ${r.elapsedMs} ms` : ""}${r.processed !== undefined ? ` (verifier: processed ${r.processed} insns)` : ""}`,
         );
       for (const t of r.trace ?? [])
-        out.push(`step ${t.step}: ret=${t.ret} cq_wait_idx=${t.cqWaitIdx} cq_tail=${t.cqTail} insns=${t.insns}`);
-      for (const e of r.emits) out.push(`emit user_data=${hex(e.userData)} res=${e.res} flags=${e.flags}`);
+        out.push(
+          `step ${t.step}: ret=${t.ret} cq_wait_idx=${t.cqWaitIdx} cq_tail=${t.cqTail} insns=${t.insns}`,
+        );
+      for (const e of r.emits)
+        out.push(`emit user_data=${hex(e.userData)} res=${e.res} flags=${e.flags}`);
       const g = Object.entries(r.globals);
       if (g.length) {
         out.push("globals:");

@@ -123,7 +123,10 @@ export function runEmulated(
     // Completions of DEFER_TASKRUN rings reach the CQ only when the task runs its work.
     const w = ring.wait(0, 0);
     if (w < 0 && w !== -EINTR && w !== -ETIME) {
-      failure = { code: RuntimeCodes.runFailed, message: `io_uring_enter(GETEVENTS) failed: errno ${-w}` };
+      failure = {
+        code: RuntimeCodes.runFailed,
+        message: `io_uring_enter(GETEVENTS) failed: errno ${-w}`,
+      };
       break;
     }
     if (Date.now() >= deadline) {
@@ -135,7 +138,9 @@ export function runEmulated(
       r = stepper.step();
     } catch (e) {
       const d = e as Partial<Diagnostic> & { diagnostic?: Diagnostic; diagnostics?: Diagnostic[] };
-      const ds = d.diagnostics ?? (d.diagnostic ? [d.diagnostic] : d.code && d.message ? [d as Diagnostic] : []);
+      const ds =
+        d.diagnostics ??
+        (d.diagnostic ? [d.diagnostic] : d.code && d.message ? [d as Diagnostic] : []);
       diagnostics.push(...ds);
       failure = {
         code: RuntimeCodes.runFailed,
@@ -144,13 +149,23 @@ export function runEmulated(
       break;
     }
     steps++;
-    if (inp.trace) trace.push({ step: steps, ret: r.ret, cqWaitIdx: r.cqWaitIdx >>> 0, insns: r.insns, cqTail: ring.cqTail() });
+    if (inp.trace)
+      trace.push({
+        step: steps,
+        ret: r.ret,
+        cqWaitIdx: r.cqWaitIdx >>> 0,
+        insns: r.insns,
+        cqTail: ring.cqTail(),
+      });
     if (r.ret === 1) {
       stop = "stopped";
       break;
     }
     if (r.ret !== 0) {
-      failure = { code: RuntimeCodes.runFailed, message: `loop_step returned ${r.ret} (only 0 CONTINUE and 1 STOP are valid; the kernel fails the call with EINVAL)` };
+      failure = {
+        code: RuntimeCodes.runFailed,
+        message: `loop_step returned ${r.ret} (only 0 CONTINUE and 1 STOP are valid; the kernel fails the call with EINVAL)`,
+      };
       break;
     }
     // Sleep until the CQ tail reaches cq_wait_idx (wrapping u32 arithmetic).
@@ -166,7 +181,10 @@ export function runEmulated(
       // when cq_wait_idx - head of them are there.
       const e = ring.wait((r.cqWaitIdx - ring.cqHead()) | 0, Math.min(left, 1000));
       if (e < 0 && e !== -ETIME && e !== -EINTR) {
-        failure = { code: RuntimeCodes.runFailed, message: `io_uring_enter(GETEVENTS, ${want}) failed: errno ${-e}` };
+        failure = {
+          code: RuntimeCodes.runFailed,
+          message: `io_uring_enter(GETEVENTS, ${want}) failed: errno ${-e}`,
+        };
         break outer;
       }
     }
@@ -175,8 +193,11 @@ export function runEmulated(
   let emits: EmitRecord[] = [];
   try {
     const g = stepper.globals();
-    for (const v of resultVars(inp.object)) if (g[v.name] !== undefined) globals[v.name] = BigInt(g[v.name]!);
-    emits = stepper.emits().map((e) => ({ userData: BigInt(e.userData), res: e.res, flags: e.flags }));
+    for (const v of resultVars(inp.object))
+      if (g[v.name] !== undefined) globals[v.name] = BigInt(g[v.name]!);
+    emits = stepper
+      .emits()
+      .map((e) => ({ userData: BigInt(e.userData), res: e.res, flags: e.flags }));
   } catch {
     // A VM that faulted may not give its state back; the failure already says why.
   }

@@ -10,7 +10,18 @@ import { ioUringStructOps, kernelBtf } from "./kernel-btf.js";
 import { runNative } from "./native.js";
 import { openObject, rodataVars, type GlobalVar } from "./object.js";
 import { registerFilesAsThemselves, setupRing, SETUP, type Ring } from "./ring.js";
-import { closeFd, listenTcp, MAP_ANONYMOUS, MAP_PRIVATE, mmap, munmap, PROT_READ, PROT_WRITE, sysError, type Mapping } from "./sys.js";
+import {
+  closeFd,
+  listenTcp,
+  MAP_ANONYMOUS,
+  MAP_PRIVATE,
+  mmap,
+  munmap,
+  PROT_READ,
+  PROT_WRITE,
+  sysError,
+  type Mapping,
+} from "./sys.js";
 import type { RunMode, RunOptions, RunResult } from "./types.js";
 
 export * from "./types.js";
@@ -18,7 +29,13 @@ export { RuntimeCodes } from "./codes.js";
 export { openObject, type OpenedObject } from "./object.js";
 
 /** Ring geometry globals the loader fills (docs/linux-7.1.md, step 2). */
-const GEOMETRY = ["iou_cq_head_off", "iou_cq_tail_off", "iou_cqes_off", "iou_cq_entries", "iou_sq_entries"];
+const GEOMETRY = [
+  "iou_cq_head_off",
+  "iou_cq_tail_off",
+  "iou_cqes_off",
+  "iou_cq_entries",
+  "iou_sq_entries",
+];
 
 function fits(v: GlobalVar, x: bigint): boolean {
   const bits = BigInt(v.size * 8);
@@ -45,16 +62,25 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   if (!opened.object) return { ok: false, emits: [], globals: {}, diagnostics: opened.diagnostics };
   const o = opened.object;
   // The program and its struct_ops map.
-  let prog = opts.program ? o.programs.find((p) => p.name === opts.program || p.section === opts.program) : undefined;
+  let prog = opts.program
+    ? o.programs.find((p) => p.name === opts.program || p.section === opts.program)
+    : undefined;
   if (opts.program && !prog)
-    return err(RuntimeCodes.noProgram, `no program '${opts.program}' (the object has: ${o.programs.map((p) => p.name).join(", ")})`);
+    return err(
+      RuntimeCodes.noProgram,
+      `no program '${opts.program}' (the object has: ${o.programs.map((p) => p.name).join(", ")})`,
+    );
   if (!prog) {
     if (o.programs.length > 1)
-      return err(RuntimeCodes.noProgram, `the object has several programs (${o.programs.map((p) => p.name).join(", ")}); name one`);
+      return err(
+        RuntimeCodes.noProgram,
+        `the object has several programs (${o.programs.map((p) => p.name).join(", ")}); name one`,
+      );
     prog = o.programs[0]!;
   }
   const so = o.structOps.find((s) => s.program === prog!.name);
-  if (!so) return err(RuntimeCodes.notLinux71, `no '.struct_ops.link' map points to '${prog.name}'`);
+  if (!so)
+    return err(RuntimeCodes.notLinux71, `no '.struct_ops.link' map points to '${prog.name}'`);
 
   // Globals the caller sets must be .rodata variables.
   const ro = new Map(rodataVars(o).map((v) => [v.name, v]));
@@ -74,15 +100,21 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const rodata = new Map<string, bigint>();
   for (const [n, x] of Object.entries(opts.set ?? {})) {
     const v = BigInt(x);
-    if (!fits(ro.get(n)!, v)) return err(RuntimeCodes.badValue, `${n} = ${v} does not fit in its ${ro.get(n)!.size} bytes`);
+    if (!fits(ro.get(n)!, v))
+      return err(RuntimeCodes.badValue, `${n} = ${v} does not fit in its ${ro.get(n)!.size} bytes`);
     rodata.set(n, v);
   }
   const sq = opts.sq ?? 16;
   const cq = opts.cq ?? 64;
-  for (const [what, n] of [["--sq", sq], ["--cq", cq]] as const)
-    if (!Number.isInteger(n) || n < 1 || n > 32768) return err(RuntimeCodes.badValue, `${what} ${n}: expected 1..32768 entries`);
+  for (const [what, n] of [
+    ["--sq", sq],
+    ["--cq", cq],
+  ] as const)
+    if (!Number.isInteger(n) || n < 1 || n > 32768)
+      return err(RuntimeCodes.badValue, `${what} ${n}: expected 1..32768 entries`);
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  if (!(timeoutMs > 0)) return err(RuntimeCodes.badValue, `timeout ${timeoutMs} ms: expected a positive time`);
+  if (!(timeoutMs > 0))
+    return err(RuntimeCodes.badValue, `timeout ${timeoutMs} ms: expected a positive time`);
   const why = sysError();
   if (why) return err(RuntimeCodes.ringSetup, why);
 
@@ -92,7 +124,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const k = kernelBtf();
   const info = typeof k === "string" ? k : ioUringStructOps(k);
   if (opts.mode === "native") {
-    if (typeof info === "string") return err(RuntimeCodes.noNative, `native mode is unavailable: ${info}`);
+    if (typeof info === "string")
+      return err(RuntimeCodes.noNative, `native mode is unavailable: ${info}`);
     mode = "native";
     modeReason = "asked for";
   } else if (opts.mode === "emulate" || typeof info === "string") {
@@ -103,7 +136,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     modeReason = "the kernel has struct io_uring_bpf_ops";
   }
   const stepper = mode === "emulate" ? await loadStepper() : undefined;
-  if (typeof stepper === "string") return err(RuntimeCodes.noEmulation, stepper, { mode, modeReason });
+  if (typeof stepper === "string")
+    return err(RuntimeCodes.noEmulation, stepper, { mode, modeReason });
 
   // Resources, all released in finally.
   const fds: number[] = [];
@@ -116,27 +150,41 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     for (const [n, spec] of Object.entries(opts.fds ?? {})) {
       const access = spec.access ?? "r";
       const flags =
-        access === "r" ? FS.O_RDONLY : access === "w" ? FS.O_WRONLY | FS.O_CREAT | FS.O_TRUNC : FS.O_RDWR | FS.O_CREAT;
+        access === "r"
+          ? FS.O_RDONLY
+          : access === "w"
+            ? FS.O_WRONLY | FS.O_CREAT | FS.O_TRUNC
+            : FS.O_RDWR | FS.O_CREAT;
       let fd: number;
       try {
         fd = openSync(spec.path, flags, 0o644);
       } catch (e) {
-        return err(RuntimeCodes.badPath, `${n}: cannot open '${spec.path}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        return err(
+          RuntimeCodes.badPath,
+          `${n}: cannot open '${spec.path}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        );
       }
       fds.push(fd);
       rodata.set(n, BigInt(fd));
     }
     for (const [n, port] of Object.entries(opts.listen ?? {})) {
-      if (!Number.isInteger(port) || port < 0 || port > 65535) return err(RuntimeCodes.badValue, `${n}: port ${port} is not 0..65535`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        return err(RuntimeCodes.badValue, `${n}: port ${port} is not 0..65535`);
       const fd = listenTcp(port);
-      if (fd < 0) return err(RuntimeCodes.badValue, `${n}: cannot listen on 127.0.0.1:${port} (errno ${-fd})`);
+      if (fd < 0)
+        return err(
+          RuntimeCodes.badValue,
+          `${n}: cannot listen on 127.0.0.1:${port} (errno ${-fd})`,
+        );
       sockets.push(fd);
       rodata.set(n, BigInt(fd));
     }
     const buffer = (n: string, size: number, init?: Uint8Array): RunResult | undefined => {
-      if (!Number.isInteger(size) || size < 1 || size > 1 << 30) return err(RuntimeCodes.badValue, `${n}: buffer size ${size} is not 1..1 GiB`);
+      if (!Number.isInteger(size) || size < 1 || size > 1 << 30)
+        return err(RuntimeCodes.badValue, `${n}: buffer size ${size} is not 1..1 GiB`);
       const m = mmap(size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (typeof m === "number") return err(RuntimeCodes.badValue, `${n}: cannot map ${size} bytes (errno ${-m})`);
+      if (typeof m === "number")
+        return err(RuntimeCodes.badValue, `${n}: cannot map ${size} bytes (errno ${-m})`);
       mappings.push(m);
       if (init) m.bytes.set(init);
       memory.push({ addr: m.addr, bytes: m.bytes });
@@ -153,15 +201,24 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       if (e) return e;
     }
     const r = setupRing(sq, cq, mode === "emulate");
-    if ("error" in r) return err(RuntimeCodes.ringSetup, `cannot set up the ring: ${r.error}`, { mode, modeReason });
+    if ("error" in r)
+      return err(RuntimeCodes.ringSetup, `cannot set up the ring: ${r.error}`, {
+        mode,
+        modeReason,
+      });
     ring = r.ring;
     const notes: string[] = [];
     if (!ring.sqRewind)
-      notes.push("the kernel refused IORING_SETUP_SQ_REWIND (Linux 7.1+): the ring uses its SQ array (no NO_SQARRAY), and each submission points slots head..head+n-1 at SQEs 0..n-1");
+      notes.push(
+        "the kernel refused IORING_SETUP_SQ_REWIND (Linux 7.1+): the ring uses its SQ array (no NO_SQARRAY), and each submission points slots head..head+n-1 at SQEs 0..n-1",
+      );
     const files = [...fds, ...sockets];
     if (files.length) {
       const reg = registerFilesAsThemselves(ring, files);
-      if (reg < 0) notes.push(`registering the files as fixed files failed (errno ${-reg}); fixedFile requests will fail`);
+      if (reg < 0)
+        notes.push(
+          `registering the files as fixed files failed (errno ${-reg}); fixedFile requests will fail`,
+        );
     }
     const g = ring.geometry;
     const geo: Record<string, number> = {
@@ -199,8 +256,22 @@ export async function run(opts: RunOptions): Promise<RunResult> {
         verifierLog: out.verifierLog,
         diagnostics,
       };
-      if (out.failure) diagnostics.push({ code: out.failure.code, severity: "error", message: out.failure.message + (out.verifierLog && out.stop === "error" ? `\n${tail(out.verifierLog)}` : ""), file });
-      if (out.stop === "timeout") diagnostics.push({ code: RuntimeCodes.timeout, severity: "error", message: `'${prog.name}' did not stop within ${timeoutMs} ms`, file });
+      if (out.failure)
+        diagnostics.push({
+          code: out.failure.code,
+          severity: "error",
+          message:
+            out.failure.message +
+            (out.verifierLog && out.stop === "error" ? `\n${tail(out.verifierLog)}` : ""),
+          file,
+        });
+      if (out.stop === "timeout")
+        diagnostics.push({
+          code: RuntimeCodes.timeout,
+          severity: "error",
+          message: `'${prog.name}' did not stop within ${timeoutMs} ms`,
+          file,
+        });
       return res;
     }
     const out = runEmulated(stepper as Exclude<typeof stepper, string | undefined>, {
@@ -214,8 +285,20 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       trace: opts.trace ?? false,
     });
     diagnostics.push(...out.diagnostics);
-    if (out.failure) diagnostics.push({ code: out.failure.code, severity: "error", message: out.failure.message, file });
-    if (out.stop === "timeout") diagnostics.push({ code: RuntimeCodes.timeout, severity: "error", message: `'${prog.name}' did not stop within ${timeoutMs} ms`, file });
+    if (out.failure)
+      diagnostics.push({
+        code: out.failure.code,
+        severity: "error",
+        message: out.failure.message,
+        file,
+      });
+    if (out.stop === "timeout")
+      diagnostics.push({
+        code: RuntimeCodes.timeout,
+        severity: "error",
+        message: `'${prog.name}' did not stop within ${timeoutMs} ms`,
+        file,
+      });
     return {
       ok: out.stop === "stopped",
       ...common,
@@ -229,7 +312,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     };
   } catch (e) {
     // A bug here must still release everything and come back as a diagnostic.
-    return err(RuntimeCodes.runFailed, `internal error in the runtime: ${(e as Error)?.stack ?? String(e)}`);
+    return err(
+      RuntimeCodes.runFailed,
+      `internal error in the runtime: ${(e as Error)?.stack ?? String(e)}`,
+    );
   } finally {
     ring?.close();
     for (const fd of fds) closeSync(fd);

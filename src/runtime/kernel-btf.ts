@@ -26,7 +26,9 @@ export interface KernelBtf {
 let cached: { path: string; k: KernelBtf | string } | undefined;
 
 /** The decoded kernel BTF, or why it is unavailable. */
-export function kernelBtf(path = process.env.IOUBPF_VMLINUX_BTF ?? "/sys/kernel/btf/vmlinux"): KernelBtf | string {
+export function kernelBtf(
+  path = process.env.IOUBPF_VMLINUX_BTF ?? "/sys/kernel/btf/vmlinux",
+): KernelBtf | string {
   if (cached?.path === path) return cached.k;
   let k: KernelBtf | string;
   try {
@@ -38,7 +40,10 @@ export function kernelBtf(path = process.env.IOUBPF_VMLINUX_BTF ?? "/sys/kernel/
         if (!index.has(key)) index.set(key, id);
       }
     });
-    k = btf.types.length <= 1 ? `${path}: no types` : { btf, byName: (kind, name) => index.get(`${kind}:${name}`) };
+    k =
+      btf.types.length <= 1
+        ? `${path}: no types`
+        : { btf, byName: (kind, name) => index.get(`${kind}:${name}`) };
   } catch (e) {
     k = `cannot read ${path}: ${(e as Error).message}`;
   }
@@ -49,15 +54,18 @@ export function kernelBtf(path = process.env.IOUBPF_VMLINUX_BTF ?? "/sys/kernel/
 /** The io_uring_bpf_ops facts, or why the kernel has none. */
 export function ioUringStructOps(k: KernelBtf): StructOpsInfo | string {
   const typeId = k.byName("struct", "io_uring_bpf_ops");
-  if (typeId === undefined) return "the kernel's BTF has no struct io_uring_bpf_ops (Linux 7.1+ with CONFIG_IO_URING_BPF_OPS)";
+  if (typeId === undefined)
+    return "the kernel's BTF has no struct io_uring_bpf_ops (Linux 7.1+ with CONFIG_IO_URING_BPF_OPS)";
   const type = k.btf.types[typeId] as BtfStruct;
   const valueTypeId = k.byName("struct", "bpf_struct_ops_io_uring_bpf_ops");
-  if (valueTypeId === undefined) return "the kernel's BTF has no struct bpf_struct_ops_io_uring_bpf_ops";
+  if (valueTypeId === undefined)
+    return "the kernel's BTF has no struct bpf_struct_ops_io_uring_bpf_ops";
   const value = k.btf.types[valueTypeId] as BtfStruct;
   const data = value.members.find((m) => m.name === "data");
   const loopStepIndex = type.members.findIndex((m) => m.name === "loop_step");
   const ringFd = type.members.find((m) => m.name === "ring_fd");
-  if (!data || loopStepIndex < 0 || !ringFd) return "struct io_uring_bpf_ops in the kernel's BTF lacks data/loop_step/ring_fd";
+  if (!data || loopStepIndex < 0 || !ringFd)
+    return "struct io_uring_bpf_ops in the kernel's BTF lacks data/loop_step/ring_fd";
   return {
     typeId,
     type,

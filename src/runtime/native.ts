@@ -24,7 +24,16 @@ import { RuntimeCodes } from "./codes.js";
 import type { KernelBtf, StructOpsInfo } from "./kernel-btf.js";
 import { readVar, resultVars, writeVar, type OpenedObject, type Program } from "./object.js";
 import type { Ring } from "./ring.js";
-import { armAlarm, ioUringEnter, mmap, munmap, MAP_SHARED, pageSize, PROT_READ, PROT_WRITE } from "./sys.js";
+import {
+  armAlarm,
+  ioUringEnter,
+  mmap,
+  munmap,
+  MAP_SHARED,
+  pageSize,
+  PROT_READ,
+  PROT_WRITE,
+} from "./sys.js";
 import { ENTER } from "./ring.js";
 import type { EmitRecord, RunFailure } from "./types.js";
 
@@ -48,7 +57,17 @@ const fail = (code: string, message: string, log = ""): NativeOutcome => ({
 });
 
 /** The object's BTF, made loadable: DATASEC sizes/offsets filled, `.ksyms` and extern FUNCs dropped. */
-function loadableBtf(o: OpenedObject): { bytes: Uint8Array; idOf: (t: BtfType) => number | undefined; oldToNew: (id: number) => number | undefined; strings: BtfStrings; datasecs: Map<string, BtfDatasec> } | undefined {
+function loadableBtf(
+  o: OpenedObject,
+):
+  | {
+      bytes: Uint8Array;
+      idOf: (t: BtfType) => number | undefined;
+      oldToNew: (id: number) => number | undefined;
+      strings: BtfStrings;
+      datasecs: Map<string, BtfDatasec>;
+    }
+  | undefined {
   if (!o.btf) return undefined;
   const replaced = new Map<BtfType, BtfType>();
   const datasecs = new Map<string, BtfDatasec>();
@@ -75,10 +94,11 @@ function loadableBtf(o: OpenedObject): { bytes: Uint8Array; idOf: (t: BtfType) =
     roots.push(t);
   }
   const strings = new BtfStrings();
-  for (const l of o.ext?.lineInfo ?? []) for (const r of l.records) {
-    strings.add(r.fileName ?? "");
-    strings.add(r.lineText ?? "");
-  }
+  for (const l of o.ext?.lineInfo ?? [])
+    for (const r of l.records) {
+      strings.add(r.fileName ?? "");
+      strings.add(r.lineText ?? "");
+    }
   const m = marshalBtf(roots, strings);
   const idOf = (t: BtfType): number | undefined => m.ids.get(replaced.get(t) ?? t);
   return {
@@ -93,7 +113,11 @@ function loadableBtf(o: OpenedObject): { bytes: Uint8Array; idOf: (t: BtfType) =
   };
 }
 
-function extInfo(o: OpenedObject, p: Program, lb: NonNullable<ReturnType<typeof loadableBtf>>): { funcInfo?: Uint8Array; lineInfo?: Uint8Array } {
+function extInfo(
+  o: OpenedObject,
+  p: Program,
+  lb: NonNullable<ReturnType<typeof loadableBtf>>,
+): { funcInfo?: Uint8Array; lineInfo?: Uint8Array } {
   const out: { funcInfo?: Uint8Array; lineInfo?: Uint8Array } = {};
   const fi = o.ext?.funcInfo.find((s) => s.section === p.section);
   if (fi && fi.records.length) {
@@ -154,7 +178,9 @@ export function runNative(inp: NativeInput): NativeOutcome {
       else btfLog = `BTF_LOAD failed: ${errnoName(r.errno)}\n${r.log}`;
     }
     debug(`btf fd ${btfFd ?? "none"} ${btfLog.slice(0, 500)}`);
-    debug(`struct_ops ${JSON.stringify(info, (k, v) => (k === "type" ? v.members.map((m: { name: string; bitOffset: number }) => `${m.name}@${m.bitOffset / 8}`) : v))}`);
+    debug(
+      `struct_ops ${JSON.stringify(info, (k, v) => (k === "type" ? v.members.map((m: { name: string; bitOffset: number }) => `${m.name}@${m.bitOffset / 8}`) : v))}`,
+    );
     // 2. Global-data maps.
     const mapFd = new Map<string, number>();
     for (const d of o.data) {
@@ -170,24 +196,45 @@ export function runNative(inp: NativeInput): NativeOutcome {
         name: d.name.replace(/^\./, "").slice(0, 15),
         ...(valueType !== undefined ? { btfFd: btfFd!, btfValueTypeId: valueType } : {}),
       });
-      if (fd < 0) return fail(RuntimeCodes.loadFailed, `creating the '${d.name}' map failed: ${errnoName(-fd)}`, btfLog);
+      if (fd < 0)
+        return fail(
+          RuntimeCodes.loadFailed,
+          `creating the '${d.name}' map failed: ${errnoName(-fd)}`,
+          btfLog,
+        );
       own(fd);
       mapFd.set(d.name, fd);
       const init = new Uint8Array(d.init);
-      if (d.readonly) for (const v of d.vars) { const x = inp.rodata.get(v.name); if (x !== undefined) writeVar(init, v, x); }
+      if (d.readonly)
+        for (const v of d.vars) {
+          const x = inp.rodata.get(v.name);
+          if (x !== undefined) writeVar(init, v, x);
+        }
       const u = mapUpdateRaw(fd, new Uint8Array(4), init);
-      if (u < 0) return fail(RuntimeCodes.loadFailed, `writing the '${d.name}' map failed: ${errnoName(-u)}`);
+      if (u < 0)
+        return fail(
+          RuntimeCodes.loadFailed,
+          `writing the '${d.name}' map failed: ${errnoName(-u)}`,
+        );
       if (d.readonly) {
         const f = mapFreezeRaw(fd);
-        if (f < 0) return fail(RuntimeCodes.loadFailed, `freezing '${d.name}' failed: ${errnoName(-f)}`);
+        if (f < 0)
+          return fail(RuntimeCodes.loadFailed, `freezing '${d.name}' failed: ${errnoName(-f)}`);
       }
     }
     debug(`data maps ${JSON.stringify([...mapFd])}`);
     // 3. `.maps` (the ring buffer `iou_emit`).
     const defFd = new Map<string, { fd: number; size: number }>();
     for (const m of o.maps) {
-      const fd = mapCreateRaw({ type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, name: m.name });
-      if (fd < 0) return fail(RuntimeCodes.loadFailed, `creating map '${m.name}' failed: ${errnoName(-fd)}`);
+      const fd = mapCreateRaw({
+        type: m.type,
+        keySize: m.keySize,
+        valueSize: m.valueSize,
+        maxEntries: m.maxEntries,
+        name: m.name,
+      });
+      if (fd < 0)
+        return fail(RuntimeCodes.loadFailed, `creating map '${m.name}' failed: ${errnoName(-fd)}`);
       own(fd);
       defFd.set(m.name, { fd, size: m.maxEntries });
     }
@@ -197,13 +244,15 @@ export function runNative(inp: NativeInput): NativeOutcome {
     for (const r of p.relocations) {
       const at = r.offset;
       const code = insns[at];
-      const sym = typeof r.symbol === "string" ? o.elf.symbols.find((s) => s.name === r.symbol) : undefined;
+      const sym =
+        typeof r.symbol === "string" ? o.elf.symbols.find((s) => s.name === r.symbol) : undefined;
       const secName = typeof r.symbol === "string" ? sym?.section : r.symbol.section;
       // A call relocated against an undefined symbol is a kfunc call (clang leaves src_reg 1
       // there; our compiler writes 2): resolve it by name in vmlinux, src_reg 2, off 0.
       if (code === 0x85 && typeof r.symbol === "string" && !secName) {
         const id = kernel.byName("func", r.symbol);
-        if (id === undefined) return fail(RuntimeCodes.unknownKfunc, `kfunc '${r.symbol}' is not in the kernel's BTF`);
+        if (id === undefined)
+          return fail(RuntimeCodes.unknownKfunc, `kfunc '${r.symbol}' is not in the kernel's BTF`);
         insns[at + 1] = (insns[at + 1]! & 0x0f) | (2 << 4);
         dv.setInt32(at + 4, id, true);
         dv.setInt16(at + 2, 0, true);
@@ -229,7 +278,10 @@ export function runNative(inp: NativeInput): NativeOutcome {
           }
         }
       }
-      return fail(RuntimeCodes.badObject, `relocation at instruction ${at / 8} of '${p.section}' against '${typeof r.symbol === "string" ? r.symbol : r.symbol.section}' is not supported by this loader`);
+      return fail(
+        RuntimeCodes.badObject,
+        `relocation at instruction ${at / 8} of '${p.section}' against '${typeof r.symbol === "string" ? r.symbol : r.symbol.section}' is not supported by this loader`,
+      );
     }
     // 5. The program.
     const ext = lb && btfFd !== undefined ? extInfo(o, p, lb) : {};
@@ -251,10 +303,15 @@ export function runNative(inp: NativeInput): NativeOutcome {
       });
     debug(`relocated; loading ${insns.length / 8} insns`);
     let lr = load(true);
-    if (lr.fd < 0 && (ext.funcInfo || ext.lineInfo) && /func_info|line_info|BTF/i.test(lr.log)) lr = load(false);
+    if (lr.fd < 0 && (ext.funcInfo || ext.lineInfo) && /func_info|line_info|BTF/i.test(lr.log))
+      lr = load(false);
     if (lr.fd < 0) lr = load(Boolean(ext.funcInfo), 1);
     if (lr.fd < 0)
-      return fail(RuntimeCodes.loadFailed, `the kernel rejected '${p.name}': ${errnoName(lr.errno)}`, btfLog + lr.log);
+      return fail(
+        RuntimeCodes.loadFailed,
+        `the kernel rejected '${p.name}': ${errnoName(lr.errno)}`,
+        btfLog + lr.log,
+      );
     const progFd = own(lr.fd);
     debug(`prog fd ${progFd}: ${lr.log.trim().split("\n").slice(-2).join(" | ")}`);
     const counts = [...lr.log.matchAll(/processed (\d+) insns/g)];
@@ -274,17 +331,33 @@ export function runNative(inp: NativeInput): NativeOutcome {
       ...(btfFd !== undefined ? { btfFd } : {}),
       btfVmlinuxValueTypeId: info.valueTypeId,
     });
-    if (soFd < 0) return fail(RuntimeCodes.attachFailed, `creating the struct_ops map '${inp.structOps}' failed: ${errnoName(-soFd)}`, lr.log);
+    if (soFd < 0)
+      return fail(
+        RuntimeCodes.attachFailed,
+        `creating the struct_ops map '${inp.structOps}' failed: ${errnoName(-soFd)}`,
+        lr.log,
+      );
     own(soFd);
     const u = mapUpdateRaw(soFd, new Uint8Array(4), value);
-    if (u < 0) return fail(RuntimeCodes.attachFailed, `setting the struct_ops map '${inp.structOps}' failed: ${errnoName(-u)}`, lr.log);
+    if (u < 0)
+      return fail(
+        RuntimeCodes.attachFailed,
+        `setting the struct_ops map '${inp.structOps}' failed: ${errnoName(-u)}`,
+        lr.log,
+      );
     const link = linkCreate(soFd, 0, BpfAttachType.STRUCT_OPS);
-    if (link < 0) return fail(RuntimeCodes.attachFailed, `attaching '${inp.structOps}' to the ring failed: ${errnoName(-link)}`, lr.log);
+    if (link < 0)
+      return fail(
+        RuntimeCodes.attachFailed,
+        `attaching '${inp.structOps}' to the ring failed: ${errnoName(-link)}`,
+        lr.log,
+      );
     own(link);
     debug(`struct_ops map ${soFd}, link ${link}; entering`);
     // 7. Run: one io_uring_enter; the kernel calls loop_step until it returns STOP.
     const alarm = armAlarm(inp.timeoutMs);
-    if (typeof alarm === "string") return fail(RuntimeCodes.runFailed, `cannot bound the run: ${alarm}`, lr.log);
+    if (typeof alarm === "string")
+      return fail(RuntimeCodes.runFailed, `cannot bound the run: ${alarm}`, lr.log);
     const t0 = Date.now();
     let ret: number;
     try {
@@ -315,7 +388,10 @@ export function runNative(inp: NativeInput): NativeOutcome {
       ...(processed !== undefined ? { processed } : {}),
     };
     if (ret !== 0 && !timedOut)
-      out.failure = { code: RuntimeCodes.runFailed, message: `io_uring_enter returned ${errnoName(-ret)} (${ret})` };
+      out.failure = {
+        code: RuntimeCodes.runFailed,
+        message: `io_uring_enter returned ${errnoName(-ret)} (${ret})`,
+      };
     return out;
   } finally {
     for (const m of maps) if (typeof m !== "number") munmap(m);
@@ -324,7 +400,12 @@ export function runNative(inp: NativeInput): NativeOutcome {
 }
 
 /** Reads every committed record of a BPF ring buffer through its mmap (consumer page, then producer page + data mapped twice). */
-export function drainRingbuf(fd: number, size: number, out: EmitRecord[], keep: ReturnType<typeof mmap>[]): void {
+export function drainRingbuf(
+  fd: number,
+  size: number,
+  out: EmitRecord[],
+  keep: ReturnType<typeof mmap>[],
+): void {
   const pg = pageSize();
   const cons = mmap(pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (typeof cons === "number") return;
@@ -343,7 +424,11 @@ export function drainRingbuf(fd: number, size: number, out: EmitRecord[], keep: 
     if (hdr & 0x80000000) break; // BUSY: not committed
     const len = hdr & 0x3fffffff;
     if (!(hdr & 0x40000000) && len >= 16)
-      out.push({ userData: pv.getBigUint64(at + 8, true), res: pv.getInt32(at + 16, true), flags: pv.getUint32(at + 20, true) });
+      out.push({
+        userData: pv.getBigUint64(at + 8, true),
+        res: pv.getInt32(at + 16, true),
+        flags: pv.getUint32(at + 20, true),
+      });
     c += BigInt((len + 8 + 7) & ~7);
   }
   cv.setBigUint64(0, c, true);

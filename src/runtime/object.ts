@@ -82,7 +82,13 @@ const DATA_SECTION = /^\.(rodata|data|bss)(\..*)?$/;
 
 function unwrap(t: BtfType): BtfType {
   for (;;) {
-    if (t.kind === "typedef" || t.kind === "const" || t.kind === "volatile" || t.kind === "restrict" || t.kind === "type_tag")
+    if (
+      t.kind === "typedef" ||
+      t.kind === "const" ||
+      t.kind === "volatile" ||
+      t.kind === "restrict" ||
+      t.kind === "type_tag"
+    )
       t = t.type;
     else return t;
   }
@@ -96,7 +102,9 @@ function isSigned(t: BtfType): boolean {
 export function openObject(
   bytes: Uint8Array,
   file = "<object>",
-): { object: OpenedObject; diagnostics: Diagnostic[] } | { object?: undefined; diagnostics: Diagnostic[] } {
+):
+  | { object: OpenedObject; diagnostics: Diagnostic[] }
+  | { object?: undefined; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const err = (code: string, message: string): { diagnostics: Diagnostic[] } => {
     diagnostics.push({ code, severity: "error", message, file });
@@ -109,7 +117,9 @@ export function openObject(
   if (btfDiags.some((d) => d.severity === "error")) return { diagnostics: btfDiags };
   const section = (n: string): ObjSection | undefined => elf.sections.find((s) => s.name === n);
 
-  const progSections = elf.sections.filter((s) => s.name.startsWith("struct_ops.s/") || s.name.startsWith("struct_ops/"));
+  const progSections = elf.sections.filter(
+    (s) => s.name.startsWith("struct_ops.s/") || s.name.startsWith("struct_ops/"),
+  );
   const soSection = section(".struct_ops.link") ?? section(".struct_ops");
   if (progSections.length === 0 || !soSection)
     return err(
@@ -117,7 +127,9 @@ export function openObject(
       `not a linux-7.1 object: ${progSections.length === 0 ? "no 'struct_ops.s/' program section" : "no '.struct_ops.link' map"} (compile with --target linux-7.1)`,
     );
   const symbolsIn = (sec: string) => elf.symbols.filter((s) => s.section === sec);
-  const undefinedNames = new Set(elf.symbols.filter((s) => s.section === undefined && s.shndx === undefined).map((s) => s.name));
+  const undefinedNames = new Set(
+    elf.symbols.filter((s) => s.section === undefined && s.shndx === undefined).map((s) => s.name),
+  );
 
   const programs: Program[] = [];
   for (const s of progSections) {
@@ -137,7 +149,9 @@ export function openObject(
 
   const structOps: StructOpsMap[] = [];
   const soRelocs = elf.relocations.get(soSection.name) ?? [];
-  const soDatasec = btf?.types.find((t): t is BtfDatasec => t.kind === "datasec" && t.name === soSection.name);
+  const soDatasec = btf?.types.find(
+    (t): t is BtfDatasec => t.kind === "datasec" && t.name === soSection.name,
+  );
   for (const sym of symbolsIn(soSection.name).filter((x) => x.type === STT.OBJECT)) {
     // loop_step is the first member (offset 0 in the kernel's and the object's layout).
     const rel = soRelocs.find((r) => r.offset === sym.value && r.type === R_BPF.R_BPF_64_ABS64);
@@ -153,19 +167,30 @@ export function openObject(
     });
   }
   if (structOps.length === 0)
-    return err(RuntimeCodes.notLinux71, `'${soSection.name}' holds no struct_ops map whose loop_step points to a program`);
+    return err(
+      RuntimeCodes.notLinux71,
+      `'${soSection.name}' holds no struct_ops map whose loop_step points to a program`,
+    );
 
   const data: DataSection[] = [];
   for (const s of elf.sections) {
     if (!DATA_SECTION.test(s.name) || (s.type !== SHT.PROGBITS && s.type !== SHT.NOBITS)) continue;
     const size = s.type === SHT.NOBITS ? (s.size ?? 0) : s.data.length;
-    const datasec = btf?.types.find((t): t is BtfDatasec => t.kind === "datasec" && t.name === s.name);
+    const datasec = btf?.types.find(
+      (t): t is BtfDatasec => t.kind === "datasec" && t.name === s.name,
+    );
     const vars: GlobalVar[] = [];
     const syms = symbolsIn(s.name).filter((x) => x.type === STT.OBJECT);
     for (const sym of syms) {
       const bv = datasec?.vars.find((v) => v.type.name === sym.name);
       const signed = bv && bv.type.kind === "var" ? isSigned(bv.type.type) : false;
-      vars.push({ name: sym.name, section: s.name, offset: sym.value, size: sym.size || bv?.size || 0, signed });
+      vars.push({
+        name: sym.name,
+        section: s.name,
+        offset: sym.value,
+        size: sym.size || bv?.size || 0,
+        signed,
+      });
     }
     vars.sort((a, b) => a.offset - b.offset);
     data.push({
@@ -185,8 +210,16 @@ export function openObject(
     for (const sym of symbolsIn(".maps")) {
       const v = ds?.vars.find((x) => x.type.name === sym.name);
       const st = v && v.type.kind === "var" ? unwrap(v.type.type) : undefined;
-      if (!st || st.kind !== "struct") return err(RuntimeCodes.badObject, `map '${sym.name}' has no BTF definition in '.maps'`);
-      const def: MapDef = { name: sym.name, type: 0, keySize: 0, valueSize: 0, maxEntries: 0, offset: sym.value };
+      if (!st || st.kind !== "struct")
+        return err(RuntimeCodes.badObject, `map '${sym.name}' has no BTF definition in '.maps'`);
+      const def: MapDef = {
+        name: sym.name,
+        type: 0,
+        keySize: 0,
+        valueSize: 0,
+        maxEntries: 0,
+        offset: sym.value,
+      };
       for (const m of st.members) {
         const mt = unwrap(m.type);
         // __uint(name, N) is `int (*name)[N]`; __type(key, T) is `T *key`.

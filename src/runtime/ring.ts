@@ -87,8 +87,18 @@ function mapRing(fd: number, flags: number, p: Buffer): RingResult {
   const g: RingGeometry = {
     sqEntries: p.readUInt32LE(0),
     cqEntries: p.readUInt32LE(4),
-    sqOff: { head: p.readUInt32LE(40), tail: p.readUInt32LE(44), ringMask: p.readUInt32LE(48), array: p.readUInt32LE(64) },
-    cqOff: { head: p.readUInt32LE(80), tail: p.readUInt32LE(84), ringMask: p.readUInt32LE(88), cqes: p.readUInt32LE(100) },
+    sqOff: {
+      head: p.readUInt32LE(40),
+      tail: p.readUInt32LE(44),
+      ringMask: p.readUInt32LE(48),
+      array: p.readUInt32LE(64),
+    },
+    cqOff: {
+      head: p.readUInt32LE(80),
+      tail: p.readUInt32LE(84),
+      ringMask: p.readUInt32LE(88),
+      cqes: p.readUInt32LE(100),
+    },
   };
   const features = p.readUInt32LE(20);
   const noArray = (flags & SETUP.NO_SQARRAY) !== 0;
@@ -138,8 +148,14 @@ function mapRing(fd: number, flags: number, p: Buffer): RingResult {
         // slots head..head+nr-1 at SQEs 0..nr-1 and publish the new tail.
         const tail = rv.getUint32(g.sqOff.tail, true);
         const mask = g.sqOff.ringMask ? rv.getUint32(g.sqOff.ringMask, true) : g.sqEntries - 1;
-        if (!noArray) for (let i = 0; i < nr; i++) rv.setUint32(g.sqOff.array + ((tail + i) & mask) * 4, i, true);
-        Atomics.store(new Uint32Array(rings.bytes.buffer, rings.bytes.byteOffset + g.sqOff.tail, 1), 0, (tail + nr) >>> 0);
+        if (!noArray)
+          for (let i = 0; i < nr; i++)
+            rv.setUint32(g.sqOff.array + ((tail + i) & mask) * 4, i, true);
+        Atomics.store(
+          new Uint32Array(rings.bytes.buffer, rings.bytes.byteOffset + g.sqOff.tail, 1),
+          0,
+          (tail + nr) >>> 0,
+        );
       }
       return ioUringEnter(fd, nr, 0, 0);
     },
@@ -168,7 +184,6 @@ function mapRing(fd: number, flags: number, p: Buffer): RingResult {
   };
   return { ring };
 }
-
 
 /**
  * Registers `fds` as fixed files so that slot i holds fd i: a program may then use the same

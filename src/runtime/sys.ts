@@ -29,7 +29,14 @@ const NR: Record<string, Record<string, number>> = {
 interface Libc {
   koffi: Koffi;
   syscall: (...args: unknown[]) => number | bigint;
-  mmap: (addr: null, len: number, prot: number, flags: number, fd: number, off: number | bigint) => unknown;
+  mmap: (
+    addr: null,
+    len: number,
+    prot: number,
+    flags: number,
+    fd: number,
+    off: number | bigint,
+  ) => unknown;
   munmap: (addr: unknown, len: number) => number;
   dlsym: (h: null, name: string) => unknown;
   sigaction: (sig: number, act: Buffer | null, old: Buffer | null) => number;
@@ -47,7 +54,8 @@ let libcError: string | undefined;
 export function sys(): Libc | undefined {
   if (libc || libcError) return libc;
   try {
-    if (process.platform !== "linux") throw new Error(`io_uring needs Linux (this is ${process.platform})`);
+    if (process.platform !== "linux")
+      throw new Error(`io_uring needs Linux (this is ${process.platform})`);
     if (!NR[process.arch]) throw new Error(`no syscall numbers for ${process.arch}`);
     const koffi = createRequire(import.meta.url)("koffi") as Koffi;
     const lib = koffi.load("libc.so.6");
@@ -59,7 +67,9 @@ export function sys(): Libc | undefined {
       ) as unknown as Libc["mmap"],
       munmap: lib.func("int munmap(void *addr, size_t len)") as unknown as Libc["munmap"],
       dlsym: lib.func("void *dlsym(void *h, const char *name)") as unknown as Libc["dlsym"],
-      sigaction: lib.func("int sigaction(int sig, void *act, void *old)") as unknown as Libc["sigaction"],
+      sigaction: lib.func(
+        "int sigaction(int sig, void *act, void *old)",
+      ) as unknown as Libc["sigaction"],
       socket: lib.func("int socket(int d, int t, int p)") as unknown as Libc["socket"],
       setsockopt: lib.func(
         "int setsockopt(int fd, int level, int name, void *val, uint32_t len)",
@@ -126,7 +136,12 @@ export function ioUringEnter(
   );
 }
 
-export function ioUringRegister(fd: number, op: number, arg: Buffer | null, nrArgs: number): number {
+export function ioUringRegister(
+  fd: number,
+  op: number,
+  arg: Buffer | null,
+  nrArgs: number,
+): number {
   return raw("io_uring_register", "int", fd, "uint32_t", op, "void *", arg, "uint32_t", nrArgs);
 }
 
@@ -151,7 +166,13 @@ export interface Mapping {
 }
 
 /** mmap; a Mapping or -errno. */
-export function mmap(len: number, prot: number, flags: number, fd: number, off: number): Mapping | number {
+export function mmap(
+  len: number,
+  prot: number,
+  flags: number,
+  fd: number,
+  off: number,
+): Mapping | number {
   const l = L();
   const ptr = l.mmap(null, len, prot, flags, fd, off);
   const addr = ptr === null ? 0n : l.koffi.address(ptr);
@@ -216,7 +237,8 @@ export function armAlarm(ms: number): Alarm | string {
   const act = Buffer.alloc(160);
   act.writeBigUInt64LE(l.koffi.address(handler), 0);
   const old = Buffer.alloc(160);
-  if (l.sigaction(TIMEOUT_SIGNAL, act, old) < 0) return `sigaction failed (errno ${l.koffi.errno()})`;
+  if (l.sigaction(TIMEOUT_SIGNAL, act, old) < 0)
+    return `sigaction failed (errno ${l.koffi.errno()})`;
   // struct sigevent: sigev_value @0, sigev_signo @8, sigev_notify @12 (SIGEV_THREAD_ID 4), tid @16.
   const sev = Buffer.alloc(64);
   sev.writeInt32LE(TIMEOUT_SIGNAL, 8);
