@@ -2916,16 +2916,26 @@ export class Checker {
     const seen = new Set<string>();
     for (const p of arg.properties) {
       const t = spec[p.key.name];
+      if (!t && p.key.name === "cq") {
+        // A target limit (one CQ), reported once: not at all when emit itself is unavailable.
+        if (ok)
+          this.error(
+            C.cqFieldUnavailable,
+            `emit()'s field 'cq' is not available on ${this.target.name}: it has a single completion queue`,
+            p.key.range,
+            "drop cq (the record goes to the iou_emit ring buffer); programs that exchange completions through CQs, like ping-pong, need --target iouring-v2",
+          );
+        this.checkExpr(p.value);
+        continue;
+      }
       if (!t) {
         this.error(
           C.unknownField,
-          p.key.name === "cq"
-            ? `emit() has no field 'cq' on ${this.target.name}: it has a single completion queue`
-            : `emit() has no field '${p.key.name}'`,
+          `emit() has no field '${p.key.name}'`,
           p.key.range,
           this.target.sqeCqField
             ? "fields: userData, res, flags, cq"
-            : "fields: userData, res, flags (the record goes to the iou_emit ring buffer)",
+            : "fields: userData, res, flags",
         );
         this.checkExpr(p.value);
         continue;

@@ -56,7 +56,12 @@ export function objectToAsm(obj: ObjFile, programs: AsmProgram[]): string {
           if (lab !== undefined)
             text = text.replace(/goto [+-]?(0x)?[0-9a-f]+$/, `goto ${labelName.get(lab)}`);
           const rs = relocAt.get(off);
-          if (rs !== undefined) text = text.replace(/= [^ ]+ ll$/, `= ${q(rs)} ll`);
+          if (rs !== undefined)
+            text = text
+              .replace(/= [^ ]+ ll$/, `= ${q(rs)} ll`)
+              // A kfunc call (linux-7.1): `call sym`, which llvm-mc and our assembler turn
+              // back into `call -1` (src_reg 1) with R_BPF_64_32 against sym.
+              .replace(/^call -0x1$/, `call ${q(rs)}`);
           out.push(`\t${text}`);
         });
         out.push(`.Lfunc_end${n}:`, `\t.size\t${q(p.symbol)}, .Lfunc_end${n}-${q(p.symbol)}`);

@@ -16,10 +16,11 @@ import { type LaidOut, layout, optimize, removeUnreachable } from "./layout.js";
 import { CALLEE_SAVED_REGS, Lowerer, type RegPlan } from "./lower.js";
 import { buildObject, layoutData, type ExtraVar, type ProgramOutput } from "./object.js";
 import { GEOMETRY, PLUMBING_VARS, plumbingSymbol } from "../targets/linux-7.1/plumbing.js";
+import { targetCodegen } from "../targets/registry.js";
 
 /** linux-7.1: the geometry and plumbing globals a program's step uses (docs/linux-7.1.md). */
 function plumbingVars(p: CheckedProgram): ExtraVar[] {
-  if (p.target.context.kind !== "structOpsArgs") return [];
+  if (targetCodegen(p.target).entry !== "structOpsLoop") return [];
   const walk = p.entryPoints.onCompletion !== undefined;
   const submits = [...p.calls.values()].some((c) => c.kind === "submit");
   const geo: string[] = [];
@@ -27,14 +28,12 @@ function plumbingVars(p: CheckedProgram): ExtraVar[] {
   if (submits) geo.push(GEOMETRY.sqEntries);
   return [
     ...geo.map((name): ExtraVar => ({ name, section: ".rodata", size: 4, signed: false })),
-    ...PLUMBING_VARS.map(
-      (v): ExtraVar => ({
-        name: plumbingSymbol(p.name, v.what),
-        section: ".bss",
-        size: v.size,
-        signed: v.signed,
-      }),
-    ),
+    ...PLUMBING_VARS.map((v): ExtraVar => ({
+      name: plumbingSymbol(p.name, v.what),
+      section: ".bss",
+      size: v.size,
+      signed: v.signed,
+    })),
   ];
 }
 

@@ -24,6 +24,7 @@ import type {
 import type { DataType, IntType, StructType, Type } from "../check/types.js";
 import { INT_TYPES, alignOf, sizeOf } from "../check/types.js";
 import { mcpuLevel, helperProto, contextField } from "../targets/targets.js";
+import { targetCodegen } from "../targets/registry.js";
 import {
   CQE_SIZE,
   SQE_FLAGS_OFFSET,
@@ -42,6 +43,9 @@ import {
   GEOMETRY,
   IOU_LOOP_STOP,
   KFUNC_GET_REGION,
+  KFUNC_ITER_DESTROY,
+  KFUNC_ITER_NEW,
+  KFUNC_ITER_NEXT,
   KFUNC_SUBMIT_SQES,
   REGION_CQ,
   REGION_SQ,
@@ -97,9 +101,9 @@ interface Slots71 {
   head: number;
   tail: number;
   cqes: number;
-  count: number;
+  /** The open-coded iterator (struct bpf_iter_num) bounding the CQ walk. */
+  iter: number;
   sq: number;
-  nsq: number;
   ret: number;
   cqe: number;
 }
@@ -177,6 +181,18 @@ interface LoopFrame {
   continueLabel?: number;
 }
 
+/** A call lowered as a condition (see branch()). */
+interface CondCapture {
+  call: ast.CallExpr;
+  /** The bool-from-r0 builtins report here: branch on `r0 op k`. */
+  result?: { r0: Val; op: JmpName; k: number };
+  /** Where branch() jumps, for builtins that branch there themselves (linux-7.1 submit). */
+  target: number;
+  when: boolean;
+  /** Set when the builtin emitted the branch itself. */
+  done?: boolean;
+}
+
 class LowerError extends Error {
   constructor(readonly diag: Diagnostic) {
     super(diag.message);
@@ -219,8 +235,7 @@ export class Lowerer {
   private spareCalleeSaved: number[] = [];
   private needsPerfmon = false;
   /** Set while a call is lowered as a condition: the bool-from-r0 builtins report here. */
-  private condCapture:
-    { call: ast.CallExpr; result?: { r0: Val; op: JmpName; k: number } } | undefined;
+  private condCapture: CondCapture | undefined;
   private currentCall: ast.CallExpr | undefined;
   /** linux-7.1: the plumbing's stack slots (set by program71). */
   private s71: Slots71 | undefined;
@@ -493,7 +508,7 @@ export class Lowerer {
         file: this.p.file,
       });
     }
-    if (this.p.target.context.kind === "structOpsArgs") {
+    if (targetCodegen(this.p.target).entry === "structOpsLoop") {
       this.program71();
       return;
     }
@@ -637,10 +652,6 @@ export class Lowerer {
     const walk = onCompletion !== undefined;
     const submits = this.usesCallKind("submit");
     this.line(first.decl.range);
-    // A struct_ops program gets its arguments as an array of u64 in r1 (libbpf's BPF_PROG):
-    // args[0] = ctx, args[1] = lp; r2-r5 are not set (the kernel rejects reading them).
-    if (walk) this.emit(ldx("DW", 2, 1, 8));
-    this.emit(ldx("DW", CTX, 1, 0));
     // Plumbing slots first, at fixed places below r10.
     const slot = (used: boolean, size = 8): number => (used ? this.alloc(size) : 0);
     const S: Slots71 = {
@@ -649,9 +660,8 @@ export class Lowerer {
       head: slot(walk),
       tail: slot(walk),
       cqes: slot(walk),
-      count: slot(walk),
+      iter: slot(walk),
       sq: slot(submits),
-      nsq: slot(submits),
       ret: slot(true),
       cqe: slot(walk, 16),
     };
@@ -668,9 +678,20 @@ export class Lowerer {
     }
     const fault = this.newLabel();
     const commit = this.newLabel();
-    this.stopLabel = this.newLabel();
+    const walkDone = this.newLabel();
+    // stop(): in onStart straight to the commit; in onCompletion through the walk's end,
+    // which releases the iterator (the verifier requires it on every path).
+    const stopStart = this.newLabel();
+    const stopWalk = this.newLabel();
+    this.stopLabel = stopStart;
     this.exitLabel = this.newLabel();
-    if (walk) this.emit(stx("DW", R10, S.lp, 2));
+    // struct_ops programs get their arguments as an array of u64 (what libbpf's BPF_PROG
+    // unpacks): args[0] = struct iou_ctx *, args[1] = struct iou_loop_params *.
+    if (walk) {
+      this.emit(ldx("DW", 2, 1, 8));
+      this.emit(stx("DW", R10, S.lp, 2));
+    }
+    this.emit(ldx("DW", CTX, 1, 0));
     this.emit(st("DW", R10, S.ret, 0));
     // steps++
     {
@@ -714,7 +735,11 @@ export class Lowerer {
       this.kfunc(KFUNC_GET_REGION);
       this.emit(jmp("JEQ", R0, { imm: 0 }), { target: fault });
       this.emit(stx("DW", R10, S.sq, R0));
-      this.emit(st("DW", R10, S.nsq, 0));
+      // The step's SQE count lives in .bss, not on the stack: loaded from memory it is an
+      // unknown scalar the bounds check ranges, so the verifier's loop states converge
+      // (a precise count would make it walk the CQ loop once per possible value).
+      const a = this.globalAddr(this.plumb("sq_used"), 1);
+      this.emit(st("W", a.reg, a.off, 0));
     }
     if (onStart) {
       const afterStart = this.newLabel();
@@ -729,16 +754,23 @@ export class Lowerer {
       const top = this.newLabel();
       const next = this.newLabel();
       const batch = this.options.cqBatch ?? DEFAULT_CQ_BATCH;
-      this.emit(st("DW", R10, S.count, 0));
+      // An open-coded iterator (bpf_iter_num, kfuncs of every program type since 6.4)
+      // bounds the walk: the verifier checks the body until its states converge instead of
+      // once per iteration, which keeps a 64-CQE walk far below its 1M-instruction budget.
+      this.emit(alu("MOV", 1, R10));
+      this.emit(alu("ADD", 1, { imm: S.iter }));
+      this.emit(alu("MOV", 2, { imm: 0 }));
+      this.emit(alu("MOV", 3, { imm: batch }));
+      this.kfunc(KFUNC_ITER_NEW);
       this.label(top);
       this.line(onCompletion.decl.range);
+      this.emit(alu("MOV", 1, R10));
+      this.emit(alu("ADD", 1, { imm: S.iter }));
+      this.kfunc(KFUNC_ITER_NEXT);
+      this.emit(jmp("JEQ", R0, { imm: 0 }), { target: walkDone });
       this.emit(ldx("DW", 1, R10, S.head));
       this.emit(ldx("DW", 2, R10, S.tail));
-      this.emit(jmp("JEQ", 1, 2), { target: commit });
-      this.emit(ldx("DW", 2, R10, S.count));
-      this.emit(jmp("JGE", 2, { imm: batch }), { target: commit });
-      this.emit(alu("ADD", 2, { imm: 1 }));
-      this.emit(stx("DW", R10, S.count, 2));
+      this.emit(jmp("JEQ", 1, 2), { target: walkDone });
       // The head moves past this CQE before the handler runs (a stop() in it keeps it used).
       this.emit(alu("MOV", 2, 1));
       this.emit(alu("ADD", 2, { imm: 1 }, false));
@@ -767,15 +799,23 @@ export class Lowerer {
       this.label(more);
       const param = onCompletion.params[0];
       if (param) this.homes.set(param, { k: "alias", base: { k: "reg", r: R10 }, off: S.cqe });
+      this.stopLabel = stopWalk;
       this.inlineEntry(onCompletion, next);
       this.label(next);
       this.jumpTo(top);
+      this.label(stopWalk);
+      this.emit(st("DW", R10, S.ret, IOU_LOOP_STOP));
+      this.label(walkDone);
+      this.emit(alu("MOV", 1, R10));
+      this.emit(alu("ADD", 1, { imm: S.iter }));
+      this.kfunc(KFUNC_ITER_DESTROY);
+      this.jumpTo(commit);
     } else {
       // onStart only: one step, then the CQEs are user space's.
       this.jumpTo(this.stopLabel);
     }
     this.frameTop = base;
-    this.label(this.stopLabel);
+    this.label(stopStart);
     this.emit(st("DW", R10, S.ret, IOU_LOOP_STOP));
     this.label(commit);
     if (walk) {
@@ -787,7 +827,8 @@ export class Lowerer {
     if (submits) {
       // ONE submit_sqes per step for the SQEs written at 0..nsq-1 (SQ_REWIND).
       const subErr = this.newLabel();
-      this.emit(ldx("DW", 2, R10, S.nsq));
+      const u = this.globalAddr(this.plumb("sq_used"), 1);
+      this.emit(ldx("W", 2, u.reg, u.off));
       this.emit(jmp("JEQ", 2, { imm: 0 }), { target: decide });
       this.emit(alu("MOV", 1, CTX));
       this.kfunc(KFUNC_SUBMIT_SQES);
@@ -850,16 +891,24 @@ export class Lowerer {
     // Unpinned, a field value may move to its slot here, before the branch (both paths).
     for (const f of fields) this.unpin(f.val);
     const full = this.newLabel();
+    // Lowered as a condition: branch to its target here instead of making a bool.
+    const cap = want && this.condCapture?.call === this.currentCall ? this.condCapture : undefined;
     const n = this.newTmp();
     n.pinned++;
     const lim = this.newTmp();
-    this.emit(ldx("DW", n.reg!, R10, S.nsq));
+    // The count's address: a section base register, or ut.
+    const ut = this.newTmp();
+    ut.pinned++;
+    const u = this.globalAddr(this.plumb("sq_used"), ut.reg!);
+    this.emit(ldx("W", n.reg!, u.reg, u.off));
     const a = this.globalAddr(GEOMETRY.sqEntries, lim.reg!);
     this.emit(ldx("W", lim.reg!, a.reg, a.off));
-    this.emit(jmp("JGE", n.reg!, lim.reg!), { target: full });
+    this.emit(jmp("JGE", n.reg!, lim.reg!), { target: cap && !cap.when ? cap.target : full });
     this.emit(alu("MOV", lim.reg!, n.reg!));
     this.emit(alu("ADD", lim.reg!, { imm: 1 }));
-    this.emit(stx("DW", R10, S.nsq, lim.reg!));
+    this.emit(stx("W", u.reg, u.off, lim.reg!));
+    ut.pinned--;
+    this.live.delete(ut);
     this.emit(alu("LSH", n.reg!, { imm: 6 }));
     this.emit(ldx("DW", lim.reg!, R10, S.sq));
     this.emit(alu("ADD", lim.reg!, n.reg!));
@@ -870,6 +919,15 @@ export class Lowerer {
     if (!want) {
       this.label(full);
       return undefined;
+    }
+    if (cap) {
+      // As a condition: the full path is the false outcome, the stores the true one.
+      cap.done = true;
+      if (cap.when) {
+        this.jumpTo(cap.target);
+        this.label(full);
+      }
+      return { k: "imm", v: 0n };
     }
     const end = this.newLabel();
     const res = this.newTmp();
@@ -1810,10 +1868,11 @@ export class Lowerer {
       return;
     }
     if (x.kind === "CallExpr") {
-      const cap: { call: ast.CallExpr; result?: { r0: Val; op: JmpName; k: number } } = { call: x };
+      const cap: CondCapture = { call: x, target, when };
       this.condCapture = cap;
       const v = this.callExpr(x, true) ?? { k: "imm" as const, v: 0n };
       this.condCapture = undefined;
+      if (cap.done) return;
       if (cap.result) {
         const { r0, op, k } = cap.result;
         this.cmpJump(when ? op : NEGATE[op]!, r0, { k: "imm", v: BigInt(k) }, target);
@@ -2163,8 +2222,7 @@ export class Lowerer {
     for (const f of fields) this.unpin(f.val);
     const buf = this.alloc(SQE_SIZE);
     this.writeImage({ base: { k: "reg", r: R10 }, off: buf }, image, fields);
-    const helper = this.p.target.name === "iouring-v1" ? "iouring_queue_sqe" : "iouring_queue_sqe";
-    const r0 = this.callHelper(this.helper(helper), [
+    const r0 = this.callHelper(this.helper("iouring_queue_sqe"), [
       this.ctxVal(),
       this.stackPtr(buf),
       { k: "imm", v: BigInt(SQE_SIZE) },
@@ -2174,7 +2232,7 @@ export class Lowerer {
       return undefined;
     }
     // Queued: v1 returns 0, v2 returns 1 (abi.md).
-    return this.okResult(r0, want, "JEQ", this.p.target.name === "iouring-v1" ? 0 : 1);
+    return this.okResult(r0, want, "JEQ", targetCodegen(this.p.target).queuedResult ?? 1);
   }
 
   private emitCqe(fields: SqeFieldValue[], want: boolean): Val | undefined {

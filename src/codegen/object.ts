@@ -39,11 +39,15 @@ import {
   EMIT_MAP,
   EMIT_MAP_BYTES,
   KFUNC_GET_REGION,
+  KFUNC_ITER_DESTROY,
+  KFUNC_ITER_NEW,
+  KFUNC_ITER_NEXT,
   KFUNC_SUBMIT_SQES,
   STRUCT_OPS_SIZE,
   STRUCT_OPS_TYPE,
   opsMapSymbol,
 } from "../targets/linux-7.1/plumbing.js";
+import { targetCodegen } from "../targets/registry.js";
 
 export interface ProgramOutput {
   checked: CheckedProgram;
@@ -277,7 +281,7 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
       const fn: BtfFunc = btfFunc(
         p.symbol,
         int,
-        p.checked.target.context.kind === "structOpsArgs"
+        targetCodegen(p.checked.target).funcProto === "structOps"
           ? structOps.params()
           : [{ name: "ctx", type: contextBtf(p, btfOf) }],
         BTF_FUNC_LINKAGE.global,
@@ -431,7 +435,10 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
       mapsSize += def.size;
     }
   }
-  if (emitMapUsed && !programs.some((p) => p.mapNames.size && [...p.mapNames.values()].includes(EMIT_MAP))) {
+  if (
+    emitMapUsed &&
+    !programs.some((p) => p.mapNames.size && [...p.mapNames.values()].includes(EMIT_MAP))
+  ) {
     // linux-7.1 emit records (docs/linux-7.1.md): a 64 KiB BPF_MAP_TYPE_RINGBUF.
     const def = btfMapDef({
       name: EMIT_MAP,
@@ -463,7 +470,9 @@ export function buildObject(programs: ProgramOutput[], license: string): ObjFile
   }
 
   // linux-7.1: one struct_ops map per program in `.struct_ops.link`, loop_step relocated to it.
-  const opsProgs = programs.filter((p) => p.checked.target.context.kind === "structOpsArgs");
+  const opsProgs = programs.filter(
+    (p) => targetCodegen(p.checked.target).entry === "structOpsLoop",
+  );
   if (opsProgs.length > 0) {
     const opsVars: { var: BtfVar; offset: number; size: number }[] = [];
     const relocs: ObjRelocation[] = [];
@@ -565,7 +574,7 @@ function cString(s: string): Uint8Array {
 
 /**
  * The BTF of linux-7.1's struct_ops (docs/linux-7.1.md): the program's FUNC_PROTO
- * `int (struct io_ring_ctx *ctx, struct iou_loop_params *lp)`, `struct io_uring_bpf_ops`
+ * `int (struct iou_ctx *ctx, struct iou_loop_params *lp)`, `struct io_uring_bpf_ops`
  * and the kfunc prototypes, with the kernel's names so libbpf matches them against vmlinux.
  */
 function structOpsBtf(int: BtfInt, btfOf: (t: DataType) => BtfType) {
@@ -574,7 +583,7 @@ function structOpsBtf(int: BtfInt, btfOf: (t: DataType) => BtfType) {
   // An empty struct (not a FWD): libbpf's kfunc prototype check compares kinds.
   const ctxPtr: BtfType = {
     kind: "ptr",
-    target: { kind: "struct", name: "io_ring_ctx", size: 0, members: [] },
+    target: { kind: "struct", name: "iou_ctx", size: 0, members: [] },
   };
   const lpPtr: BtfType = {
     kind: "ptr",
@@ -585,10 +594,32 @@ function structOpsBtf(int: BtfInt, btfOf: (t: DataType) => BtfType) {
       members: [{ name: "cq_wait_idx", type: u32, bitOffset: 0 }],
     },
   };
+  // The program itself takes the u64 argument array, as libbpf's BPF_PROG declares it:
+  // `int P(unsigned long long *ctx)`; ctx[0] is the iou_ctx, ctx[1] the loop params.
+  const ull: BtfType = { kind: "int", name: "unsigned long long", size: 8, encoding: 0, bits: 64 };
   const params = (): { name: string; type: BtfType }[] => [
-    { name: "ctx", type: ctxPtr },
-    { name: "lp", type: lpPtr },
+    { name: "ctx", type: { kind: "ptr", target: ull } },
   ];
+  const iterPtr: BtfType = {
+    kind: "ptr",
+    target: {
+      kind: "struct",
+      name: "bpf_iter_num",
+      size: 8,
+      members: [
+        {
+          name: "__opaque",
+          type: {
+            kind: "array",
+            type: { kind: "typedef", name: "__u64", type: btfOf(INT_TYPES.u64) },
+            index: arraySizeType(),
+            nelems: 1,
+          },
+          bitOffset: 0,
+        },
+      ],
+    },
+  };
   const loopStep: BtfType = {
     kind: "ptr",
     target: {
@@ -637,6 +668,26 @@ function structOpsBtf(int: BtfInt, btfOf: (t: DataType) => BtfType) {
         ],
         BTF_FUNC_LINKAGE.extern,
       );
+    if (name === KFUNC_ITER_NEW)
+      return btfFunc(
+        name,
+        int,
+        [
+          { name: "it", type: iterPtr },
+          { name: "start", type: int },
+          { name: "end", type: int },
+        ],
+        BTF_FUNC_LINKAGE.extern,
+      );
+    if (name === KFUNC_ITER_NEXT)
+      return btfFunc(
+        name,
+        { kind: "ptr", target: int },
+        [{ name: "it", type: iterPtr }],
+        BTF_FUNC_LINKAGE.extern,
+      );
+    if (name === KFUNC_ITER_DESTROY)
+      return btfFunc(name, VOID, [{ name: "it", type: iterPtr }], BTF_FUNC_LINKAGE.extern);
     throw new Error(`codegen: unknown kfunc ${name}`);
   };
   return { params, opsType, kfunc };

@@ -13,6 +13,7 @@ import {
   STT,
 } from "../elf/types.js";
 import { getTarget, type TargetName } from "../targets/targets.js";
+import { targetCodegen, targetKernel } from "../targets/registry.js";
 import { BPF_F_RDONLY_PROG, BPF_F_SLEEPABLE, BpfMapType, BpfProgType } from "./bpf.js";
 import { KernelCodes } from "./codes.js";
 import { decodeBtf, skipModsAndTypedefs, type BtfType } from "../elf/btf.js";
@@ -144,11 +145,8 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
     return { diagnostics };
   };
   const target = getTarget(options.target);
-  if (target.name === "linux-7.1")
-    return fail(
-      KernelCodes.unsupportedTarget,
-      "the kernel oracle checks iouring-v1/iouring-v2 programs only; linux-7.1 needs io_uring struct_ops",
-    );
+  const kernel = targetKernel(target);
+  if (kernel.unsupported) return fail(KernelCodes.unsupportedTarget, kernel.unsupported);
 
   // --- choose the program
   const sections = new Map(obj.sections.map((s) => [s.name, s]));
@@ -201,11 +199,7 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
       `program '${symbolName}' (offset ${chosen?.value}, size ${chosen?.size}) is not whole instructions inside '${mainSection.name}'`,
     );
 
-  const sleepable =
-    options.sleepable ??
-    (target.name === "iouring-v2" &&
-      !mainSection.name.startsWith("iouring/") &&
-      mainSection.name !== "iouring");
+  const sleepable = options.sleepable ?? kernel.sleepable(mainSection.name);
 
   // --- shim configuration from the target's helper table
   const helperIds = new Map<number, { kind: ShimKind; name: string }>();
@@ -219,7 +213,7 @@ export function buildLoadPlan(obj: ObjFile, options: PlanOptions): PlanResult {
     maxSqes: Math.max(1, options.maxSqes ?? 64),
     maxEmits: Math.max(1, options.maxEmits ?? 64),
     maxCopies: Math.max(1, options.maxCopies ?? 16),
-    queueReturn: target.name === "iouring-v1" ? 0 : 1,
+    queueReturn: targetCodegen(target).queuedResult ?? 1,
     sqeLen:
       Object.values(target.helpers).find((h) => h.name === "iouring_queue_sqe")?.fixedSize ?? 64,
     cqeLen:

@@ -19,6 +19,8 @@ export const PLUMBING_VARS = [
   { what: "steps", size: 4, signed: false },
   { what: "error", size: 4, signed: true },
   { what: "idle", size: 1, signed: false },
+  // SQEs written in the current step (reset at its start).
+  { what: "sq_used", size: 4, signed: false },
 ] as const;
 export type PlumbingWhat = (typeof PLUMBING_VARS)[number]["what"];
 
@@ -40,6 +42,10 @@ export const STRUCT_OPS_SIZE = 24;
 
 export const KFUNC_GET_REGION = "bpf_io_uring_get_region";
 export const KFUNC_SUBMIT_SQES = "bpf_io_uring_submit_sqes";
+/** The open-coded numeric iterator bounding the CQ walk (kfuncs of every program type). */
+export const KFUNC_ITER_NEW = "bpf_iter_num_new";
+export const KFUNC_ITER_NEXT = "bpf_iter_num_next";
+export const KFUNC_ITER_DESTROY = "bpf_iter_num_destroy";
 
 export const REGION_CQ = 1;
 export const REGION_SQ = 2;
