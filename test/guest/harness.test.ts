@@ -193,3 +193,25 @@ test("guest: Linux 7.x boots; clang nop-pump and copy run through the libbpf loa
     rmSync(work, { recursive: true, force: true });
   }
 });
+
+test("libbpf loader on the host: usage errors exit 2; a missing object is a JSON error", async (t) => {
+  let loader: string;
+  try {
+    loader = await libbpfLoaderPath();
+  } catch (e) {
+    const why = (e as { why?: string }).why ?? String(e);
+    if (process.env.CI) assert.fail(`libbpf loader unavailable under CI: ${why}`);
+    console.log(`skipped: ${why}`);
+    t.skip(why);
+    return;
+  }
+  const usage = spawnSync(loader, ["--set"], { encoding: "utf8" });
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /^usage: iou-libbpf-loader OBJ/);
+  const missing = spawnSync(loader, ["/nonexistent/x.o"], { encoding: "utf8" });
+  assert.equal(missing.status, 1);
+  const out = JSON.parse(missing.stdout) as LoaderOutput;
+  assert.equal(out.loaded, false);
+  assert.equal(out.stop, "error");
+  assert.match(out.error ?? "", /cannot open \/nonexistent\/x\.o/);
+});

@@ -108,7 +108,9 @@ function refresh(): Omit<Fetched, "fetchMs"> {
     );
   const { opts } = aptState();
   try {
-    run("apt-get", [...opts, "-q", "update"], GuestCodes.fetchFailed, { timeoutMs: 300_000 });
+    run("apt-get", [...opts, "-q", "--error-on=any", "update"], GuestCodes.fetchFailed, {
+      timeoutMs: 300_000,
+    });
   } catch (e) {
     const why = e instanceof GuestError ? e.why : String(e);
     throw new GuestError(

@@ -13,13 +13,14 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { GuestCodes, GuestError } from "./errors.js";
 import { cacheDir, cSourceDir, hashFiles, hashOf, needTool, repoRoot, run } from "./util.js";
 import type { GuestCommand, GuestFile } from "./types.js";
@@ -37,7 +38,7 @@ export function packCpio(dir: string, out: string, compress: "gzip" | "zstd"): v
       "-c",
       `find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | ${comp} > "$1"`,
       "pack",
-      out + ".part",
+      out + `.${process.pid}.part`,
     ],
     { cwd: dir, encoding: "utf8" },
   );
@@ -46,7 +47,13 @@ export function packCpio(dir: string, out: string, compress: "gzip" | "zstd"): v
       GuestCodes.buildFailed,
       `packing the initramfs failed: ${r.stderr.trim()}`,
     );
-  spawnSync("mv", [out + ".part", out]);
+  renameSync(out + `.${process.pid}.part`, out);
+  // Older segments of the same kind (base-, node-, project-) are stale: drop them.
+  const kind = /^([a-z]+)-[0-9a-f]{16}\./.exec(basename(out))?.[1];
+  if (kind && dirname(out) === segmentDir())
+    for (const f of readdirSync(dirname(out)))
+      if (f.startsWith(`${kind}-`) && f !== basename(out) && !f.endsWith(".part"))
+        rmSync(join(dirname(out), f), { force: true });
 }
 
 function segmentDir(): string {
@@ -79,8 +86,12 @@ export function guestInitPath(): string {
   if (!existsSync(out)) {
     needTool("gcc", "gcc libc6-dev");
     mkdirSync(dirname(out), { recursive: true });
-    run("gcc", ["-O2", "-static", "-Wall", "-o", out + ".part", src], GuestCodes.buildFailed);
-    spawnSync("mv", [out + ".part", out]);
+    run(
+      "gcc",
+      ["-O2", "-static", "-Wall", "-o", out + `.${process.pid}.part`, src],
+      GuestCodes.buildFailed,
+    );
+    renameSync(out + `.${process.pid}.part`, out);
   }
   return out;
 }

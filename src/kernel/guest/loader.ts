@@ -1,8 +1,7 @@
 // Builds the statically linked libbpf C loader (c/iou-libbpf-loader.c, interface 2) against
 // sid's libbpf.a (1.7; bookworm's 1.1 predates .struct_ops.link) and bookworm's libelf, zlib
 // and zstd archives. Cached by the hash of the sources and of libbpf.a.
-import { existsSync, mkdirSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { GuestCodes, GuestError } from "./errors.js";
 import { fetchGuestParts } from "./fetch.js";
@@ -36,7 +35,7 @@ export async function libbpfLoaderPath(): Promise<string> {
       "-I",
       include,
       "-o",
-      out + ".part",
+      out + `.${process.pid}.part`,
       src,
       shim,
       libbpfA,
@@ -46,6 +45,6 @@ export async function libbpfLoaderPath(): Promise<string> {
     ],
     GuestCodes.buildFailed,
   );
-  spawnSync("mv", [out + ".part", out]);
+  renameSync(out + `.${process.pid}.part`, out);
   return out;
 }

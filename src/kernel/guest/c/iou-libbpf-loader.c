@@ -43,6 +43,8 @@
 #endif
 
 #define LOG_SIZE (16u << 20)
+#define LOG_KEEP_HEAD (64u << 10)
+#define LOG_KEEP_TAIL (256u << 10)
 #define MAX_ARGS 64
 
 /* ---- a growable string, for the log and the JSON output ---- */
@@ -358,6 +360,12 @@ int main(int argc, char **argv) {
   struct bpf_link *links[16];
   int nlinks = 0;
 
+  /* 0. The object (first, so a bad file is reported as such). */
+  obj = bpf_object__open_file(obj_path, NULL);
+  if (!obj) {
+    fail("cannot open %s: %s", obj_path, strerror(errno));
+    goto out;
+  }
   /* 1. The ring. */
   struct io_uring_params p;
   memset(&p, 0, sizeof p);
@@ -366,7 +374,8 @@ int main(int argc, char **argv) {
   p.cq_entries = cq;
   int ring = (int)syscall(__NR_io_uring_setup, sq, &p);
   if (ring < 0) {
-    fail("io_uring_setup: %s", strerror(errno));
+    fail("io_uring_setup: %s%s", strerror(errno),
+         errno == EINVAL ? " (SQ_REWIND and the other setup flags need Linux 7.1+)" : "");
     goto out;
   }
   /* 2. Geometry globals (a user value wins). */
@@ -376,11 +385,6 @@ int main(int argc, char **argv) {
   set_default("iou_cq_entries", p.cq_entries);
   set_default("iou_sq_entries", p.sq_entries);
 
-  obj = bpf_object__open_file(obj_path, NULL);
-  if (!obj) {
-    fail("cannot open %s: %s", obj_path, strerror(errno));
-    goto out;
-  }
   g_btf = bpf_object__btf(obj);
   int used[MAX_ARGS * 4] = {0};
   struct bpf_map *map;
@@ -408,9 +412,19 @@ int main(int argc, char **argv) {
   }
   /* 3. Load (libbpf: struct_ops type, sleepable from "struct_ops.s/", attach_btf_id, kfuncs). */
   int err = bpf_object__load(obj);
-  str_add(&vlog, logbuf);
-  const char *pr = strstr(logbuf, "processed ");
-  if (pr) processed = atoi(pr + 10);
+  /* The statistics line comes last: take the last "processed N insns". */
+  for (const char *pr = logbuf; (pr = strstr(pr, "processed ")) != NULL; pr += 10)
+    if (pr[10] >= '0' && pr[10] <= '9') processed = atoi(pr + 10);
+  /* A level-1 log of a program that hits the 1M-insn budget is megabytes; keep its start and
+   * its end (where the verdict is) so the JSON stays small enough for a serial console. */
+  size_t loglen = strlen(logbuf);
+  if (loglen > LOG_KEEP_HEAD + LOG_KEEP_TAIL) {
+    str_addn(&vlog, logbuf, LOG_KEEP_HEAD);
+    str_fmt(&vlog, "\n... [%zu bytes of verifier log elided] ...\n", loglen - LOG_KEEP_HEAD - LOG_KEEP_TAIL);
+    str_add(&vlog, logbuf + loglen - LOG_KEEP_TAIL);
+  } else {
+    str_add(&vlog, logbuf);
+  }
   free(logbuf);
   if (err) {
     fail("load failed: %s", strerror(-err));
