@@ -295,7 +295,43 @@ export function createStepper71FromObject(
       events.push({ type: "submit_sqes", nr, ret });
       return ret;
     },
+    // Open-coded numeric iterators (the plumbing bounds its CQ walk with one). The 8-byte
+    // state on the stack holds { s32 cur; s32 end } as in the kernel's bpf_iter_num_kern.
+    bpf_iter_num_new(vm, pc) {
+      const it = vm.reg(1);
+      const start = Number(BigInt.asIntN(32, vm.reg(2)));
+      const end = Number(BigInt.asIntN(32, vm.reg(3)));
+      const bad = start > end || end - start > 1 << 23;
+      iterStore(pc, it, bad ? 0 : start - 1, bad ? 0 : end);
+      return bad ? BigInt(start > end ? -Errno.EINVAL : -7 /* E2BIG */) : 0n;
+    },
+    bpf_iter_num_next(vm, pc) {
+      const it = vm.reg(1);
+      const raw = mem.read(it, 8);
+      if (typeof raw === "string") throw new VmFault(pc, `kfunc bpf_iter_num_next: ${raw}`);
+      const dv = new DataView(raw.buffer, raw.byteOffset, 8);
+      const cur = dv.getInt32(0, true);
+      const end = dv.getInt32(4, true);
+      if (cur + 1 >= end) {
+        iterStore(pc, it, 0, 0);
+        return 0n;
+      }
+      iterStore(pc, it, cur + 1, end);
+      return it;
+    },
+    bpf_iter_num_destroy(vm, pc) {
+      iterStore(pc, vm.reg(1), 0, 0);
+      return 0n;
+    },
   };
+  function iterStore(pc: number, it: bigint, cur: number, end: number): void {
+    const b = new Uint8Array(8);
+    const dv = new DataView(b.buffer);
+    dv.setInt32(0, cur, true);
+    dv.setInt32(4, end, true);
+    const e = mem.write(it, b);
+    if (e) throw new VmFault(pc, `kfunc bpf_iter_num: ${e}`);
+  }
   const kfuncs = new Map<number, HelperFn>();
   const unknown: string[] = [];
   for (const [slot, name] of L.kfuncCalls) {
