@@ -9,6 +9,7 @@ import { registerRun } from "./run.js";
 import { registerCompile } from "./compile.js";
 import { registerTest } from "./test.js";
 import { registerExec } from "./exec.js";
+import { registerGen } from "./gen.js";
 
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
@@ -21,4 +22,5 @@ export const commands: RegisterCommand[] = [
   registerCompile,
   registerTest,
   registerExec,
+  registerGen,
 ];
