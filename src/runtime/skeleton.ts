@@ -167,7 +167,7 @@ static inline int ${P}__find_maps(struct ${P} *s)
 ${sections
   .map(
     (d) =>
-      `\t\telse if (l >= ${d.name.length} && !strcmp(n + l - ${d.name.length}, "${d.name}"))\n\t\t\ts->${field(d)} = bpf_map__initial_value(m, &sz);`,
+      `\t\telse if (l >= ${d.name.length} && !strcmp(n + l - ${d.name.length}, "${d.name}"))\n\t\t\ts->${field(d)} = (void *)bpf_map__initial_value(m, &sz); /* const in libbpf < 1.2 */`,
   )
   .join("\n")}
 	}
@@ -194,7 +194,7 @@ static inline struct ${P} *${P}__open(void)
 static inline int ${P}__set_ring_fd(struct ${P} *s, int fd)
 {
 	size_t sz;
-	unsigned char *v = bpf_map__initial_value(s->ops, &sz);
+	unsigned char *v = (void *)bpf_map__initial_value(s->ops, &sz);
 
 	if (!v || sz < 12)
 		return -EINVAL;
