@@ -13,6 +13,7 @@ import { spawnSync } from "node:child_process";
 import { runCli } from "../../cli/main.js";
 import type { CliIO } from "../../cli/io.js";
 import {
+  fetchGuestParts,
   guestAvailability,
   libbpfLoaderPath,
   runGuestBatch,
@@ -126,6 +127,38 @@ test("native on Linux 7.x: every example with real I/O, same results as emulated
       assert.equal(r.code, 0, `emulated ${id}: ${r.out}`);
     }
 
+    // The C skeletons of nop-pump and copy, linked statically with libbpf 1.7 (as the
+    // libbpf loader is), run in the same boot.
+    const lib = join(fetchGuestParts().libbpfRoot, "usr");
+    const skel: Record<string, string> = {};
+    for (const n of ["nop-pump", "copy"]) {
+      const h = await cli(["gen", "skeleton", obj(n), "-o", join(work, `${n.replace("-", "_")}.skel.h`)]);
+      assert.equal(h.code, 0, h.err);
+      skel[n] = join(work, `${n}-skel`);
+      const c = spawnSync(
+        "gcc",
+        [
+          "-O2",
+          "-static",
+          "-Wall",
+          "-I",
+          work,
+          "-I",
+          join(lib, "include"),
+          "-o",
+          skel[n]!,
+          join(ROOT, "test/runtime/skel", `${n}-main.c`),
+          join(ROOT, "src/kernel/guest/c/isoc23-shim.c"),
+          join(lib, "lib/x86_64-linux-gnu/libbpf.a"),
+          "-lelf",
+          "-lz",
+          "-lzstd",
+        ],
+        { encoding: "utf8" },
+      );
+      assert.equal(c.status, 0, `gcc ${n} skeleton: ${c.stderr}`);
+    }
+
     // Native, in the guest: one boot for everything.
     const loader = await libbpfLoaderPath();
     const node = "/usr/bin/node";
@@ -197,6 +230,9 @@ test("native on Linux 7.x: every example with real I/O, same results as emulated
         timeoutMs: LONG,
       },
       { id: "libbpf-cmp", argv: ["cmp", "/tmp/in-100003", "/tmp/lb-out"] },
+      { id: "skel-nop-pump", argv: ["/t/nop-pump-skel"], timeoutMs: LONG },
+      { id: "skel-copy", argv: ["/t/copy-skel", "/tmp/in-1048583", "/tmp/skel-out"], timeoutMs: LONG },
+      { id: "skel-cmp", argv: ["cmp", "/tmp/in-1048583", "/tmp/skel-out"] },
     ];
     const run = await runGuestBatch({
       withNode: true,
@@ -208,6 +244,8 @@ test("native on Linux 7.x: every example with real I/O, same results as emulated
         { guestPath: "/tmp/small.txt", data: text },
         { guestPath: "/t/echo-client.mjs", hostPath: join(ROOT, "test/runtime/echo-client.mjs") },
         { guestPath: "/t/iou-libbpf-loader", hostPath: loader, mode: 0o755 },
+        { guestPath: "/t/nop-pump-skel", hostPath: skel["nop-pump"]!, mode: 0o755 },
+        { guestPath: "/t/copy-skel", hostPath: skel.copy!, mode: 0o755 },
       ],
       commands,
     });
@@ -299,6 +337,16 @@ test("native on Linux 7.x: every example with real I/O, same results as emulated
       );
     }
     assert.equal(res["libbpf-cmp"]?.exitCode, 0);
+
+    const sn = res["skel-nop-pump"]!;
+    assert.equal(sn.exitCode, 0, `skeleton nop-pump: ${sn.stdout}${sn.stderr}`);
+    assert.match(sn.stdout, /"res":1000\b/);
+    assert.match(sn.stdout, /"completed":1000\b/);
+    const sc = res["skel-copy"]!;
+    assert.equal(sc.exitCode, 0, `skeleton copy: ${sc.stdout}${sc.stderr}`);
+    assert.match(sc.stdout, new RegExp(`"offset":${(1 << 20) + 7}\\b`));
+    assert.equal(res["skel-cmp"]?.exitCode, 0, "skeleton copy: output differs");
+    console.log(`# C skeletons (gcc + libbpf 1.7): nop-pump ${sn.stdout.trim().split("\n").at(-1)}, copy ${sc.stdout.trim().split("\n").at(-1)}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
