@@ -4,6 +4,7 @@
 // results and the child's output. argv: node echo-client.mjs CLI OBJ PORT [exec args…]
 import net from "node:net";
 import { spawn } from "node:child_process";
+import { setTimeout, clearTimeout } from "node:timers";
 
 const [cli, obj, portArg, ...extra] = process.argv.slice(2);
 const port = Number(portArg);
