@@ -8,6 +8,8 @@ import { registerVerify } from "./verify.js";
 import { registerRun } from "./run.js";
 import { registerCompile } from "./compile.js";
 import { registerTest } from "./test.js";
+import { registerExec } from "./exec.js";
+import { registerGen } from "./gen.js";
 
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
@@ -19,4 +21,6 @@ export const commands: RegisterCommand[] = [
   registerRun,
   registerCompile,
   registerTest,
+  registerExec,
+  registerGen,
 ];

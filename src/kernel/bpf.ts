@@ -15,13 +15,18 @@ export const BpfCmd = {
   PROG_TEST_RUN: 10,
   BTF_LOAD: 18,
   MAP_FREEZE: 22,
+  LINK_CREATE: 28,
 } as const;
 
-export const BpfMapType = { HASH: 1, ARRAY: 2 } as const;
-export const BpfProgType = { SOCKET_FILTER: 1, SYSCALL: 31 } as const;
+export const BpfMapType = { HASH: 1, ARRAY: 2, STRUCT_OPS: 26, RINGBUF: 27 } as const;
+export const BpfProgType = { SOCKET_FILTER: 1, STRUCT_OPS: 27, SYSCALL: 31 } as const;
+/** enum bpf_attach_type values used here. */
+export const BpfAttachType = { STRUCT_OPS: 44 } as const;
 
 /** Map flags. */
 export const BPF_F_RDONLY_PROG = 1 << 7;
+export const BPF_F_MMAPABLE = 1 << 10;
+export const BPF_F_LINK = 1 << 13;
 /** Program flags. */
 export const BPF_F_SLEEPABLE = 1 << 4;
 
@@ -140,9 +145,21 @@ export interface MapCreateOptions {
   maxEntries: number;
   flags?: number;
   name?: string;
+  btfFd?: number;
+  btfKeyTypeId?: number;
+  btfValueTypeId?: number;
+  /** For BPF_MAP_TYPE_STRUCT_OPS: the kernel's `bpf_struct_ops_<name>` type id in vmlinux. */
+  btfVmlinuxValueTypeId?: number;
 }
 
 export function mapCreate(o: MapCreateOptions): number {
+  const r = mapCreateRaw(o);
+  if (r < 0) throw new BpfError("MAP_CREATE", -r);
+  return r;
+}
+
+/** MAP_CREATE: the fd or -errno. */
+export function mapCreateRaw(o: MapCreateOptions): number {
   const a = attr();
   a.writeUInt32LE(o.type, 0);
   a.writeUInt32LE(o.keySize, 4);
@@ -150,7 +167,42 @@ export function mapCreate(o: MapCreateOptions): number {
   a.writeUInt32LE(o.maxEntries, 12);
   a.writeUInt32LE(o.flags ?? 0, 16);
   if (o.name) writeName(a, 28, o.name);
-  return bpfOrThrow("MAP_CREATE", a);
+  if (o.btfFd !== undefined) a.writeUInt32LE(o.btfFd, 48);
+  a.writeUInt32LE(o.btfKeyTypeId ?? 0, 52);
+  a.writeUInt32LE(o.btfValueTypeId ?? 0, 56);
+  a.writeUInt32LE(o.btfVmlinuxValueTypeId ?? 0, 60);
+  return bpfRaw(BpfCmd.MAP_CREATE, a);
+}
+
+/** MAP_UPDATE_ELEM: 0 or -errno. */
+export function mapUpdateRaw(fd: number, key: Uint8Array, value: Uint8Array, flags = 0): number {
+  const k = Buffer.from(key);
+  const v = Buffer.from(value);
+  const a = attr();
+  a.writeUInt32LE(fd, 0);
+  a.writeBigUInt64LE(addressOf(k), 8);
+  a.writeBigUInt64LE(addressOf(v), 16);
+  a.writeBigUInt64LE(BigInt(flags), 24);
+  const r = bpfRaw(BpfCmd.MAP_UPDATE_ELEM, a);
+  void [k, v];
+  return r;
+}
+
+/** BPF_LINK_CREATE: the link fd or -errno. For struct_ops, `progOrMapFd` is the map's fd. */
+export function linkCreate(progOrMapFd: number, targetFd: number, attachType: number, flags = 0): number {
+  const a = attr();
+  a.writeUInt32LE(progOrMapFd, 0);
+  a.writeUInt32LE(targetFd, 4);
+  a.writeUInt32LE(attachType, 8);
+  a.writeUInt32LE(flags, 12);
+  return bpfRaw(BpfCmd.LINK_CREATE, a);
+}
+
+/** MAP_FREEZE: 0 or -errno. */
+export function mapFreezeRaw(fd: number): number {
+  const a = attr();
+  a.writeUInt32LE(fd, 0);
+  return bpfRaw(BpfCmd.MAP_FREEZE, a);
 }
 
 /**
@@ -224,6 +276,8 @@ export interface ProgLoadOptions {
   lineInfo?: Uint8Array;
   /** fd_array for BPF_PSEUDO_MAP_IDX / kfunc module BTFs. */
   fdArray?: readonly number[];
+  /** attach_btf_id (struct_ops: the struct type's id in vmlinux). */
+  attachBtfId?: number;
 }
 
 export interface ProgLoadResult {
@@ -267,6 +321,7 @@ export function progLoad(o: ProgLoadOptions): ProgLoadResult {
     a.writeBigUInt64LE(addressOf(lineInfo), 96);
     a.writeUInt32LE(lineInfo.length / 16, 104);
   }
+  if (o.attachBtfId !== undefined) a.writeUInt32LE(o.attachBtfId, 108);
   if (fdArray) a.writeBigUInt64LE(addressOf(fdArray), 120);
   const r = bpfRaw(BpfCmd.PROG_LOAD, a);
   const end = log.indexOf(0);

@@ -64,6 +64,8 @@ export interface Stepper71Options {
   maps?: MapDef[];
   /** File name for diagnostics. */
   file?: string;
+  /** bpf_ktime_get_ns's clock (default: deterministic, 1 s + 1 µs per call); the runtime passes the real one. */
+  clock?: { now: bigint; step: bigint };
 }
 
 /** A fault (or the instruction limit) in a step: a VmFault with its diagnostic. */
@@ -263,7 +265,7 @@ export function createStepper71FromObject(
     cqs: [],
     user,
     ctx: () => ctx,
-    clock: { now: 1_000_000_000n, step: 1000n },
+    clock: opts.clock ?? { now: 1_000_000_000n, step: 1000n },
     rng: { state: 1 },
     queueSqe: () => -Errno.EINVAL,
     event: (e: HelperEvent) => events.push(e),
