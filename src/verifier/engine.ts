@@ -1004,7 +1004,21 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       } else {
         ptr = { ...ptr, v: op === "ADD" ? S.add(ptr.v, s) : S.sub(ptr.v, s) };
       }
-      mapValueBounds(ptr, 0, 1, "pointer arithmetic goes out of range");
+      // The unprivileged kernel keeps map value pointers inside the value (one byte must be
+      // accessible: sanitize_check_bounds); the privileged one only asks for sane offsets and
+      // checks the bounds where the pointer is dereferenced, so clang's `p != end` loops
+      // that step one past the value are fine (issue 16).
+      if (rules.unprivileged) mapValueBounds(ptr, 0, 1, "pointer arithmetic goes out of range");
+      else if (
+        Math.abs(ptr.off) >= MAX_VAR_OFF ||
+        ptr.v.smin <= -BigInt(MAX_VAR_OFF) ||
+        ptr.v.smax >= BigInt(MAX_VAR_OFF)
+      )
+        fail(
+          VerifierCodes.mapValueOutOfBounds,
+          `pointer arithmetic goes out of range: the map value pointer's offset may reach ${ptr.v.smin <= -BigInt(MAX_VAR_OFF) ? ptr.v.smin : ptr.off + Number(ptr.v.smax)}, beyond the kernel's ±${MAX_VAR_OFF}`,
+          "bound the index with a comparison before adding it to the pointer",
+        );
     } else {
       fail(VerifierCodes.badPointerArith, `arithmetic on ${regText(ptr)} is not allowed`);
     }

@@ -35,14 +35,19 @@ export function insnPrepassProblem(d: Decoded, relocated: boolean): InsnProblem 
     return {
       code: VerifierCodes.badInstruction,
       message:
-        "invalid ld_imm64: the opcode, registers and offset of its second slot must be 0 (the kernel checks every instruction, reached or not: \"invalid bpf_ld_imm64 insn\")",
+        'invalid ld_imm64: the opcode, registers and offset of its second slot must be 0 (the kernel checks every instruction, reached or not: "invalid bpf_ld_imm64 insn")',
     };
   if (sem.kind === "load" && d.reserved.includes("imm"))
     return {
       code: VerifierCodes.badInstruction,
       message: `a load's reserved field imm must be 0 (it is ${d.insn.imm}; the kernel checks every load, reached or not: "BPF_LDX uses reserved fields")`,
     };
-  if (sem.kind === "call" && sem.target === "kfunc" && !relocated && (d.insn.imm !== 0 || d.insn.off !== 0))
+  if (
+    sem.kind === "call" &&
+    sem.target === "kfunc" &&
+    !relocated &&
+    (d.insn.imm !== 0 || d.insn.off !== 0)
+  )
     return {
       code: VerifierCodes.kfuncUnsupported,
       message: `kfunc call to BTF id ${d.insn.imm}${d.insn.off ? ` in module BTF ${d.insn.off}` : ""}: the kernel resolves every kfunc call before walking any path and rejects this one ("kernel btf_id ${d.insn.imm} is not a function"); io_uring programs of this target have no kfuncs`,
@@ -83,7 +88,7 @@ export function prepassObject(obj: ObjFile): SectionProblem[] {
 function prepassSection(sec: ObjSection, obj: ObjFile): SectionProblem[] {
   const out: SectionProblem[] = [];
   const relocated = new Set((obj.relocations.get(sec.name) ?? []).map((r) => r.offset));
-  for (let at = 0; at + 8 <= sec.data.length; ) {
+  for (let at = 0; at + 8 <= sec.data.length;) {
     const d = decodeInstruction(sec.data, at);
     if (!d.ok) {
       out.push({

@@ -5,7 +5,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { kernelVerify, objectFromInsns, rejectionReason } from "../../src/kernel/oracle.js";
 import { verifyObject } from "../../src/verifier/index.js";
-import { asm, CALL, EXIT, I, MOV64_IMM, MOV64_REG, ADD64_IMM, needKernel, STDW } from "./helpers.js";
+import {
+  asm,
+  CALL,
+  EXIT,
+  I,
+  MOV64_IMM,
+  MOV64_REG,
+  ADD64_IMM,
+  needKernel,
+  STDW,
+} from "./helpers.js";
 import type { Slot } from "../../src/kernel/slots.js";
 
 const QUEUE_SQE_V2 = 164;
@@ -61,6 +71,7 @@ test("the complaint is the cause, not the statistics lines that follow it", () =
   ].join("\n");
   assert.match(rejectionReason(log), /^R0 !read_ok/);
   // a truncated (rotated) log kept ahead of a statistics-only retry
-  const retried = "R1 invalid mem access 'scalar'\nverification time 5 usec\nstack depth 0+0\nprocessed 9 insns (limit 1000000)";
+  const retried =
+    "R1 invalid mem access 'scalar'\nverification time 5 usec\nstack depth 0+0\nprocessed 9 insns (limit 1000000)";
   assert.match(rejectionReason(retried), /^R1 invalid mem access/);
 });

@@ -28,7 +28,13 @@ function enc(list: I[]): Uint8Array {
 }
 /** r0 = 0; if r0 == 0 goto over the probe; <probe>; r0 = 0; exit: the probe is never reached. */
 const dead = (probe: I[]): Uint8Array =>
-  enc([[0xb7, 0, 0, 0, 0], [0x15, 0, 0, probe.length, 0], ...probe, [0xb7, 0, 0, 0, 0], [0x95, 0, 0, 0, 0]]);
+  enc([
+    [0xb7, 0, 0, 0, 0],
+    [0x15, 0, 0, probe.length, 0],
+    ...probe,
+    [0xb7, 0, 0, 0, 0],
+    [0x95, 0, 0, 0, 0],
+  ]);
 
 const cases: { name: string; insns: Uint8Array; code: string; message: RegExp }[] = [
   {
