@@ -413,6 +413,40 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     if (ok === B.MISC && ck === B.SPILL && cf.spills[i >> 3]?.t === "scalar") return true;
     return ok === B.SPILL && ck === B.SPILL;
   };
+  /**
+   * The scalar a whole-slot read of slot sl gives, when the slot is uniformly one thing: a
+   * 64-bit scalar spill, eight MISC bytes (unknown) or eight ZERO bytes (0). Like the kernel's
+   * scalar_reg_for_stack, this lets a spilled scalar and plain data compare as scalars (with
+   * precision), not byte kind against byte kind.
+   */
+  const slotView = (f: Frame, sl: number): Scalar | undefined => {
+    const b0 = sl * 8;
+    const k0 = f.kinds[b0]!;
+    for (let b = b0 + 1; b < b0 + 8; b++) if (f.kinds[b] !== k0) return undefined;
+    if (k0 === B.SPILL) {
+      const sp = f.spills[sl];
+      return sp?.t === "scalar" ? sp.s : undefined;
+    }
+    if (f.narrow[sl] || (k0 !== B.MISC && k0 !== B.ZERO)) return undefined;
+    return k0 === B.ZERO ? S.constant(0) : S.unknown();
+  };
+  /** Byte i holds data (not a pointer, not uninitialised): a read of it gives a scalar. */
+  const dataByte = (f: Frame, i: number): boolean => {
+    const k = f.kinds[i]!;
+    return k === B.MISC || k === B.ZERO || (k === B.SPILL && f.spills[i >> 3]?.t === "scalar");
+  };
+  /** No value read from slot sl can matter any more (precisionNeeds), at the pc of n0. */
+  const slotIgnored = (sl: number, n0: number): boolean =>
+    n0 >= 0 && !((need[n0 + 1 + (sl >> 5)]! >>> (sl & 31)) & 1);
+  /** Old slot sl covers the current one as a scalar (ignoring the value where it cannot matter, n0 ≥ 0). */
+  const slotScalarSub = (of: Frame, cf: Frame, sl: number, n0: number): boolean => {
+    const o = slotView(of, sl);
+    if (!o) return false;
+    const c = slotView(cf, sl);
+    if (!c) return false;
+    if (n0 >= 0 && !((need[n0 + 1 + (sl >> 5)]! >>> (sl & 31)) & 1)) return true;
+    return exactScalars ? S.equal(o, c) : S.contains(o, c);
+  };
   const spilledPtr = (f: Frame, sl: number): boolean =>
     f.kinds[sl * 8] === B.SPILL && isPtr(f.spills[sl] ?? NONE);
   /** Slot comparison: narrow constants, the spilled-pointer rule of narrow stores, spills. */
@@ -430,14 +464,18 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     if (!exact && ptrLive && spilledPtr(cf, sl) && !(of.kinds[sl * 8] === B.SPILL && of.spills[sl]))
       return false;
     const on = of.narrow[sl];
-    if (on || exact) {
+    // a narrow constant matters only where the slot's value may still matter
+    if ((on || exact) && (exact || !slotIgnored(sl, n0))) {
       const cn = cf.narrow[sl];
       if (on?.size !== cn?.size || on?.v !== cn?.v) return false;
     }
     const o = of.spills[sl];
     if (!o || of.kinds[sl * 8] !== B.SPILL) return true;
     const c = cf.spills[sl];
-    if (!c) return false;
+    if (!c || cf.kinds[sl * 8] !== B.SPILL)
+      // plain data where the old state spilled a scalar: the byte comparison checked that the
+      // live bytes hold data; its value is compared when it may still matter
+      return !exact && o.t === "scalar" && (slotIgnored(sl, n0) || slotScalarSub(of, cf, sl, n0));
     if (
       n0 >= 0 &&
       o.t === "scalar" &&
@@ -484,6 +522,18 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         for (let k = 0; k < idx.length; k++) {
           const i = idx[k]!;
           if (i >= 0) {
+            if (
+              !byteSub(of, cf, i) &&
+              dataByte(of, i) &&
+              dataByte(cf, i) &&
+              slotIgnored(i >> 3, n0)
+            )
+              continue;
+            if (!byteSub(of, cf, i) && slotScalarSub(of, cf, i >> 3, n0)) {
+              // the whole slot compares as a scalar: skip its other bytes
+              while (k + 1 < idx.length && idx[k + 1]! >= 0 && idx[k + 1]! >> 3 === i >> 3) k++;
+              continue;
+            }
             if (!byteSub(of, cf, i)) return false;
             continue;
           }
