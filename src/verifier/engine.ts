@@ -18,9 +18,11 @@ import type { Scalar } from "./scalar.js";
 
 export const MAX_STACK = 512;
 export const MAX_CALL_FRAMES = 8;
-/** Processed-instruction budget. Lower than the kernel's 1M (BPF_COMPLEXITY_LIMIT_INSNS) so that no program
- * costs more than a few hundred ms; a program needing between the two is rejected by us only. */
-export const COMPLEXITY_LIMIT = 200_000;
+/** Processed-instruction budget: the kernel's (BPF_COMPLEXITY_LIMIT_INSNS), so that no program the
+ * kernel accepts is rejected by us for its size alone (issue 16). */
+export const COMPLEXITY_LIMIT = 1_000_000;
+/** Branch decisions kept to explain a failure (the most recent ones). */
+export const MAX_PATH = 64;
 /** Pending branch states at once (the kernel's jump-sequence limit). */
 export const MAX_PENDING = 8192;
 /** Saved checkpoints per instruction and in all (bounds the cost of each prune check). */
@@ -1767,10 +1769,45 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
   };
 
   let failure: VerifyFailure | undefined;
+  /** The last MAX_PATH decisions of a trail: what explains a failure (a full path can be 100k long). */
   const pathOf = (t: Trail | undefined): Decision[] => {
     const out: Decision[] = [];
-    for (let x = t; x; x = x.prev) out.push(x.d);
+    for (let x = t; x && out.length < MAX_PATH; x = x.prev) out.push(x.d);
     return out.reverse();
+  };
+  const visits = new Uint32Array(n);
+  /**
+   * Why the budget ran out, and what to do: the instruction walked most often and the
+   * innermost loop (backward jump) around it, or, without one, the branches that multiply
+   * the paths.
+   */
+  const complexityCause = (): { message: string; hint: string } => {
+    let hot = 0;
+    for (let i = 1; i < n; i++) if (visits[i]! > visits[hot]!) hot = i;
+    let loop: { head: number; tail: number } | undefined;
+    for (const insn of p.insns) {
+      if (!insn) continue;
+      const k = insn.d.form.sem.kind;
+      if (k !== "ja" && k !== "jcond" && k !== "may_goto") continue;
+      for (const t of successors(p, insn))
+        if (
+          t <= insn.pc &&
+          t <= hot &&
+          hot <= insn.pc &&
+          (!loop || insn.pc - t < loop.tail - loop.head)
+        )
+          loop = { head: t, tail: insn.pc };
+    }
+    const base = `the program is too complex: more than ${COMPLEXITY_LIMIT} instructions processed (the kernel's limit, BPF_COMPLEXITY_LIMIT_INSNS); insn ${hot} was walked ${visits[hot]} times`;
+    if (loop)
+      return {
+        message: `${base}, in the loop of insns ${loop.head}-${loop.tail}, which is walked once per iteration and per distinct state`,
+        hint: "bound the loop with a smaller constant (or make its trip count a constant the verifier can see), and keep values that differ per iteration out of the loop body's branches",
+      };
+    return {
+      message: `${base}: the branches before it multiply the paths to it`,
+      hint: "reduce the independent if/else decisions on one path (merge them, or move rarely taken work into a separate function)",
+    };
   };
   try {
     for (;;) {
@@ -1794,12 +1831,11 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
           continue;
         }
         if (!cur.spec) visited[pc] = 1;
-        if (++processed > COMPLEXITY_LIMIT)
-          fail(
-            VerifierCodes.complexity,
-            `the program is too complex: more than ${COMPLEXITY_LIMIT} instructions processed`,
-            "bound every loop with a small constant",
-          );
+        visits[pc]++;
+        if (++processed > COMPLEXITY_LIMIT) {
+          const why = complexityCause();
+          fail(VerifierCodes.complexity, why.message, why.hint);
+        }
         step(insn!);
       } catch (e) {
         if (!(cur.spec && e instanceof Fail && !SPEC_FATAL.has(e.code))) throw e;
