@@ -1423,6 +1423,17 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         push(other);
         return;
       }
+      // The kernel knows only some pointers are non-NULL (reg_not_null: map values among
+      // those modelled here). A context, stack or map pointer compared with 0 is walked both
+      // ways by the privileged kernel and rejected by the unprivileged one ("pointer comparison
+      // prohibited"); we keep the unprivileged rule (docs/verifier.md): it is a pointer
+      // comparison, not a NULL check. Deciding it as "never NULL" accepted code the kernel
+      // walks and rejects (found by byte mutation).
+      if (a.t !== "value")
+        fail(
+          VerifierCodes.pointerCompare,
+          `r${dst} is a pointer (${regText(a)}) that cannot be NULL: comparing it with 0 is a pointer comparison, which is not allowed`,
+        );
       // a non-NULL pointer against 0: the outcome is known
       const takenK = op === "JNE";
       decide(insn, takenK);
