@@ -26,7 +26,7 @@ export const MAX_PATH = 64;
 /** Pending branch states at once (the kernel's jump-sequence limit). */
 export const MAX_PENDING = 8192;
 /** Saved checkpoints per instruction and in all (bounds the cost of each prune check). */
-export const MAX_STATES_PER_PC = 64;
+export const MAX_STATES_PER_PC = 256;
 export const MAX_STATES = 20_000;
 const MAX_VAR_OFF = 1 << 29;
 /** Failures that reject the program even on a speculative path. */
