@@ -319,8 +319,7 @@ function redundantLoads(items: Item[]): boolean {
     if (isLdImm64(insn) && it.sym !== undefined) {
       const key = `${it.sym}+${insn.imm64 ?? insn.imm}`;
       if (holds.get(insn.dst) === key) {
-        items.splice(i, 1);
-        i--;
+        items[i] = REMOVED; // compacted once at the end: a splice per load was quadratic
         changed = true;
         continue;
       }
@@ -343,11 +342,12 @@ function redundantLoads(items: Item[]): boolean {
         nx.insn.off === insn.off &&
         insn.src !== insn.dst
       ) {
-        items.splice(j, 1);
+        items[j] = REMOVED;
         changed = true;
       }
     }
   }
+  if (changed) compact(items);
   return changed;
 }
 
