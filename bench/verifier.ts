@@ -1,7 +1,8 @@
 // Verifier benchmark (docs/verifier.md): time of our verifier on every example compiled at
 // -O2, our explored states and processed instructions against the kernel's processed-insn
-// count, and a large differential run (four-outcome counts). Run: node --import tsx
-// bench/verifier.ts [differential-N] (default 50,000; 0 skips it).
+// count, a large differential run (four-outcome counts) and the mutation differential over
+// real objects in both modes. Run: node --import tsx bench/verifier.ts [differential-N]
+// [mutants-M] (defaults 50,000 and 10,000; 0 skips either).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile } from "../src/codegen/index.js";
@@ -9,8 +10,11 @@ import { kernelOracleAvailable } from "../src/kernel/bpf.js";
 import { kernelVerify } from "../src/kernel/oracle.js";
 import { verifyObject } from "../src/verifier/index.js";
 import { runDifferential } from "../test/verifier/differential.js";
+import { runMutationDifferential } from "../test/verifier/mutation.js";
 
 const N = Number(process.argv[2] ?? 50_000);
+/** Mutated real objects per mode (issue 16: at least 10,000). */
+const M = Number(process.argv[3] ?? 10_000);
 const oracle = kernelOracleAvailable();
 const rows: string[][] = [
   ["example", "insns", "ours", "ms", "states", "processed", "kernel", "kernel processed"],
@@ -69,6 +73,18 @@ if (N > 0) {
       console.log(
         `first ours-only accept (${r.oursOnly[0]!.kernel.reason}):\n${r.oursOnly[0]!.asm}`,
       );
+  }
+}
+if (M > 0 && oracle.ok) {
+  for (const unprivileged of [false, true]) {
+    const r = await runMutationDifferential(M, 777 + (unprivileged ? 1 : 0), { unprivileged });
+    console.log(
+      `mutation differential ${M} mutants, ${unprivileged ? "unprivileged vs strict kernel" : "privileged"}: ${JSON.stringify(r.counts)}; strict ours-only ${r.strictOursOnly.length}; ${(r.ms / 1000).toFixed(0)} s`,
+    );
+    for (const x of r.oursOnly.slice(0, 3))
+      console.log(`  ours-only: ${x.asm}: ${x.kernel.reason}`);
+    for (const x of r.strictOursOnly.slice(0, 3))
+      console.log(`  strict ours-only: ${x.asm}: ${x.strict?.reason}`);
   }
 }
 process.exit(0);

@@ -5,6 +5,7 @@ import { readElf } from "../../src/elf/reader.js";
 import { findTarget, TARGET_NAMES } from "../../src/targets/targets.js";
 import { defaultScenario, parseScenario } from "../../src/vm/scenario.js";
 import { simulate } from "../../src/vm/simulate.js";
+import { prepassObject } from "../../src/verifier/prepass.js";
 import { formatTrace, traceToJson } from "../../src/vm/trace.js";
 import { Exit, isDiagnostic, readBinaryInput, readTextInput, report, SourceCache } from "../io.js";
 import type { RegisterCommand } from "./index.js";
@@ -63,6 +64,22 @@ export const registerRun: RegisterCommand = (program, ctx) => {
       if (isDiagnostic(bytes)) return ctx.setExit(report(io, [bytes], { json: opts.json }));
       const { object, diagnostics } = readElf(bytes, file);
       if (!object) return ctx.setExit(report(io, diagnostics, { json: opts.json }));
+      // An object no kernel loads (an invalid instruction anywhere, even where no path
+      // reaches) is refused before it runs, with the verifier's pre-pass codes.
+      const bad = prepassObject(object);
+      if (bad.length)
+        return ctx.setExit(
+          report(
+            io,
+            bad.slice(0, 10).map((b) => ({
+              code: b.code,
+              severity: "error" as const,
+              message: `${b.section}+0x${b.byteOffset.toString(16)} (insn ${b.byteOffset / 8}): ${b.message}`,
+              file,
+            })),
+            { json: opts.json },
+          ),
+        );
       const result = simulate(object, scenario, {
         ...(opts.target ? { target: findTarget(opts.target)!.name } : {}),
         ...(opts.program ? { program: opts.program } : {}),

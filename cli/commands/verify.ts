@@ -12,6 +12,9 @@ import { Exit, isDiagnostic, readBinaryInput, report } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 import { runOurVerifier } from "./verify-ours.js";
 
+/** Kernel log characters `verify --kernel --json` prints at most (its last part). */
+const JSON_LOG_MAX = 64 * 1024;
+
 interface VerifyOptions {
   kernel?: boolean;
   target?: string;
@@ -98,7 +101,13 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
         ...(r.sleepable !== undefined ? { sleepable: r.sleepable } : {}),
         ...(r.reason !== undefined ? { reason: r.reason } : {}),
         ...(r.errno !== undefined ? { errno: r.errno } : {}),
-        log: r.log,
+        // a kernel log can be 10-15 MB: --json keeps its end (the complaint is there)
+        ...(r.log.length > JSON_LOG_MAX
+          ? {
+              log: `[${r.log.length - JSON_LOG_MAX} earlier bytes of the log omitted]\n${r.log.slice(-JSON_LOG_MAX)}`,
+              logBytes: r.log.length,
+            }
+          : { log: r.log }),
       };
       if (opts.json) return ctx.setExit(report(io, all, { json: true, extra: summary }));
       if (r.verdict !== "unavailable") {

@@ -8,6 +8,7 @@ import { AluOp, Class, Source, instructionSize } from "../isa/index.js";
 import {
   type InsnItem,
   type Item,
+  type LineItem,
   NEGATE,
   isCondJump,
   isExit,
@@ -77,10 +78,6 @@ function writes(i: Instruction): number[] {
  * up to a small budget; anything unclear counts as a read). `exit` reads r0 only.
  */
 function deadAfter(items: Item[], from: number, reg: number): boolean {
-  const labelPos = new Map<number, number>();
-  items.forEach((it, i) => {
-    if (it.k === "label") labelPos.set(it.id, i);
-  });
   let budget = 64;
   const seen = new Set<number>();
   const walk = (start: number): boolean => {
@@ -94,7 +91,7 @@ function deadAfter(items: Item[], from: number, reg: number): boolean {
       if (writes(x.insn).includes(reg)) return true;
       if (isExit(x.insn)) return true;
       if (x.target !== undefined) {
-        const t = labelPos.get(x.target);
+        const t = labelNear(items, x.target, k);
         if (t === undefined || !walk(t)) return false;
         if (isJa(x.insn)) return true;
       }
@@ -102,6 +99,34 @@ function deadAfter(items: Item[], from: number, reg: number): boolean {
     return false;
   };
   return walk(from);
+}
+
+/** Labels further than this from a jump are not looked for by deadAfter (it then answers "not dead"). */
+const LABEL_WINDOW = 4096;
+
+/**
+ * The index of label `id` within LABEL_WINDOW items of `near`, or undefined. A bounded scan
+ * instead of a whole-list map per query keeps deadAfter O(1) amortised: building the map on
+ * every call made the optimizer quadratic in the program's length (issue 16).
+ */
+function labelNear(items: Item[], id: number, near: number): number | undefined {
+  for (let d = 1; d <= LABEL_WINDOW; d++) {
+    const a = items[near + d];
+    if (a?.k === "label" && a.id === id) return near + d;
+    const b = items[near - d];
+    if (b?.k === "label" && b.id === id) return near - d;
+    if (a === undefined && b === undefined) break;
+  }
+  return undefined;
+}
+
+/** Placeholder for an item a pass removed (a line item: every pass skips it); compacted after. */
+const REMOVED: LineItem = { k: "line", line: -1, col: -1 };
+
+function compact(items: Item[]): void {
+  let w = 0;
+  for (let r = 0; r < items.length; r++) if (items[r] !== REMOVED) items[w++] = items[r]!;
+  items.length = w;
 }
 
 /**
@@ -166,10 +191,11 @@ function coalesce(items: Item[]): boolean {
       const src = x.insn.src === rT && reads(x.insn).includes(rT) ? rH : x.insn.src;
       items[k] = { ...x, insn: { ...x.insn, dst: rH, src } };
     }
-    items.splice(j, 1);
-    j--;
+    // removed in place and compacted once: a splice per move was quadratic
+    items[j] = REMOVED;
     changed = true;
   }
+  if (changed) compact(items);
   return changed;
 }
 
@@ -293,8 +319,7 @@ function redundantLoads(items: Item[]): boolean {
     if (isLdImm64(insn) && it.sym !== undefined) {
       const key = `${it.sym}+${insn.imm64 ?? insn.imm}`;
       if (holds.get(insn.dst) === key) {
-        items.splice(i, 1);
-        i--;
+        items[i] = REMOVED; // compacted once at the end: a splice per load was quadratic
         changed = true;
         continue;
       }
@@ -317,11 +342,12 @@ function redundantLoads(items: Item[]): boolean {
         nx.insn.off === insn.off &&
         insn.src !== insn.dst
       ) {
-        items.splice(j, 1);
+        items[j] = REMOVED;
         changed = true;
       }
     }
   }
+  if (changed) compact(items);
   return changed;
 }
 
@@ -519,9 +545,14 @@ export function optimize(items: Item[]): Item[] {
       else if (it.k === "insn" && it.target !== undefined) maxLabel = Math.max(maxLabel, it.target);
     }
     for (let m = 0; m < 50 && tailMerge(cur, () => ++maxLabel); m++) changed = true;
-    // Label → the first instruction after it (skipping labels/lines).
+    // Label → the first instruction after it (skipping labels/lines); positions indexed once
+    // per round rather than searched per jump.
+    const labelAt = new Map<number, number>();
+    cur.forEach((x, i) => {
+      if (x.k === "label") labelAt.set(x.id, i);
+    });
     const firstInsnAfter = (list: Item[], label: number): InsnItem | undefined => {
-      const i = list.findIndex((x) => x.k === "label" && x.id === label);
+      const i = labelAt.get(label) ?? -1;
       for (let j = i + 1; j < list.length; j++) {
         const x = list[j]!;
         if (x.k === "insn") return x;

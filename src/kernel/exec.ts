@@ -90,7 +90,10 @@ export function executePlan(plan: LoadPlan): ExecResult {
     });
     // A log that does not fit fails the load with ENOSPC; retry with statistics only, so the
     // verdict and the instruction count are still known.
-    if (loaded.errno === 28 && plan.logLevel !== 4)
+    if (loaded.errno === 28 && plan.logLevel !== 4) {
+      // The kernel's log rotates: the truncated log still ends with the complaint, which
+      // the statistics-only retry does not have; keep it ahead of the retry's statistics.
+      const tail = loaded.log;
       loaded = progLoad({
         type: plan.progType,
         insns,
@@ -100,6 +103,8 @@ export function executePlan(plan: LoadPlan): ExecResult {
         logLevel: 4,
         logSize: 1 << 20,
       });
+      if (loaded.fd < 0) loaded = { ...loaded, log: `${tail.trimEnd()}\n${loaded.log}` };
+    }
     if (loaded.fd < 0) return { mode, loaded: false, errno: loaded.errno, log: loaded.log };
     fds.push(loaded.fd);
     if (!plan.run) return { mode, loaded: true, errno: 0, log: loaded.log };

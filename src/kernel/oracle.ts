@@ -233,13 +233,16 @@ export function parseProcessedInsns(log: string): number | undefined {
 }
 
 /** The verifier's complaint: the last log line that is not a state dump or the statistics. */
-function rejectionReason(log: string, layout: PlanLayout): string {
+export function rejectionReason(
+  log: string,
+  layout: Pick<PlanLayout, "traps" | "shims"> = { traps: new Map(), shims: [] },
+): string {
   const lines = log.split("\n").filter((l) => l.trim() !== "");
   const statsAt = lines.findIndex((l) => l.startsWith("processed "));
   const body = statsAt >= 0 ? lines.slice(0, statsAt) : lines;
   // State dumps (instruction lines, register states, frame headers) are not the complaint.
   const dump =
-    /^(\d+: |\s|(cur|old) state:|frame\d|caller:|callee:|to caller|from \d+ to \d+|last_idx|regs=|mark_precise)/;
+    /^(\d+: |\s|(cur|old) state:|frame\d|caller:|callee:|to caller|from \d+ to \d+|last_idx|regs=|mark_precise|parent (didn't )?|propagating|verification time|stack depth|processed \d+|max_states_per_insn|func#\d+ @|live regs|Validating|; )/;
   let message =
     [...body].reverse().find((l) => !dump.test(l)) ??
     body[body.length - 1] ??

@@ -22,8 +22,23 @@ export const CQE_SIZE = 16;
 export const EMIT_RECORD_SIZE = 24;
 /** A copy_to_user record: u64 uptr, u32 size, u32 pad. */
 export const COPY_RECORD_SIZE = 16;
-/** `state` map value: u32 counters at fixed offsets. */
-export const STATE = { nsqe: 0, nemit: 4, ncopy: 8, nreap: 12, ret: 16, size: 24 } as const;
+/**
+ * `state` map value: u32 counters at fixed offsets, the returned value, and scratch space for
+ * map keys and records. The shims keep keys and records here rather than on their own stack:
+ * a shim frame's stack would count towards the 512-byte combined limit of the program that
+ * calls it, which the real helpers do not (issue 16).
+ */
+export const STATE = {
+  nsqe: 0,
+  nemit: 4,
+  ncopy: 8,
+  nreap: 12,
+  ret: 16,
+  key: 24,
+  key2: 28,
+  rec: 32,
+  size: 56,
+} as const;
 
 const EINVAL = -22;
 const EBUSY = -16;
@@ -101,61 +116,75 @@ function opaqueReturn(a: SlotAsm): SlotAsm {
   return a.emit(OP.EXIT);
 }
 
-/** queue_sqe(ctx, sqe, len): copies the 64-byte SQE into `sqes[nsqe++]`. */
+/**
+ * `ok = 1 + (r0 s>> 63)`: 1 when the map update in r0 returned 0, 0 when it failed (a
+ * negative errno), computed without a branch. A branch the verifier cannot decide would push
+ * one pending state per call, and about 4,100 calls on one path would then hit the kernel's
+ * 8,192-jump limit, which the real helpers (no branches) never do.
+ */
+function okFromUpdate(a: SlotAsm): SlotAsm {
+  return a.emit(OP.ARSH64_IMM, 0, 0, 0, 63).emit(OP.ADD64_IMM, 0, 0, 0, 1);
+}
+
+/** r0 = ok ? good : bad, for ok in {0, 1} in r0, without a branch. */
+function select(a: SlotAsm, good: number, bad: number): SlotAsm {
+  return a.emit(OP.MUL64_IMM, 0, 0, 0, good - bad).emit(OP.ADD64_IMM, 0, 0, 0, bad);
+}
+
+/**
+ * queue_sqe(ctx, sqe, len): copies the 64-byte SQE into `sqes[nsqe]`, and counts it when that
+ * worked; beyond the `sqes` map's `maxSqes` entries the update fails, and the shim returns
+ * -EBUSY. Branch-free apart from the size check, which a constant size decides.
+ */
 function queueSqe(c: ShimConfig): SlotAsm {
   const a = new SlotAsm();
   // The real helper takes any verifier-known size and fails other than 64 at run time.
   a.jump(OP.JNE_IMM, 3, { imm: c.sqeLen }, "einval");
-  a.ldMap(6, "state", "value", STATE.nsqe);
-  a.emit(OP.LDXW, 7, 6, 0);
-  a.jump(OP.JGE_IMM, 7, { imm: c.maxSqes }, "full");
-  a.emit(OP.STXW, 10, 7, -4);
+  a.ldMap(6, "state", "value", 0);
+  a.emit(OP.LDXW, 7, 6, STATE.nsqe);
+  a.emit(OP.STXW, 6, 7, STATE.key);
   // map_update_elem(sqes, &key, sqe, 0): the verifier checks all 64 bytes are readable and
   // (in strict mode) initialised, as the real helper's ARG_PTR_TO_MEM does.
   a.emit(OP.MOV64_REG, 3, 2);
-  a.emit(OP.MOV64_REG, 2, 10).emit(OP.ADD64_IMM, 2, 0, 0, -4);
+  a.emit(OP.MOV64_REG, 2, 6).emit(OP.ADD64_IMM, 2, 0, 0, STATE.key);
   a.ldMap(1, "sqes", "fd");
   a.emit(OP.MOV64_IMM, 4, 0, 0, 0);
   a.emit(OP.CALL, 0, 0, 0, MAP_UPDATE);
-  a.jump(OP.JNE_IMM, 0, { imm: 0 }, "out");
-  a.emit(OP.ADD64_IMM, 7, 0, 0, 1);
-  a.emit(OP.STXW, 6, 7, 0);
-  ret(a, c.queueReturn);
-  a.label("full");
-  ret(a, EBUSY);
+  okFromUpdate(a);
+  a.emit(OP.ADD64_REG, 7, 0);
+  a.emit(OP.STXW, 6, 7, STATE.nsqe);
+  select(a, c.queueReturn, EBUSY).ja("ret");
   a.label("einval");
-  ret(a, EINVAL);
-  a.label("out");
+  a.emit(OP.MOV64_IMM, 0, 0, 0, EINVAL);
   return opaqueReturn(a);
 }
 
-/** emit_cqe(ctx, cq, user_data, res, flags): records {cq, user_data, res, flags} in `emits`. */
+/**
+ * emit_cqe(ctx, cq, user_data, res, flags): records {cq, user_data, res, flags} in
+ * `emits[nemit]`; -EBUSY beyond `maxEmits` (the update fails), -EINVAL for a bad CQ index.
+ */
 function emitCqe(c: ShimConfig): SlotAsm {
   const a = new SlotAsm();
   a.jump(OP.JGE_IMM, 2, { imm: c.nCq }, "einval");
-  a.ldMap(6, "state", "value", STATE.nemit);
-  a.emit(OP.LDXW, 7, 6, 0);
-  a.jump(OP.JGE_IMM, 7, { imm: c.maxEmits }, "full");
-  a.emit(OP.STXW, 10, 2, -24);
-  a.emit(OP.STW, 10, 0, -20, 0);
-  a.emit(OP.STXDW, 10, 3, -16);
-  a.emit(OP.STXW, 10, 4, -8);
-  a.emit(OP.STXW, 10, 5, -4);
-  a.emit(OP.STXW, 10, 7, -28);
+  a.ldMap(6, "state", "value", 0);
+  a.emit(OP.LDXW, 7, 6, STATE.nemit);
+  a.emit(OP.STXW, 6, 7, STATE.key);
+  a.emit(OP.STXW, 6, 2, STATE.rec);
+  a.emit(OP.STW, 6, 0, STATE.rec + 4, 0);
+  a.emit(OP.STXDW, 6, 3, STATE.rec + 8);
+  a.emit(OP.STXW, 6, 4, STATE.rec + 16);
+  a.emit(OP.STXW, 6, 5, STATE.rec + 20);
   a.ldMap(1, "emits", "fd");
-  a.emit(OP.MOV64_REG, 2, 10).emit(OP.ADD64_IMM, 2, 0, 0, -28);
-  a.emit(OP.MOV64_REG, 3, 10).emit(OP.ADD64_IMM, 3, 0, 0, -24);
+  a.emit(OP.MOV64_REG, 2, 6).emit(OP.ADD64_IMM, 2, 0, 0, STATE.key);
+  a.emit(OP.MOV64_REG, 3, 6).emit(OP.ADD64_IMM, 3, 0, 0, STATE.rec);
   a.emit(OP.MOV64_IMM, 4, 0, 0, 0);
   a.emit(OP.CALL, 0, 0, 0, MAP_UPDATE);
-  a.jump(OP.JNE_IMM, 0, { imm: 0 }, "out");
-  a.emit(OP.ADD64_IMM, 7, 0, 0, 1);
-  a.emit(OP.STXW, 6, 7, 0);
-  ret(a, 0);
+  okFromUpdate(a);
+  a.emit(OP.ADD64_REG, 7, 0);
+  a.emit(OP.STXW, 6, 7, STATE.nemit);
+  select(a, 0, EBUSY).ja("ret");
   a.label("einval");
-  ret(a, EINVAL);
-  a.label("full");
-  ret(a, EBUSY);
-  a.label("out");
+  a.emit(OP.MOV64_IMM, 0, 0, 0, EINVAL);
   return opaqueReturn(a);
 }
 
@@ -174,9 +203,9 @@ function reapCqe(c: ShimConfig): SlotAsm {
   a.emit(OP.STDW, 6, 0, 0, 0);
   a.emit(OP.STDW, 6, 0, 8, 0);
   a.jump(OP.JGE_IMM, 7, { imm: c.nCq }, "einval");
-  a.emit(OP.STXW, 10, 7, -4);
+  a.ldMap(2, "state", "value", STATE.key);
+  a.emit(OP.STXW, 2, 7, 0);
   a.ldMap(1, "cq_state", "fd");
-  a.emit(OP.MOV64_REG, 2, 10).emit(OP.ADD64_IMM, 2, 0, 0, -4);
   a.emit(OP.CALL, 0, 0, 0, MAP_LOOKUP);
   a.jump(OP.JEQ_IMM, 0, { imm: 0 }, "einval");
   a.emit(OP.MOV64_REG, 8, 0);
@@ -184,11 +213,11 @@ function reapCqe(c: ShimConfig): SlotAsm {
   a.emit(OP.LDXW, 2, 8, 4); // count
   a.jump(OP.JGE_REG, 1, { reg: 2 }, "enoent");
   a.emit(OP.MOV64_REG, 3, 7).emit(OP.MUL64_IMM, 3, 0, 0, c.perCq).emit(OP.ADD64_REG, 3, 1);
-  a.emit(OP.STXW, 10, 3, -8);
   a.emit(OP.ADD64_IMM, 1, 0, 0, 1);
   a.emit(OP.STXW, 8, 1, 0);
+  a.ldMap(2, "state", "value", STATE.key2);
+  a.emit(OP.STXW, 2, 3, 0);
   a.ldMap(1, "cq_script", "fd");
-  a.emit(OP.MOV64_REG, 2, 10).emit(OP.ADD64_IMM, 2, 0, 0, -8);
   a.emit(OP.CALL, 0, 0, 0, MAP_LOOKUP);
   a.jump(OP.JEQ_IMM, 0, { imm: 0 }, "enoent");
   a.emit(OP.LDXDW, 1, 0, 0).emit(OP.STXDW, 6, 1, 0);
@@ -204,30 +233,27 @@ function reapCqe(c: ShimConfig): SlotAsm {
 }
 
 /**
- * copy_to_user(uptr, src, size): records {uptr, size}. The bytes are not copied (a SYSCALL
- * program has no variable-size copy helper in strict mode), and `src` is not checked.
+ * copy_to_user(uptr, src, size): records {uptr, size} in `copies[ncopy]`; -EBUSY beyond
+ * `maxCopies`. The bytes are not copied (a SYSCALL program has no variable-size copy helper in
+ * strict mode), and `src` is not checked.
  */
-function copyToUser(c: ShimConfig): SlotAsm {
+function copyToUser(_c: ShimConfig): SlotAsm {
   const a = new SlotAsm();
-  a.ldMap(6, "state", "value", STATE.ncopy);
-  a.emit(OP.LDXW, 7, 6, 0);
-  a.jump(OP.JGE_IMM, 7, { imm: c.maxCopies }, "full");
-  a.emit(OP.STXDW, 10, 1, -16);
-  a.emit(OP.STXW, 10, 3, -8);
-  a.emit(OP.STW, 10, 0, -4, 0);
-  a.emit(OP.STXW, 10, 7, -20);
+  a.ldMap(6, "state", "value", 0);
+  a.emit(OP.LDXW, 7, 6, STATE.ncopy);
+  a.emit(OP.STXW, 6, 7, STATE.key);
+  a.emit(OP.STXDW, 6, 1, STATE.rec);
+  a.emit(OP.STXW, 6, 3, STATE.rec + 8);
+  a.emit(OP.STW, 6, 0, STATE.rec + 12, 0);
   a.ldMap(1, "copies", "fd");
-  a.emit(OP.MOV64_REG, 2, 10).emit(OP.ADD64_IMM, 2, 0, 0, -20);
-  a.emit(OP.MOV64_REG, 3, 10).emit(OP.ADD64_IMM, 3, 0, 0, -16);
+  a.emit(OP.MOV64_REG, 2, 6).emit(OP.ADD64_IMM, 2, 0, 0, STATE.key);
+  a.emit(OP.MOV64_REG, 3, 6).emit(OP.ADD64_IMM, 3, 0, 0, STATE.rec);
   a.emit(OP.MOV64_IMM, 4, 0, 0, 0);
   a.emit(OP.CALL, 0, 0, 0, MAP_UPDATE);
-  a.jump(OP.JNE_IMM, 0, { imm: 0 }, "out");
-  a.emit(OP.ADD64_IMM, 7, 0, 0, 1);
-  a.emit(OP.STXW, 6, 7, 0);
-  ret(a, 0);
-  a.label("full");
-  ret(a, EBUSY);
-  a.label("out");
+  okFromUpdate(a);
+  a.emit(OP.ADD64_REG, 7, 0);
+  a.emit(OP.STXW, 6, 7, STATE.ncopy);
+  select(a, 0, EBUSY);
   return opaqueReturn(a);
 }
 

@@ -49,6 +49,7 @@ export const OP = {
   ADD64_IMM: 0x07,
   ADD64_REG: 0x0f,
   MUL64_IMM: 0x27,
+  ARSH64_IMM: 0xc7,
   JEQ_IMM: 0x15,
   JNE_IMM: 0x55,
   JGE_IMM: 0x35,

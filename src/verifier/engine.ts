@@ -26,13 +26,15 @@ import type { Scalar } from "./scalar.js";
 
 export const MAX_STACK = 512;
 export const MAX_CALL_FRAMES = 8;
-/** Processed-instruction budget. Lower than the kernel's 1M (BPF_COMPLEXITY_LIMIT_INSNS) so that no program
- * costs more than a few hundred ms; a program needing between the two is rejected by us only. */
-export const COMPLEXITY_LIMIT = 200_000;
+/** Processed-instruction budget: the kernel's (BPF_COMPLEXITY_LIMIT_INSNS), so that no program the
+ * kernel accepts is rejected by us for its size alone (issue 16). */
+export const COMPLEXITY_LIMIT = 1_000_000;
+/** Branch decisions kept to explain a failure (the most recent ones). */
+export const MAX_PATH = 64;
 /** Pending branch states at once (the kernel's jump-sequence limit). */
 export const MAX_PENDING = 8192;
 /** Saved checkpoints per instruction and in all (bounds the cost of each prune check). */
-export const MAX_STATES_PER_PC = 64;
+export const MAX_STATES_PER_PC = 256;
 export const MAX_STATES = 20_000;
 const MAX_VAR_OFF = 1 << 29;
 /** Failures that reject the program even on a speculative path. */
@@ -438,6 +440,40 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     if (ok === B.MISC && ck === B.SPILL && cf.spills[i >> 3]?.t === "scalar") return true;
     return ok === B.SPILL && ck === B.SPILL;
   };
+  /**
+   * The scalar a whole-slot read of slot sl gives, when the slot is uniformly one thing: a
+   * 64-bit scalar spill, eight MISC bytes (unknown) or eight ZERO bytes (0). Like the kernel's
+   * scalar_reg_for_stack, this lets a spilled scalar and plain data compare as scalars (with
+   * precision), not byte kind against byte kind.
+   */
+  const slotView = (f: Frame, sl: number): Scalar | undefined => {
+    const b0 = sl * 8;
+    const k0 = f.kinds[b0]!;
+    for (let b = b0 + 1; b < b0 + 8; b++) if (f.kinds[b] !== k0) return undefined;
+    if (k0 === B.SPILL) {
+      const sp = f.spills[sl];
+      return sp?.t === "scalar" ? sp.s : undefined;
+    }
+    if (f.narrow[sl] || (k0 !== B.MISC && k0 !== B.ZERO)) return undefined;
+    return k0 === B.ZERO ? S.constant(0) : S.unknown();
+  };
+  /** Byte i holds data (not a pointer, not uninitialised): a read of it gives a scalar. */
+  const dataByte = (f: Frame, i: number): boolean => {
+    const k = f.kinds[i]!;
+    return k === B.MISC || k === B.ZERO || (k === B.SPILL && f.spills[i >> 3]?.t === "scalar");
+  };
+  /** No value read from slot sl can matter any more (precisionNeeds), at the pc of n0. */
+  const slotIgnored = (sl: number, n0: number): boolean =>
+    n0 >= 0 && !((need[n0 + 1 + (sl >> 5)]! >>> (sl & 31)) & 1);
+  /** Old slot sl covers the current one as a scalar (ignoring the value where it cannot matter, n0 ≥ 0). */
+  const slotScalarSub = (of: Frame, cf: Frame, sl: number, n0: number): boolean => {
+    const o = slotView(of, sl);
+    if (!o) return false;
+    const c = slotView(cf, sl);
+    if (!c) return false;
+    if (n0 >= 0 && !((need[n0 + 1 + (sl >> 5)]! >>> (sl & 31)) & 1)) return true;
+    return exactScalars ? S.equal(o, c) : S.contains(o, c);
+  };
   const spilledPtr = (f: Frame, sl: number): boolean =>
     f.kinds[sl * 8] === B.SPILL && isPtr(f.spills[sl] ?? NONE);
   /** Slot comparison: narrow constants, the spilled-pointer rule of narrow stores, spills. */
@@ -455,14 +491,18 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     if (!exact && ptrLive && spilledPtr(cf, sl) && !(of.kinds[sl * 8] === B.SPILL && of.spills[sl]))
       return false;
     const on = of.narrow[sl];
-    if (on || exact) {
+    // a narrow constant matters only where the slot's value may still matter
+    if ((on || exact) && (exact || !slotIgnored(sl, n0))) {
       const cn = cf.narrow[sl];
       if (on?.size !== cn?.size || on?.v !== cn?.v) return false;
     }
     const o = of.spills[sl];
     if (!o || of.kinds[sl * 8] !== B.SPILL) return true;
     const c = cf.spills[sl];
-    if (!c) return false;
+    if (!c || cf.kinds[sl * 8] !== B.SPILL)
+      // plain data where the old state spilled a scalar: the byte comparison checked that the
+      // live bytes hold data; its value is compared when it may still matter
+      return !exact && o.t === "scalar" && (slotIgnored(sl, n0) || slotScalarSub(of, cf, sl, n0));
     if (
       n0 >= 0 &&
       o.t === "scalar" &&
@@ -509,6 +549,18 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         for (let k = 0; k < idx.length; k++) {
           const i = idx[k]!;
           if (i >= 0) {
+            if (
+              !byteSub(of, cf, i) &&
+              dataByte(of, i) &&
+              dataByte(cf, i) &&
+              slotIgnored(i >> 3, n0)
+            )
+              continue;
+            if (!byteSub(of, cf, i) && slotScalarSub(of, cf, i >> 3, n0)) {
+              // the whole slot compares as a scalar: skip its other bytes
+              while (k + 1 < idx.length && idx[k + 1]! >= 0 && idx[k + 1]! >> 3 === i >> 3) k++;
+              continue;
+            }
             if (!byteSub(of, cf, i)) return false;
             continue;
           }
@@ -1082,7 +1134,21 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       } else {
         ptr = { ...ptr, v: op === "ADD" ? S.add(ptr.v, s) : S.sub(ptr.v, s) };
       }
-      mapValueBounds(ptr, 0, 1, "pointer arithmetic goes out of range");
+      // The unprivileged kernel keeps map value pointers inside the value (one byte must be
+      // accessible: sanitize_check_bounds); the privileged one only asks for sane offsets and
+      // checks the bounds where the pointer is dereferenced, so clang's `p != end` loops
+      // that step one past the value are fine (issue 16).
+      if (rules.unprivileged) mapValueBounds(ptr, 0, 1, "pointer arithmetic goes out of range");
+      else if (
+        Math.abs(ptr.off) >= MAX_VAR_OFF ||
+        ptr.v.smin <= -BigInt(MAX_VAR_OFF) ||
+        ptr.v.smax >= BigInt(MAX_VAR_OFF)
+      )
+        fail(
+          VerifierCodes.mapValueOutOfBounds,
+          `pointer arithmetic goes out of range: the map value pointer's offset may reach ${ptr.v.smin <= -BigInt(MAX_VAR_OFF) ? ptr.v.smin : ptr.off + Number(ptr.v.smax)}, beyond the kernel's ±${MAX_VAR_OFF}`,
+          "bound the index with a comparison before adding it to the pointer",
+        );
     } else {
       fail(VerifierCodes.badPointerArith, `arithmetic on ${regText(ptr)} is not allowed`);
     }
@@ -1435,6 +1501,17 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         push(other);
         return;
       }
+      // The kernel knows only some pointers are non-NULL (reg_not_null: map values among
+      // those modelled here). A context, stack or map pointer compared with 0 is walked both
+      // ways by the privileged kernel and rejected by the unprivileged one ("pointer comparison
+      // prohibited"); we keep the unprivileged rule (docs/verifier.md): it is a pointer
+      // comparison, not a NULL check. Deciding it as "never NULL" accepted code the kernel
+      // walks and rejects (found by byte mutation).
+      if (a.t !== "value")
+        fail(
+          VerifierCodes.pointerCompare,
+          `r${dst} is a pointer (${regText(a)}) that cannot be NULL: comparing it with 0 is a pointer comparison, which is not allowed`,
+        );
       // a non-NULL pointer against 0: the outcome is known
       const takenK = op === "JNE";
       decide(insn, takenK);
@@ -1785,10 +1862,45 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
   };
 
   let failure: VerifyFailure | undefined;
+  /** The last MAX_PATH decisions of a trail: what explains a failure (a full path can be 100k long). */
   const pathOf = (t: Trail | undefined): Decision[] => {
     const out: Decision[] = [];
-    for (let x = t; x; x = x.prev) out.push(x.d);
+    for (let x = t; x && out.length < MAX_PATH; x = x.prev) out.push(x.d);
     return out.reverse();
+  };
+  const visits = new Uint32Array(n);
+  /**
+   * Why the budget ran out, and what to do: the instruction walked most often and the
+   * innermost loop (backward jump) around it, or, without one, the branches that multiply
+   * the paths.
+   */
+  const complexityCause = (): { message: string; hint: string } => {
+    let hot = 0;
+    for (let i = 1; i < n; i++) if (visits[i]! > visits[hot]!) hot = i;
+    let loop: { head: number; tail: number } | undefined;
+    for (const insn of p.insns) {
+      if (!insn) continue;
+      const k = insn.d.form.sem.kind;
+      if (k !== "ja" && k !== "jcond" && k !== "may_goto") continue;
+      for (const t of successors(p, insn))
+        if (
+          t <= insn.pc &&
+          t <= hot &&
+          hot <= insn.pc &&
+          (!loop || insn.pc - t < loop.tail - loop.head)
+        )
+          loop = { head: t, tail: insn.pc };
+    }
+    const base = `the program is too complex: more than ${COMPLEXITY_LIMIT} instructions processed (the kernel's limit, BPF_COMPLEXITY_LIMIT_INSNS); insn ${hot} was walked ${visits[hot]} times`;
+    if (loop)
+      return {
+        message: `${base}, in the loop of insns ${loop.head}-${loop.tail}, which is walked once per iteration and per distinct state`,
+        hint: "bound the loop with a smaller constant (or make its trip count a constant the verifier can see), and keep values that differ per iteration out of the loop body's branches",
+      };
+    return {
+      message: `${base}: the branches before it multiply the paths to it`,
+      hint: "reduce the independent if/else decisions on one path (merge them, or move rarely taken work into a separate function)",
+    };
   };
   try {
     for (;;) {
@@ -1812,12 +1924,11 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
           continue;
         }
         if (!cur.spec) visited[pc] = 1;
-        if (++processed > COMPLEXITY_LIMIT)
-          fail(
-            VerifierCodes.complexity,
-            `the program is too complex: more than ${COMPLEXITY_LIMIT} instructions processed`,
-            "bound every loop with a small constant",
-          );
+        visits[pc]++;
+        if (++processed > COMPLEXITY_LIMIT) {
+          const why = complexityCause();
+          fail(VerifierCodes.complexity, why.message, why.hint);
+        }
         step(insn!);
       } catch (e) {
         if (!(cur.spec && e instanceof Fail && !SPEC_FATAL.has(e.code))) throw e;

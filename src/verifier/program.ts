@@ -8,6 +8,7 @@ import { type ObjFile, type ObjRelocation, type ObjSection, SHF, SHT, STT } from
 import { decodeInstruction, type Decoded } from "../isa/decode.js";
 import { formatWithForm } from "../isa/text.js";
 import { VerifierCodes } from "./codes.js";
+import { prepassLinked } from "./prepass.js";
 
 export interface MapInfo {
   name: string;
@@ -215,6 +216,7 @@ export function linkProgram(
 
   const insns: (Insn | undefined)[] = [];
   const callTargets = new Set<number>([0]);
+  const relocatedPcs = new Set<number>();
   for (let pi = 0; pi < pieces.length; pi++) {
     const piece = pieces[pi]!;
     const relocs = new Map(
@@ -246,6 +248,7 @@ export function linkProgram(
         insns[pc + 1] = undefined;
       }
       const r = relocs.get(byteOffset);
+      if (r) relocatedPcs.add(pc);
       const sem = d.form.sem;
       if (sem.kind === "ld_imm64") {
         if (r) {
@@ -343,6 +346,8 @@ export function linkProgram(
     license,
     problems,
   };
+  // the kernel's pre-passes check every instruction, reached or not (prepass.ts)
+  problems.push(...prepassLinked(linked, relocatedPcs));
   if (problems.length === 0) checkCfg(linked);
   return linked;
 }

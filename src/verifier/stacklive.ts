@@ -42,6 +42,8 @@ const fp = (n: number): V => ({ k: K.FP, n });
 const cst = (n: number): V =>
   Number.isSafeInteger(n) && Math.abs(n) < 2 ** 40 ? { k: K.CONST, n } : NS;
 const mayFp = (v: V): boolean => v.k === K.FP || v.k === K.TOP;
+/** Facts per pc: registers r0-r10, then the 64 stack slots of the own frame. */
+const NF = 11 + STACK / 8;
 
 function join(a: V, b: V): V {
   if (a.k === K.BOT) return b;
@@ -61,22 +63,30 @@ export function stackLiveness(
 ): { live: Uint32Array; need: Uint32Array } {
   const n = p.insns.length;
   const succ: number[][] = p.insns.map((insn) => (insn ? successors(p, insn) : []));
-  let spillsFp = false;
   let facts: (V[] | undefined)[] = [];
-  // --- forward: what each register may point to ------------------------------------------
-  for (let round = 0; round < 2; round++) {
+  // --- forward: what each register and each 8-byte stack slot may point to ------------------
+  // Facts over-approximate where pointers into the own frame may be; a scalar wrongly taken
+  // for such a pointer only adds liveness (and dereferencing it is rejected anyway), so writes
+  // of data (narrow stores, helper output) need not weaken a slot's fact.
+  {
     facts = new Array(n);
     const work: number[] = [];
     for (const s of p.subprogs) {
-      const regs: V[] = new Array(11).fill(BOT);
+      const regs: V[] = new Array(NF).fill(BOT);
       for (let r = 1; r <= 5; r++) regs[r] = NS;
       regs[10] = fp(0);
       facts[s] = regs;
       work.push(s);
     }
-    let sawFpSpill = false;
     let cur: V[] = [];
     const get = (r: number): V => cur[r] ?? TOP;
+    /** The slot index (into facts) of an aligned 8-byte access at fp offset o, or -1. */
+    const slotAt = (o: number): number =>
+      o >= -STACK && o + 8 <= 0 && ((o % 8) + 8) % 8 === 0 ? 11 + ((o + STACK) >> 3) : -1;
+    const slotsMayFp = (): boolean => {
+      for (let i = 11; i < NF; i++) if (mayFp(cur[i]!)) return true;
+      return false;
+    };
     while (work.length) {
       const pc = work.pop()!;
       const insn = p.insns[pc];
@@ -84,7 +94,7 @@ export function stackLiveness(
       if (!insn || !inR) continue;
       const out = inR.slice();
       cur = inR;
-      const { dst, src, imm } = insn.d.insn;
+      const { dst, src, imm, off } = insn.d.insn;
       const sem = insn.d.form.sem;
       switch (sem.kind) {
         case "alu": {
@@ -112,14 +122,36 @@ export function stackLiveness(
           out[dst] = insn.ld?.kind === "map" ? { k: K.MAP, n: insn.ld.map } : NS;
           break;
         case "load":
-        case "load_acquire":
-          out[dst] = sem.bytes === 8 && spillsFp && mayFp(get(src)) ? TOP : NS;
+        case "load_acquire": {
+          // only the own frame can hold a pointer into it (maps, the context and other frames
+          // cannot: such stores are rejected)
+          const b = get(src);
+          if (sem.bytes !== 8) out[dst] = NS;
+          else if (b.k === K.FP) {
+            const sl = slotAt(b.n + off);
+            const v = sl >= 0 ? cur[sl]! : NS;
+            out[dst] = v.k === K.BOT ? NS : v;
+          } else out[dst] = b.k === K.TOP && slotsMayFp() ? TOP : NS;
           break;
+        }
         case "store":
-        case "store_release":
-          if (sem.bytes === 8 && mayFp(get(src))) sawFpSpill = true;
-          break;
         case "store_imm":
+        case "store_release": {
+          const b = get(dst);
+          const v = sem.kind === "store_imm" ? NS : get(src);
+          if (b.k === K.FP) {
+            const lo = b.n + off;
+            const sl = sem.bytes === 8 ? slotAt(lo) : -1;
+            if (sl >= 0) out[sl] = v;
+            else
+              for (let o = lo & ~7; o < lo + sem.bytes; o += 8) {
+                const t = slotAt(o);
+                if (t >= 0) out[t] = NS; // a narrow store leaves data, not a pointer
+              }
+          } else if (b.k === K.TOP && sem.bytes === 8 && mayFp(v))
+            for (let i = 11; i < NF; i++) out[i] = join(out[i]!, v);
+          break;
+        }
         case "jcond":
         case "ja":
         case "exit":
@@ -131,13 +163,15 @@ export function stackLiveness(
         case "call": {
           let anyFp = false;
           for (let r = 1; r <= 5; r++) if (mayFp(get(r))) anyFp = true;
-          if (sem.target !== "helper" && anyFp) sawFpSpill = true;
+          // a subprogram given a pointer into this frame may store one there
+          if (sem.target !== "helper" && anyFp) for (let i = 11; i < NF; i++) out[i] = TOP;
           out[0] = sem.target !== "helper" && anyFp ? TOP : NS;
           for (let r = 1; r <= 5; r++) out[r] = BOT;
           break;
         }
         default:
           for (let r = 0; r < 10; r++) out[r] = TOP;
+          for (let i = 11; i < NF; i++) out[i] = TOP;
       }
       for (const t of succ[pc]!) {
         if (t < 0 || t >= n) continue;
@@ -148,7 +182,7 @@ export function stackLiveness(
           continue;
         }
         let changed = false;
-        for (let r = 0; r < 11; r++) {
+        for (let r = 0; r < NF; r++) {
           const j = join(old[r]!, out[r]!);
           if (j !== old[r]) {
             old[r] = j;
@@ -158,8 +192,6 @@ export function stackLiveness(
         if (changed) work.push(t);
       }
     }
-    if (!sawFpSpill || spillsFp) break;
-    spillsFp = true; // a stack pointer may be spilled: 64-bit fills may return one
   }
 
   // --- backward: live bytes and slots --------------------------------------------------------
@@ -433,6 +465,21 @@ function precisionNeeds(
           if (!proto) {
             for (let r = 1; r <= 5; r++) add(r);
             break;
+          }
+          // a map key on the stack: its value decides whether an array lookup can return
+          // NULL (a constant in-range key cannot), so the key's slots must compare exactly
+          for (let i = 0; i < proto.args.length; i++) {
+            if (proto.args[i] !== "mapKey") continue;
+            const v = f[i + 1]!;
+            if (v.k === K.FP) {
+              const m =
+                proto.args[i - 1] === "mapPtr" && f[i]!.k === K.MAP ? p.maps[f[i]!.n] : undefined;
+              const size = m ? m.keySize : 8;
+              for (let o = v.n & ~7; o < v.n + size; o += 8) setSlot((o + STACK) >> 3);
+            } else if (v.k === K.TOP) {
+              tmp[1] = ALL_SLOTS;
+              tmp[2] = ALL_SLOTS;
+            }
           }
           for (let i = 0; i < proto.args.length; i++) {
             const kind = proto.args[i];

@@ -357,6 +357,8 @@ export interface DiffRecord {
 export interface CompareOptions {
   /** Verify ours with the unprivileged kernel's Spectre-v1 mitigations (VerifyOptions.unprivileged). */
   unprivileged?: boolean;
+  /** Target of the object (default iouring-v2). */
+  target?: "iouring-v1" | "iouring-v2";
 }
 
 export function buildDiffObject(asm: string): ObjFile | string {
@@ -374,16 +376,17 @@ export async function compareOne(
   asm: string,
   options: CompareOptions = {},
 ): Promise<DiffRecord> {
+  const target = options.target ?? "iouring-v2";
   const r = verifyObject(obj, {
-    target: "iouring-v2",
+    target,
     unprivileged: options.unprivileged ?? false,
   });
   const first = r.diagnostics.find((d) => d.severity === "error");
   const ours = { ok: r.ok, ...(first ? { code: first.code, message: first.message } : {}) };
-  const k = await kernelVerify(obj, { target: "iouring-v2", strict: false });
+  const k = await kernelVerify(obj, { target, strict: false });
   const kernel = { verdict: k.verdict, ...(k.reason ? { reason: k.reason } : {}) };
   const loadStrict = async (): Promise<DiffRecord["strict"]> => {
-    const s = await kernelVerify(obj, { target: "iouring-v2", strict: true });
+    const s = await kernelVerify(obj, { target, strict: true });
     return { verdict: s.verdict, ...(s.reason ? { reason: s.reason } : {}) };
   };
   if (k.verdict === "unavailable") return { asm, outcome: "skipped", ours, kernel };
