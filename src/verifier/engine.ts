@@ -1146,7 +1146,7 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       )
         fail(
           VerifierCodes.mapValueOutOfBounds,
-          `pointer arithmetic goes out of range: the map value pointer's offset may reach ${ptr.v.smin <= -BigInt(MAX_VAR_OFF) ? ptr.v.smin : ptr.off + Number(ptr.v.smax)}, beyond the kernel's ±${MAX_VAR_OFF}`,
+          `pointer arithmetic goes out of range: the offset into map '${p.maps[ptr.map]!.name}' value may reach ${ptr.v.smin <= -BigInt(MAX_VAR_OFF) ? ptr.v.smin : ptr.off + Number(ptr.v.smax)}, beyond the kernel's ±${MAX_VAR_OFF}`,
           "bound the index with a comparison before adding it to the pointer",
         );
     } else {
