@@ -153,6 +153,9 @@ class LowerError extends Error {
 
 const INT_BYTES = (t: IntType): number => t.bits / 8;
 
+/** Stack arrays up to this length are indexed by a pointer stepped per element. */
+const STACK_INDEX_CHAIN = 32;
+
 function unparen(e: ast.Expr): ast.Expr {
   while (e.kind === "ParenExpr") e = e.expr;
   return e;
@@ -1035,11 +1038,43 @@ export class Lowerer {
         const it = this.toTmp(iv);
         // Out-of-range index: the run ends (the verifier needs the bound anyway).
         this.emit(jmp("JGE", it.reg!, { imm: arr.length }), { target: this.exitLabel });
+        if (a.base.k === "reg" && a.base.r === R10 && arr.length <= STACK_INDEX_CHAIN) {
+          // A stack array: no variable stack offset (E6024; the unprivileged kernel forbids
+          // it too). Step a constant-offset pointer once per element below the index, so
+          // every path holds fp + a constant.
+          it.pinned++;
+          const p = this.newTmp();
+          const ir = this.regOf({ k: "tmp", t: it });
+          this.emit(alu("MOV", p.reg!, R10));
+          this.emit(alu("ADD", p.reg!, { imm: a.off }));
+          const done = this.newLabel();
+          for (let k = 1; k < arr.length; k++) {
+            this.emit(jmp("JLT", ir, { imm: k }), { target: done });
+            this.emit(alu("ADD", p.reg!, { imm: es }));
+          }
+          this.label(done);
+          it.pinned--;
+          this.release({ k: "tmp", t: it });
+          return { base: { k: "tmp", t: p }, off: 0 };
+        }
         if (es > 1) {
           if ((es & (es - 1)) === 0) this.emit(alu("LSH", it.reg!, { imm: Math.log2(es) }));
           else this.emit(alu("MUL", it.reg!, { imm: es }));
         }
         const b = this.regOf(a.base);
+        if (b === R10) {
+          // A long stack array: fp + constant first, then the bounded index (`scalar += r10`
+          // gives fp-relative bounds that no verifier accepts).
+          this.unpin(a.base);
+          this.pin({ k: "tmp", t: it });
+          const p = this.newTmp();
+          this.unpin({ k: "tmp", t: it });
+          this.emit(alu("MOV", p.reg!, R10));
+          this.emit(alu("ADD", p.reg!, { imm: a.off }));
+          this.emit(alu("ADD", p.reg!, this.regOf({ k: "tmp", t: it })));
+          this.release({ k: "tmp", t: it });
+          return { base: { k: "tmp", t: p }, off: 0 };
+        }
         this.emit(alu("ADD", it.reg!, b));
         this.unpin(a.base);
         this.release(a.base);
@@ -1484,6 +1519,16 @@ export class Lowerer {
   private assign(x: ast.AssignExpr): Val {
     const tt = this.typeOf(x.target);
     const target = unparen(x.target);
+    if (target.kind === "Identifier" && x.op === "=") {
+      // A map reference (`let s = m.get(k)`) is rebound, whatever its narrowed type here:
+      // its home holds the pointer, not the value.
+      const s = this.p.symbols.get(target);
+      if (s?.kind === "local" && s.type.kind === "nullable") {
+        const v = this.expr(x.value);
+        this.storeHome(this.homes.get(s)!, v);
+        return v;
+      }
+    }
     if (tt && (tt.kind === "struct" || tt.kind === "array")) {
       const a = this.addrOf(target);
       this.storeAggregate(a, tt, x.value);
