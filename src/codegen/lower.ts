@@ -1128,6 +1128,10 @@ export class Lowerer {
       this.release(this.update(x, false));
       return;
     }
+    if (x.kind === "SequenceExpr") {
+      for (const part of x.exprs) this.effect(part);
+      return;
+    }
     this.release(this.expr(x));
   }
 
@@ -1164,6 +1168,8 @@ export class Lowerer {
         return this.update(x, true);
       case "NullLiteral":
         return { k: "imm", v: 0n };
+      case "NullishExpr":
+        return this.nullish(x);
       default:
         this.fail(`${x.kind} cannot be compiled here`, x.range);
     }
@@ -1358,6 +1364,66 @@ export class Lowerer {
         this.live.delete(t);
         return;
       }
+  }
+
+  /** `p ?? d` where p is a map reference (or `ref?.field`): the value read through p, or d. */
+  private nullish(x: ast.NullishExpr): Val {
+    if (this.typeOf(x.left)?.kind !== "nullable") return this.expr(x.left);
+    const t = scalarOf(this.typeOf(x));
+    const l = unparen(x.left);
+    let ptrE: ast.Expr = x.left;
+    let off = 0;
+    if (l.kind === "MemberExpr" && l.optional) {
+      const m = this.p.members.get(l);
+      if (!m || m.kind !== "field") this.fail("internal: optional member without a field", l.range);
+      off = m.struct.fields.find((f) => f.name === m.field)!.offset;
+      ptrE = l.object;
+    }
+    const elseL = this.newLabel();
+    const end = this.newLabel();
+    this.beforeCall(); // control flow inside an expression: live temporaries go to their slots
+    const slot = this.alloc(8);
+    const p: Val = { k: "tmp", t: this.toTmp(this.expr(ptrE)) };
+    this.cmpJump("JEQ", p, { k: "imm", v: 0n }, elseL, false, true);
+    const a = this.loadMem({ base: p, off }, t);
+    this.release(p);
+    this.storeMem({ base: { k: "reg", r: R10 }, off: slot }, INT_TYPES.u64, a);
+    this.release(a);
+    this.jumpTo(end);
+    this.label(elseL);
+    const b = this.expr(x.right);
+    this.storeMem({ base: { k: "reg", r: R10 }, off: slot }, INT_TYPES.u64, b);
+    this.release(b);
+    this.label(end);
+    const r = this.newTmp();
+    this.emit(ldx("DW", r.reg!, R10, slot));
+    return { k: "tmp", t: r };
+  }
+
+  /** Math.min / Math.max: both operands to stack slots, then one compare and a move. */
+  private minMax(x: ast.CallExpr, op: "min" | "max", type: IntType): Val {
+    const sa = this.alloc(8);
+    const sb = this.alloc(8);
+    const a = this.expr(x.args[0]!);
+    this.storeMem({ base: { k: "reg", r: R10 }, off: sa }, INT_TYPES.u64, a);
+    this.release(a);
+    const b = this.expr(x.args[1]!);
+    this.storeMem({ base: { k: "reg", r: R10 }, off: sb }, INT_TYPES.u64, b);
+    this.release(b);
+    const r = this.newTmp();
+    r.pinned++;
+    const u = this.newTmp();
+    this.emit(ldx("DW", r.reg!, R10, sa));
+    this.emit(ldx("DW", u.reg!, R10, sb));
+    const keep = this.newLabel();
+    const cmp: JmpName =
+      op === "min" ? (type.signed ? "JSLE" : "JLE") : type.signed ? "JSGE" : "JGE";
+    this.emit(jmp(cmp, r.reg!, u.reg!), { target: keep });
+    this.emit(alu("MOV", r.reg!, u.reg!));
+    this.label(keep);
+    this.live.delete(u);
+    r.pinned--;
+    return { k: "tmp", t: r };
   }
 
   private conditional(x: ast.ConditionalExpr): Val {
@@ -1749,6 +1815,8 @@ export class Lowerer {
         return this.trace(target.format, target.args, want);
       case "mapMethod":
         return this.mapMethod(x, target.map, target.method, want);
+      case "minmax":
+        return this.minMax(x, target.op, target.type);
     }
   }
 

@@ -140,7 +140,7 @@ export const ParserMessages = {
     "optional chaining ('?.') is not available",
     "check for null with 'if (x !== null)' first",
   ),
-  nullishCoalescing: row("E1055", "'??' is not available", "write 'x !== null ? x : y'"),
+  // E1055 ('??') is retired: `m.get(k) ?? d` is part of the language.
   varDecl: row(
     "E1056",
     "'var' is not available: its function scoping has no place in the language",
