@@ -393,7 +393,27 @@ export class Checker {
       }
       return;
     }
+    const js = jsGlobalHint(name);
+    if (js) {
+      this.error(C.unknownName, `'${name}' does not exist in BPF programs`, id.range, js);
+      return;
+    }
     this.error(C.unknownName, `cannot find name '${name}'`, id.range);
+  }
+
+  /** `new X(…)` where X is not a map class: what to use instead. */
+  private newOfNonMap(ne: ast.NewExpr): boolean {
+    const sym = this.lookup(ne.callee.name);
+    if (sym?.kind === "lang") return false;
+    if (sym) {
+      this.error(
+        C.notCallable,
+        `'${ne.callee.name}' cannot be created with new`,
+        ne.range,
+        "only maps are created with new, by a top-level const: const m = new HashMap<K, V>(n);",
+      );
+    } else this.unknownName(ne.callee, false);
+    return true;
   }
 
   // -------------------------------------------------------------------------------------
@@ -1578,6 +1598,7 @@ export class Checker {
       let val: Val | undefined;
       if (decl.init) {
         const init = unparen(decl.init);
+        if (init.kind === "NewExpr" && this.newOfNonMap(init)) continue;
         if (init.kind === "NewExpr") {
           this.error(
             C.mapNotTopLevel,
@@ -1626,6 +1647,18 @@ export class Checker {
         if (d.declKind === "const") {
           this.error(C.missingInit, `const '${name}' needs an initializer`, decl.name.range);
           poisoned = true;
+        } else if (type && !decl.definite) {
+          // TypeScript rejects a read before the first assignment (TS2454), which the compiler
+          // cannot prove absent: say how it starts, as for top-level lets.
+          const init = type.kind === "struct" || type.kind === "array" ? undefined : "0";
+          this.error(
+            C.globalNeedsInit,
+            `let '${name}' needs an initializer`,
+            decl.name.range,
+            init
+              ? `write \`let ${name}: ${this.src(decl.type!)} = ${init};\`, or \`let ${name}!: ${this.src(decl.type!)};\` to start it zeroed`
+              : `write \`let ${name}!: ${this.src(decl.type!)};\` to start it zeroed`,
+          );
         } else if (!type) {
           this.error(
             C.cannotInfer,
@@ -2125,6 +2158,7 @@ export class Checker {
       case "CallExpr":
         return this.call(e);
       case "NewExpr":
+        if (this.newOfNonMap(e)) return { type: VOID };
         this.error(
           C.mapNotTopLevel,
           "maps are created only by a top-level const: const m = new ArrayMap<K, V>(n);",
@@ -2919,6 +2953,16 @@ export class Checker {
         }
         if (!sym && obj.name === "Math" && ["min", "max"].includes(callee.property.name))
           return this.callMinMax(e, callee.property.name as "min" | "max");
+        if (!sym && jsGlobalHint(obj.name)) {
+          // `console.log(…)`, `Date.now()`: one error with the replacement, not one per argument.
+          this.error(
+            C.unknownName,
+            `'${obj.name}.${callee.property.name}' does not exist in BPF programs`,
+            callee.range,
+            jsGlobalHint(obj.name),
+          );
+          return { type: VOID };
+        }
       }
     }
     this.checkExpr(e.callee);
@@ -3569,6 +3613,33 @@ function suggestField(key: string, op: SubmitOp | undefined): string | undefined
   return op ? `submit.${op.name} takes: ${names.join(", ")}` : undefined;
 }
 
+/** JavaScript globals a TypeScript developer reaches for, and the BPF replacement. */
+function jsGlobalHint(name: string): string | undefined {
+  switch (name) {
+    case "console":
+      return 'print with trace("format %d", x) (import trace from "ioubpf/lang"; at most 3 integer arguments)';
+    case "Date":
+    case "performance":
+      return 'read the clock with ktime() (nanoseconds, import it from "ioubpf/lang")';
+    case "Math":
+      return "Math.min and Math.max are available; for a random number use random()";
+    case "setTimeout":
+    case "setInterval":
+      return "wait with submit.timeout({ addr, … }) and act in onCompletion";
+    case "Promise":
+    case "JSON":
+    case "Array":
+    case "Object":
+    case "String":
+    case "Number":
+    case "Map":
+    case "Set":
+      return "BPF programs have no JavaScript runtime: use integers, structs and maps (HashMap, ArrayMap)";
+    default:
+      return undefined;
+  }
+}
+
 function langNamesHint(name: string): string | undefined {
   if (name === "boolean" || name === "number") return "use bool or an integer type such as u32";
   return undefined;
@@ -3738,6 +3809,8 @@ export function programNameFromFile(file: string): string {
     base
       .replace(/\.bpf\.ts$/, "")
       .replace(/\.ts$/, "")
-      .replace(/[^A-Za-z0-9_]/g, "_") || "prog"
+      .replace(/[^A-Za-z0-9_]/g, "_")
+      // A C identifier (the kernel's BTF and C loaders need one): `01-copy` → `_01_copy`.
+      .replace(/^(?=[0-9])/, "_") || "prog"
   );
 }

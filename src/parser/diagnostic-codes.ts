@@ -368,6 +368,11 @@ export const ParserMessages = {
     "'const' declarations need an initializer",
     "write 'const X = …;' or use 'declare const X: T;' for loader-set values",
   ),
+  asConstPlace: row(
+    "E1115",
+    "'as const' makes a constant table only on a top-level const object of constants",
+    "write it at top level: const Op = { Read: 1, Write: 2 } as const;",
+  ),
   keyofType: row(
     "E1114",
     "type operators ('keyof', 'typeof', 'readonly T[]') are not available",

@@ -170,7 +170,7 @@ export class AstBuilder {
       items: items.map((it) => this.constTable(it)),
       range: this.src.range(0, this.src.text.length),
     };
-    for (const r of this.asConst.values()) this.err("asCast", r);
+    for (const r of this.asConst.values()) this.err("asConstPlace", r);
     if (this.typeAliases.size > 0) this.substituteAliases(out);
     return out;
   }

@@ -42,6 +42,7 @@ const cases: Case[] = [
   { key: "spread", src: "x = { ...o };", at: "..." },
   { key: "spread", src: "function r(...a: u32): void {}", at: "...", top: true },
   { key: "optionalChaining", src: "x = a?.();", at: "?." },
+  { key: "asConstPlace", src: "const k = { a: 1 } as const;", at: "as const" },
   { key: "varDecl", src: "var v = 1;", at: "var" },
   { key: "thisExpr", src: "this.x = 1;", at: "this" },
   { key: "templateLiteral", src: "x = `a${b}`;", at: "`a${b}`" },
