@@ -111,6 +111,7 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
         if (findTarget(target)?.context.kind !== "structOpsArgs") {
           const v = verifyObject(result.object, {
             target,
+            rodataUnknown: true, // `declare const` values are set by the loader, later
             file: files[0]!,
             readSource: (path) => sources.get(path)?.text ?? readTextFile(path),
           });

@@ -32,6 +32,12 @@ export interface VerifyOptions {
    * we match the kernel as the privileged io_uring loader sees it (docs/verifier.md).
    */
   unprivileged?: boolean;
+  /**
+   * `.rodata` holds placeholders the loader replaces before load (`declare const` in a just
+   * compiled object): read it as unknown values instead of constants, so no path that a
+   * loader-set value enables is called dead (E6008). `ioubpf compile` sets it.
+   */
+  rodataUnknown?: boolean;
   /** Reads a source file named by line_info (default: the file system; return undefined when absent). */
   readSource?: (path: string) => string | undefined;
 }
@@ -160,7 +166,7 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
     const t0 = performance.now();
     let linked: LinkedProgram;
     try {
-      linked = linkProgram(obj, entry);
+      linked = linkProgram(obj, entry, { rodataUnknown: options.rodataUnknown ?? false });
     } catch (e) {
       diagnostics.push({
         code: VerifierCodes.badInstruction,
