@@ -875,15 +875,10 @@ export class Checker {
       }
       if (!type) {
         if (val.type.kind === "untyped") {
-          this.error(
-            C.cannotInfer,
-            `cannot infer the width of '${name}' from a constant`,
-            decl.name.range,
-            `annotate it: let ${name}: u64 = ${this.src(decl.init)};`,
-          );
-          return;
-        }
-        type = val.type;
+          // `let count = 0;` at top level: typed by its first typed use (docs/lang.md).
+          type = this.inferGlobalType(name, val.value as bigint);
+          if (!this.coerce(decl.init, val, type, `'${name}'`)) return;
+        } else type = val.type;
       } else if (!this.coerce(decl.init, val, type, `'${name}'`)) return;
       init =
         type.kind === "int" && typeof val.value === "bigint" ? wrap(val.value, type) : val.value;
@@ -1402,6 +1397,34 @@ export class Checker {
    * (i32 for a negative constant; u64/i64 when 32 bits are too few).
    */
   private inferLetType(name: string, value: bigint): IntType {
+    return this.useType(name) ?? defaultIntType(value);
+  }
+
+  /**
+   * A top-level `let n = 0`: the first typed use in the functions, read with each
+   * function's integer and Cqe parameters in scope; else as for a local.
+   */
+  private inferGlobalType(name: string, value: bigint): IntType {
+    const outer = this.rest;
+    let found: IntType | undefined;
+    for (const it of this.program.items) {
+      if (it.kind !== "FunctionDecl" || found) continue;
+      const scope = new Map<string, Sym>();
+      for (const p of it.params) {
+        const tn = p.type.kind === "TypeRef" ? p.type.name.name : "";
+        const pt = isIntName(tn) ? INT_TYPES[tn as IntName] : tn === "Cqe" ? CQE : undefined;
+        if (pt) scope.set(p.name.name, { kind: "local", name: p.name.name, type: pt } as Sym);
+      }
+      this.scopes.push(scope);
+      this.rest = [it.body];
+      found = this.useType(name);
+      this.scopes.pop();
+    }
+    this.rest = outer;
+    return found ?? defaultIntType(value);
+  }
+
+  private useType(name: string): IntType | undefined {
     const nodes: ast.Node[] = [];
     for (const n of this.rest) walk(n, (x) => void nodes.push(x));
     const isX = (e: ast.Expr | undefined): boolean => {
@@ -1450,8 +1473,7 @@ export class Checker {
       } else if (n.kind === "ReturnStmt" && isX(n.value) && this.fn) t = intOf(this.fn.returnType);
       if (t) return t;
     }
-    if (value >= 0n) return value <= 0xffffffffn ? INT_TYPES.u32 : INT_TYPES.u64;
-    return value >= -0x80000000n ? INT_TYPES.i32 : INT_TYPES.i64;
+    return undefined;
   }
 
   /** The integer type of a simple expression, without checking it (for `inferLetType`). */
@@ -3572,6 +3594,12 @@ function enumType(members: Map<string, bigint>): IntType {
   for (const t of [INT_TYPES.u32, INT_TYPES.i32, INT_TYPES.u64, INT_TYPES.i64])
     if (vs.every((v) => fits(v, t))) return t;
   return INT_TYPES.i64;
+}
+
+/** The type of an untyped `let` no typed use decides: u32 (i32 if negative; 64 bits if needed). */
+function defaultIntType(value: bigint): IntType {
+  if (value >= 0n) return value <= 0xffffffffn ? INT_TYPES.u32 : INT_TYPES.u64;
+  return value >= -0x80000000n ? INT_TYPES.i32 : INT_TYPES.i64;
 }
 
 /** The body has a `return <value>;`. */
