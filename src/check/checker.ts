@@ -2734,7 +2734,7 @@ export class Checker {
   }
 
   /** Checks that `target` can be assigned; returns its type. */
-  private lvalue(target: ast.Expr, what: string): Type | undefined {
+  private lvalue(target: ast.Expr, what: string, writesValue = false): Type | undefined {
     const x = unparen(target);
     if (x.kind === "Identifier") {
       const pre = this.lookup(x.name);
@@ -2762,6 +2762,17 @@ export class Checker {
             [{ message: "declared here", range: sym.decl.range }],
           );
           return undefined;
+        }
+        if (
+          sym.type.kind === "nullable" &&
+          writesValue &&
+          this.flow.nonNull.has(sym) &&
+          (sym.type.base.kind === "int" || sym.type.base.kind === "bool")
+        ) {
+          // `v++`, `v += n`, `v = n` on a narrowed integer read from a map: as in TypeScript,
+          // the variable gets a new number and the map entry stays as it is (codegen gives
+          // it a copy on the stack). It stays non-null.
+          return sym.type.base;
         }
         if (sym.type.kind === "nullable") {
           // Re-pointing a lookup variable drops what was proved about it.
@@ -2884,7 +2895,7 @@ export class Checker {
   }
 
   private assign(e: ast.AssignExpr): Val {
-    const tt = this.lvalue(e.target, "assign to");
+    const tt = this.lvalue(e.target, "assign to", e.op !== "=" || !isReference(e.value));
     if (e.op === "=") {
       const v = this.checkExpr(e.value, tt);
       if (tt) {
@@ -2930,7 +2941,7 @@ export class Checker {
   }
 
   private update(e: ast.UpdateExpr): Val {
-    const tt = this.lvalue(e.target, e.op === "++" ? "increment" : "decrement");
+    const tt = this.lvalue(e.target, e.op === "++" ? "increment" : "decrement", true);
     if (tt && tt.kind !== "int" && tt.kind !== "void") {
       this.error(
         C.notInteger,
@@ -3594,6 +3605,15 @@ function enumType(members: Map<string, bigint>): IntType {
   for (const t of [INT_TYPES.u32, INT_TYPES.i32, INT_TYPES.u64, INT_TYPES.i64])
     if (vs.every((v) => fits(v, t))) return t;
   return INT_TYPES.i64;
+}
+
+/** A value that rebinds a map-reference variable: null, a lookup, or another reference. */
+function isReference(e: ast.Expr): boolean {
+  const x = unparen(e);
+  if (x.kind === "NullLiteral") return true;
+  if (x.kind === "CallExpr" && x.callee.kind === "MemberExpr")
+    return x.callee.property.name === "get";
+  return false;
 }
 
 /** The type of an untyped `let` no typed use decides: u32 (i32 if negative; 64 bits if needed). */

@@ -175,6 +175,8 @@ export class Lowerer {
   private maxFrame = 0;
   private live = new Set<Tmp>();
   private homes = new Map<LocalSymbol, Home>();
+  /** Stack copies of map-reference locals given values of their own (`v++` after a null check). */
+  private copySlots = new Map<LocalSymbol, number>();
   private fnStack: FnFrame[] = [];
   private loops: LoopFrame[] = [];
   private readonly alu32: boolean;
@@ -425,6 +427,10 @@ export class Lowerer {
       for (const l of f.locals) {
         if (l.constValue !== undefined) continue;
         const t = l.type;
+        if (t.kind === "nullable" && (t.base.kind === "int" || t.base.kind === "bool"))
+          // Where `v++` after a null check puts the variable's own value (copyWrite); a home
+          // slot, so statement scratch never reuses it.
+          this.copySlots.set(l, this.alloc(8));
         if (t.kind === "struct" || t.kind === "array") {
           if (l.param) continue; // aliased to the argument at each call
           this.homes.set(l, {
@@ -1585,6 +1591,26 @@ export class Lowerer {
   private assign(x: ast.AssignExpr): Val {
     const tt = this.typeOf(x.target);
     const target = unparen(x.target);
+    if (target.kind === "Identifier") {
+      const s = this.p.symbols.get(target);
+      const vt = this.typeOf(x.value);
+      if (
+        s?.kind === "local" &&
+        s.type.kind === "nullable" &&
+        (s.type.base.kind === "int" || s.type.base.kind === "bool") &&
+        (x.op !== "=" || (vt !== undefined && vt.kind !== "nullable" && vt.kind !== "null"))
+      ) {
+        // A narrowed integer read from a map given a new value: TypeScript changes the
+        // variable, not the map entry.
+        const bt = scalarOf(s.type.base);
+        const opName2 = x.op === "=" ? undefined : x.op.slice(0, -1);
+        return this.copyWrite(s, (cur) =>
+          opName2
+            ? this.arith(opName2, bt, cur(), () => this.expr(x.value), true)
+            : this.expr(x.value),
+        );
+      }
+    }
     if (target.kind === "Identifier" && x.op === "=") {
       // A map reference (`let s = m.get(k)`) is rebound, whatever its narrowed type here:
       // its home holds the pointer, not the value.
@@ -1643,10 +1669,53 @@ export class Lowerer {
     return v;
   }
 
+  /**
+   * Gives a map-reference local of integer type a value of its own: the new value goes to a
+   * stack slot of the variable and its home points there (reads stay reads through it).
+   */
+  private copyWrite(s: LocalSymbol, compute: (cur: () => Val) => Val): Val {
+    const h = this.homes.get(s)!;
+    const bt = scalarOf((s.type as { base: Type }).base);
+    const slot = this.copySlots.get(s);
+    if (slot === undefined) this.fail(`internal: no copy slot for '${s.name}'`);
+    const cur = (): Val => {
+      const p = this.loadHome(h);
+      const v = this.loadMem({ base: p, off: 0 }, bt);
+      this.release(p);
+      return v;
+    };
+    const v = compute(cur);
+    this.pin(v);
+    this.storeMem({ base: { k: "reg", r: R10 }, off: slot }, bt, v);
+    const p = this.newTmp();
+    this.emit(alu("MOV", p.reg!, R10));
+    this.emit(alu("ADD", p.reg!, { imm: slot }));
+    this.storeHome(h, { k: "tmp", t: p });
+    this.release({ k: "tmp", t: p });
+    this.unpin(v);
+    return v;
+  }
+
   private update(x: ast.UpdateExpr, want: boolean): Val {
     const t = scalarOf(this.typeOf(x.target));
     const op = x.op === "++" ? "+" : "-";
     const target = unparen(x.target);
+    if (target.kind === "Identifier") {
+      const s0 = this.p.symbols.get(target);
+      if (s0?.kind === "local" && s0.type.kind === "nullable") {
+        let old: Val | undefined;
+        const nv = this.copyWrite(s0, (cur) => {
+          const c = cur();
+          if (want && !x.prefix) old = { k: "tmp", t: this.copyTmp(c) };
+          return this.arith(op, t, c, () => ({ k: "imm", v: 1n }), false);
+        });
+        if (old) {
+          this.release(nv);
+          return old;
+        }
+        return nv;
+      }
+    }
     if (target.kind === "Identifier") {
       const s = this.p.symbols.get(target);
       if (s?.kind === "local" && s.type.kind !== "nullable") {

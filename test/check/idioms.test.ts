@@ -116,6 +116,8 @@ test("map values: ?? defaults, ?. fields, narrowed struct updates, rebinding", (
       [4, 5n + 1n],
       [5, 100n],
       [6, 77n],
+      [7, (40n + 1n + 1n + 5n) * 2n],
+      [8, 40n + 1n],
     ]),
   );
 });

@@ -1,6 +1,7 @@
 // Map values as TypeScript handles them: `m.get(k) ?? 0`, `m.get(k)?.count ?? 0`, a
-// narrowed struct value updated with ++, += and = inside `if (v !== null)`, and a `let`
-// rebound to another lookup.
+// narrowed struct value updated with ++, += and = inside `if (v !== null)` (the map entry
+// changes), a narrowed integer given new values (only the variable changes, as in
+// TypeScript), and a `let` rebound to another lookup.
 import { Cqe, HashMap, submit, stop, u32, u64 } from "ioubpf/lang";
 
 interface Stat {
@@ -42,6 +43,15 @@ export function onCompletion(cqe: Cqe): void {
     out.set(4, stats.get(1)?.count ?? 0);
     out.set(5, stats.get(2)?.bytes ?? 0);
     out.set(6, stats.get(3)?.count ?? 77);
+    // An integer read from a map is a number: changing the variable leaves the map as is.
+    let c = counts.get(1);
+    if (c !== null) {
+      c++;
+      c += 5;
+      c = c * 2;
+      out.set(7, c);
+    }
+    out.set(8, counts.get(1) ?? 0);
     stop();
   }
 }
