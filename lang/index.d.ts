@@ -718,6 +718,12 @@ export interface TimeoutOptions extends SqeCommon {
    * SQE field `timeout_flags`, u32 at byte 28.
    */
   timeoutFlags?: u32;
+  /**
+   * Set to 1 by the compiler, as the kernel requires; may be given with that value.
+   *
+   * SQE field `len`, u32 at byte 24.
+   */
+  len?: 1;
 }
 
 /**
@@ -742,6 +748,12 @@ export interface LinkTimeoutOptions extends SqeCommon {
    * SQE field `timeout_flags`, u32 at byte 28.
    */
   timeoutFlags?: u32;
+  /**
+   * Set to 1 by the compiler, as the kernel requires; may be given with that value.
+   *
+   * SQE field `len`, u32 at byte 24.
+   */
+  len?: 1;
 }
 
 /**

@@ -122,6 +122,20 @@ export function renderGenerated(): string {
     }
     out += `export interface ${pascal(o.name)}Options extends SqeCommon {\n`;
     for (const u of o.fields) out += fieldLine(u);
+    // A field the op fixes may be given, with exactly that value (the literal type says so).
+    for (const [k, v] of Object.entries(o.fixed ?? {})) {
+      if (o.fields.some((u) => u.field === k)) continue;
+      const f = sqeField(k)!;
+      out +=
+        doc(
+          [
+            `Set to ${v} by the compiler, as the kernel requires; may be given with that value.`,
+            "",
+            `SQE field ${where(f)}.`,
+          ],
+          "  ",
+        ) + `  ${k}?: ${v};\n`;
+    }
     out += "}\n\n";
   }
 

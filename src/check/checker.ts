@@ -149,6 +149,13 @@ export class Checker {
   /** Functions whose return type was reported bad: their returns are not checked again. */
   private readonly badReturn = new Set<CheckedFunction>();
   private licenseRange: SourceRange | undefined;
+  /** `a?.b` operands that are the left side of `??` (the only place `?.` is allowed). */
+  private readonly nullishLeft = new Set<ast.MemberExpr>();
+  /** The statements after the one being checked, in its block (for `inferLetType`). */
+  private rest: ast.Node[] = [];
+  /** Helpers without a return type that return a value: their type is inferred. */
+  private readonly inferReturn = new Set<CheckedFunction>();
+  private untypedReturns: { e: ast.Expr; v: Val }[] = [];
 
   readonly out: CheckedProgram;
 
@@ -248,7 +255,33 @@ export class Checker {
     }
 
     for (const it of items) if (it.kind === "FunctionDecl") this.checkSignature(it);
-    for (const it of items) if (it.kind === "FunctionDecl") this.checkBody(it);
+    // Helpers whose return type is inferred first, callees before callers, so that every
+    // call sees its type; then the others in file order.
+    const fns = items.filter((it): it is ast.FunctionDecl => it.kind === "FunctionDecl");
+    const inferred = new Map(
+      fns
+        .filter((d) => {
+          const s = this.module.get(d.name.name);
+          return s?.kind === "function" && s.decl === d && this.inferReturn.has(s.info);
+        })
+        .map((d) => [d.name.name, d]),
+    );
+    const order: ast.FunctionDecl[] = [];
+    const seen = new Set<ast.FunctionDecl>();
+    const visit = (d: ast.FunctionDecl): void => {
+      if (seen.has(d)) return;
+      seen.add(d);
+      walk(d.body, (n) => {
+        if (n.kind === "CallExpr" && n.callee.kind === "Identifier") {
+          const callee = inferred.get(n.callee.name);
+          if (callee) visit(callee);
+        }
+      });
+      order.push(d);
+    };
+    for (const d of inferred.values()) visit(d);
+    for (const d of fns) if (!seen.has(d)) order.push(d);
+    for (const d of order) this.checkBody(d);
     this.checkEntryPoints();
     this.checkRecursion();
     this.checkLicenseRules();
@@ -360,7 +393,27 @@ export class Checker {
       }
       return;
     }
+    const js = jsGlobalHint(name);
+    if (js) {
+      this.error(C.unknownName, `'${name}' does not exist in BPF programs`, id.range, js);
+      return;
+    }
     this.error(C.unknownName, `cannot find name '${name}'`, id.range);
+  }
+
+  /** `new X(…)` where X is not a map class: what to use instead. */
+  private newOfNonMap(ne: ast.NewExpr): boolean {
+    const sym = this.lookup(ne.callee.name);
+    if (sym?.kind === "lang") return false;
+    if (sym) {
+      this.error(
+        C.notCallable,
+        `'${ne.callee.name}' cannot be created with new`,
+        ne.range,
+        "only maps are created with new, by a top-level const: const m = new HashMap<K, V>(n);",
+      );
+    } else this.unknownName(ne.callee, false);
+    return true;
   }
 
   // -------------------------------------------------------------------------------------
@@ -429,6 +482,8 @@ export class Checker {
         const st = this.resolveStruct(id.name);
         return st && noArgs() ? st : undefined;
       }
+      // TypeScript's own name for bool (the declaration module says bool = boolean).
+      if (id.name === "boolean") return noArgs() ? BOOL : undefined;
       this.unknownName(id, true);
       return undefined;
     }
@@ -467,9 +522,12 @@ export class Checker {
     }
     if (sym.kind === "struct") return noArgs() ? sym.type : undefined;
     if (sym.kind === "enum") {
+      // A const enum names the integer type that holds all its members (docs/lang.md).
+      if (where === "field" || where === "data" || where === "local" || where === "return")
+        return noArgs() ? enumType(sym.members) : undefined;
       this.error(
         C.notAType,
-        `const enum '${id.name}' is not a type in BPF programs`,
+        `const enum '${id.name}' is not a type here`,
         id.range,
         "use an integer type such as u32; enum members are integer constants",
       );
@@ -817,15 +875,10 @@ export class Checker {
       }
       if (!type) {
         if (val.type.kind === "untyped") {
-          this.error(
-            C.cannotInfer,
-            `cannot infer the width of '${name}' from a constant`,
-            decl.name.range,
-            `annotate it: let ${name}: u64 = ${this.src(decl.init)};`,
-          );
-          return;
-        }
-        type = val.type;
+          // `let count = 0;` at top level: typed by its first typed use (docs/lang.md).
+          type = this.inferGlobalType(name, val.value as bigint);
+          if (!this.coerce(decl.init, val, type, `'${name}'`)) return;
+        } else type = val.type;
       } else if (!this.coerce(decl.init, val, type, `'${name}'`)) return;
       init =
         type.kind === "int" && typeof val.value === "bigint" ? wrap(val.value, type) : val.value;
@@ -1086,6 +1139,7 @@ export class Checker {
       );
     }
     info.returnType = VOID;
+    if (!d.returnType && !isEntry && returnsValue(d.body)) this.inferReturn.add(info);
     if (d.returnType) {
       const rt = this.resolveType(d.returnType, "return");
       if (rt) {
@@ -1193,8 +1247,21 @@ export class Checker {
     this.breakDepth = 0;
     this.scopes.push(new Map());
     for (const p of sym.info.params) this.declareLocal(p);
+    this.untypedReturns = [];
     const reachesEnd = this.checkBlockBody(d.body.body);
     this.scopes.pop();
+    if (this.inferReturn.has(sym.info)) {
+      // Constants returned before (or without) a typed value: u32 unless they need more.
+      if (sym.info.returnType.kind === "void" && this.untypedReturns.length > 0) {
+        const vs = this.untypedReturns.map((r) => r.v.value as bigint);
+        sym.info.returnType =
+          [INT_TYPES.u32, INT_TYPES.i32, INT_TYPES.u64, INT_TYPES.i64].find((t) =>
+            vs.every((v) => fits(v, t)),
+          ) ?? INT_TYPES.i64;
+      }
+      for (const r of this.untypedReturns)
+        this.coerce(r.e, r.v, sym.info.returnType, "the return value");
+    }
     if (reachesEnd && sym.info.returnType.kind !== "void" && !this.badReturn.has(sym.info)) {
       this.error(
         C.missingReturn,
@@ -1309,15 +1376,143 @@ export class Checker {
 
   private checkBlockBody(stmts: ast.Stmt[]): boolean {
     let reach = true;
-    for (const s of stmts) {
+    const outer = this.rest;
+    stmts.forEach((s, i) => {
       if (!reach) {
         // Unreachable code is harmless to BPF (it is dropped) but usually a mistake.
         this.warn(C.unreachable, "unreachable code", s.range);
         reach = true;
       }
+      this.rest = stmts.slice(i + 1);
       reach = this.checkStmt(s);
-    }
+    });
+    this.rest = outer;
     return reach;
+  }
+
+  /**
+   * The type of an untyped `let x = <constant>`: the type of the first typed value `x` meets
+   * in the rest of its scope (in an assignment, a compound assignment, arithmetic or a
+   * comparison, as an argument, a submit/emit field or a returned value); u32 when none does
+   * (i32 for a negative constant; u64/i64 when 32 bits are too few).
+   */
+  private inferLetType(name: string, value: bigint): IntType {
+    return this.useType(name) ?? defaultIntType(value);
+  }
+
+  /**
+   * A top-level `let n = 0`: the first typed use in the functions, read with each
+   * function's integer and Cqe parameters in scope; else as for a local.
+   */
+  private inferGlobalType(name: string, value: bigint): IntType {
+    const outer = this.rest;
+    let found: IntType | undefined;
+    for (const it of this.program.items) {
+      if (it.kind !== "FunctionDecl" || found) continue;
+      const scope = new Map<string, Sym>();
+      for (const p of it.params) {
+        const tn = p.type.kind === "TypeRef" ? p.type.name.name : "";
+        const pt = isIntName(tn) ? INT_TYPES[tn as IntName] : tn === "Cqe" ? CQE : undefined;
+        if (pt) scope.set(p.name.name, { kind: "local", name: p.name.name, type: pt } as Sym);
+      }
+      this.scopes.push(scope);
+      this.rest = [it.body];
+      found = this.useType(name);
+      this.scopes.pop();
+    }
+    this.rest = outer;
+    return found ?? defaultIntType(value);
+  }
+
+  private useType(name: string): IntType | undefined {
+    const nodes: ast.Node[] = [];
+    for (const n of this.rest) walk(n, (x) => void nodes.push(x));
+    const isX = (e: ast.Expr | undefined): boolean => {
+      const u = e && unparen(e);
+      return u?.kind === "Identifier" && u.name === name;
+    };
+    const intOf = (t: Type | undefined): IntType | undefined =>
+      t?.kind === "int" ? t : t?.kind === "nullable" && t.base.kind === "int" ? t.base : undefined;
+    for (const n of nodes) {
+      let t: IntType | undefined;
+      if (n.kind === "BinaryExpr" && !["<<", ">>", ">>>"].includes(n.op)) {
+        if (isX(n.left)) t = this.peekType(n.right);
+        else if (isX(n.right)) t = this.peekType(n.left);
+      } else if (n.kind === "AssignExpr" && !["<<=", ">>=", ">>>="].includes(n.op)) {
+        if (isX(n.target)) t = this.peekType(n.value);
+        else if (isX(n.value)) t = this.peekType(n.target);
+      } else if (n.kind === "CallExpr") {
+        const c = unparen(n.callee);
+        const i = n.args.findIndex((a) => isX(a));
+        if (i >= 0 && c.kind === "Identifier") {
+          const f = this.lookup(c.name);
+          if (f?.kind === "function") t = intOf(f.info?.params[i]?.type);
+        } else if (i >= 0 && c.kind === "MemberExpr" && isX(n.args[1 - i]) === false) {
+          if (
+            unparen(c.object).kind === "Identifier" &&
+            (unparen(c.object) as ast.Identifier).name === "Math"
+          )
+            t = n.args[1 - i] ? this.peekType(n.args[1 - i]!) : undefined;
+        }
+        // Fields of submit.<op>({ … }) and emit({ … }).
+        const lit = n.args[0] && unparen(n.args[0]);
+        if (!t && lit?.kind === "ObjectLiteral") {
+          const p = lit.properties.find((q) => isX(q.value));
+          const isEmit =
+            c.kind === "Identifier" && this.lookup(c.name)?.kind === "lang" && c.name === "emit";
+          const isSubmit =
+            c.kind === "MemberExpr" &&
+            unparen(c.object).kind === "Identifier" &&
+            (unparen(c.object) as ast.Identifier).name === "submit";
+          if (p && isEmit) t = intOf(CQE.fields.find((f) => f.name === p.key.name)?.type);
+          else if (p && isSubmit) {
+            const f = sqeField(p.key.name);
+            if (f) t = fieldType(f);
+          }
+        }
+      } else if (n.kind === "ReturnStmt" && isX(n.value) && this.fn) t = intOf(this.fn.returnType);
+      if (t) return t;
+    }
+    return undefined;
+  }
+
+  /** The integer type of a simple expression, without checking it (for `inferLetType`). */
+  private peekType(e: ast.Expr): IntType | undefined {
+    const x = unparen(e);
+    const intOf = (t: Type | undefined): IntType | undefined =>
+      t?.kind === "int" ? t : t?.kind === "nullable" && t.base.kind === "int" ? t.base : undefined;
+    switch (x.kind) {
+      case "Identifier": {
+        const s = this.lookup(x.name);
+        if (s?.kind === "local" || s?.kind === "global") return intOf(s.type);
+        if (s?.kind === "const") return intOf(s.type);
+        return undefined;
+      }
+      case "MemberExpr": {
+        const o = unparen(x.object);
+        if (o.kind !== "Identifier") return undefined;
+        const s = this.lookup(o.name);
+        if (s?.kind !== "local" && s?.kind !== "global") return undefined;
+        const st = s.type.kind === "nullable" ? s.type.base : s.type;
+        if (st.kind !== "struct") return undefined;
+        return intOf(st.fields.find((f) => f.name === x.property.name)?.type);
+      }
+      case "CallExpr": {
+        const c = unparen(x.callee);
+        if (c.kind !== "Identifier") return undefined;
+        const s = this.lookup(c.name);
+        if (s?.kind === "lang" && isIntName(s.name)) return INT_TYPES[s.name as IntName];
+        if (s?.kind === "function") return intOf(s.info?.returnType);
+        return undefined;
+      }
+      case "BinaryExpr":
+        if (isCompare(x.op)) return undefined;
+        return this.peekType(x.left) ?? this.peekType(x.right);
+      case "UnaryExpr":
+        return x.op === "!" ? undefined : this.peekType(x.operand);
+      default:
+        return undefined;
+    }
   }
 
   private checkStmt(s: ast.Stmt): boolean {
@@ -1365,9 +1560,26 @@ export class Checker {
       if (s.value) this.checkExpr(s.value);
       return;
     }
+    if (s.value && this.fn && this.inferReturn.has(this.fn) && rt.kind === "void") {
+      // The first typed returned value gives a helper without an annotation its type;
+      // constants wait for one (checkBody).
+      const v = this.checkExpr(s.value);
+      if (v.type.kind === "untyped") this.untypedReturns.push({ e: s.value, v });
+      else if (v.type.kind === "int" || v.type.kind === "bool") this.fn.returnType = v.type;
+      else if (v.type.kind !== "void")
+        this.error(
+          C.badReturnType,
+          `functions return an integer, bool or void, not ${typeToString(v.type)}`,
+          s.value.range,
+        );
+      return;
+    }
     if (s.value) {
       if (rt.kind === "void") {
-        this.checkExpr(s.value);
+        const v = this.checkExpr(s.value);
+        // `return f();` where f returns void: TypeScript allows it, and so do we.
+        const x = unparen(s.value);
+        if (v.type.kind === "void" && x.kind === "CallExpr") return;
         this.error(
           C.returnValueInVoid,
           `'${this.fn?.name}' returns void; it cannot return a value`,
@@ -1408,6 +1620,7 @@ export class Checker {
       let val: Val | undefined;
       if (decl.init) {
         const init = unparen(decl.init);
+        if (init.kind === "NewExpr" && this.newOfNonMap(init)) continue;
         if (init.kind === "NewExpr") {
           this.error(
             C.mapNotTopLevel,
@@ -1425,13 +1638,10 @@ export class Checker {
         } else if (!poisoned) {
           if (val.type.kind === "untyped") {
             if (d.declKind === "let") {
-              this.error(
-                C.cannotInfer,
-                `cannot infer the width of '${name}' from a constant`,
-                decl.name.range,
-                `annotate it: let ${name}: u32 = ${this.src(decl.init)};`,
-              );
-              poisoned = true;
+              // `let count = 0`: the type of its first use with a typed value, else u32
+              // (i32 for a negative constant, 64 bits for one that needs them).
+              type = this.inferLetType(name, val.value as bigint);
+              if (!this.coerce(decl.init, val, type, `'${name}'`)) poisoned = true;
             } else type = UNTYPED;
           } else if (val.type.kind === "void") {
             const x = unparen(decl.init);
@@ -1459,6 +1669,18 @@ export class Checker {
         if (d.declKind === "const") {
           this.error(C.missingInit, `const '${name}' needs an initializer`, decl.name.range);
           poisoned = true;
+        } else if (type && !decl.definite) {
+          // TypeScript rejects a read before the first assignment (TS2454), which the compiler
+          // cannot prove absent: say how it starts, as for top-level lets.
+          const init = type.kind === "struct" || type.kind === "array" ? undefined : "0";
+          this.error(
+            C.globalNeedsInit,
+            `let '${name}' needs an initializer`,
+            decl.name.range,
+            init
+              ? `write \`let ${name}: ${this.src(decl.type!)} = ${init};\`, or \`let ${name}!: ${this.src(decl.type!)};\` to start it zeroed`
+              : `write \`let ${name}!: ${this.src(decl.type!)};\` to start it zeroed`,
+          );
         } else if (!type) {
           this.error(
             C.cannotInfer,
@@ -1564,8 +1786,11 @@ export class Checker {
   private checkFor(s: ast.ForStmt): boolean {
     this.scopes.push(new Map());
     if (s.init) {
+      const outer = this.rest;
+      this.rest = [s.test, s.update, s.body].filter((x): x is ast.Expr | ast.Stmt => !!x);
       if (s.init.kind === "VarDecl") this.checkLocalVarDecl(s.init);
       else this.checkExpr(s.init);
+      this.rest = outer;
     }
     if (s.test) this.checkCond(s.test);
     const n = s.test ? this.narrowing(s.test) : { whenTrue: [], whenFalse: [] };
@@ -1696,6 +1921,14 @@ export class Checker {
   /** +n / -n when `e` steps `sym` by a constant; a reason string otherwise. */
   private stepOf(e: ast.Expr, sym: LocalSymbol): number | string {
     const x = unparen(e);
+    if (x.kind === "SequenceExpr") {
+      // `i++, j--`: the part that steps the counter.
+      for (const part of x.exprs) {
+        const r = this.stepOf(part, sym);
+        if (typeof r === "number") return r;
+      }
+      return `the update does not step '${sym.name}'`;
+    }
     if (x.kind === "UpdateExpr" && this.isSymRef(x.target, sym)) return x.op === "++" ? 1 : -1;
     if (
       x.kind === "AssignExpr" &&
@@ -1826,7 +2059,18 @@ export class Checker {
       return false;
     }
     if (to.kind === "int" && v.type.kind === "untyped") {
-      const value = v.value as bigint;
+      let value = v.value as bigint;
+      const x0 = unparen(e);
+      if (value < 0n && !to.signed && x0.kind === "UnaryExpr" && x0.op === "~") {
+        // `x & ~FLAG` on an unsigned type: the complement within the type's width, as the
+        // same bits in TypeScript (whose `~` gives a negative number) end up masking.
+        const inner =
+          this.out.constants.get(x0.operand) ?? this.out.constants.get(unparen(x0.operand));
+        if (typeof inner === "bigint" && inner >= 0n && fits(inner, to)) {
+          value = BigInt.asUintN(to.bits, value);
+          this.record(x0.operand, { type: to, value: inner });
+        }
+      }
       if (!fits(value, to)) {
         this.error(
           C.literalDoesNotFit,
@@ -1846,6 +2090,10 @@ export class Checker {
       return false;
     }
     if (sameType(v.type, to)) return true;
+    // Lossless implicit widening (u8/u16/u32 → a wider unsigned, i8/i16/i32 → a wider signed):
+    // registers hold every value extended to 64 bits, so nothing is emitted. Mixed signedness
+    // stays an error.
+    if (v.type.kind === "int" && to.kind === "int" && losslessWiden(v.type, to)) return true;
     if (v.type.kind === "map" || v.type.kind === "ringbuf") {
       this.error(
         C.mapAsValue,
@@ -1932,6 +2180,7 @@ export class Checker {
       case "CallExpr":
         return this.call(e);
       case "NewExpr":
+        if (this.newOfNonMap(e)) return { type: VOID };
         this.error(
           C.mapNotTopLevel,
           "maps are created only by a top-level const: const m = new ArrayMap<K, V>(n);",
@@ -1952,7 +2201,42 @@ export class Checker {
         return this.assign(e);
       case "UpdateExpr":
         return this.update(e);
+      case "NullishExpr":
+        return this.nullish(e);
+      case "SequenceExpr":
+        // Only a for update (the parser makes no other): each part for its effect.
+        for (const x of e.exprs) this.checkExpr(x);
+        return { type: VOID };
     }
+  }
+
+  /** `m.get(k) ?? d`, `m.get(k)?.field ?? d`: the value read through the reference, or `d`. */
+  private nullish(e: ast.NullishExpr): Val {
+    const l0 = unparen(e.left);
+    if (l0.kind === "MemberExpr" && l0.optional) this.nullishLeft.add(l0);
+    const lv = this.checkExpr(e.left);
+    if (lv.type.kind !== "nullable") {
+      // Already narrowed (or not a lookup at all): TypeScript evaluates to the left value.
+      const rv = this.checkExpr(e.right, isInteger(lv.type) ? lv.type : undefined);
+      if (lv.type.kind !== "void" && lv.type.kind !== "null" && isInteger(lv.type))
+        this.coerce(e.right, rv, lv.type, "the default");
+      if (lv.type.kind === "null") return rv;
+      return { type: lv.type };
+    }
+    const base = lv.type.base;
+    if (base.kind !== "int" && base.kind !== "bool") {
+      this.error(
+        C.typeMismatch,
+        `'??' gives a default for an integer read from a map, not for ${typeToString(base)}`,
+        e.range,
+        "check the lookup instead: const v = m.get(k); if (v === null) return;",
+      );
+      this.checkExpr(e.right);
+      return { type: VOID };
+    }
+    const rv = this.checkExpr(e.right, base);
+    if (!this.coerce(e.right, rv, base, "the default")) return { type: VOID };
+    return { type: base };
   }
 
   private identifier(id: ast.Identifier): Val {
@@ -2031,6 +2315,30 @@ export class Checker {
     }
     const ov = this.checkExpr(e.object);
     const t = ov.type;
+    if (t.kind === "nullable" && e.optional && t.base.kind === "struct") {
+      // `v?.field`: the field's reference, or null (a `??` must give the default).
+      const f = t.base.fields.find((x) => x.name === e.property.name);
+      if (!f) {
+        this.error(
+          C.unknownField,
+          `${t.base.name} has no field '${e.property.name}'`,
+          e.property.range,
+          `fields: ${t.base.fields.map((x) => x.name).join(", ")}`,
+        );
+        return { type: VOID };
+      }
+      this.out.members.set(e, { kind: "field", struct: t.base, field: f.name });
+      if (!this.nullishLeft.has(e)) {
+        this.error(
+          C.mayBeNull,
+          `'${this.src(e)}' may be null: give a default with ??`,
+          e.range,
+          `write ${this.src(e)} ?? 0`,
+        );
+        return { type: VOID };
+      }
+      return { type: { kind: "nullable", base: f.type } as Type };
+    }
     if (t.kind === "nullable") {
       this.mayBeNull(e.object);
       return { type: VOID };
@@ -2209,6 +2517,8 @@ export class Checker {
       return this.coerce(re, rv, lv.type, "the right operand") ? lv.type : undefined;
     if (lv.type.kind === "int" && rv.type.kind === "int") {
       if (lv.type.name === rv.type.name) return lv.type;
+      if (losslessWiden(rv.type, lv.type)) return lv.type;
+      if (losslessWiden(lv.type, rv.type)) return rv.type;
       const wider = lv.type.bits >= rv.type.bits ? lv.type : rv.type;
       const narrowSide = wider === lv.type ? re : le;
       this.error(
@@ -2424,7 +2734,7 @@ export class Checker {
   }
 
   /** Checks that `target` can be assigned; returns its type. */
-  private lvalue(target: ast.Expr, what: string): Type | undefined {
+  private lvalue(target: ast.Expr, what: string, writesValue = false): Type | undefined {
     const x = unparen(target);
     if (x.kind === "Identifier") {
       const pre = this.lookup(x.name);
@@ -2452,6 +2762,17 @@ export class Checker {
             [{ message: "declared here", range: sym.decl.range }],
           );
           return undefined;
+        }
+        if (
+          sym.type.kind === "nullable" &&
+          writesValue &&
+          this.flow.nonNull.has(sym) &&
+          (sym.type.base.kind === "int" || sym.type.base.kind === "bool")
+        ) {
+          // `v++`, `v += n`, `v = n` on a narrowed integer read from a map: as in TypeScript,
+          // the variable gets a new number and the map entry stays as it is (codegen gives
+          // it a copy on the stack). It stays non-null.
+          return sym.type.base;
         }
         if (sym.type.kind === "nullable") {
           // Re-pointing a lookup variable drops what was proved about it.
@@ -2574,7 +2895,7 @@ export class Checker {
   }
 
   private assign(e: ast.AssignExpr): Val {
-    const tt = this.lvalue(e.target, "assign to");
+    const tt = this.lvalue(e.target, "assign to", e.op !== "=" || !isReference(e.value));
     if (e.op === "=") {
       const v = this.checkExpr(e.value, tt);
       if (tt) {
@@ -2620,7 +2941,7 @@ export class Checker {
   }
 
   private update(e: ast.UpdateExpr): Val {
-    const tt = this.lvalue(e.target, e.op === "++" ? "increment" : "decrement");
+    const tt = this.lvalue(e.target, e.op === "++" ? "increment" : "decrement", true);
     if (tt && tt.kind !== "int" && tt.kind !== "void") {
       this.error(
         C.notInteger,
@@ -2663,6 +2984,18 @@ export class Checker {
           this.out.symbols.set(obj, sym);
           return this.callMapMethod(e, callee, sym);
         }
+        if (!sym && obj.name === "Math" && ["min", "max"].includes(callee.property.name))
+          return this.callMinMax(e, callee.property.name as "min" | "max");
+        if (!sym && jsGlobalHint(obj.name)) {
+          // `console.log(…)`, `Date.now()`: one error with the replacement, not one per argument.
+          this.error(
+            C.unknownName,
+            `'${obj.name}.${callee.property.name}' does not exist in BPF programs`,
+            callee.range,
+            jsGlobalHint(obj.name),
+          );
+          return { type: VOID };
+        }
       }
     }
     this.checkExpr(e.callee);
@@ -2670,6 +3003,44 @@ export class Checker {
     if (this.out.types.get(e.callee)?.kind !== "void")
       this.error(C.notCallable, "this expression cannot be called", e.callee.range);
     return { type: VOID };
+  }
+
+  /** `Math.min(a, b)` / `Math.max(a, b)`: two integers of one type (or widened to one). */
+  private callMinMax(e: ast.CallExpr, op: "min" | "max"): Val {
+    if (!this.argCount(e, `Math.${op}()`, 2)) {
+      for (const a of e.args) this.checkExpr(a);
+      return { type: VOID };
+    }
+    const [a, b] = [e.args[0]!, e.args[1]!];
+    const av = this.checkExpr(a);
+    const bv = this.checkExpr(b);
+    for (const [x, v] of [
+      [a, av],
+      [b, bv],
+    ] as const) {
+      if (v.type.kind === "nullable") {
+        this.mayBeNull(x);
+        return { type: VOID };
+      }
+      if (!isInteger(v.type)) {
+        if (v.type.kind !== "void")
+          this.error(
+            C.notInteger,
+            `Math.${op} needs integers, not ${typeToString(v.type)}`,
+            x.range,
+          );
+        return { type: VOID };
+      }
+    }
+    const t = this.unify(a, av, b, bv, `Math.${op}`, e.range);
+    if (t === undefined) return { type: VOID };
+    if (t === "untyped") {
+      const x = av.value as bigint;
+      const y = bv.value as bigint;
+      return { type: UNTYPED, value: op === "min" ? (x < y ? x : y) : x > y ? x : y };
+    }
+    this.out.calls.set(e, { kind: "minmax", op, type: t });
+    return { type: t };
   }
 
   /** Checks arguments of a call already reported, without object-literal context errors. */
@@ -2784,7 +3155,8 @@ export class Checker {
     this.out.calls.set(e, { kind: "conversion", to });
     if (!this.argCount(e, `${to.name}()`, 1)) return { type: to };
     const a = e.args[0]!;
-    const v = this.checkExpr(a);
+    // `u32(c ? 1 : 0)`: a choice between constants takes the conversion's type.
+    const v = this.checkExpr(a, unparen(a).kind === "ConditionalExpr" ? to : undefined);
     if (v.type.kind === "nullable") {
       this.mayBeNull(a);
       return { type: to };
@@ -3048,6 +3420,20 @@ export class Checker {
         this.checkExpr(p.value);
         continue;
       }
+      const fixedValue = raw ? undefined : op?.fixed?.[key as keyof typeof op.fixed];
+      if (fixedValue !== undefined && !opField(op!, key)) {
+        // `submit.timeout({ len: 1, … })`: the value the compiler writes anyway.
+        const v = this.checkExpr(p.value, fieldType(field));
+        const c = this.out.constants.get(p.value) ?? v.value;
+        if (c !== BigInt(fixedValue))
+          this.error(
+            C.sqeFieldUnused,
+            `submit.${opName} sets '${key}' to ${fixedValue} itself (the kernel requires it)`,
+            p.value.range,
+            `drop '${key}', or give ${key}: ${fixedValue}`,
+          );
+        continue;
+      }
       if (raw ? false : !opField(op!, key)) {
         this.error(
           C.sqeFieldUnused,
@@ -3227,6 +3613,46 @@ function writeScalar(bytes: Uint8Array, at: number, t: DataType, v: bigint | boo
   }
 }
 
+/**
+ * The type a const enum stands for as a type annotation: u32 when every member fits (the
+ * common case: it widens to u64 for `userData`), else i32, u64 or i64.
+ */
+function enumType(members: Map<string, bigint>): IntType {
+  const vs = [...members.values()];
+  for (const t of [INT_TYPES.u32, INT_TYPES.i32, INT_TYPES.u64, INT_TYPES.i64])
+    if (vs.every((v) => fits(v, t))) return t;
+  return INT_TYPES.i64;
+}
+
+/** A value that rebinds a map-reference variable: null, a lookup, or another reference. */
+function isReference(e: ast.Expr): boolean {
+  const x = unparen(e);
+  if (x.kind === "NullLiteral") return true;
+  if (x.kind === "CallExpr" && x.callee.kind === "MemberExpr")
+    return x.callee.property.name === "get";
+  return false;
+}
+
+/** The type of an untyped `let` no typed use decides: u32 (i32 if negative; 64 bits if needed). */
+function defaultIntType(value: bigint): IntType {
+  if (value >= 0n) return value <= 0xffffffffn ? INT_TYPES.u32 : INT_TYPES.u64;
+  return value >= -0x80000000n ? INT_TYPES.i32 : INT_TYPES.i64;
+}
+
+/** The body has a `return <value>;`. */
+function returnsValue(body: ast.Block): boolean {
+  let found = false;
+  walk(body, (n) => {
+    if (n.kind === "ReturnStmt" && n.value) found = true;
+  });
+  return found;
+}
+
+/** An implicit widening: the same signedness and more bits. */
+function losslessWiden(from: IntType, to: IntType): boolean {
+  return from.signed === to.signed && from.bits < to.bits;
+}
+
 /** Every value of `from` is a value of `to` (a lossless, implicit store into a field). */
 function widensTo(from: IntType, to: IntType): boolean {
   return minOf(from) >= minOf(to) && maxOf(from) <= maxOf(to);
@@ -3250,6 +3676,33 @@ function suggestField(key: string, op: SubmitOp | undefined): string | undefined
   );
   if (close) return `did you mean '${close}'?`;
   return op ? `submit.${op.name} takes: ${names.join(", ")}` : undefined;
+}
+
+/** JavaScript globals a TypeScript developer reaches for, and the BPF replacement. */
+function jsGlobalHint(name: string): string | undefined {
+  switch (name) {
+    case "console":
+      return 'print with trace("format %d", x) (import trace from "ioubpf/lang"; at most 3 integer arguments)';
+    case "Date":
+    case "performance":
+      return 'read the clock with ktime() (nanoseconds, import it from "ioubpf/lang")';
+    case "Math":
+      return "Math.min and Math.max are available; for a random number use random()";
+    case "setTimeout":
+    case "setInterval":
+      return "wait with submit.timeout({ addr, … }) and act in onCompletion";
+    case "Promise":
+    case "JSON":
+    case "Array":
+    case "Object":
+    case "String":
+    case "Number":
+    case "Map":
+    case "Set":
+      return "BPF programs have no JavaScript runtime: use integers, structs and maps (HashMap, ArrayMap)";
+    default:
+      return undefined;
+  }
 }
 
 function langNamesHint(name: string): string | undefined {
@@ -3421,6 +3874,8 @@ export function programNameFromFile(file: string): string {
     base
       .replace(/\.bpf\.ts$/, "")
       .replace(/\.ts$/, "")
-      .replace(/[^A-Za-z0-9_]/g, "_") || "prog"
+      .replace(/[^A-Za-z0-9_]/g, "_")
+      // A C identifier (the kernel's BTF and C loaders need one): `01-copy` → `_01_copy`.
+      .replace(/^(?=[0-9])/, "_") || "prog"
   );
 }

@@ -177,6 +177,8 @@ export type CallTarget =
   | { kind: "emit"; fields: SqeFieldValue[] }
   | { kind: "builtin"; name: "stop" | "ktime" | "random" | "copyFromUser" | "copyToUser" }
   | { kind: "trace"; format: string; args: ast.Expr[] }
+  /** `Math.min(a, b)` / `Math.max(a, b)` on integers of `type`. */
+  | { kind: "minmax"; op: "min" | "max"; type: IntType }
   | { kind: "mapMethod"; map: MapDef; method: "get" | "set" | "delete" | "has" | "output" };
 
 export interface CheckedFunction {

@@ -167,7 +167,10 @@ export function compile(
   for (const { p, src, globalNames, mapNames, startedFlag } of named) {
     const lowerWith = (
       regs?: RegPlan,
-    ): { r: ReturnType<Lowerer["run"]>; laid?: LaidOut | { error: string } } => {
+    ): {
+      r: ReturnType<Lowerer["run"]>;
+      laid?: LaidOut | { error: string; line?: number; col?: number };
+    } => {
       const lowerer = new Lowerer(
         p,
         { global: (g) => globalNames.get(g)!, map: (m) => mapNames.get(m)!, startedFlag, data },
@@ -219,11 +222,21 @@ export function compile(
       throw new Error("codegen: the started flag's placement disagrees with the lowering");
     const laid = best.laid!;
     if ("error" in laid) {
+      // At the statement whose code holds the branch (from the line items), when known.
+      const lineStart =
+        laid.line !== undefined
+          ? src.text
+              .split("\n")
+              .slice(0, laid.line - 1)
+              .reduce((n, l) => n + l.length + 1, 0)
+          : undefined;
       diagnostics.push({
         code: CodegenCodes.branchTooFar,
         severity: "error",
         message: laid.error,
-        file: p.file,
+        ...(lineStart !== undefined
+          ? { range: src.range(lineStart + (laid.col ?? 1) - 1, lineStart + (laid.col ?? 1)) }
+          : { file: p.file }),
       });
       continue;
     }

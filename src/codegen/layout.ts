@@ -679,7 +679,7 @@ export function removeUnreachable(items: Item[]): Item[] {
   return out.length === items.length ? out : removeUnreachable(out);
 }
 
-export function layout(items: Item[]): LaidOut | { error: string } {
+export function layout(items: Item[]): LaidOut | { error: string; line?: number; col?: number } {
   const labelAt = new Map<number, number>();
   const slotOf = new Map<number, number>();
   let slot = 0;
@@ -695,10 +695,12 @@ export function layout(items: Item[]): LaidOut | { error: string } {
   const lines: { offset: number; line: number; col: number }[] = [];
   const branchTargets = new Map<number, number>();
   let pendingLine: { line: number; col: number } | undefined;
+  let lastLine: { line: number; col: number } | undefined; // where a branch error is reported
   slot = 0;
   for (const it of items) {
     if (it.k === "line") {
       pendingLine = { line: it.line, col: it.col };
+      lastLine = pendingLine;
       continue;
     }
     if (it.k !== "insn") continue;
@@ -708,7 +710,10 @@ export function layout(items: Item[]): LaidOut | { error: string } {
       if (t === undefined) return { error: `internal: undefined label ${it.target}` };
       const off = t - (slot + 1);
       if (off < -32768 || off > 32767)
-        return { error: `a branch spans ${off} instructions; the limit is 32767` };
+        return {
+          error: `a branch spans ${off} instructions; the limit is 32767: split the function or shorten the code inside this statement`,
+          ...(lastLine ?? {}),
+        };
       insn = { ...insn, off };
       branchTargets.set(insns.length, it.target);
     }

@@ -201,6 +201,9 @@ class LowerError extends Error {
 
 const INT_BYTES = (t: IntType): number => t.bits / 8;
 
+/** Stack arrays up to this length are indexed by a pointer stepped per element. */
+const STACK_INDEX_CHAIN = 32;
+
 function unparen(e: ast.Expr): ast.Expr {
   while (e.kind === "ParenExpr") e = e.expr;
   return e;
@@ -220,6 +223,8 @@ export class Lowerer {
   private maxFrame = 0;
   private live = new Set<Tmp>();
   private homes = new Map<LocalSymbol, Home>();
+  /** Stack copies of map-reference locals given values of their own (`v++` after a null check). */
+  private copySlots = new Map<LocalSymbol, number>();
   private fnStack: FnFrame[] = [];
   private loops: LoopFrame[] = [];
   private readonly alu32: boolean;
@@ -471,6 +476,10 @@ export class Lowerer {
       for (const l of f.locals) {
         if (l.constValue !== undefined) continue;
         const t = l.type;
+        if (t.kind === "nullable" && (t.base.kind === "int" || t.base.kind === "bool"))
+          // Where `v++` after a null check puts the variable's own value (copyWrite); a home
+          // slot, so statement scratch never reuses it.
+          this.copySlots.set(l, this.alloc(8));
         if (t.kind === "struct" || t.kind === "array") {
           if (l.param) continue; // aliased to the argument at each call
           this.homes.set(l, {
@@ -1440,11 +1449,43 @@ export class Lowerer {
         const it = this.toTmp(iv);
         // Out-of-range index: the run ends (the verifier needs the bound anyway).
         this.emit(jmp("JGE", it.reg!, { imm: arr.length }), { target: this.exitLabel });
+        if (a.base.k === "reg" && a.base.r === R10 && arr.length <= STACK_INDEX_CHAIN) {
+          // A stack array: no variable stack offset (E6024; the unprivileged kernel forbids
+          // it too). Step a constant-offset pointer once per element below the index, so
+          // every path holds fp + a constant.
+          it.pinned++;
+          const p = this.newTmp();
+          const ir = this.regOf({ k: "tmp", t: it });
+          this.emit(alu("MOV", p.reg!, R10));
+          this.emit(alu("ADD", p.reg!, { imm: a.off }));
+          const done = this.newLabel();
+          for (let k = 1; k < arr.length; k++) {
+            this.emit(jmp("JLT", ir, { imm: k }), { target: done });
+            this.emit(alu("ADD", p.reg!, { imm: es }));
+          }
+          this.label(done);
+          it.pinned--;
+          this.release({ k: "tmp", t: it });
+          return { base: { k: "tmp", t: p }, off: 0 };
+        }
         if (es > 1) {
           if ((es & (es - 1)) === 0) this.emit(alu("LSH", it.reg!, { imm: Math.log2(es) }));
           else this.emit(alu("MUL", it.reg!, { imm: es }));
         }
         const b = this.regOf(a.base);
+        if (b === R10) {
+          // A long stack array: fp + constant first, then the bounded index (`scalar += r10`
+          // gives fp-relative bounds that no verifier accepts).
+          this.unpin(a.base);
+          this.pin({ k: "tmp", t: it });
+          const p = this.newTmp();
+          this.unpin({ k: "tmp", t: it });
+          this.emit(alu("MOV", p.reg!, R10));
+          this.emit(alu("ADD", p.reg!, { imm: a.off }));
+          this.emit(alu("ADD", p.reg!, this.regOf({ k: "tmp", t: it })));
+          this.release({ k: "tmp", t: it });
+          return { base: { k: "tmp", t: p }, off: 0 };
+        }
         this.emit(alu("ADD", it.reg!, b));
         this.unpin(a.base);
         this.release(a.base);
@@ -1498,6 +1539,10 @@ export class Lowerer {
       this.release(this.update(x, false));
       return;
     }
+    if (x.kind === "SequenceExpr") {
+      for (const part of x.exprs) this.effect(part);
+      return;
+    }
     this.release(this.expr(x));
   }
 
@@ -1534,6 +1579,8 @@ export class Lowerer {
         return this.update(x, true);
       case "NullLiteral":
         return { k: "imm", v: 0n };
+      case "NullishExpr":
+        return this.nullish(x);
       default:
         this.fail(`${x.kind} cannot be compiled here`, x.range);
     }
@@ -1730,6 +1777,66 @@ export class Lowerer {
       }
   }
 
+  /** `p ?? d` where p is a map reference (or `ref?.field`): the value read through p, or d. */
+  private nullish(x: ast.NullishExpr): Val {
+    if (this.typeOf(x.left)?.kind !== "nullable") return this.expr(x.left);
+    const t = scalarOf(this.typeOf(x));
+    const l = unparen(x.left);
+    let ptrE: ast.Expr = x.left;
+    let off = 0;
+    if (l.kind === "MemberExpr" && l.optional) {
+      const m = this.p.members.get(l);
+      if (!m || m.kind !== "field") this.fail("internal: optional member without a field", l.range);
+      off = m.struct.fields.find((f) => f.name === m.field)!.offset;
+      ptrE = l.object;
+    }
+    const elseL = this.newLabel();
+    const end = this.newLabel();
+    this.beforeCall(); // control flow inside an expression: live temporaries go to their slots
+    const slot = this.alloc(8);
+    const p: Val = { k: "tmp", t: this.toTmp(this.expr(ptrE)) };
+    this.cmpJump("JEQ", p, { k: "imm", v: 0n }, elseL, false, true);
+    const a = this.loadMem({ base: p, off }, t);
+    this.release(p);
+    this.storeMem({ base: { k: "reg", r: R10 }, off: slot }, INT_TYPES.u64, a);
+    this.release(a);
+    this.jumpTo(end);
+    this.label(elseL);
+    const b = this.expr(x.right);
+    this.storeMem({ base: { k: "reg", r: R10 }, off: slot }, INT_TYPES.u64, b);
+    this.release(b);
+    this.label(end);
+    const r = this.newTmp();
+    this.emit(ldx("DW", r.reg!, R10, slot));
+    return { k: "tmp", t: r };
+  }
+
+  /** Math.min / Math.max: both operands to stack slots, then one compare and a move. */
+  private minMax(x: ast.CallExpr, op: "min" | "max", type: IntType): Val {
+    const sa = this.alloc(8);
+    const sb = this.alloc(8);
+    const a = this.expr(x.args[0]!);
+    this.storeMem({ base: { k: "reg", r: R10 }, off: sa }, INT_TYPES.u64, a);
+    this.release(a);
+    const b = this.expr(x.args[1]!);
+    this.storeMem({ base: { k: "reg", r: R10 }, off: sb }, INT_TYPES.u64, b);
+    this.release(b);
+    const r = this.newTmp();
+    r.pinned++;
+    const u = this.newTmp();
+    this.emit(ldx("DW", r.reg!, R10, sa));
+    this.emit(ldx("DW", u.reg!, R10, sb));
+    const keep = this.newLabel();
+    const cmp: JmpName =
+      op === "min" ? (type.signed ? "JSLE" : "JLE") : type.signed ? "JSGE" : "JGE";
+    this.emit(jmp(cmp, r.reg!, u.reg!), { target: keep });
+    this.emit(alu("MOV", r.reg!, u.reg!));
+    this.label(keep);
+    this.live.delete(u);
+    r.pinned--;
+    return { k: "tmp", t: r };
+  }
+
   private conditional(x: ast.ConditionalExpr): Val {
     const elseL = this.newLabel();
     const end = this.newLabel();
@@ -1890,6 +1997,36 @@ export class Lowerer {
   private assign(x: ast.AssignExpr): Val {
     const tt = this.typeOf(x.target);
     const target = unparen(x.target);
+    if (target.kind === "Identifier") {
+      const s = this.p.symbols.get(target);
+      const vt = this.typeOf(x.value);
+      if (
+        s?.kind === "local" &&
+        s.type.kind === "nullable" &&
+        (s.type.base.kind === "int" || s.type.base.kind === "bool") &&
+        (x.op !== "=" || (vt !== undefined && vt.kind !== "nullable" && vt.kind !== "null"))
+      ) {
+        // A narrowed integer read from a map given a new value: TypeScript changes the
+        // variable, not the map entry.
+        const bt = scalarOf(s.type.base);
+        const opName2 = x.op === "=" ? undefined : x.op.slice(0, -1);
+        return this.copyWrite(s, (cur) =>
+          opName2
+            ? this.arith(opName2, bt, cur(), () => this.expr(x.value), true)
+            : this.expr(x.value),
+        );
+      }
+    }
+    if (target.kind === "Identifier" && x.op === "=") {
+      // A map reference (`let s = m.get(k)`) is rebound, whatever its narrowed type here:
+      // its home holds the pointer, not the value.
+      const s = this.p.symbols.get(target);
+      if (s?.kind === "local" && s.type.kind === "nullable") {
+        const v = this.expr(x.value);
+        this.storeHome(this.homes.get(s)!, v);
+        return v;
+      }
+    }
     if (tt && (tt.kind === "struct" || tt.kind === "array")) {
       const a = this.addrOf(target);
       this.storeAggregate(a, tt, x.value);
@@ -1938,10 +2075,53 @@ export class Lowerer {
     return v;
   }
 
+  /**
+   * Gives a map-reference local of integer type a value of its own: the new value goes to a
+   * stack slot of the variable and its home points there (reads stay reads through it).
+   */
+  private copyWrite(s: LocalSymbol, compute: (cur: () => Val) => Val): Val {
+    const h = this.homes.get(s)!;
+    const bt = scalarOf((s.type as { base: Type }).base);
+    const slot = this.copySlots.get(s);
+    if (slot === undefined) this.fail(`internal: no copy slot for '${s.name}'`);
+    const cur = (): Val => {
+      const p = this.loadHome(h);
+      const v = this.loadMem({ base: p, off: 0 }, bt);
+      this.release(p);
+      return v;
+    };
+    const v = compute(cur);
+    this.pin(v);
+    this.storeMem({ base: { k: "reg", r: R10 }, off: slot }, bt, v);
+    const p = this.newTmp();
+    this.emit(alu("MOV", p.reg!, R10));
+    this.emit(alu("ADD", p.reg!, { imm: slot }));
+    this.storeHome(h, { k: "tmp", t: p });
+    this.release({ k: "tmp", t: p });
+    this.unpin(v);
+    return v;
+  }
+
   private update(x: ast.UpdateExpr, want: boolean): Val {
     const t = scalarOf(this.typeOf(x.target));
     const op = x.op === "++" ? "+" : "-";
     const target = unparen(x.target);
+    if (target.kind === "Identifier") {
+      const s0 = this.p.symbols.get(target);
+      if (s0?.kind === "local" && s0.type.kind === "nullable") {
+        let old: Val | undefined;
+        const nv = this.copyWrite(s0, (cur) => {
+          const c = cur();
+          if (want && !x.prefix) old = { k: "tmp", t: this.copyTmp(c) };
+          return this.arith(op, t, c, () => ({ k: "imm", v: 1n }), false);
+        });
+        if (old) {
+          this.release(nv);
+          return old;
+        }
+        return nv;
+      }
+    }
     if (target.kind === "Identifier") {
       const s = this.p.symbols.get(target);
       if (s?.kind === "local" && s.type.kind !== "nullable") {
@@ -2110,6 +2290,8 @@ export class Lowerer {
         return this.trace(target.format, target.args, want);
       case "mapMethod":
         return this.mapMethod(x, target.map, target.method, want);
+      case "minmax":
+        return this.minMax(x, target.op, target.type);
     }
   }
 

@@ -263,7 +263,9 @@ export type Expr =
   | ConditionalExpr
   | AssignExpr
   | UpdateExpr
-  | ParenExpr;
+  | ParenExpr
+  | NullishExpr
+  | SequenceExpr;
 
 /** Decimal, `0x`, `0o`, `0b`, with `_` separators. Never negative (`-1` is a UnaryExpr). */
 export interface IntLiteral extends NodeBase {
@@ -300,6 +302,8 @@ export interface MemberExpr extends NodeBase {
   kind: "MemberExpr";
   object: Expr;
   property: Identifier;
+  /** `a?.b`: only as the left operand of `??` (a map lookup's field, or the default). */
+  optional?: boolean;
 }
 
 /** `a[i]` */
@@ -409,6 +413,19 @@ export interface UpdateExpr extends NodeBase {
 }
 
 /** Kept so ranges and `(a = b)`-style diagnostics can point at the parentheses. */
+/** `a ?? b`: `a` is a map lookup (`m.get(k)` or `m.get(k)?.field`); `b` its default. */
+export interface NullishExpr extends NodeBase {
+  kind: "NullishExpr";
+  left: Expr;
+  right: Expr;
+}
+
+/** `i++, j++`: only as the update of a `for`. */
+export interface SequenceExpr extends NodeBase {
+  kind: "SequenceExpr";
+  exprs: Expr[];
+}
+
 export interface ParenExpr extends NodeBase {
   kind: "ParenExpr";
   expr: Expr;

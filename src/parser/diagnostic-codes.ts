@@ -140,7 +140,7 @@ export const ParserMessages = {
     "optional chaining ('?.') is not available",
     "check for null with 'if (x !== null)' first",
   ),
-  nullishCoalescing: row("E1055", "'??' is not available", "write 'x !== null ? x : y'"),
+  // E1055 ('??') is retired: `m.get(k) ?? d` is part of the language.
   varDecl: row(
     "E1056",
     "'var' is not available: its function scoping has no place in the language",
@@ -367,6 +367,11 @@ export const ParserMessages = {
     "E1113",
     "'const' declarations need an initializer",
     "write 'const X = …;' or use 'declare const X: T;' for loader-set values",
+  ),
+  asConstPlace: row(
+    "E1115",
+    "'as const' makes a constant table only on a top-level const object of constants",
+    "write it at top level: const Op = { Read: 1, Write: 2 } as const;",
   ),
   keyofType: row(
     "E1114",

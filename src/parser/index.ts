@@ -17,7 +17,7 @@ import { AstBuilder } from "./visitor.js";
 export type * from "./ast.js";
 export { ParserMessages, type ParserMessage, type ParserMessageKey } from "./diagnostic-codes.js";
 export { forEachChild, astDepth } from "./walk.js";
-import { astDepth } from "./walk.js";
+import { astDepth, tooDeepAt } from "./walk.js";
 
 /** Deepest bracket nesting accepted; deeper input is refused before parsing (no stack overflow). */
 export const MAX_BRACKET_DEPTH = 256;
@@ -204,10 +204,12 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
 
   const d = astDepth(program);
   if (d > MAX_AST_DEPTH) {
+    // At the expression (or statement) that is too deep, not at the start of the file.
+    const at = tooDeepAt(program, MAX_AST_DEPTH)?.range;
     err(
       "nestingTooDeep",
-      0,
-      0,
+      at ? at.start.offset : 0,
+      at ? Math.min(at.end.offset, at.start.offset + 1) : 0,
       `${ParserMessages.nestingTooDeep.message} (the syntax tree is ${d} levels deep; at most ${MAX_AST_DEPTH})`,
     );
     return done();

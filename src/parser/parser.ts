@@ -966,7 +966,13 @@ export class IoubpfParser extends CstParser {
         { ALT: () => this.CONSUME(T.Satisfies) },
       ]),
     );
-    this.SUBRULE(this.type);
+    // `as const` on a top-level object of constants is a constant table (the visitor decides).
+    this.OR2(
+      this.alts("rejectedCast.OR2.23b", () => [
+        { ALT: () => this.CONSUME(T.Const) },
+        { ALT: () => this.SUBRULE(this.type) },
+      ]),
+    );
   });
 
   unaryExpr = this.RULE("unaryExpr", () => {

@@ -42,6 +42,7 @@ const ruleName = (c: Child | undefined): string | undefined =>
 
 /** Binding strength of the language's binary operators (higher binds tighter), as in TypeScript. */
 const precedence = new Map<string, number>([
+  ["??", 1],
   ["||", 1],
   ["&&", 2],
   ["|", 3],
@@ -66,12 +67,13 @@ const precedence = new Map<string, number>([
 ]);
 /** Operators parsed only to be rejected, with their TypeScript precedence for recovery. */
 const rejectedPrecedence = new Map<string, number>([
-  ["??", 1],
   ["instanceof", 7],
   ["in", 7],
   ["**", 11],
 ]);
-const binaryOps = new Set([...precedence.keys()].filter((op) => op !== "&&" && op !== "||"));
+const binaryOps = new Set(
+  [...precedence.keys()].filter((op) => op !== "&&" && op !== "||" && op !== "??"),
+);
 const assignOps = new Set([
   "=",
   "+=",
@@ -106,6 +108,11 @@ export class AstBuilder {
     private readonly src: SourceFile,
     private readonly bag: DiagnosticBag,
   ) {}
+
+  /** Operands written `… as const` (only a top-level constant table keeps it). */
+  private readonly asConst = new Map<A.Expr, SourceRange>();
+  /** `type X = T;` declarations, substituted after the whole file is read. */
+  private readonly typeAliases = new Map<string, { name: A.Identifier; type: A.TypeExpr }>();
 
   // ------------------------------------------------------------------------------ helpers
 
@@ -157,12 +164,78 @@ export class AstBuilder {
         if (it) items.push(it as A.ModuleItem);
       }
     }
-    return {
+    const out: A.Program = {
       kind: "Program",
       file: this.src.path,
-      items,
+      items: items.map((it) => this.constTable(it)),
       range: this.src.range(0, this.src.text.length),
     };
+    for (const r of this.asConst.values()) this.err("asConstPlace", r);
+    if (this.typeAliases.size > 0) this.substituteAliases(out);
+    return out;
+  }
+
+  /**
+   * `const Op = { Read: 1, Write: 2 } as const;` at top level is a table of constants: the
+   * same as `const enum Op { Read = 1, Write = 2 }` (members are read as `Op.Read`).
+   */
+  private constTable(it: A.ModuleItem): A.ModuleItem {
+    if (it.kind !== "VarDecl" || it.declKind !== "const" || it.declarators.length !== 1) return it;
+    const d = it.declarators[0]!;
+    const init = d.init;
+    if (!init || init.kind !== "ObjectLiteral" || !this.asConst.has(init) || d.type) return it;
+    this.asConst.delete(init);
+    return {
+      kind: "EnumDecl",
+      exported: it.exported,
+      name: d.name,
+      members: init.properties.map((p): A.EnumMember => ({
+        kind: "EnumMember",
+        name: p.key,
+        init: p.value,
+        range: p.range,
+      })),
+      range: it.range,
+    };
+  }
+
+  /** Replaces each reference to a type alias by the aliased type (aliases of aliases too). */
+  private substituteAliases(root: A.Program): void {
+    const resolving = new Set<string>();
+    const resolve = (t: A.TypeExpr): A.TypeExpr => {
+      if (t.kind === "NullableType") return { ...t, base: resolve(t.base) };
+      if (t.kind !== "TypeRef") return t;
+      const a = t.args.length === 0 ? this.typeAliases.get(t.name.name) : undefined;
+      if (!a) return t.args.length ? { ...t, args: t.args.map(resolve) } : t;
+      if (resolving.has(t.name.name)) {
+        this.err("typeAlias", a.name.range); // a cycle: no type to substitute
+        return t;
+      }
+      resolving.add(t.name.name);
+      const r = resolve(a.type);
+      resolving.delete(t.name.name);
+      return r;
+    };
+    const isType = (v: unknown): v is A.TypeExpr =>
+      typeof v === "object" &&
+      v !== null &&
+      ["TypeRef", "NullableType", "VoidType", "LiteralType"].includes((v as A.Node).kind);
+    const stack: A.Node[] = [root];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      const rec = n as unknown as Record<string, unknown>;
+      for (const key in rec) {
+        if (key === "range" || key === "sourceRange") continue;
+        const v = rec[key];
+        if (Array.isArray(v)) {
+          v.forEach((x, i) => {
+            if (isType(x)) v[i] = resolve(x);
+            else if (typeof x === "object" && x !== null && "kind" in x) stack.push(x as A.Node);
+          });
+        } else if (isType(v)) rec[key] = resolve(v);
+        else if (typeof v === "object" && v !== null && "kind" in v) stack.push(v as A.Node);
+      }
+    }
   }
 
   private importDecl(node: CstNode): A.ImportDecl {
@@ -342,9 +415,16 @@ export class AstBuilder {
       case "rejectedDecorator":
         this.err("decorator", r);
         return undefined;
-      case "rejectedTypeAlias":
-        this.err("typeAlias", this.headRange(c));
+      case "rejectedTypeAlias": {
+        // `type Fd = i32;`: another name for a type, substituted where it is used.
+        if (!ctx.top || this.nodes(c, "rejectedTypeParams")[0]) {
+          this.err("typeAlias", this.headRange(c));
+          return undefined;
+        }
+        const id = this.ident(this.tokens(c, "Identifier")[0]!);
+        this.typeAliases.set(id.name, { name: id, type: this.type(this.nodes(c, "type")[0]!) });
         return undefined;
+      }
       case "rejectedNamespace":
         this.err("namespace", this.headRange(c));
         return undefined;
@@ -390,7 +470,36 @@ export class AstBuilder {
       this.tokens(node, "Var")[0])!;
     if (kw.tokenType.name === "Var") this.err("varDecl", this.range(kw));
     const declKind = kw.tokenType.name === "Const" ? "const" : "let";
-    const declarators = this.nodes(node, "declarator").map((d): A.VarDeclarator => {
+    const declarators = this.nodes(node, "declarator").flatMap((d): A.VarDeclarator[] => {
+      const pattern = this.nodes(d, "rejectedPattern")[0];
+      const objPattern = pattern ? this.nodes(pattern, "objectLiteral")[0] : undefined;
+      const patInit = this.nodes(d, "assignmentExpr")[0];
+      if (objPattern && patInit && !this.nodes(d, "typeAnnotation")[0]) {
+        // `const { res, userData } = cqe`: one declarator per field, each reading `cqe.field`.
+        const src = this.assignmentExpr(patInit);
+        const pat = this.objectLiteral(objPattern);
+        let root: A.Expr = src;
+        while (root.kind === "MemberExpr" || root.kind === "ParenExpr")
+          root = root.kind === "MemberExpr" ? root.object : root.expr;
+        if (root.kind !== "Identifier") {
+          this.err("destructuring", this.range(d));
+          return [];
+        }
+        return pat.properties.flatMap((p): A.VarDeclarator[] => {
+          if (p.value.kind !== "Identifier") {
+            this.err("destructuring", p.range);
+            return [];
+          }
+          return [
+            {
+              kind: "VarDeclarator",
+              name: p.value,
+              init: { kind: "MemberExpr", object: src, property: p.key, range: p.range },
+              range: p.range,
+            },
+          ];
+        });
+      }
       const id = this.tokens(d, "Identifier")[0];
       let name: A.Identifier;
       if (id) name = this.ident(id);
@@ -405,7 +514,7 @@ export class AstBuilder {
       const init = this.nodes(d, "assignmentExpr")[0];
       if (init) out.init = this.assignmentExpr(init);
       else if (declKind === "const" && !forLoopHead && id) this.err("constWithoutInit", name.range);
-      return out;
+      return [out];
     });
     return {
       kind: "VarDecl",
@@ -592,7 +701,21 @@ export class AstBuilder {
     const test = this.nodes(node, "test")[0];
     if (test) out.test = this.expression(test);
     const update = this.nodes(node, "update")[0];
-    if (update) out.update = this.expression(update);
+    if (update) {
+      // `i++, j++`: the comma list of a for update is a sequence of expressions.
+      const more = this.nodes(update, "rejectedCommaOperand");
+      const first = this.assignmentExpr(this.nodes(update, "assignmentExpr")[0]!);
+      if (more.length === 0) out.update = first;
+      else
+        out.update = {
+          kind: "SequenceExpr",
+          exprs: [
+            first,
+            ...more.map((m) => this.assignmentExpr(this.nodes(m, "assignmentExpr")[0]!)),
+          ],
+          range: this.range(update),
+        };
+    }
     return out;
   }
 
@@ -654,7 +777,15 @@ export class AstBuilder {
       if (c.name === "rejectedCast") {
         // `x as T` / `x satisfies T`: the operand stays as it is.
         const kw = firstChild(c) as IToken;
-        this.err(kw.tokenType.name === "As" ? "asCast" : "satisfiesExpr", this.range(c));
+        const last = operands[operands.length - 1];
+        if (
+          kw.tokenType.name === "As" &&
+          this.tokens(c, "Const")[0] &&
+          last &&
+          pending.length === 0
+        )
+          this.asConst.set(last, this.range(c)); // a constant table if at top level (program())
+        else this.err(kw.tokenType.name === "As" ? "asCast" : "satisfiesExpr", this.range(c));
         pending = [];
         continue;
       }
@@ -662,16 +793,7 @@ export class AstBuilder {
         const op = pending.map((t) => t.image).join("");
         const range = this.range(pending[0]!, pending[pending.length - 1]!);
         if (!precedence.has(op)) {
-          this.err(
-            op === "??"
-              ? "nullishCoalescing"
-              : op === "**"
-                ? "exponent"
-                : op === "in"
-                  ? "inExpr"
-                  : "instanceofExpr",
-            range,
-          );
+          this.err(op === "**" ? "exponent" : op === "in" ? "inExpr" : "instanceofExpr", range);
         }
         ops.push({ op, range });
         pending = [];
@@ -693,6 +815,7 @@ export class AstBuilder {
       };
       if (op === "&&" || op === "||")
         outStack.push({ kind: "LogicalExpr", op, left, right, range });
+      else if (op === "??") outStack.push({ kind: "NullishExpr", left, right, range });
       else
         outStack.push({
           kind: "BinaryExpr",
@@ -810,6 +933,19 @@ export class AstBuilder {
           };
           break;
         case "QuestionDot": {
+          const nx = parts[i + 1];
+          if (nx && !isNode(nx) && tokenName(nx) !== "LBracket") {
+            // `v?.field`: allowed as the left operand of `??` (the checker enforces that).
+            i++;
+            acc = {
+              kind: "MemberExpr",
+              object: acc,
+              property: this.ident(nx),
+              optional: true,
+              range: this.range(first, nx),
+            };
+            break;
+          }
           this.err("optionalChaining", this.range(c));
           // Skip what follows `?.` (a name, arguments or an index).
           const next = parts[i + 1];

@@ -27,3 +27,19 @@ export function astDepth(root: Node): number {
   }
   return max;
 }
+
+/**
+ * The outermost expression on the first path deeper than `limit` (where to report a tree too
+ * deep to compile), or the deepest node's statement when no expression is on that path.
+ */
+export function tooDeepAt(root: Node, limit: number): Node | undefined {
+  const stack: [Node, number, Node | undefined][] = [[root, 1, undefined]];
+  while (stack.length > 0) {
+    const [n, d, outerExpr] = stack.pop()!;
+    const isExpr = /Expr$|Literal$|^Identifier$/.test(n.kind);
+    const outer = outerExpr ?? (isExpr ? n : undefined);
+    if (d > limit) return outer ?? n;
+    forEachChild(n, (c) => stack.push([c, d + 1, outer]));
+  }
+  return undefined;
+}

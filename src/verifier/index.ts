@@ -40,6 +40,12 @@ export interface VerifyOptions {
    * other `.rodata` variable (`declare const`) is unknown unless given here.
    */
   rodata?: Readonly<Record<string, bigint | number>>;
+  /**
+   * iouring-v1/v2: `.rodata` holds placeholders the loader replaces before load (`declare const` in a just
+   * compiled object): read it as unknown values instead of constants, so no path that a
+   * loader-set value enables is called dead (E6008). `ioubpf compile` sets it.
+   */
+  rodataUnknown?: boolean;
   /** Reads a source file named by line_info (default: the file system; return undefined when absent). */
   readSource?: (path: string) => string | undefined;
 }
@@ -168,7 +174,10 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
     const t0 = performance.now();
     let linked: LinkedProgram;
     try {
-      linked = linkProgram(obj, entry);
+      // linux-7.1 has its own .rodata model (known geometry, unknown `declare const`s).
+      const rodataUnknown =
+        (options.rodataUnknown ?? false) && target.context.kind !== "structOpsArgs";
+      linked = linkProgram(obj, entry, { rodataUnknown });
     } catch (e) {
       diagnostics.push({
         code: VerifierCodes.badInstruction,

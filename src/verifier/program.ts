@@ -154,6 +154,7 @@ function btfMaps(obj: ObjFile): Map<string, MapInfo> | string {
 export function linkProgram(
   obj: ObjFile,
   entry: { name: string; section: ObjSection; start: number; end: number },
+  options: { rodataUnknown?: boolean } = {},
 ): LinkedProgram {
   const problems: Problem[] = [];
   const sections = new Map(obj.sections.map((s) => [s.name, s]));
@@ -207,7 +208,9 @@ export function linkProgram(
       valueSize: size,
       maxEntries: 1,
       readOnly: ro,
-      frozen: ro,
+      // Frozen .rodata reads are constants, as in the kernel, unless its bytes are
+      // placeholders a loader replaces before load (`declare const`).
+      frozen: ro && !options.rodataUnknown,
       ...(s.type !== SHT.NOBITS ? { data: s.data } : { data: new Uint8Array(size) }),
     });
     mapIndex.set(`data:${s.name}`, maps.length - 1);

@@ -28,7 +28,11 @@ test("every valid program and example type-checks under tsc --strict", () => {
   const r = runTsc(["-p", "test/programs/tsconfig.json", "--listFilesOnly"]);
   assert.equal(r.status, 0, r.out);
   const listed = new Set(r.out.split("\n").map((l) => resolve(l.trim())));
-  const expected = [...bpfFiles(VALID), ...bpfFiles(EXAMPLES)];
+  const expected = [
+    ...bpfFiles(VALID),
+    ...bpfFiles(join(VALID, "..", "realistic")),
+    ...bpfFiles(EXAMPLES),
+  ];
   assert.ok(expected.length >= 67, `only ${expected.length} programs found`);
   for (const f of expected) assert.ok(listed.has(f), `tsconfig does not include ${f}`);
   assert.ok(

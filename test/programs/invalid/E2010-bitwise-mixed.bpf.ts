@@ -1,6 +1,6 @@
 import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
 
 export function onCompletion(cqe: Cqe): void {
-  const m: u16 = 0xff;
+  const m: i32 = 0xff;
   const x = cqe.flags & m;
 }

@@ -2,6 +2,6 @@ import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, Arra
 
 export function onCompletion(cqe: Cqe): void {
   const a: u32 = 1;
-  const b: u64 = 2;
+  const b: i64 = 2;
   const c = cqe.res > 0 ? a : b;
 }

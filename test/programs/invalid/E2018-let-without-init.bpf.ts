@@ -1,6 +1,6 @@
 import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
-let count = 0;
 
 export function onStart(): void {
-
+  let i;
+  i = 1;
 }

@@ -1,6 +1,0 @@
-import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
-const enum Tag { A = 1 }
-
-export function onStart(): void {
-  let t: Tag = 1;
-}

@@ -1,5 +1,0 @@
-import { Cqe, submit, emit, stop, trace, u8, u16, u32, u64, i32, i64, bool, ArrayMap, HashMap, RingBuf, FixedArray } from "ioubpf/lang";
-
-export function onStart(): void {
-  let b: boolean = true;
-}
