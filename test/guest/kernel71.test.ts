@@ -107,6 +107,8 @@ interface IoScenario {
   client?: { port: number; messages: string[] };
   /** checksum the guest must report for this output path */
   expectFile?: { path: string; sha256: string };
+  /** globals that hold a file descriptor number, which differs between processes */
+  fdGlobals?: string[];
   timeoutS: number;
 }
 
@@ -147,6 +149,7 @@ function scenarios(): IoScenario[] {
     example: "orc",
     inputs: [{ path: "/tmp/orc-in", bytes: orcText }],
     strs: { PATH: "/tmp/orc-in" },
+    fdGlobals: ["fd"],
     bufs: { BUF: 4096 },
     set: { BUF_LEN: 4096n },
     timeoutS: 30,
@@ -163,6 +166,7 @@ function scenarios(): IoScenario[] {
     id: "echo",
     example: "echo",
     listen: { LISTEN_FD: 7071 },
+    fdGlobals: ["conn"],
     bufs: { BUF: 4096 },
     set: { BUF_LEN: 4096n, MAX_CONNS: 1n },
     client: { port: 7071, messages: ["hello", "from the guest", "bye"] },
@@ -454,6 +458,7 @@ function comparable(
     if (k in (s.bufs ?? {}) || k in (s.fds ?? {}) || k in (s.strs ?? {}) || k in (s.data ?? {}))
       continue;
     if (k in (s.listen ?? {}) || k in (s.set ?? {})) continue; // inputs, not results
+    if (s.fdGlobals?.includes(k)) continue;
     g[k] = String(v);
   }
   return {
