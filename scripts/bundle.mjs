@@ -60,8 +60,6 @@ const warm = [
   "examples/echo/echo.bpf.ts",
   "examples/nop-pump/nop-pump.bpf.ts",
   "examples/open-read-close/orc.bpf.ts",
-  "examples/ping-pong/ping.bpf.ts",
-  "examples/ping-pong/pong.bpf.ts",
   "examples/ticker/ticker.bpf.ts",
 ].map((path) => ({ path, text: readFileSync(join(root, path), "utf8") }));
 await build({
