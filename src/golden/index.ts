@@ -6,7 +6,7 @@
 // With `update`, the expectations are rewritten instead of compared.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { parseDocument } from "yaml";
+import { loadYaml } from "../util/yaml.js";
 import {
   compile as defaultCompile,
   type CompileOptions,
@@ -127,11 +127,17 @@ interface GoldenScenario {
 const GOLDEN_KEYS = ["sources"] as const;
 
 function readGoldenScenario(path: string): GoldenScenario {
-  const raw = readFileSync(path, "utf8");
-  const doc = parseDocument(raw);
+  let raw: string;
+  try {
+    raw = readFileSync(path, "utf8");
+  } catch (e) {
+    return { text: "", sources: [], error: `cannot read it: ${(e as Error).message}` };
+  }
   const out: GoldenScenario = { text: raw, sources: [] };
-  if (doc.errors.length) return out; // parseScenario reports YAML errors with positions
-  const js = doc.toJS() as Record<string, unknown> | null;
+  // Every YAML problem is E8010 at its line (never an exception out of the runner).
+  const loaded = loadYaml(raw, path, VmCodes.badScenario);
+  if (!loaded.doc) return { ...out, error: `\n${diagnosticsText(loaded.diagnostics)}` };
+  const js = loaded.value as Record<string, unknown> | null;
   if (!js || typeof js !== "object") return out;
   if (js.sources !== undefined) {
     if (!Array.isArray(js.sources) || js.sources.some((s) => typeof s !== "string"))
