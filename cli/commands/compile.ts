@@ -3,12 +3,18 @@
 // when there are no errors, so a failed compile leaves an existing output untouched.
 import { readFileSync } from "node:fs";
 import { compile } from "../../src/codegen/index.js";
-import { DEFAULT_TARGET, findTarget } from "../../src/targets/targets.js";
+import {
+  DEFAULT_TARGET,
+  findTarget,
+  isMcpu,
+  isTargetName,
+  MCPU_NAMES,
+  TARGET_NAMES,
+} from "../../src/targets/targets.js";
 import { verifyObject } from "../../src/verifier/index.js";
-import { CliCodes } from "../../src/diagnostics/codes.js";
 import type { Diagnostic, SourceFile } from "../../src/diagnostics/index.js";
-import { writeFileAtomic } from "../../src/util/fs.js";
-import { Exit, isDiagnostic, readTextInput, report, SourceCache } from "../io.js";
+import { sameFileAsAny } from "../../src/util/fs.js";
+import { isDiagnostic, readTextInput, report, SourceCache, writeCommandOutputs } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 
 interface CompileCliOptions {
@@ -62,27 +68,38 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
       const sources = new SourceCache();
       const diagnostics: Diagnostic[] = [];
       const emit = opts.emit ?? "obj";
-      if (emit !== "obj" && emit !== "asm") {
-        io.stderr(`error: --emit must be obj or asm, not '${emit}'\n`);
-        return ctx.setExit(Exit.usage);
-      }
-      if (opts.O !== undefined && opts.O !== "0" && opts.O !== "2") {
-        io.stderr(`error: optimisation level must be -O0 or -O2, not -O${opts.O}\n`);
-        return ctx.setExit(Exit.usage);
-      }
-      if (opts.M !== undefined && opts.M !== "D") {
-        io.stderr(`error: unknown option -M${opts.M} (did you mean -MD?)\n`);
-        return ctx.setExit(Exit.usage);
-      }
+      if (emit !== "obj" && emit !== "asm")
+        return ctx.usage(`--emit must be obj or asm, not '${emit}'`);
+      if (opts.O !== undefined && opts.O !== "0" && opts.O !== "2")
+        return ctx.usage(`optimisation level must be -O0 or -O2, not -O${opts.O}`);
+      if (opts.M !== undefined && opts.M !== "D")
+        return ctx.usage(`unknown option -M${opts.M} (did you mean -MD?)`);
+      if (opts.target !== undefined && !isTargetName(opts.target))
+        return ctx.usage(`unknown target '${opts.target}' (targets: ${TARGET_NAMES.join(", ")})`);
+      if (opts.mcpu !== undefined && !isMcpu(opts.mcpu))
+        return ctx.usage(`unknown cpu version '${opts.mcpu}' (use ${MCPU_NAMES.join(", ")})`);
       const depfile = opts.M === "D" || Boolean(opts.md);
       let reapBatch: number | undefined;
       if (opts.reapBatch !== undefined) {
         reapBatch = Number(opts.reapBatch);
-        if (!Number.isInteger(reapBatch) || reapBatch < 1 || reapBatch > 1024) {
-          io.stderr(`error: --reap-batch must be an integer in 1..1024\n`);
-          return ctx.setExit(Exit.usage);
-        }
+        if (!Number.isInteger(reapBatch) || reapBatch < 1 || reapBatch > 1024)
+          return ctx.usage(`--reap-batch must be an integer in 1..1024`);
       }
+      const output = opts.output ?? defaultCompileOutput(files[0]!, emit === "asm");
+      const depPath = output.replace(/\.[^./]*$/, "") + ".d";
+      // Outputs that would destroy an input or each other are refused before any work.
+      if (output === "-" && opts.json)
+        return ctx.usage("-o - and --json both want stdout; name an output file with -o");
+      if (output === "-" && depfile) return ctx.usage("-MD needs an output file, not -o -");
+      if (depfile && depPath === output)
+        return ctx.usage(
+          `the depfile would be the output itself (${output}); name the output differently`,
+        );
+      const clash = output === "-" ? undefined : sameFileAsAny(output, files);
+      if (clash !== undefined)
+        return ctx.usage(`-o ${output} names the input ${clash}; refusing to overwrite it`);
+      if (depfile && sameFileAsAny(depPath, files) !== undefined)
+        return ctx.usage(`the depfile ${depPath} is an input; refusing to overwrite it`);
       const inputs: SourceFile[] = [];
       for (const f of files) {
         const src = readTextInput(f);
@@ -117,23 +134,15 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
           diagnostics.push(...v.diagnostics);
         }
       }
-      const output = opts.output ?? defaultCompileOutput(files[0]!, emit === "asm");
       const payload = emit === "asm" ? result.asm : result.bytes;
       const ok = payload !== undefined && !diagnostics.some((d) => d.severity === "error");
       if (ok) {
-        try {
-          if (output === "-") io.stdout(typeof payload === "string" ? payload : "");
-          else writeFileAtomic(output, payload);
-          if (depfile && output !== "-")
-            writeFileAtomic(output.replace(/\.[^./]*$/, "") + ".d", depfileText(output, files));
-        } catch (e) {
-          diagnostics.push({
-            code: CliCodes.fileUnwritable,
-            severity: "error",
-            message: `cannot write ${output}: ${(e as Error).message}`,
-            file: output,
-          });
-        }
+        // The object and its depfile as one unit: a failure leaves both previous files.
+        const failed = writeCommandOutputs(io, [
+          { path: output, data: payload },
+          ...(depfile ? [{ path: depPath, data: depfileText(output, files) }] : []),
+        ]);
+        if (failed) diagnostics.push(failed);
       }
       const done = ok && !diagnostics.some((d) => d.severity === "error");
       ctx.setExit(

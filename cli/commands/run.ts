@@ -1,12 +1,18 @@
 // `ioubpf run x.o [--scenario s.yaml] [--trace] [--json] [--target t] [--program name]`:
 // executes an object in the VM against a scripted ring and prints what happened (docs/vm.md).
-import { CliCodes } from "../../src/diagnostics/codes.js";
 import { readElf } from "../../src/elf/reader.js";
 import { findTarget, TARGET_NAMES } from "../../src/targets/targets.js";
 import { defaultScenario, parseScenario } from "../../src/vm/scenario.js";
 import { simulate } from "../../src/vm/simulate.js";
 import { formatTrace, traceToJson } from "../../src/vm/trace.js";
-import { Exit, isDiagnostic, readBinaryInput, readTextInput, report, SourceCache } from "../io.js";
+import {
+  escapeListing,
+  isDiagnostic,
+  readBinaryInput,
+  readTextInput,
+  report,
+  SourceCache,
+} from "../io.js";
 import type { RegisterCommand } from "./index.js";
 
 interface RunOptions {
@@ -38,23 +44,16 @@ export const registerRun: RegisterCommand = (program, ctx) => {
     .option("-p, --program <name>", "program (function or section name) the first BPF request runs")
     .action((file: string, opts: RunOptions) => {
       const { io } = ctx;
-      if (opts.target !== undefined && !findTarget(opts.target)) {
-        report(io, [
-          {
-            code: CliCodes.badOption,
-            severity: "error",
-            message: `unknown target '${opts.target}' (known: ${TARGET_NAMES.join(", ")})`,
-          },
-        ]);
-        return ctx.setExit(Exit.usage);
-      }
+      if (opts.target !== undefined && !findTarget(opts.target))
+        return ctx.usage(`unknown target '${opts.target}' (targets: ${TARGET_NAMES.join(", ")})`);
       const sources = new SourceCache();
       let scenario = defaultScenario();
       if (opts.scenario) {
-        const text = readTextInput(opts.scenario);
+        const text = readTextInput(opts.scenario, "a scenario (YAML or JSON)");
         if (isDiagnostic(text)) return ctx.setExit(report(io, [text], { json: opts.json }));
         sources.add(text);
-        const parsed = parseScenario(text.text, opts.scenario);
+        // A golden scenario's `sources:` (the files compiled with it) is accepted and ignored.
+        const parsed = parseScenario(text.text, opts.scenario, { extraKeys: ["sources"] });
         if (!parsed.scenario)
           return ctx.setExit(report(io, parsed.diagnostics, { json: opts.json, sources }));
         scenario = parsed.scenario;
@@ -72,7 +71,7 @@ export const registerRun: RegisterCommand = (program, ctx) => {
       if (opts.json)
         return ctx.setExit(report(io, all, { json: true, extra: { trace: traceToJson(result) } }));
       if (result.final || result.events.length) {
-        io.stdout(formatTrace(result, { helpers: opts.trace ?? false }));
+        io.stdout(escapeListing(formatTrace(result, { helpers: opts.trace ?? false })));
       }
       ctx.setExit(report(io, all, { sources }));
     });

@@ -6,7 +6,7 @@ import { SourceFile } from "../../src/diagnostics/index.js";
 import type { ObjFile } from "../../src/elf/types.js";
 import type { TargetName } from "../../src/targets/targets.js";
 import { verifyObject } from "../../src/verifier/index.js";
-import { type CliIO, report, SourceCache } from "../io.js";
+import { type CliIO, escapeListing, report, SourceCache } from "../io.js";
 import { readFileSync } from "node:fs";
 
 export function runOurVerifier(
@@ -38,7 +38,9 @@ export function runOurVerifier(
     });
   for (const p of r.stats.programs)
     io.stdout(
-      `${file}: ${p.name}: ${p.verdict === "accept" ? "accepted" : "rejected"} (target ${target}, ${p.insns} insns, ${p.insnsProcessed} processed, ${p.statesExplored} states, ${p.timeMs.toFixed(1)} ms)\n`,
+      escapeListing(
+        `${file}: ${p.name}: ${p.verdict === "accept" ? "accepted" : "rejected"} (target ${target}, ${p.insns} insns, ${p.insnsProcessed} processed, ${p.statesExplored} states, ${p.timeMs.toFixed(1)} ms)\n`,
+      ),
     );
   return report(io, all, { sources });
 }

@@ -7,7 +7,7 @@ import { readElf } from "../../src/elf/reader.js";
 import { KernelCodes } from "../../src/kernel/codes.js";
 import { kernelVerify } from "../../src/kernel/oracle.js";
 import { DEFAULT_TARGET, findTarget, TARGET_NAMES } from "../../src/targets/targets.js";
-import { Exit, isDiagnostic, readBinaryInput, report } from "../io.js";
+import { isDiagnostic, readBinaryInput, report } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 import { runOurVerifier } from "./verify-ours.js";
 
@@ -42,17 +42,11 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
     .action(async (file: string, opts: VerifyOptions) => {
       const { io } = ctx;
       const target = findTarget(opts.target);
-      if (!target) {
-        io.stderr(
-          `ioubpf verify: unknown target '${opts.target}' (known: ${TARGET_NAMES.join(", ")})\n`,
-        );
-        return ctx.setExit(Exit.usage);
-      }
+      if (!target)
+        return ctx.usage(`unknown target '${opts.target}' (targets: ${TARGET_NAMES.join(", ")})`);
       const logLevel = Number(opts.logLevel ?? "1");
-      if (!Number.isInteger(logLevel) || logLevel < 0 || logLevel > 7) {
-        io.stderr(`ioubpf verify: --log-level must be 0..7\n`);
-        return ctx.setExit(Exit.usage);
-      }
+      if (!Number.isInteger(logLevel) || logLevel < 0 || logLevel > 7)
+        return ctx.usage(`--log-level must be 0..7`);
       const bytes = readBinaryInput(file);
       if (isDiagnostic(bytes)) return ctx.setExit(report(io, [bytes], { json: opts.json }));
       const { object, diagnostics } = readElf(bytes, file);

@@ -127,7 +127,10 @@ export function nestingExcess(text: string, max: number): number | undefined {
   while (i < n) {
     const lineStart = i;
     let indent = 0;
-    while (i < n && text[i] === " ") (i++, indent++);
+    while (i < n && text[i] === " ") {
+      i++;
+      indent++;
+    }
     const blank = i >= n || text[i] === "\n" || text[i] === "\r" || text[i] === "#";
     if (scalarIndent >= 0 && (blank || indent > scalarIndent)) {
       while (i < n && text[i] !== "\n") i++;
