@@ -1,0 +1,132 @@
+// Issue 15/16: one rule for every command. Usage errors are exit 2 and one E9004
+// diagnostic (JSON on stdout with --json); binary text input is one diagnostic; control
+// characters from input are never printed; stdout closed early ends quietly; identical
+// diagnostics are collapsed after a limit.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cli, pingPongObject, ROOT, tempDir } from "./helpers.js";
+import { Limits } from "../../cli/io.js";
+
+const dir = tempDir("rules");
+const src = join(dir, "echo.bpf.ts");
+copyFileSync(join(ROOT, "examples/echo/echo.bpf.ts"), src);
+const obj = join(dir, "pp.o");
+writeFileSync(obj, pingPongObject());
+const asm = join(dir, "a.s");
+writeFileSync(asm, "r0 = 0\nexit\n");
+
+const USAGE: string[][] = [
+  ["compile", src, "--target", "nope"],
+  ["compile", src, "--mcpu", "v9"],
+  ["check", src, "--target", "nope"],
+  ["check", src, "--mcpu", "v9"],
+  ["verify", obj, "--target", "nope"],
+  ["run", obj, "--target", "nope"],
+  ["disasm", obj, "--mattr", "+avx"],
+  ["compile", src, "--bogus"],
+  ["disasm"],
+  ["asm", asm, "--frobnicate"],
+  ["run"],
+  ["test", "--bogus"],
+  ["no-such-command"],
+];
+
+for (const args of USAGE) {
+  test(`usage error: ioubpf ${args.join(" ").replace(dir, "D")} → exit 2, one format, JSON with --json`, async () => {
+    const r = await cli(args);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /^ioubpf: error E9004: .+\n/);
+    assert.equal(r.out, "");
+    const j = await cli([...args, "--json"]);
+    assert.equal(j.code, 2);
+    const parsed = JSON.parse(j.out) as { ok: boolean; diagnostics: { code: string }[] };
+    assert.equal(parsed.ok, false);
+    assert.equal(parsed.diagnostics[0]!.code, "E9004");
+    assert.equal(j.err, "");
+  });
+}
+
+test("compile x.o: one diagnostic saying it is an ELF object and which commands read it", async () => {
+  const r = await cli(["compile", obj]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /E9005: .*pp\.o is an ELF object, not source text/);
+  assert.match(r.err, /ioubpf disasm/);
+  assert.equal(r.err.match(/error E/g)?.length, 1);
+  for (const cmd of [["check"], ["asm"]]) {
+    const c = await cli([...cmd, obj]);
+    assert.equal(c.code, 1);
+    assert.match(c.err, /E9005/);
+  }
+});
+
+test("NUL bytes and invalid UTF-8 are one diagnostic each; no raw bytes are printed", async () => {
+  const nul = join(dir, "nul.bpf.ts");
+  writeFileSync(nul, Buffer.from("export function f() {}\n\0\x1b[2J\n"));
+  const r = await cli(["compile", nul]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /E9005: .*binary file \(a NUL byte at offset 23\)/);
+  const bad = join(dir, "latin1.bpf.ts");
+  writeFileSync(bad, Buffer.from([0x2f, 0x2f, 0x20, 0xe9, 0x0a]));
+  const r2 = await cli(["check", bad]);
+  assert.equal(r2.code, 1);
+  assert.match(r2.err, /is not UTF-8 \(invalid byte sequence at offset 3\)/);
+});
+
+test("control characters from a source never reach the terminal (messages and code frames)", async () => {
+  const f = join(dir, "esc.bpf.ts");
+  writeFileSync(f, "let \x1b[31mx\x07 = @;\n");
+  const r = await cli(["check", f]);
+  assert.equal(r.code, 1);
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(r.err, /[\x00-\x08\x0b-\x1f\x7f]/);
+  assert.match(r.err, /\u241b|\\x1b/);
+});
+
+test("control characters in symbol names are escaped in disasm and run output", async () => {
+  const b = pingPongObject();
+  // Rename 'ping' to '\x1b]0;' + 'pi' in the string table (same length).
+  const s = Buffer.from(b);
+  const at = s.indexOf(Buffer.from("\0ping\0"));
+  assert.ok(at > 0);
+  s.write("\x1b]0;", at + 1, "latin1");
+  const p = join(dir, "esc.o");
+  writeFileSync(p, s);
+  const r = await cli(["disasm", p]);
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(r.out + r.err, /\x1b/);
+});
+
+test("10k identical unknown-name errors are collapsed after the limit, with a count", async () => {
+  const f = join(dir, "many.bpf.ts");
+  const body = Array.from({ length: 10000 }, () => "  nope;").join("\n");
+  writeFileSync(f, `export function f(): void {\n${body}\n}\n`);
+  const r = await cli(["check", f]);
+  assert.equal(r.code, 1);
+  const shown = r.err.match(/error E\d+/g)?.length ?? 0;
+  assert.ok(shown <= Limits.maxDiagnostics, `${shown} errors printed`);
+  assert.match(r.err, /more .* not shown/);
+  const j = JSON.parse((await cli(["check", f, "--json"])).out) as {
+    diagnostics: unknown[];
+    omittedDiagnostics?: number;
+    errorCount: number;
+  };
+  assert.ok(j.diagnostics.length <= Limits.maxDiagnostics + 2);
+  assert.ok((j.omittedDiagnostics ?? 0) > 0);
+  assert.ok(j.errorCount >= 10000, `errorCount ${j.errorCount} counts every error`);
+});
+
+test("stdout closed early (disasm | head -1) exits quietly: no EPIPE stack", () => {
+  // A listing long enough to fill the pipe after head has gone.
+  const r = spawnSync(
+    "sh",
+    [
+      "-c",
+      `for i in 1 2 3 4 5 6 7 8; do node --import tsx cli/ioubpf.ts disasm -r -S ${obj}; done | head -1; node --import tsx cli/ioubpf.ts disasm ${obj} | head -c 10 >/dev/null`,
+    ],
+    { cwd: ROOT, encoding: "utf8" },
+  );
+  assert.doesNotMatch(r.stderr, /EPIPE|Unhandled 'error' event|\n\s+at /);
+});
