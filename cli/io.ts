@@ -379,3 +379,33 @@ export { DiagnosticsError };
 export function escapeListing(text: string): string {
   return text.replace(CONTROL, (c) => escapeControls(c));
 }
+
+/** Printed-output caps for data that grows with the input (docs/limits.md). */
+export const OutputLimits = {
+  /** Decisions of one rejection's path listed by `verify --json` (the last ones are kept). */
+  pathEntries: 1000,
+  /** Characters of a kernel verifier log printed (head and tail kept). */
+  kernelLog: 256 * 1024,
+} as const;
+
+/** The last `max` entries of a list, and how many were cut. */
+export function capTail<T>(list: readonly T[], max: number): { kept: T[]; cut: number } {
+  return list.length <= max
+    ? { kept: [...list], cut: 0 }
+    : { kept: list.slice(list.length - max), cut: list.length - max };
+}
+
+/** A long log cut in the middle (its start and its end, where the error is, are kept). */
+export function capLog(
+  log: string,
+  max: number = OutputLimits.kernelLog,
+): { text: string; cut: number } {
+  if (log.length <= max) return { text: log, cut: 0 };
+  const head = Math.floor(max / 4);
+  const tail = max - head;
+  const cut = log.length - head - tail;
+  return {
+    text: `${log.slice(0, head)}\n[… ${cut} characters of the log cut (docs/limits.md) …]\n${log.slice(log.length - tail)}`,
+    cut,
+  };
+}

@@ -7,7 +7,7 @@ import { readElf } from "../../src/elf/reader.js";
 import { KernelCodes } from "../../src/kernel/codes.js";
 import { kernelVerify } from "../../src/kernel/oracle.js";
 import { DEFAULT_TARGET, findTarget, TARGET_NAMES } from "../../src/targets/targets.js";
-import { isDiagnostic, readBinaryInput, report } from "../io.js";
+import { capLog, isDiagnostic, readBinaryInput, report } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 import { runOurVerifier } from "./verify-ours.js";
 
@@ -76,6 +76,8 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
           message: `the kernel verifier rejected the program (${r.mode} mode): ${r.reason ?? ""}`,
           file,
         });
+      // Level-2 logs reach megabytes: the start and the end (the error) are printed.
+      const log = capLog(r.log);
       const summary = {
         verdict: r.verdict,
         mode: r.mode,
@@ -87,7 +89,8 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
         ...(r.sleepable !== undefined ? { sleepable: r.sleepable } : {}),
         ...(r.reason !== undefined ? { reason: r.reason } : {}),
         ...(r.errno !== undefined ? { errno: r.errno } : {}),
-        log: r.log,
+        log: log.text,
+        ...(log.cut ? { logCut: log.cut, logLength: r.log.length } : {}),
       };
       if (opts.json) return ctx.setExit(report(io, all, { json: true, extra: summary }));
       if (r.verdict !== "unavailable") {
@@ -100,7 +103,7 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
             ` (${r.mode} mode, target ${target.name}, ${r.sleepable ? "sleepable" : "non-sleepable"} program)${counts}\n`,
         );
         if (r.verdict === "reject" || opts.log)
-          io.stdout(r.log.endsWith("\n") || r.log === "" ? r.log : r.log + "\n");
+          io.stdout(log.text.endsWith("\n") || log.text === "" ? log.text : log.text + "\n");
       }
       ctx.setExit(report(io, all));
     });
