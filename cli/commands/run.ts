@@ -2,7 +2,10 @@
 // executes an object in the VM against a scripted ring and prints what happened (docs/vm.md).
 import { readElf } from "../../src/elf/reader.js";
 import { findTarget, TARGET_NAMES } from "../../src/targets/targets.js";
-import { defaultScenario, parseScenario } from "../../src/vm/scenario.js";
+import { defaultScenario, locateInScenario, parseScenario } from "../../src/vm/scenario.js";
+import type { Diagnostic } from "../../src/diagnostics/index.js";
+import { loadYaml } from "../../src/util/yaml.js";
+import { VmCodes } from "../../src/vm/codes.js";
 import { simulate } from "../../src/vm/simulate.js";
 import { formatTrace, traceToJson } from "../../src/vm/trace.js";
 import {
@@ -67,7 +70,19 @@ export const registerRun: RegisterCommand = (program, ctx) => {
         ...(opts.program ? { program: opts.program } : {}),
         file,
       });
-      const all = [...diagnostics, ...result.diagnostics];
+      const all = [
+        ...diagnostics,
+        ...result.diagnostics.map((d) =>
+          opts.scenario && !d.range
+            ? atScenarioKey(
+                d,
+                sources.get(opts.scenario)?.text ?? "",
+                opts.scenario,
+                opts.program !== undefined,
+              )
+            : d,
+        ),
+      ];
       if (opts.json)
         return ctx.setExit(report(io, all, { json: true, extra: { trace: traceToJson(result) } }));
       if (result.final || result.events.length) {
@@ -76,3 +91,36 @@ export const registerRun: RegisterCommand = (program, ctx) => {
       ctx.setExit(report(io, all, { sources }));
     });
 };
+
+/**
+ * Problems the VM finds when it applies the scenario to the object (a map or program the
+ * object lacks) are located at the scenario key that names them, not at the object.
+ */
+function atScenarioKey(
+  d: Diagnostic,
+  text: string,
+  file: string,
+  programFromCli: boolean,
+): Diagnostic {
+  let path: string | undefined;
+  let atKey = false;
+  const m = /^(maps\.[^:\s]+|globals\.[^:\s]+):/.exec(d.message);
+  if (m) {
+    path = m[1]!;
+    atKey = true;
+  } else {
+    const p = /^program (\S+) \(scenario programs\)/.exec(d.message);
+    if (p) {
+      const top = loadYaml(text, file, VmCodes.badScenario).value as { programs?: unknown } | null;
+      const names = Array.isArray(top?.programs) ? (top.programs as unknown[]) : [];
+      const i = names.indexOf(p[1]!);
+      path = i >= 0 ? `programs[${i}]` : "programs";
+    } else if (/^no program named /.test(d.message) && !programFromCli) path = "program";
+  }
+  if (!path) return d;
+  const range = locateInScenario(text, file, path, atKey);
+  if (!range) return d;
+  const { file: _drop, ...rest } = d;
+  void _drop;
+  return { ...rest, range };
+}

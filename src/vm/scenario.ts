@@ -535,3 +535,20 @@ export function parseScenario(
     ? { diagnostics: diagnostics.map((x) => x.d) }
     : { scenario: s, diagnostics: [] };
 }
+
+/**
+ * The range of a diagnostic path (`maps.m`, `programs[1]`, `program`) in scenario text, for
+ * problems found later against the object (simulate): reported at the key's line.
+ */
+export function locateInScenario(
+  text: string,
+  file: string,
+  path: string,
+  atKey = false,
+): SourceRange | undefined {
+  const loaded = loadYaml(text, file, VmCodes.badScenario);
+  if (!loaded.doc) return undefined;
+  const r = new Reader(file, text);
+  r.doc = loaded.doc;
+  return r.locate(path, atKey);
+}
