@@ -89,3 +89,34 @@ test("BTF and BTF.ext lengths and record counts beyond the data are diagnostics"
     }
   }
 });
+
+test("a .BTF larger than the kernel's 16 MiB is refused before decoding", async () => {
+  const { decodeBtf, BTF_MAX_SIZE } = await import("../../src/elf/btf.js");
+  const big = new Uint8Array(BTF_MAX_SIZE + 1);
+  const t0 = performance.now();
+  const r = decodeBtf(big, "x.o");
+  assert.ok(performance.now() - t0 < 1000);
+  assert.match(r.diagnostics[0]!.message, /the limit is 16777216/);
+});
+
+test("an object over the binary input limit is E9006 naming the file", async () => {
+  const { Limits } = await import("../../cli/io.js");
+  const { truncateSync, closeSync, openSync } = await import("node:fs");
+  const p = join(dir, "huge.o");
+  closeSync(openSync(p, "w"));
+  truncateSync(p, Limits.maxBinaryInput + 1); // sparse: no disk used
+  const r = await cli(["disasm", p]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /E9006: .*huge\.o is \d+ bytes; the limit is/);
+});
+
+test("a source over the text input limit is E9006 naming the file", async () => {
+  const { Limits } = await import("../../cli/io.js");
+  const { truncateSync, closeSync, openSync } = await import("node:fs");
+  const p = join(dir, "huge.bpf.ts");
+  closeSync(openSync(p, "w"));
+  truncateSync(p, Limits.maxTextInput + 1);
+  const r = await cli(["compile", p]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /E9006: .*huge\.bpf\.ts is \d+ bytes; the limit is/);
+});
