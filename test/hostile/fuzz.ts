@@ -627,18 +627,23 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzStats> {
   const commands = o.commands ?? COMMANDS;
   const timeout = o.timeoutMs ?? 10_000;
   const memMb = o.memoryLimitMb ?? 1024;
-  const queue: FuzzCase[] = [];
-  let id = 0;
   const wanted = (c: FuzzCommand): number =>
     typeof o.cases === "number" ? o.cases : (o.cases[c] ?? 0);
-  // Interleave commands so that a time budget cuts every command alike.
+  // Cases are made when a worker is free (a million cases do not fit in memory), commands
+  // interleaved so that a time budget cuts every command alike.
   const left = new Map(commands.map((c) => [c, wanted(c)]));
-  while ([...left.values()].some((n) => n > 0))
-    for (const c of commands)
+  let id = 0;
+  let turn = 0;
+  const nextCase = (): FuzzCase | undefined => {
+    for (let k = 0; k < commands.length; k++) {
+      const c = commands[turn++ % commands.length]!;
       if (left.get(c)! > 0) {
         left.set(c, left.get(c)! - 1);
-        queue.push(makeCase(rng, corpus, c, id++));
+        return makeCase(rng, corpus, c, id++);
       }
+    }
+    return undefined;
+  };
   const stats: FuzzStats = {
     cases: 0,
     perCommand: {},
@@ -752,13 +757,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzStats> {
       w.child.send(c);
     });
   };
-  let next = 0;
   await Promise.all(
     workers.map(async (w0, wi) => {
       let w = w0;
-      while (next < queue.length) {
+      for (;;) {
         if (o.budgetMs !== undefined && performance.now() - t0 > o.budgetMs) break;
-        const c = queue[next++]!;
+        const c = nextCase();
+        if (!c) break;
         const r = await runOn(w, c);
         record(c, r);
         if ("hang" in r || "died" in r) {
