@@ -68,12 +68,25 @@ export function errnoText(e: unknown): string {
 /** Where a write to `path` lands: the final target of its symlinks, and what that is. */
 interface Resolved {
   target: string;
-  kind: "absent" | "file" | "special" | "directory";
+  kind: "absent" | "file" | "special" | "directory" | "fd";
+  fd?: number;
+}
+
+/** This process's own descriptors by name: /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N. */
+function ownDescriptor(p: string): number | undefined {
+  if (p === "/dev/stdout") return 1;
+  if (p === "/dev/stderr") return 2;
+  const m = /^\/(?:dev\/fd|proc\/self\/fd|proc\/thread-self\/fd)\/(\d+)$/.exec(p);
+  return m ? Number(m[1]) : undefined;
 }
 
 function resolveOutput(path: string): Resolved {
   let p = resolve(path);
+  // Written to the descriptor itself: opening /proc/self/fd/1 fails for a socket (ENXIO)
+  // and would truncate a file that the shell opened for appending.
   for (let hops = 0; hops < 40; hops++) {
+    const own = ownDescriptor(p);
+    if (own !== undefined) return { target: p, kind: "fd", fd: own };
     let st;
     try {
       st = lstatSync(p);
@@ -117,7 +130,7 @@ export function writeOutputs(outputs: readonly OutputFile[]): void {
       const item: Prepared = { out, resolved };
       prepared.push(item);
       if (resolved.kind === "directory") throw new OutputError(out.path, "it is a directory");
-      if (resolved.kind === "special") continue;
+      if (resolved.kind === "special" || resolved.kind === "fd") continue;
       const dir = dirname(resolved.target);
       const tmp = join(dir, `.${basename(resolved.target)}.${randomBytes(6).toString("hex")}.tmp`);
       let fd: number;
@@ -148,6 +161,12 @@ export function writeOutputs(outputs: readonly OutputFile[]): void {
         try {
           renameSync(item.tmp, item.resolved.target);
           item.tmp = undefined;
+        } catch (e) {
+          throw new OutputError(item.out.path, errnoText(e));
+        }
+      } else if (item.resolved.kind === "fd") {
+        try {
+          writeAll(item.resolved.fd!, item.out.data);
         } catch (e) {
           throw new OutputError(item.out.path, errnoText(e));
         }
