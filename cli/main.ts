@@ -48,7 +48,13 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     if (e instanceof CommanderError) {
       // Help and version exit 0; anything else commander rejects is a usage error.
       if (e.exitCode === 0) return Exit.ok;
-      if (e.code === "commander.help" || e.code === "commander.helpDisplayed") return Exit.ok;
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return Exit.ok;
+      if (e.code === "commander.help" || e.code === "commander.executeSubCommandAsync") {
+        // No command given: the help, on stderr, as a usage error (JSON says so in one diagnostic).
+        if (json) return usageError(io, "no command given", json, "run 'ioubpf --help' for usage");
+        io.stderr(commanderError);
+        return Exit.usage;
+      }
       const message = (commanderError || e.message)
         .trim()
         .replace(/^error: /, "")

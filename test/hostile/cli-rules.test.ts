@@ -157,3 +157,12 @@ test("capLog keeps the start and the end of a long kernel log and says how much 
   assert.ok(text.startsWith("head\n") && text.endsWith("the error\n"));
   assert.match(text, new RegExp(`${cut} characters of the log cut`));
 });
+
+test("no command: the help on stderr, exit 2; --help and --version exit 0", async () => {
+  const r = await cli([]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /Usage: ioubpf/);
+  assert.equal((await cli(["--help"])).code, 0);
+  assert.equal((await cli(["--version"])).code, 0);
+  assert.equal((await cli(["compile", "--help"])).code, 0);
+});
