@@ -4,7 +4,8 @@
 //   x.diag.expected    the compile diagnostics (code, range, message), for programs that must fail
 //   x.trace.expected   the VM trace of the compiled object run on x.scenario.yaml
 // With `update`, the expectations are rewritten instead of compared.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { errnoText, OutputError, writeOutput } from "../util/fs.js";
 import { basename, dirname, join } from "node:path";
 import { loadYaml } from "../util/yaml.js";
 import {
@@ -176,10 +177,26 @@ function runCase(source: string, compile: CompileFn, update: boolean): GoldenChe
   };
   // Compare with (or, updating, rewrite) one expectation.
   const settle = (kind: GoldenKind, actual: string): void => {
+    try {
+      settleOne(kind, actual);
+    } catch (e) {
+      // An expectation path that cannot be read (a directory, no permission) is a failure.
+      if (!(e as NodeJS.ErrnoException).code) throw e;
+      fail(kind, `cannot read ${expectation(source, kind)}: ${errnoText(e)}`);
+    }
+  };
+  const settleOne = (kind: GoldenKind, actual: string): void => {
     const file = expectation(source, kind);
     if (update) {
       const old = existsSync(file) ? readFileSync(file, "utf8") : undefined;
-      if (old !== actual) writeFileSync(file, actual);
+      // Through the shared output writer: atomic, symlinks followed, user paths in errors.
+      if (old !== actual)
+        try {
+          writeOutput(file, actual);
+        } catch (e) {
+          if (!(e instanceof OutputError)) throw e;
+          return fail(kind, e.message);
+        }
       out.push({ source, kind, file, status: old === actual ? "pass" : "updated" });
       return;
     }
