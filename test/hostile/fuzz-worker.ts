@@ -34,7 +34,21 @@ const STACK = /\n\s+at .+:\d+:\d+\)?\n|internal error|This is a bug in ioubpf|Ma
 const base = mkdtempSync(join(tmpdir(), "ioubpf-fuzz-"));
 let peak = 0;
 
+/** Self-test cases (fuzz.test.ts): the harness must see a hang, a memory blow-up and a crash. */
+function selfTest(c: FuzzCase): FuzzReply | undefined {
+  if (c.command === "__hang") for (;;);
+  if (c.command === "__memory") {
+    const keep: number[][] = [];
+    for (;;) keep.push(new Array(1 << 20).fill(c.id));
+  }
+  if (c.command === "__crash")
+    return { id: c.id, exit: 3, ms: 0, rss: 0, crash: "self-test crash" };
+  return undefined;
+}
+
 async function runCase(c: FuzzCase): Promise<FuzzReply> {
+  const self = selfTest(c);
+  if (self) return self;
   const dir = join(base, String(c.id));
   rmSync(dir, { recursive: true, force: true });
   const { mkdirSync } = await import("node:fs");

@@ -26,3 +26,20 @@ test(
     for (const c of COMMANDS) assert.ok((stats.perCommand[c]?.cases ?? 0) > 0, `${c} ran no case`);
   },
 );
+
+test(
+  "the harness itself sees a hang, a memory blow-up and a crash as failures",
+  { timeout: 120_000 },
+  async () => {
+    const stats = await runFuzz({
+      cases: 0,
+      selfTest: true,
+      workers: 1,
+      timeoutMs: 2000,
+      memoryLimitMb: 128,
+    });
+    assert.equal(stats.hangs, 1, formatStats(stats));
+    assert.equal(stats.memory, 1, formatStats(stats));
+    assert.equal(stats.crashes, 1, formatStats(stats));
+  },
+);

@@ -593,6 +593,8 @@ export interface FuzzOptions {
   progressEvery?: number;
   /** Stop starting new cases after this time (ms). */
   budgetMs?: number;
+  /** Run only the harness's self-test: one hang, one memory blow-up, one crash. */
+  selfTest?: boolean;
 }
 
 export interface FuzzFailure {
@@ -634,7 +636,17 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzStats> {
   const left = new Map(commands.map((c) => [c, wanted(c)]));
   let id = 0;
   let turn = 0;
+  const selfCases: FuzzCase[] = o.selfTest
+    ? ["__hang", "__memory", "__crash"].map((command) => ({
+        id: id++,
+        command,
+        files: {},
+        args: [],
+      }))
+    : [];
   const nextCase = (): FuzzCase | undefined => {
+    if (selfCases.length) return selfCases.shift();
+    if (o.selfTest) return undefined;
     for (let k = 0; k < commands.length; k++) {
       const c = commands[turn++ % commands.length]!;
       if (left.get(c)! > 0) {
@@ -668,7 +680,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzStats> {
       if ("ready" in r) return readyNow();
       const b = w.busy;
       if (b && b.c.id === r.id) {
-        clearTimeout(b.timer);
+        clearInterval(b.timer);
         w.busy = undefined;
         b.done(r);
       }
@@ -677,7 +689,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzStats> {
       const b = w.busy;
       readyNow();
       if (b) {
-        clearTimeout(b.timer);
+        clearInterval(b.timer);
         w.busy = undefined;
         b.done({ died: `worker exited (${code ?? signal})\n${stderr}` });
       }
@@ -692,7 +704,12 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzStats> {
     if ("hang" in r) {
       stats.hangs++;
       pc.exits.hang = (pc.exits.hang ?? 0) + 1;
-      failure = { kind: "hang", command: c.command, args: c.args, detail: `over ${timeout} ms` };
+      failure = {
+        kind: "hang",
+        command: c.command,
+        args: c.args,
+        detail: `over ${timeout} ms of CPU time`,
+      };
     } else if ("died" in r) {
       const oom = /heap out of memory|Allocation failed|OOM/i.test(r.died);
       if (oom) stats.memory++;
@@ -747,12 +764,21 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzStats> {
   ): Promise<FuzzReply | { died: string } | { hang: true }> => {
     await w.ready;
     return new Promise((res) => {
-      const timer = setTimeout(() => {
-        // A hang: kill this worker; the loop starts a fresh one.
+      // A hang is measured in the worker's CPU time (from /proc), so that a machine busy
+      // with other work does not make slow cases look like hangs; wall time is the fallback
+      // (and a case over 6× the limit in wall time is a hang whatever its CPU time).
+      const cpu0 = cpuMs(w.child.pid);
+      const wall0 = performance.now();
+      const timer = setInterval(() => {
+        const cpu = cpuMs(w.child.pid);
+        const wall = performance.now() - wall0;
+        const used = cpu !== undefined && cpu0 !== undefined ? cpu - cpu0 : wall;
+        if (used <= timeout && wall <= 6 * timeout) return;
+        clearInterval(timer);
         w.busy = undefined;
         w.child.kill("SIGKILL");
         res({ hang: true });
-      }, timeout);
+      }, 500);
       w.busy = { c, timer, done: res };
       w.child.send(c);
     });
@@ -793,4 +819,17 @@ export function formatStats(s: FuzzStats): string {
       `  ${f.kind}: ioubpf ${f.args.join(" ")}${f.saved ? ` (saved in ${f.saved})` : ""}\n    ${f.detail.split("\n").slice(0, 6).join("\n    ")}`,
     );
   return lines.join("\n");
+}
+
+/** CPU time (user + system) a process has used, in ms, from /proc; undefined elsewhere. */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 14 and 15 (utime, stime) are the 12th and 13th after the command name, in ticks.
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
