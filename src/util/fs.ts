@@ -56,7 +56,7 @@ export function errnoText(e: unknown): string {
     ENAMETOOLONG: "file name too long",
     EEXIST: "file exists",
     EXDEV: "cross-device rename",
-    ENXIO: "no reader on the other end (FIFO)",
+    ENXIO: "no such device or address (a socket, or a device that is not there)",
     EIO: "input/output error",
     EFBIG: "file too large",
   };
