@@ -67,6 +67,15 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
         `run 'ioubpf ${sub ? sub.name() + " " : ""}--help' for usage`,
       );
     }
+    // Even a bug gives JSON with --json (the stack stays on stderr for the report).
+    if (json)
+      io.stdout(
+        JSON.stringify(
+          { ok: false, internalError: String((e as Error)?.message ?? e), diagnostics: [] },
+          null,
+          2,
+        ) + "\n",
+      );
     io.stderr(`ioubpf: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
     io.stderr("This is a bug in ioubpf; please report it with the input that caused it.\n");
     return Exit.internal;
