@@ -288,7 +288,9 @@ export function boundDiagnostics(ds: readonly Diagnostic[]): {
   let omitted = 0;
   const dropped = new Map<string, { d: Diagnostic; n: number }>();
   for (const d of ds) {
-    const key = `${d.severity}\0${d.code}\0${d.message}`;
+    // One shape: numbers (indices, offsets) do not make diagnostics different
+    // (`submit[12].bogus: unknown key` and `submit[13].bogus: …` are one problem).
+    const key = `${d.severity}\0${d.code}\0${d.message.replace(/\d+/g, "N")}`;
     const n = (seen.get(key) ?? 0) + 1;
     seen.set(key, n);
     if (n > Limits.sameDiagnostic || shown.length >= Limits.maxDiagnostics) {
@@ -308,7 +310,7 @@ export function boundDiagnostics(ds: readonly Diagnostic[]): {
       message:
         k === ""
           ? `${n} more diagnostic${n === 1 ? "" : "s"} not shown (at most ${Limits.maxDiagnostics} are printed)`
-          : `${n} more "${d.code}: ${d.message}" not shown`,
+          : `${n} more like "${d.code}: ${d.message.length > 100 ? d.message.slice(0, 100) + "…" : d.message}" not shown`,
       ...(d.file ? { file: d.file } : d.range ? { file: d.range.file } : {}),
     });
   return { shown, omitted };

@@ -177,3 +177,26 @@ test("no command: the help on stderr, exit 2; --help and --version exit 0", asyn
   assert.equal((await cli(["--version"])).code, 0);
   assert.equal((await cli(["compile", "--help"])).code, 0);
 });
+
+test("10k unknown scenario keys: 20 shown, the rest counted in one note (also in --json)", async () => {
+  const s = join(dir, "keys.yaml");
+  writeFileSync(
+    s,
+    "submit:\n" +
+      Array.from({ length: 10000 }, () => "  - { opcode: NOP, bogus: 1 }").join("\n") +
+      "\n",
+  );
+  const r = await cli(["run", obj, "-s", s]);
+  assert.equal(r.code, 1);
+  assert.equal(r.err.match(/error E8010/g)?.length, Limits.sameDiagnostic);
+  assert.match(r.err, /note E8010: 9980 more like "E8010: submit\[20\]\.bogus: unknown key/);
+  assert.match(r.err, /10000 errors generated/);
+  const j = JSON.parse((await cli(["run", obj, "-s", s, "--json"])).out) as {
+    diagnostics: unknown[];
+    errorCount: number;
+    omittedDiagnostics: number;
+  };
+  assert.equal(j.errorCount, 10000);
+  assert.equal(j.omittedDiagnostics, 9980);
+  assert.equal(j.diagnostics.length, Limits.sameDiagnostic + 1);
+});
