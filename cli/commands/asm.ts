@@ -1,9 +1,8 @@
 // `ioubpf asm in.s [-o out.o] [--json]`: assemble llvm-mc-syntax BPF assembly into an ELF
 // object (docs/asm.md). The output is written only when there are no errors.
 import { assemble } from "../../src/asm/index.js";
-import { CliCodes } from "../../src/diagnostics/codes.js";
-import { writeFileAtomic } from "../../src/util/fs.js";
-import { isDiagnostic, readTextInput, report, SourceCache } from "../io.js";
+import { sameFileAsAny } from "../../src/util/fs.js";
+import { isDiagnostic, readTextInput, report, SourceCache, writeCommandOutputs } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 
 interface AsmOptions {
@@ -25,24 +24,21 @@ export const registerAsm: RegisterCommand = (program, ctx) => {
     .option("--json", "print diagnostics as JSON")
     .action((file: string, opts: AsmOptions) => {
       const { io } = ctx;
+      const output = opts.output ?? defaultAsmOutput(file);
+      if (output === "-" && opts.json)
+        return ctx.usage("-o - and --json both want stdout; name an output file with -o");
+      const clash = output === "-" ? undefined : sameFileAsAny(output, [file]);
+      if (clash !== undefined)
+        return ctx.usage(`-o ${output} names the input ${clash}; refusing to overwrite it`);
       const sources = new SourceCache();
-      const src = readTextInput(file);
+      const src = readTextInput(file, "assembly text");
       if (isDiagnostic(src)) return ctx.setExit(report(io, [src], { json: opts.json }));
       sources.add(src);
       const result = assemble(src);
-      const output = opts.output ?? defaultAsmOutput(file);
       const diagnostics = [...result.diagnostics];
-      if (result.bytes) {
-        try {
-          writeFileAtomic(output, result.bytes);
-        } catch (e) {
-          diagnostics.push({
-            code: CliCodes.fileUnwritable,
-            severity: "error",
-            message: `cannot write ${output}: ${(e as Error).message}`,
-            file: output,
-          });
-        }
+      if (result.bytes && !diagnostics.some((d) => d.severity === "error")) {
+        const failed = writeCommandOutputs(io, [{ path: output, data: result.bytes }]);
+        if (failed) diagnostics.push(failed);
       }
       const ok = result.bytes !== undefined && !diagnostics.some((d) => d.severity === "error");
       ctx.setExit(

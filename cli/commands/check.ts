@@ -10,7 +10,7 @@ import {
   isMcpu,
   isTargetName,
 } from "../../src/targets/targets.js";
-import { Exit, isDiagnostic, readTextInput, report, SourceCache } from "../io.js";
+import { isDiagnostic, readTextInput, report, SourceCache } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 
 interface CheckCliOptions {
@@ -29,18 +29,10 @@ export const registerCheck: RegisterCommand = (program, ctx) => {
     .option("--json", "print diagnostics as JSON on stdout")
     .action((files: string[], opts: CheckCliOptions) => {
       const { io } = ctx;
-      if (!isTargetName(opts.target)) {
-        io.stderr(
-          `ioubpf check: unknown target '${opts.target}' (targets: ${TARGET_NAMES.join(", ")})\n`,
-        );
-        return ctx.setExit(Exit.usage);
-      }
-      if (opts.mcpu !== undefined && !isMcpu(opts.mcpu)) {
-        io.stderr(
-          `ioubpf check: unknown cpu version '${opts.mcpu}' (use ${MCPU_NAMES.join(", ")})\n`,
-        );
-        return ctx.setExit(Exit.usage);
-      }
+      if (!isTargetName(opts.target))
+        return ctx.usage(`unknown target '${opts.target}' (targets: ${TARGET_NAMES.join(", ")})`);
+      if (opts.mcpu !== undefined && !isMcpu(opts.mcpu))
+        return ctx.usage(`unknown cpu version '${opts.mcpu}' (use ${MCPU_NAMES.join(", ")})`);
       const sources = new SourceCache();
       const diagnostics: Diagnostic[] = [];
       const checked: { file: string; name: string; ok: boolean }[] = [];

@@ -7,8 +7,17 @@ import { basename, dirname, join, resolve } from "node:path";
 import { compile, type LibraryCompileOptions } from "../../src/compile.js";
 import { CliCodes } from "../../src/diagnostics/codes.js";
 import type { Diagnostic, SourceFile } from "../../src/diagnostics/index.js";
-import { writeFileAtomic } from "../../src/util/fs.js";
-import { type CliIO, Exit, isDiagnostic, readTextInput, report, SourceCache } from "../io.js";
+import { isMcpu, isTargetName, MCPU_NAMES, TARGET_NAMES } from "../../src/targets/targets.js";
+import { sameFileAsAny } from "../../src/util/fs.js";
+import {
+  type CliIO,
+  Exit,
+  isDiagnostic,
+  readTextInput,
+  report,
+  SourceCache,
+  writeCommandOutputs,
+} from "../io.js";
 import type { RegisterCommand } from "./index.js";
 
 interface CompileCliOptions {
@@ -66,16 +75,17 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
     .action(async (files: string[], opts: CompileCliOptions) => {
       const { io } = ctx;
       const emit = opts.emit ?? "obj";
-      const usage = (message: string): void => {
-        io.stderr(`error: ${message}\n`);
-        ctx.setExit(Exit.usage);
-      };
+      const usage = (message: string): void => ctx.usage(message);
       if (emit !== "obj" && emit !== "asm")
         return usage(`--emit must be obj or asm, not '${emit}'`);
       if (opts.O !== undefined && opts.O !== "0" && opts.O !== "2")
         return usage(`optimisation level must be -O0 or -O2, not -O${opts.O}`);
       if (opts.M !== undefined && opts.M !== "D")
         return usage(`unknown option -M${opts.M} (did you mean -MD?)`);
+      if (opts.target !== undefined && !isTargetName(opts.target))
+        return usage(`unknown target '${opts.target}' (targets: ${TARGET_NAMES.join(", ")})`);
+      if (opts.mcpu !== undefined && !isMcpu(opts.mcpu))
+        return usage(`unknown cpu version '${opts.mcpu}' (use ${MCPU_NAMES.join(", ")})`);
       let reapBatch: number | undefined;
       if (opts.reapBatch !== undefined) {
         reapBatch = Number(opts.reapBatch);
@@ -110,6 +120,26 @@ export const registerCompile: RegisterCommand = (program, ctx) => {
         ...(opts.output !== undefined ? { output: opts.output } : {}),
         ...(opts.outDir !== undefined ? { outDir: opts.outDir } : {}),
       };
+      // Outputs that would destroy an input or each other are refused before any work.
+      const outputs =
+        plan.outDir !== undefined
+          ? files.map((f) => outDirOutput(plan.outDir!, f, emit === "asm"))
+          : [plan.output ?? defaultCompileOutput(files[0]!, emit === "asm")];
+      for (const output of outputs) {
+        const depPath = depfilePath(output);
+        if (output === "-" && opts.json)
+          return usage("-o - and --json both want stdout; name an output file with -o");
+        if (output === "-" && plan.depfile) return usage("-MD needs an output file, not -o -");
+        if (plan.depfile && depPath === output)
+          return usage(
+            `the depfile would be the output itself (${output}); name the output differently`,
+          );
+        const clash = output === "-" ? undefined : sameFileAsAny(output, files);
+        if (clash !== undefined)
+          return usage(`-o ${output} names the input ${clash}; refusing to overwrite it`);
+        if (plan.depfile && sameFileAsAny(depPath, files) !== undefined)
+          return usage(`the depfile ${depPath} is an input; refusing to overwrite it`);
+      }
       if (plan.outDir !== undefined) {
         // One object per input: two inputs with one base name would overwrite each other.
         const seen = new Map<string, string>();
@@ -135,6 +165,11 @@ interface Build {
   options: LibraryCompileOptions;
   output?: string;
   outDir?: string;
+}
+
+/** `x.o` → `x.d`. */
+function depfilePath(output: string): string {
+  return output.replace(/\.[^./]*$/, "") + ".d";
 }
 
 /** `--out-dir d`: `d/<input base name>.o` (or `.s`). */
@@ -189,19 +224,12 @@ function buildOne(io: CliIO, plan: Build, files: readonly string[], output: stri
   const payload = plan.emit === "asm" ? result.asm : result.bytes;
   const ok = payload !== undefined && !diagnostics.some((d) => d.severity === "error");
   if (ok) {
-    try {
-      if (output === "-") io.stdout(typeof payload === "string" ? payload : "");
-      else writeFileAtomic(output, payload);
-      if (plan.depfile && output !== "-")
-        writeFileAtomic(output.replace(/\.[^./]*$/, "") + ".d", depfileText(output, files));
-    } catch (e) {
-      diagnostics.push({
-        code: CliCodes.fileUnwritable,
-        severity: "error",
-        message: `cannot write ${output}: ${(e as Error).message}`,
-        file: output,
-      });
-    }
+    // The object and its depfile as one unit: a failure leaves both previous files.
+    const failed = writeCommandOutputs(io, [
+      { path: output, data: payload },
+      ...(plan.depfile ? [{ path: depfilePath(output), data: depfileText(output, files) }] : []),
+    ]);
+    if (failed) diagnostics.push(failed);
   }
   const done = ok && !diagnostics.some((d) => d.severity === "error");
   return report(io, diagnostics, {

@@ -1,10 +1,15 @@
 // `ioubpf disasm x.o [-r] [-S] [--no-print-imm-hex] [--mattr=+alu32] [-o out.txt]`: the text of
 // `llvm-objdump-19 -d` for a BPF object (docs/disasm.md).
-import { CliCodes } from "../../src/diagnostics/codes.js";
 import { disassemble } from "../../src/disasm/objdump.js";
 import { readElf } from "../../src/elf/reader.js";
-import { writeFileAtomic } from "../../src/util/fs.js";
-import { Exit, isDiagnostic, readBinaryInput, report } from "../io.js";
+import { sameFileAsAny } from "../../src/util/fs.js";
+import {
+  escapeListing,
+  isDiagnostic,
+  readBinaryInput,
+  report,
+  writeCommandOutputs,
+} from "../io.js";
 import type { RegisterCommand } from "./index.js";
 
 interface DisasmOptions {
@@ -37,12 +42,14 @@ export const registerDisasm: RegisterCommand = (program, ctx) => {
       let alu32 = false;
       for (const feature of (opts.mattr ?? "").split(",").filter(Boolean)) {
         if (feature === "+alu32") alu32 = true;
-        else if (feature !== "-alu32") {
-          io.stderr(`ioubpf disasm: unknown --mattr feature '${feature}' (known: +alu32)\n`);
-          ctx.setExit(Exit.usage);
-          return;
-        }
+        else if (feature !== "-alu32")
+          return ctx.usage(`unknown --mattr feature '${feature}' (known: +alu32)`);
       }
+      // `-o -` is stdout, as without -o.
+      const output = opts.output === "-" ? undefined : opts.output;
+      const clash = output === undefined ? undefined : sameFileAsAny(output, [file]);
+      if (clash !== undefined)
+        return ctx.usage(`-o ${output} names the input ${clash}; refusing to overwrite it`);
       const bytes = readBinaryInput(file);
       if (isDiagnostic(bytes)) return ctx.setExit(report(io, [bytes], { json: opts.json }));
       const { object, diagnostics } = readElf(bytes, file);
@@ -54,22 +61,14 @@ export const registerDisasm: RegisterCommand = (program, ctx) => {
         fileName: file,
         alu32,
       });
-      if (opts.output) {
-        try {
-          writeFileAtomic(opts.output, text);
-        } catch (e) {
-          const d = {
-            code: CliCodes.fileUnwritable,
-            severity: "error" as const,
-            message: `cannot write ${opts.output}: ${(e as Error).message}`,
-            file: opts.output,
-          };
-          return ctx.setExit(report(io, [...diagnostics, d], { json: opts.json }));
-        }
+      if (output) {
+        const failed = writeCommandOutputs(io, [{ path: output, data: text }]);
+        if (failed) return ctx.setExit(report(io, [...diagnostics, failed], { json: opts.json }));
       } else if (opts.json) {
         return ctx.setExit(report(io, diagnostics, { json: true, extra: { listing: text } }));
       } else {
-        io.stdout(text);
+        // Names in the object are input: no control characters reach the terminal.
+        io.stdout(escapeListing(text));
       }
       ctx.setExit(report(io, diagnostics, { json: opts.json }));
     });

@@ -6,7 +6,7 @@ import { SourceFile } from "../../src/diagnostics/index.js";
 import type { ObjFile } from "../../src/elf/types.js";
 import type { TargetName } from "../../src/targets/targets.js";
 import { verifyObject } from "../../src/verifier/index.js";
-import { type CliIO, report, SourceCache } from "../io.js";
+import { capTail, type CliIO, escapeListing, OutputLimits, report, SourceCache } from "../io.js";
 import { readFileSync } from "node:fs";
 
 export function runOurVerifier(
@@ -34,11 +34,22 @@ export function runOurVerifier(
   if (opts.json)
     return report(io, all, {
       json: true,
-      extra: { verifier: "ioubpf", target, programs: r.stats.programs, rejections: r.rejections },
+      extra: {
+        verifier: "ioubpf",
+        target,
+        programs: r.stats.programs,
+        // A path can have one entry per instruction processed: keep the last ones, say how many were cut.
+        rejections: r.rejections.map((x) => {
+          const { kept, cut } = capTail(x.path, OutputLimits.pathEntries);
+          return cut ? { ...x, path: kept, pathCut: cut, pathLength: x.path.length } : x;
+        }),
+      },
     });
   for (const p of r.stats.programs)
     io.stdout(
-      `${file}: ${p.name}: ${p.verdict === "accept" ? "accepted" : "rejected"} (target ${target}, ${p.insns} insns, ${p.insnsProcessed} processed, ${p.statesExplored} states, ${p.timeMs.toFixed(1)} ms)\n`,
+      escapeListing(
+        `${file}: ${p.name}: ${p.verdict === "accept" ? "accepted" : "rejected"} (target ${target}, ${p.insns} insns, ${p.insnsProcessed} processed, ${p.statesExplored} states, ${p.timeMs.toFixed(1)} ms)\n`,
+      ),
     );
   return report(io, all, { sources });
 }

@@ -8,12 +8,9 @@ import { KernelCodes } from "../../src/kernel/codes.js";
 import { kernelVerify } from "../../src/kernel/oracle.js";
 import { DEFAULT_TARGET, findTarget, getTarget, TARGET_NAMES } from "../../src/targets/targets.js";
 import { inferTarget } from "../../src/targets/registry.js";
-import { Exit, isDiagnostic, readBinaryInput, report } from "../io.js";
+import { capLog, isDiagnostic, readBinaryInput, report } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 import { runOurVerifier } from "./verify-ours.js";
-
-/** Kernel log characters `verify --kernel --json` prints at most (its last part). */
-const JSON_LOG_MAX = 64 * 1024;
 
 interface VerifyOptions {
   kernel?: boolean;
@@ -49,17 +46,11 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
     .action(async (file: string, opts: VerifyOptions) => {
       const { io } = ctx;
       const given = opts.target === undefined ? undefined : findTarget(opts.target);
-      if (opts.target !== undefined && !given) {
-        io.stderr(
-          `ioubpf verify: unknown target '${opts.target}' (known: ${TARGET_NAMES.join(", ")})\n`,
-        );
-        return ctx.setExit(Exit.usage);
-      }
+      if (opts.target !== undefined && !given)
+        return ctx.usage(`unknown target '${opts.target}' (targets: ${TARGET_NAMES.join(", ")})`);
       const logLevel = Number(opts.logLevel ?? "1");
-      if (!Number.isInteger(logLevel) || logLevel < 0 || logLevel > 7) {
-        io.stderr(`ioubpf verify: --log-level must be 0..7\n`);
-        return ctx.setExit(Exit.usage);
-      }
+      if (!Number.isInteger(logLevel) || logLevel < 0 || logLevel > 7)
+        return ctx.usage(`--log-level must be 0..7`);
       const bytes = readBinaryInput(file);
       if (isDiagnostic(bytes)) return ctx.setExit(report(io, [bytes], { json: opts.json }));
       const { object, diagnostics } = readElf(bytes, file);
@@ -90,6 +81,8 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
           message: `the kernel verifier rejected the program (${r.mode} mode): ${r.reason ?? ""}`,
           file,
         });
+      // Level-2 logs reach megabytes: the start and the end (the error) are printed.
+      const log = capLog(r.log);
       const summary = {
         verdict: r.verdict,
         mode: r.mode,
@@ -101,13 +94,8 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
         ...(r.sleepable !== undefined ? { sleepable: r.sleepable } : {}),
         ...(r.reason !== undefined ? { reason: r.reason } : {}),
         ...(r.errno !== undefined ? { errno: r.errno } : {}),
-        // a kernel log can be 10-15 MB: --json keeps its end (the complaint is there)
-        ...(r.log.length > JSON_LOG_MAX
-          ? {
-              log: `[${r.log.length - JSON_LOG_MAX} earlier bytes of the log omitted]\n${r.log.slice(-JSON_LOG_MAX)}`,
-              logBytes: r.log.length,
-            }
-          : { log: r.log }),
+        log: log.text,
+        ...(log.cut ? { logCut: log.cut, logLength: r.log.length } : {}),
       };
       if (opts.json) return ctx.setExit(report(io, all, { json: true, extra: summary }));
       if (r.verdict !== "unavailable") {
@@ -120,7 +108,7 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
             ` (${r.mode} mode, target ${target.name}, ${r.sleepable ? "sleepable" : "non-sleepable"} program)${counts}\n`,
         );
         if (r.verdict === "reject" || opts.log)
-          io.stdout(r.log.endsWith("\n") || r.log === "" ? r.log : r.log + "\n");
+          io.stdout(log.text.endsWith("\n") || log.text === "" ? log.text : log.text + "\n");
       }
       ctx.setExit(report(io, all));
     });

@@ -30,5 +30,13 @@ export const CliCodes = {
   fileUnreadable: "E9002",
   fileUnwritable: "E9003",
   badOption: "E9004",
+  /** A text input that is an object, binary or not UTF-8. */
+  binaryInput: "E9005",
+  /** An input larger than docs/limits.md allows. */
+  inputTooLarge: "E9006",
+  /** `-o -` for binary output while stdout is a terminal. */
+  stdoutIsTerminal: "E9007",
+  /** An output that would overwrite an input or another output of the same run. */
+  outputConflict: "E9008",
   kernelUnavailable: "E9010",
 } as const;

@@ -436,6 +436,9 @@ const KIND_NAMES = Object.fromEntries(Object.entries(BTF_KIND).map(([k, v]) => [
   string
 >;
 
+/** Largest `.BTF` accepted: the kernel refuses more (16 MiB), and decoding work grows with it. */
+export const BTF_MAX_SIZE = 16 * 1024 * 1024;
+
 /**
  * Decodes `.BTF` section contents into the object graph. Never throws: problems are
  * diagnostics, and an unusable input gives `types` = [VOID].
@@ -452,6 +455,13 @@ export function decodeBtf(bytes: Uint8Array, file?: string): DecodedBtf {
   const r = new ByteReader(bytes);
   if (bytes.length < BTF_HEADER_LEN) {
     err(ElfCodes.btfTruncated, `BTF is ${bytes.length} bytes, shorter than its header`);
+    return fail();
+  }
+  if (bytes.length > BTF_MAX_SIZE) {
+    err(
+      ElfCodes.btfBadHeader,
+      `BTF is ${bytes.length} bytes; the limit is ${BTF_MAX_SIZE} (the kernel's, docs/limits.md)`,
+    );
     return fail();
   }
   if (r.u16(0) !== BTF_MAGIC) {

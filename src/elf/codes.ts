@@ -23,6 +23,7 @@ export const ElfCodes = {
   hugeSize: "E5017",
   unrepresentableSymbol: "E5018",
   badAddrsig: "E5019",
+  symbolOutOfRange: "E5020",
   // --- writing an ELF file from an ObjFile
   writerUnknownSymbol: "E5101",
   writerUnknownSection: "E5102",

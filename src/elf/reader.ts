@@ -318,6 +318,16 @@ function read(
         continue;
       }
       sym.section = sec.name;
+      // Consumers slice code and data by value/size; a symbol reaching past its section
+      // (st_size 0xffffffff) would make them walk billions of instructions.
+      const secSize = sec.type === SHT.NOBITS ? sec.size : contents(sec).length;
+      if (!(value <= secSize && size <= secSize - value)) {
+        error(
+          ElfCodes.symbolOutOfRange,
+          `symbol '${name}' (value ${value}, size ${size}) extends past the end of section '${sec.name}' (${secSize} bytes)`,
+        );
+        continue;
+      }
     }
     if ((other & 3) !== 0) sym.visibility = other & 3;
     symbols.push(sym);

@@ -4,9 +4,10 @@
 //   x.diag.expected    the compile diagnostics (code, range, message), for programs that must fail
 //   x.trace.expected   the VM trace of the compiled object run on x.scenario.yaml
 // With `update`, the expectations are rewritten instead of compared.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { errnoText, OutputError, writeOutput } from "../util/fs.js";
 import { basename, dirname, join } from "node:path";
-import { parseDocument } from "yaml";
+import { loadYaml } from "../util/yaml.js";
 import {
   compile as defaultCompile,
   type CompileOptions,
@@ -127,11 +128,17 @@ interface GoldenScenario {
 const GOLDEN_KEYS = ["sources"] as const;
 
 function readGoldenScenario(path: string): GoldenScenario {
-  const raw = readFileSync(path, "utf8");
-  const doc = parseDocument(raw);
+  let raw: string;
+  try {
+    raw = readFileSync(path, "utf8");
+  } catch (e) {
+    return { text: "", sources: [], error: `cannot read it: ${(e as Error).message}` };
+  }
   const out: GoldenScenario = { text: raw, sources: [] };
-  if (doc.errors.length) return out; // parseScenario reports YAML errors with positions
-  const js = doc.toJS() as Record<string, unknown> | null;
+  // Every YAML problem is E8010 at its line (never an exception out of the runner).
+  const loaded = loadYaml(raw, path, VmCodes.badScenario);
+  if (!loaded.doc) return { ...out, error: `\n${diagnosticsText(loaded.diagnostics)}` };
+  const js = loaded.value as Record<string, unknown> | null;
   if (!js || typeof js !== "object") return out;
   if (js.sources !== undefined) {
     if (!Array.isArray(js.sources) || js.sources.some((s) => typeof s !== "string"))
@@ -170,10 +177,26 @@ function runCase(source: string, compile: CompileFn, update: boolean): GoldenChe
   };
   // Compare with (or, updating, rewrite) one expectation.
   const settle = (kind: GoldenKind, actual: string): void => {
+    try {
+      settleOne(kind, actual);
+    } catch (e) {
+      // An expectation path that cannot be read (a directory, no permission) is a failure.
+      if (!(e as NodeJS.ErrnoException).code) throw e;
+      fail(kind, `cannot read ${expectation(source, kind)}: ${errnoText(e)}`);
+    }
+  };
+  const settleOne = (kind: GoldenKind, actual: string): void => {
     const file = expectation(source, kind);
     if (update) {
       const old = existsSync(file) ? readFileSync(file, "utf8") : undefined;
-      if (old !== actual) writeFileSync(file, actual);
+      // Through the shared output writer: atomic, symlinks followed, user paths in errors.
+      if (old !== actual)
+        try {
+          writeOutput(file, actual);
+        } catch (e) {
+          if (!(e instanceof OutputError)) throw e;
+          return fail(kind, e.message);
+        }
       out.push({ source, kind, file, status: old === actual ? "pass" : "updated" });
       return;
     }

@@ -1,7 +1,8 @@
 // Scenario files (YAML or JSON, docs/vm.md): what the simulated ring does with each SQE, the
 // ring's shape, user memory, maps, clock, seed and limits. Reading never throws: every
 // problem is an E8010 diagnostic naming the offending key.
-import { type Document, isMap, isScalar, isSeq, type Node, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, isSeq, type Node } from "yaml";
+import { loadYaml } from "../util/yaml.js";
 import { type Diagnostic, SourceFile, type SourceRange } from "../diagnostics/index.js";
 import { iosqeFlag, opcodeNumber } from "../targets/sqe.js";
 import { getTarget, isTargetName, type TargetName } from "../targets/targets.js";
@@ -337,25 +338,11 @@ export function parseScenario(
   options: ParseScenarioOptions = {},
 ): { scenario?: Scenario; diagnostics: Diagnostic[] } {
   const r = new Reader(file, text);
-  let raw: unknown;
-  try {
-    const doc = parseDocument(text, { intAsBigInt: false, uniqueKeys: true });
-    for (const e of doc.errors) {
-      r.diagnostics.push({
-        code: VmCodes.badScenario,
-        severity: "error",
-        message: `(syntax): ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
-        range: r.rangeAt(e.pos[0], e.pos[1]),
-      });
-    }
-    if (r.diagnostics.length) return { diagnostics: r.diagnostics };
-    r.doc = doc;
-    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
-  } catch (e) {
-    // toJS throws for things the parser accepts (unresolved aliases, alias bombs).
-    r.err("(syntax)", (e as Error).message.split("\n")[0]!);
-    return { diagnostics: r.diagnostics };
-  }
+  // Every YAML problem (syntax, duplicate keys, aliases, nesting) is E8010 at its line.
+  const loaded = loadYaml(text, file, VmCodes.badScenario);
+  if (!loaded.doc) return { diagnostics: loaded.diagnostics };
+  r.doc = loaded.doc;
+  const raw: unknown = loaded.value ?? {};
   const top = r.obj(raw, "(top level)");
   if (!top) return { diagnostics: r.diagnostics };
   r.keys(top, "(top level)", [...TOP_KEYS, ...(options.extraKeys ?? [])]);
@@ -550,4 +537,21 @@ export function parseScenario(
   return r.diagnostics.length
     ? { diagnostics: diagnostics.map((x) => x.d) }
     : { scenario: s, diagnostics: [] };
+}
+
+/**
+ * The range of a diagnostic path (`maps.m`, `programs[1]`, `program`) in scenario text, for
+ * problems found later against the object (simulate): reported at the key's line.
+ */
+export function locateInScenario(
+  text: string,
+  file: string,
+  path: string,
+  atKey = false,
+): SourceRange | undefined {
+  const loaded = loadYaml(text, file, VmCodes.badScenario);
+  if (!loaded.doc) return undefined;
+  const r = new Reader(file, text);
+  r.doc = loaded.doc;
+  return r.locate(path, atKey);
 }

@@ -63,7 +63,14 @@ const modelArb = fc
           type: s.type,
           bind: s.local && !s.undef ? STB.LOCAL : STB.GLOBAL,
         };
-        if (!s.undef) sym.section = sections[s.sec % sections.length]!.name;
+        if (!s.undef) {
+          // A defined symbol lies inside its section (the reader refuses others: E5020).
+          const sec = sections[s.sec % sections.length]!;
+          const secSize = sec.type === SHT.NOBITS ? sec.size! : sec.data.length;
+          sym.section = sec.name;
+          sym.value = s.value % (secSize + 1);
+          sym.size = Math.min(s.size, secSize - sym.value);
+        }
         if (s.vis) sym.visibility = s.vis;
         return sym;
       })
