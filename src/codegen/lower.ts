@@ -1447,8 +1447,12 @@ export class Lowerer {
         this.pin(a.base);
         const iv = this.expr(x.index);
         const it = this.toTmp(iv);
-        // Out-of-range index: the run ends (the verifier needs the bound anyway).
-        this.emit(jmp("JGE", it.reg!, { imm: arr.length }), { target: this.exitLabel });
+        // Out-of-range index: the run ends (the verifier needs the bound anyway). linux-7.1's
+        // exit label returns whatever r0 holds and the walk's iterator is still live, so
+        // there the run ends through stop(), which releases the iterator and returns STOP.
+        this.emit(jmp("JGE", it.reg!, { imm: arr.length }), {
+          target: this.s71 ? this.stopLabel : this.exitLabel,
+        });
         if (a.base.k === "reg" && a.base.r === R10 && arr.length <= STACK_INDEX_CHAIN) {
           // A stack array: no variable stack offset (E6024; the unprivileged kernel forbids
           // it too). Step a constant-offset pointer once per element below the index, so

@@ -262,6 +262,9 @@ function liveness(p: LinkedProgram, rules: ProgramRules): Uint16Array {
         u |= bit(dst);
         if (sem.source === "X") u |= bit(src);
         break;
+      case "ja":
+      case "may_goto":
+        break; // reads no register
       case "call": {
         let nargs = 5;
         if (sem.target === "helper") nargs = rules.helper(imm)?.args.length ?? 5;

@@ -17,6 +17,7 @@
 import type { HelperArgKind } from "../targets/targets.js";
 import type { LinkedProgram } from "./program.js";
 import { successors } from "./program.js";
+import { ITER_KFUNCS } from "./structops.js";
 import type { ProgramRules } from "./rules.js";
 
 const STACK = 512;
@@ -63,6 +64,9 @@ export function stackLiveness(
 ): { live: Uint32Array; need: Uint32Array } {
   const n = p.insns.length;
   const succ: number[][] = p.insns.map((insn) => (insn ? successors(p, insn) : []));
+  const knownKfunc = (insn: LinkedProgram["insns"][number]): boolean =>
+    insn?.kfunc !== undefined &&
+    (ITER_KFUNCS.includes(insn.kfunc) || rules.target.kfuncs[insn.kfunc] !== undefined);
   let facts: (V[] | undefined)[] = [];
   // --- forward: what each register and each 8-byte stack slot may point to ------------------
   // Facts over-approximate where pointers into the own frame may be; a scalar wrongly taken
@@ -161,6 +165,13 @@ export function stackLiveness(
           else if (sem.fetch) out[src] = NS;
           break;
         case "call": {
+          if (knownKfunc(insn)) {
+            // kfuncs store no pointer into the frame (an iterator's slot gets a scalar) and
+            // return none into it
+            out[0] = NS;
+            for (let r = 1; r <= 5; r++) out[r] = BOT;
+            break;
+          }
           let anyFp = false;
           for (let r = 1; r <= 5; r++) if (mayFp(get(r))) anyFp = true;
           // a subprogram given a pointer into this frame may store one there
@@ -244,6 +255,18 @@ export function stackLiveness(
         break;
       }
       case "call": {
+        if (knownKfunc(insn)) {
+          // an iterator kfunc reads and writes its 8-byte slot; the target's kfuncs take
+          // no stack pointer (structops.ts rejects a pointer argument other than the ctx)
+          if (insn.kfunc !== undefined && ITER_KFUNCS.includes(insn.kfunc)) {
+            const v = f[1]!;
+            if (v.k === K.FP) {
+              setRange(use, pc, v.n, v.n + 8);
+              setSlot(use, pc, v.n, v.n + 8);
+            } else if (v.k === K.TOP) all[pc] = 1;
+          }
+          break;
+        }
         if (sem.target !== "helper") {
           for (let r = 1; r <= 5; r++) if (mayFp(f[r]!)) all[pc] = 1;
           break;
@@ -455,6 +478,26 @@ function precisionNeeds(
           break;
         case "call": {
           for (let r = 0; r <= 5; r++) del(r);
+          if (insn.kfunc !== undefined && ITER_KFUNCS.includes(insn.kfunc)) {
+            // bpf_iter_num_*: r1 points to the iterator's slot, whose state (a constant
+            // depth, structops.ts) must compare exactly; new()'s bounds only seed the
+            // iterator (its next() returns NULL or &cur whatever they are). Nothing else
+            // of the stack is read.
+            const v = f[1]!;
+            if (v.k === K.FP) setSlot(slotOf(v, 0));
+            else {
+              add(1);
+              tmp[1] = ALL_SLOTS;
+              tmp[2] = ALL_SLOTS;
+            }
+            break;
+          }
+          if (insn.kfunc !== undefined && rules.target.kfuncs[insn.kfunc]) {
+            // the target's kfuncs (structops.ts kfuncCall) take the ctx and scalars in
+            // registers and read none of the program's stack
+            for (let r = 1; r <= 5; r++) add(r);
+            break;
+          }
           if (sem.target !== "helper") {
             for (let r = 1; r <= 5; r++) add(r);
             tmp[1] = ALL_SLOTS;

@@ -79,3 +79,26 @@ for (const path of [
     assert.ok(r.stats.programs[0]!.insnsProcessed < 5000, `${r.stats.programs[0]!.insnsProcessed}`);
   });
 }
+
+// The kernel (7.2) accepts these; our verifier once rejected them: loops and
+// latency-histogram ran out of budget (E6056) because liveness and precision took every
+// bpf_iter_num_*/target kfunc call (and every `ja`) to read the whole frame, so the CQ walk's
+// states never converged; struct-fixedarray exited with a map pointer in r0 (E6054) from an
+// out-of-range FixedArray index, which now ends the run through stop().
+for (const [path, limit] of [
+  ["test/programs/valid/loops.bpf.ts", 40000],
+  ["test/programs/realistic/latency-histogram.bpf.ts", 10000],
+  ["test/programs/valid/struct-fixedarray.bpf.ts", 5000],
+] as const) {
+  test(`-O2 --mcpu v4, default --cq-batch: our verifier accepts ${path}`, () => {
+    const r = compile(
+      { path, text: readFileSync(path, "utf8") },
+      { target: "linux-7.1", opt: 2, mcpu: "v4" },
+    );
+    assert.ok(r.object, formatDiagnostics(r.diagnostics));
+    const v = verifyObject(r.object, { target: "linux-7.1", file: path });
+    assert.equal(v.ok, true, formatDiagnostics(v.diagnostics));
+    for (const prog of v.stats.programs)
+      assert.ok(prog.insnsProcessed < limit, `${prog.name}: ${prog.insnsProcessed} processed`);
+  });
+}
