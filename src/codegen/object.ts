@@ -576,8 +576,9 @@ function cString(s: string): Uint8Array {
  * The BTF of linux-7.1's struct_ops (docs/linux-7.1.md): the program's FUNC_PROTO
  * `int (struct iou_ctx *ctx, struct iou_loop_params *lp)`, `struct io_uring_bpf_ops`
  * and the kfunc prototypes, with the kernel's names so libbpf matches them against vmlinux.
+ * Exported for the verifier cases' loadable objects (test/verifier/build71.ts).
  */
-function structOpsBtf(int: BtfInt, btfOf: (t: DataType) => BtfType) {
+export function structOpsBtf(int: BtfInt, btfOf: (t: DataType) => BtfType) {
   const u32: BtfType = { kind: "typedef", name: "__u32", type: btfOf(INT_TYPES.u32) };
   const u8: BtfType = { kind: "typedef", name: "__u8", type: btfOf(INT_TYPES.u8) };
   // An empty struct (not a FWD): libbpf's kfunc prototype check compares kinds.

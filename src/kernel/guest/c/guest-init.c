@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -233,6 +234,11 @@ int main(void) {
   for (int i = 0; i < n; i++) run_one(i);
   printf("@@IOUBPF:DONE\n");
   fflush(stdout);
+  /* The console's write returns once the tty has the bytes, not when the UART has sent them:
+   * powering off at once can cut the last commands' output (and DONE) short. */
+  tcdrain(1);
+  struct timespec settle = {0, 200 * 1000 * 1000};
+  nanosleep(&settle, NULL);
   sync();
   reboot(RB_POWER_OFF);
   return 0;
