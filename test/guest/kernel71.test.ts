@@ -371,6 +371,18 @@ test("real loads: every linux-7.1 object we make, judged by the 7.x kernel", (t)
   console.log(
     `real loads: ${loadCases.length} objects; acceptAccept ${aa}, rejectReject ${rr}, oursOnlyAccept ${oursOnly}, kernelOnlyAccept ${kernelOnly}`,
   );
+  // Our verifier explores at most twice what the kernel's does on the same object (issue 13).
+  const ratios = loadCases
+    .map((c) => ({ c, k: parseLoader(byId.get(`load:${c.id}`)?.stdout ?? "")?.processed ?? 0 }))
+    .filter((x) => x.k > 0 && x.c.oursAccepts)
+    .map((x) => ({ id: x.c.id, r: x.c.oursProcessed / x.k }));
+  const worst = ratios.reduce((a, b) => (b.r > a.r ? b : a), { id: "-", r: 0 });
+  console.log(
+    `processed, ours / kernel's: ${ratios.length} objects, worst ${worst.r.toFixed(2)} (${worst.id}), ` +
+      `geomean ${Math.exp(ratios.reduce((s, x) => s + Math.log(x.r), 0) / ratios.length).toFixed(2)}`,
+  );
+  for (const x of ratios)
+    assert.ok(x.r <= 2, `${x.id}: ours processes ${x.r.toFixed(2)}× the kernel's`);
   assert.ok(loadCases.length >= 20, `only ${loadCases.length} objects`);
   assert.deepEqual(problems, []);
 });
