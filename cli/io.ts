@@ -386,8 +386,11 @@ export function escapeListing(text: string): string {
 export const OutputLimits = {
   /** Decisions of one rejection's path listed by `verify --json` (the last ones are kept). */
   pathEntries: 1000,
-  /** Characters of a kernel verifier log printed (head and tail kept). */
-  kernelLog: 256 * 1024,
+  /**
+   * Characters of a kernel verifier log printed, as text or in `--json` (its first quarter and
+   * its last three quarters, where the error is, are kept).
+   */
+  kernelLog: 64 * 1024,
 } as const;
 
 /** The last `max` entries of a list, and how many were cut. */
