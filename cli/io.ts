@@ -384,18 +384,12 @@ export function escapeListing(text: string): string {
 
 /** Printed-output caps for data that grows with the input (docs/limits.md). */
 export const OutputLimits = {
-  /** Decisions of one rejection's path listed by `verify --json` (the last ones are kept). */
-  pathEntries: 1000,
-  /** Characters of a kernel verifier log printed (head and tail kept). */
-  kernelLog: 256 * 1024,
+  /**
+   * Characters of a kernel verifier log printed, as text or in `--json` (its first quarter and
+   * its last three quarters, where the error is, are kept).
+   */
+  kernelLog: 64 * 1024,
 } as const;
-
-/** The last `max` entries of a list, and how many were cut. */
-export function capTail<T>(list: readonly T[], max: number): { kept: T[]; cut: number } {
-  return list.length <= max
-    ? { kept: [...list], cut: 0 }
-    : { kept: list.slice(list.length - max), cut: list.length - max };
-}
 
 /** A long log cut in the middle (its start and its end, where the error is, are kept). */
 export function capLog(

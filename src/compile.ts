@@ -73,23 +73,21 @@ export function compile(
   if (!result.object || result.diagnostics.some((d) => d.severity === "error")) return result;
   if (verify !== false) {
     const target = options.target ?? DEFAULT_TARGET;
-    {
-      const list = Array.isArray(inputs) ? inputs : [inputs as SourceInput];
-      const texts = new Map(list.map((s) => [s.path, s.text]));
-      const v = verifyObject(result.object, {
-        target,
-        // `declare const` values are set by the loader later: no path they enable is dead.
-        rodataUnknown: true,
-        file: list[0]!.path,
-        readSource: (path) => texts.get(path),
-      });
-      if (v.diagnostics.length > 0) {
-        result.diagnostics = [...result.diagnostics, ...v.diagnostics].sort(compareDiagnostics);
-        if (v.diagnostics.some((d) => d.severity === "error")) {
-          delete result.bytes;
-          delete result.asm;
-          return result;
-        }
+    const list = Array.isArray(inputs) ? inputs : [inputs as SourceInput];
+    const texts = new Map(list.map((s) => [s.path, s.text]));
+    const v = verifyObject(result.object, {
+      target,
+      // `declare const` values are set by the loader later: no path they enable is dead.
+      rodataUnknown: true,
+      file: list[0]!.path,
+      readSource: (path) => texts.get(path),
+    });
+    if (v.diagnostics.length > 0) {
+      result.diagnostics = [...result.diagnostics, ...v.diagnostics].sort(compareDiagnostics);
+      if (v.diagnostics.some((d) => d.severity === "error")) {
+        delete result.bytes;
+        delete result.asm;
+        return result;
       }
     }
   }

@@ -189,7 +189,12 @@ export function mapUpdateRaw(fd: number, key: Uint8Array, value: Uint8Array, fla
 }
 
 /** BPF_LINK_CREATE: the link fd or -errno. For struct_ops, `progOrMapFd` is the map's fd. */
-export function linkCreate(progOrMapFd: number, targetFd: number, attachType: number, flags = 0): number {
+export function linkCreate(
+  progOrMapFd: number,
+  targetFd: number,
+  attachType: number,
+  flags = 0,
+): number {
   const a = attr();
   a.writeUInt32LE(progOrMapFd, 0);
   a.writeUInt32LE(targetFd, 4);

@@ -57,9 +57,7 @@ const fail = (code: string, message: string, log = ""): NativeOutcome => ({
 });
 
 /** The object's BTF, made loadable: DATASEC sizes/offsets filled, `.ksyms` and extern FUNCs dropped. */
-function loadableBtf(
-  o: OpenedObject,
-):
+function loadableBtf(o: OpenedObject):
   | {
       bytes: Uint8Array;
       idOf: (t: BtfType) => number | undefined;

@@ -86,6 +86,8 @@ export interface Decision {
 interface Trail {
   d: Decision;
   prev: Trail | undefined;
+  /** Decisions on the path up to and including this one (only the last MAX_PATH are reported). */
+  n: number;
 }
 
 interface Checkpoint {
@@ -120,6 +122,8 @@ export class VerifyFailure {
     readonly pc: number,
     readonly path: Decision[],
     readonly hint?: string,
+    /** Decisions on the whole failing path (`path` is its last MAX_PATH). */
+    readonly pathLength: number = path.length,
   ) {}
 }
 
@@ -1458,7 +1462,11 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
 
   // --- the walk ------------------------------------------------------------------------------
   const decide = (insn: Insn, taken: boolean): void => {
-    cur.trail = { d: { pc: insn.pc, text: insn.text, taken }, prev: cur.trail };
+    cur.trail = {
+      d: { pc: insn.pc, text: insn.text, taken },
+      prev: cur.trail,
+      n: (cur.trail?.n ?? 0) + 1,
+    };
   };
 
   const branch = (insn: Insn): void => {
@@ -1599,7 +1607,11 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
     const f = st.frames[st.frames.length - 1]!;
     for (const r of [dst, src])
       if (r >= 0 && f.regs[r]!.t === "scalar") f.regs[r] = scalarReg(S.unknown());
-    st.trail = { d: { pc: insn.pc, text: insn.text, taken: to !== insn.pc + 1 }, prev: cur.trail };
+    st.trail = {
+      d: { pc: insn.pc, text: insn.text, taken: to !== insn.pc + 1 },
+      prev: cur.trail,
+      n: (cur.trail?.n ?? 0) + 1,
+    };
     push(st);
   };
 
@@ -1963,7 +1975,14 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
       );
   } catch (e) {
     if (!(e instanceof Fail)) throw e;
-    failure = new VerifyFailure(e.code, e.message, cur.pc, pathOf(cur.trail), e.hint);
+    failure = new VerifyFailure(
+      e.code,
+      e.message,
+      cur.pc,
+      pathOf(cur.trail),
+      e.hint,
+      cur.trail?.n ?? 0,
+    );
   }
   const dead: number[] = [];
   if (!failure) for (let pc = 0; pc < n; pc++) if (p.insns[pc] && !visited[pc]) dead.push(pc);

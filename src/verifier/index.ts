@@ -68,7 +68,10 @@ export interface Rejection {
   insn?: number;
   text?: string;
   source?: { file: string; line: number; col: number; text: string };
+  /** The last branch decisions of the failing path (at most 64: MAX_PATH in engine.ts). */
   path: Decision[];
+  /** Decisions on the whole path, when more than `path` holds. */
+  pathLength?: number;
 }
 
 export interface VerifyResult {
@@ -201,6 +204,7 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
       pc: number | undefined,
       path: Decision[],
       hint?: string,
+      pathLength = path.length,
     ): void => {
       const insn = pc !== undefined && pc >= 0 ? linked.insns[pc] : undefined;
       const src = insn ? lineFor(lines, insn.section, insn.byteOffset) : undefined;
@@ -257,6 +261,7 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
           ? { source: { file: src.file, line: src.line, col: src.col, text: src.text } }
           : {}),
         path,
+        ...(pathLength > path.length ? { pathLength } : {}),
       });
     };
     /** Stats of a program rejected before any path was explored. */
@@ -318,7 +323,14 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
       continue;
     }
     if (r.failure)
-      reject(r.failure.code, r.failure.message, r.failure.pc, r.failure.path, r.failure.hint);
+      reject(
+        r.failure.code,
+        r.failure.message,
+        r.failure.pc,
+        r.failure.path,
+        r.failure.hint,
+        r.failure.pathLength,
+      );
     else if (r.dead.length) {
       const first = linked.insns[r.dead[0]!]!;
       diagnostics.push({

@@ -7,7 +7,7 @@
 // (exit 3 or a printed stack trace). Used by test/hostile/fuzz.test.ts (short, CI) and
 // bench/fuzz.ts (`npm run bench -- fuzz`, long).
 import { type ChildProcess, fork } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile } from "../../src/codegen/index.js";
 import { SourceFile } from "../../src/diagnostics/index.js";
@@ -42,11 +42,17 @@ export class Rng {
 
 // --- the corpus --------------------------------------------------------------------------
 
+/**
+ * Each corpus entry's target: examples/<name>/ holds linux-7.1 programs, <name>/v2/ iouring-v2
+ * (`compile` and `check` cases say it; `run` and `verify` infer it from the object).
+ */
+export type CorpusTarget = "linux-7.1" | "iouring-v2";
+
 export interface Corpus {
-  objects: { name: string; bytes: Uint8Array }[];
-  sources: { name: string; text: string }[];
-  asm: { name: string; text: string }[];
-  scenarios: { name: string; text: string }[];
+  objects: { name: string; dir: string; target: CorpusTarget; bytes: Uint8Array }[];
+  sources: { name: string; dir: string; target: CorpusTarget; text: string }[];
+  asm: { name: string; target: CorpusTarget; text: string }[];
+  scenarios: { name: string; dir: string; target: CorpusTarget; text: string }[];
   /** A source whose scenario the golden runner compiles (echo: small and quick). */
   goldenSource: { name: string; text: string };
 }
@@ -56,27 +62,38 @@ export function buildCorpus(): Corpus {
   const sources: Corpus["sources"] = [];
   const scenarios: Corpus["scenarios"] = [];
   for (const d of readdirSync(ex).sort()) {
-    for (const f of readdirSync(join(ex, d)).sort()) {
-      const text = readFileSync(join(ex, d, f), "utf8");
-      if (f.endsWith(".bpf.ts")) sources.push({ name: f, text });
-      if (f.endsWith(".scenario.yaml")) scenarios.push({ name: f, text });
+    for (const [dir, target] of [
+      [d, "linux-7.1"],
+      [`${d}/v2`, "iouring-v2"],
+    ] as const) {
+      if (!existsSync(join(ex, dir))) continue;
+      for (const f of readdirSync(join(ex, dir)).sort()) {
+        if (!f.endsWith(".bpf.ts") && !f.endsWith(".scenario.yaml")) continue;
+        const text = readFileSync(join(ex, dir, f), "utf8");
+        if (f.endsWith(".bpf.ts")) sources.push({ name: f, dir, target, text });
+        else scenarios.push({ name: f, dir, target, text });
+      }
     }
   }
   const objects: Corpus["objects"] = [];
   const asm: Corpus["asm"] = [];
-  const groups = [
-    ["ping.bpf.ts", "pong.bpf.ts"],
-    ...sources.filter((s) => !/^p[io]ng/.test(s.name)).map((s) => [s.name]),
-  ];
-  for (const g of groups) {
-    const r = compile(
-      g.map((n) => new SourceFile(n, sources.find((s) => s.name === n)!.text)),
-      { emitAsm: true },
-    );
-    if (r.bytes) objects.push({ name: g[0]!.replace(/\.bpf\.ts$/, ".o"), bytes: r.bytes });
-    if (r.asm) asm.push({ name: g[0]!.replace(/\.bpf\.ts$/, ".s"), text: r.asm });
+  // ping and pong make one object; every other source its own.
+  const groups = new Map<string, Corpus["sources"]>();
+  for (const s of sources) {
+    const key = /^p[io]ng\.bpf\.ts$/.test(s.name) ? `${s.dir}/ping` : `${s.dir}/${s.name}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
   }
-  const echo = sources.find((s) => s.name === "echo.bpf.ts")!;
+  for (const g of groups.values()) {
+    const { dir, target } = g[0]!;
+    const r = compile(
+      g.map((s) => new SourceFile(s.name, s.text)),
+      { emitAsm: true, target },
+    );
+    const name = g[0]!.name.replace(/\.bpf\.ts$/, "");
+    if (r.bytes) objects.push({ name: `${name}.o`, dir, target, bytes: r.bytes });
+    if (r.asm) asm.push({ name: `${name}.s`, target, text: r.asm });
+  }
+  const echo = sources.find((s) => s.name === "echo.bpf.ts" && s.dir === "echo")!;
   return { objects, sources, asm, scenarios, goldenSource: echo };
 }
 
@@ -533,8 +550,16 @@ export function makeCase(rng: Rng, corpus: Corpus, command: FuzzCommand, id: num
         files: { "x.bpf.ts": { text } },
         args:
           command === "compile"
-            ? ["compile", "@/x.bpf.ts", "-o", "@/x.o", ...(rng.chance(0.2) ? ["-O0"] : [])]
-            : ["check", "@/x.bpf.ts", ...(rng.chance(0.2) ? ["--target", "linux-7.1"] : [])],
+            ? [
+                "compile",
+                "@/x.bpf.ts",
+                "-o",
+                "@/x.o",
+                "--target",
+                s.target,
+                ...(rng.chance(0.2) ? ["-O0"] : []),
+              ]
+            : ["check", "@/x.bpf.ts", "--target", s.target],
       };
     }
     case "asm": {
@@ -549,8 +574,9 @@ export function makeCase(rng: Rng, corpus: Corpus, command: FuzzCommand, id: num
     case "scenario": {
       const s = rng.pick(corpus.scenarios);
       const o =
-        corpus.objects.find((x) => s.name.startsWith(x.name.replace(/\.o$/, ""))) ??
-        corpus.objects[0]!;
+        corpus.objects.find(
+          (x) => x.dir === s.dir && s.name.startsWith(x.name.replace(/\.o$/, "")),
+        ) ?? corpus.objects[0]!;
       return {
         id,
         command,
@@ -560,7 +586,8 @@ export function makeCase(rng: Rng, corpus: Corpus, command: FuzzCommand, id: num
     }
     case "golden": {
       const s =
-        corpus.scenarios.find((x) => x.name === "echo.scenario.yaml") ?? corpus.scenarios[0]!;
+        corpus.scenarios.find((x) => x.name === "echo.scenario.yaml" && x.dir === "echo") ??
+        corpus.scenarios[0]!;
       return {
         id,
         command,

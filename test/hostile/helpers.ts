@@ -32,13 +32,16 @@ export function tempDir(tag = "hostile"): string {
   return mkdtempSync(join(tmpdir(), `ioubpf-${tag}-`));
 }
 
-/** The ping-pong example compiled into one object (two programs, maps, BTF, BTF.ext). */
+/**
+ * The ping-pong example compiled into one object (two programs, maps, BTF, BTF.ext): its
+ * iouring-v2 form, the only one it has (examples/ping-pong/v2/).
+ */
 export function pingPongObject(): Uint8Array {
-  const dir = join(ROOT, "examples/ping-pong");
+  const dir = join(ROOT, "examples/ping-pong/v2");
   const srcs = ["ping.bpf.ts", "pong.bpf.ts"].map(
     (f) => new SourceFile(f, readFileSync(join(dir, f), "utf8")),
   );
-  const r = compile(srcs, {});
+  const r = compile(srcs, { target: "iouring-v2" });
   if (!r.bytes) throw new Error(r.diagnostics.map((d) => d.message).join("\n"));
   return r.bytes;
 }

@@ -1,5 +1,5 @@
 // Issue 16: `ioubpf run` accepts a golden scenario with `sources:` (docs/vm.md shows
-// examples/ping-pong), and scenario problems found against the object (a map or program the
+// examples/ping-pong/v2), and scenario problems found against the object (a map or program the
 // object lacks) are reported at the scenario key's line, not against the object.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,8 +11,8 @@ const dir = tempDir("scen");
 const obj = join(dir, "pp.o");
 writeFileSync(obj, pingPongObject());
 
-test("run accepts examples/ping-pong's golden scenario (with sources:)", async () => {
-  const r = await cli(["run", obj, "-s", join(ROOT, "examples/ping-pong/ping.scenario.yaml")]);
+test("run accepts examples/ping-pong/v2's golden scenario (with sources:)", async () => {
+  const r = await cli(["run", obj, "-s", join(ROOT, "examples/ping-pong/v2/ping.scenario.yaml")]);
   assert.equal(r.code, 0, r.err);
   assert.doesNotMatch(r.err, /sources/);
   assert.match(r.out, /run\(s\)/);

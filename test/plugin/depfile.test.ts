@@ -20,12 +20,15 @@ after(() => removeDir(bundle));
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A directory with ping + pong (one object) and an unrelated ticker program. */
+/**
+ * A directory with ping + pong (one object) and an unrelated ticker program: the iouring-v2
+ * forms (ping-pong exists only for that target), so every compile below says --target iouring-v2.
+ */
 function project(): string {
   const dir = mkdtempSync(join(repo, ".out", "mdproj-"));
-  copyFileSync(join(repo, "examples/ping-pong/ping.bpf.ts"), join(dir, "ping.bpf.ts"));
-  copyFileSync(join(repo, "examples/ping-pong/pong.bpf.ts"), join(dir, "pong.bpf.ts"));
-  copyFileSync(join(repo, "examples/ticker/ticker.bpf.ts"), join(dir, "ticker.bpf.ts"));
+  copyFileSync(join(repo, "examples/ping-pong/v2/ping.bpf.ts"), join(dir, "ping.bpf.ts"));
+  copyFileSync(join(repo, "examples/ping-pong/v2/pong.bpf.ts"), join(dir, "pong.bpf.ts"));
+  copyFileSync(join(repo, "examples/ticker/v2/ticker.bpf.ts"), join(dir, "ticker.bpf.ts"));
   return dir;
 }
 
@@ -198,7 +201,7 @@ describe("--watch", () => {
       assert.ok(readFileSync(out).equals(good), "the last good output is kept");
       writeFileSync(
         src,
-        readFileSync(join(repo, "examples/ticker/ticker.bpf.ts"), "utf8").replace(
+        readFileSync(join(repo, "examples/ticker/v2/ticker.bpf.ts"), "utf8").replace(
           "res: 0 });",
           "res: 7 });",
         ),

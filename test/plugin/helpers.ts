@@ -39,3 +39,19 @@ export async function cliObject(file: string, args: string[], tmp: string): Prom
   if (code !== 0) throw new Error(`ioubpf compile failed (${code}): ${err}`);
   return readFileSync(out);
 }
+
+/**
+ * A program with a branch only the verifier knows is dead (`cqe.res & 3` is never above 7; code
+ * generation does not track ranges): compiling it gives the verifier's E6008 warning on every
+ * target. The examples give none, since `declare const` values are unknown when verifying.
+ */
+export const DEAD_BRANCH = `import { Cqe, emit, stop, u32 } from "ioubpf/lang";
+
+export function onCompletion(cqe: Cqe): void {
+  const low: u32 = u32(cqe.res) & 3;
+  if (low > 7) {
+    emit({ userData: 1, res: 0 });
+  }
+  stop();
+}
+`;

@@ -8,16 +8,16 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { buildTestBundle, cliObject, removeDir, repo } from "./helpers.js";
+import { DEAD_BRANCH, buildTestBundle, cliObject, removeDir, repo } from "./helpers.js";
 import vitePlugin from "../../src/plugin/vite.js";
 import rollupPlugin from "../../src/plugin/rollup.js";
 import esbuildPlugin from "../../src/plugin/esbuild.js";
 import webpackPlugin from "../../src/plugin/webpack.js";
 import rspackPlugin from "../../src/plugin/rspack.js";
 
-// Explicit target: the default target is changing (linux-7.1) independently of this test.
+// Explicit target, not the default (linux-7.1): the iouring-v2 form of the copy example.
 const OPTS = { target: "iouring-v2" } as const;
-const EXAMPLE = join(repo, "examples/copy/copy.bpf.ts");
+const EXAMPLE = join(repo, "examples/copy/v2/copy.bpf.ts");
 const BROKEN = "export function onStart(): void {\n  let x: u32 = ;\n}\n";
 
 let tmp = "";
@@ -63,6 +63,7 @@ const LOCATED = /broken\.bpf\.ts:2:\d+: error E\d{4}/;
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), "ioubpf-plugin-"));
   writeFileSync(join(tmp, "broken.bpf.ts"), BROKEN);
+  writeFileSync(join(tmp, "dead.bpf.ts"), DEAD_BRANCH);
   // Paths in line info are relative to the working directory, as for the CLI run from there.
   expected = await cliObject(relative(process.cwd(), EXAMPLE), ["--target", "iouring-v2"], tmp);
 });
@@ -151,16 +152,21 @@ describe("rollup", () => {
   test("build, warnings and a located error", async () => {
     const { rollup } = await import("rollup");
     const dir = mkdtempSync(join(tmp, "rollup-"));
-    const warnings: string[] = [];
     const bundle = await rollup({
       input: writeApp(dir, EXAMPLE),
       plugins: [rollupPlugin(OPTS)],
-      onwarn: (w) => void warnings.push(w.message),
     });
     await bundle.write({ file: join(dir, "app.mjs"), format: "es" });
     await bundle.close();
     assertCarriesExample(runBundle(join(dir, "app.mjs")));
-    // copy has unreachable instructions the verifier warns about (E6008).
+    // dead.bpf.ts has a branch the verifier finds dead: its E6008 warning reaches onwarn.
+    const warnings: string[] = [];
+    const warned = await rollup({
+      input: writeApp(dir, join(tmp, "dead.bpf.ts"), "dead.mjs"),
+      plugins: [rollupPlugin(OPTS)],
+      onwarn: (w) => void warnings.push(w.message),
+    });
+    await warned.close();
     assert.ok(
       warnings.some((w) => /E6008/.test(w)),
       `warnings: ${warnings.join("\n")}`,
@@ -189,8 +195,19 @@ describe("esbuild", () => {
       logLevel: "silent",
     });
     assertCarriesExample(runBundle(join(dir, "out.mjs")));
+    assert.deepEqual(r.warnings, [], "the example gives no warning");
+    // dead.bpf.ts has a branch the verifier finds dead: its E6008 warning is an esbuild warning.
+    const warned = await esbuild.build({
+      entryPoints: [writeApp(dir, join(tmp, "dead.bpf.ts"), "dead.mjs")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      outfile: join(dir, "dead.out.mjs"),
+      plugins: [esbuildPlugin(OPTS)],
+      logLevel: "silent",
+    });
     assert.ok(
-      r.warnings.some((w) => /E6008/.test(w.text)),
+      warned.warnings.some((w) => /E6008/.test(w.text)),
       "the verifier's warning is an esbuild warning",
     );
     await assert.rejects(

@@ -136,7 +136,13 @@ test("native on Linux 7.x: every example with real I/O, same results as emulated
     const lib = join(fetchGuestParts().libbpfRoot, "usr");
     const skel: Record<string, string> = {};
     for (const n of ["nop-pump", "copy"]) {
-      const h = await cli(["gen", "skeleton", obj(n), "-o", join(work, `${n.replace("-", "_")}.skel.h`)]);
+      const h = await cli([
+        "gen",
+        "skeleton",
+        obj(n),
+        "-o",
+        join(work, `${n.replace("-", "_")}.skel.h`),
+      ]);
       assert.equal(h.code, 0, h.err);
       skel[n] = join(work, `${n}-skel`);
       const c = spawnSync(
@@ -235,7 +241,11 @@ test("native on Linux 7.x: every example with real I/O, same results as emulated
       },
       { id: "libbpf-cmp", argv: ["cmp", "/tmp/in-100003", "/tmp/lb-out"] },
       { id: "skel-nop-pump", argv: ["/t/nop-pump-skel"], timeoutMs: LONG },
-      { id: "skel-copy", argv: ["/t/copy-skel", "/tmp/in-1048583", "/tmp/skel-out"], timeoutMs: LONG },
+      {
+        id: "skel-copy",
+        argv: ["/t/copy-skel", "/tmp/in-1048583", "/tmp/skel-out"],
+        timeoutMs: LONG,
+      },
       { id: "skel-cmp", argv: ["cmp", "/tmp/in-1048583", "/tmp/skel-out"] },
     ];
     const run = await runGuestBatch({
@@ -350,7 +360,9 @@ test("native on Linux 7.x: every example with real I/O, same results as emulated
     assert.equal(sc.exitCode, 0, `skeleton copy: ${sc.stdout}${sc.stderr}`);
     assert.match(sc.stdout, new RegExp(`"offset":${(1 << 20) + 7}\\b`));
     assert.equal(res["skel-cmp"]?.exitCode, 0, "skeleton copy: output differs");
-    console.log(`# C skeletons (gcc + libbpf 1.7): nop-pump ${sn.stdout.trim().split("\n").at(-1)}, copy ${sc.stdout.trim().split("\n").at(-1)}`);
+    console.log(
+      `# C skeletons (gcc + libbpf 1.7): nop-pump ${sn.stdout.trim().split("\n").at(-1)}, copy ${sc.stdout.trim().split("\n").at(-1)}`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
