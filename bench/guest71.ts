@@ -17,6 +17,8 @@ import { readElf } from "../src/elf/reader.js";
 import {
   guestAvailability,
   libbpfLoaderPath,
+  clangBpfArgs,
+  parseLoaderJson,
   runGuestBatch,
   type GuestCommand,
   type GuestFile,
@@ -124,18 +126,7 @@ async function main(): Promise<void> {
       const clangPath = join(work, `${ex.name}.clang.o`);
       const cc = spawnSync(
         "clang-19",
-        [
-          "-O2",
-          "-g",
-          "-target",
-          "bpf",
-          "-mcpu=v3",
-          "-I/usr/include/x86_64-linux-gnu",
-          "-c",
-          join(ROOT, "bench/c/linux-7.1", ex.c),
-          "-o",
-          clangPath,
-        ],
+        clangBpfArgs(join(ROOT, "bench/c/linux-7.1", ex.c), clangPath),
         { encoding: "utf8" },
       );
       if (cc.status !== 0) throw new Error(`clang-19 ${ex.c}: ${cc.stderr}`);
@@ -163,8 +154,7 @@ async function main(): Promise<void> {
     const run = await runGuestBatch({ files, commands });
     const json = (id: string): Record<string, unknown> | undefined => {
       const out = run.results.find((r) => r.id === id)?.stdout ?? "";
-      const line = out.split("\n").find((l) => l.trim().startsWith("{"));
-      return line ? (JSON.parse(line) as Record<string, unknown>) : undefined;
+      return parseLoaderJson(out) as Record<string, unknown> | undefined;
     };
     console.log(
       `guest kernel ${run.kernelVersion} (Debian ${run.packageVersion}); ${REPEAT} runs each, median; TCG`,

@@ -15,8 +15,10 @@ import { writeElf } from "../../src/elf/writer.js";
 import {
   guestAvailability,
   libbpfLoaderPath,
+  parseLoaderJson,
   runGuestBatch,
   type GuestCommand,
+  type LoaderJson,
   type GuestFile,
   type GuestRun,
 } from "../../src/kernel/guest/index.js";
@@ -41,14 +43,6 @@ interface Case {
   kernel?: "skip";
 }
 
-interface LoaderJson {
-  loaded: boolean;
-  attached: boolean;
-  verifierLog: string;
-  processed: number | null;
-  error?: string;
-}
-
 interface Built {
   c: Case;
   guestPath: string;
@@ -56,18 +50,7 @@ interface Built {
   oursWhy?: string;
 }
 
-function parseLoader(stdout: string): LoaderJson | undefined {
-  for (const line of stdout.split("\n")) {
-    const t = line.trim();
-    if (!t.startsWith("{")) continue;
-    try {
-      return JSON.parse(t) as LoaderJson;
-    } catch {
-      /* not the JSON line */
-    }
-  }
-  return undefined;
-}
+const parseLoader = parseLoaderJson;
 
 /** The kernel's reason: the level-1 log's last message, or libbpf's complaint. */
 function kernelWhy(j: LoaderJson | undefined, stderr: string): string {

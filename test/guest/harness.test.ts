@@ -14,35 +14,23 @@ import {
   guestAvailability,
   lastGuestTimings,
   libbpfLoaderPath,
+  parseLoaderJson,
+  clangBpfArgs,
   runGuestBatch,
+  type LoaderJson,
   type GuestCommandResult,
 } from "../../src/kernel/guest/index.js";
 
 const C_DIR = join(import.meta.dirname, "..", "..", "bench", "c", "linux-7.1");
 
-interface LoaderOutput {
-  loaded: boolean;
-  attached: boolean;
-  verifierLog: string;
-  processed: number | null;
-  ret: number;
-  stop: string;
-  elapsedNs: number;
-  emits: { userData: string; res: number; flags: number }[];
-  globals: Record<string, string>;
-  error?: string;
-}
-
-function loaderOutput(r: GuestCommandResult | undefined): LoaderOutput {
+function loaderOutput(r: GuestCommandResult | undefined): LoaderJson {
   assert.ok(r, "command result missing");
-  const line = r.stdout.trim().split("\n").pop() ?? "";
-  try {
-    return JSON.parse(line) as LoaderOutput;
-  } catch {
+  const j = parseLoaderJson(r.stdout);
+  if (!j)
     assert.fail(
       `loader printed no JSON (exit ${r.exitCode}): ${r.stdout.slice(0, 400)} ${r.stderr.slice(0, 400)}`,
     );
-  }
+  return j;
 }
 
 /** Deterministic bytes (xorshift), so the host knows the checksum the guest must see. */
@@ -73,22 +61,9 @@ test("guest: Linux 7.x boots; clang nop-pump and copy run through the libbpf loa
     const objs: Record<string, string> = {};
     for (const name of ["nop-pump", "copy"]) {
       objs[name] = join(work, `${name}.o`);
-      const r = spawnSync(
-        "clang-19",
-        [
-          "-O2",
-          "-g",
-          "-target",
-          "bpf",
-          "-mcpu=v3",
-          "-I/usr/include/x86_64-linux-gnu",
-          "-c",
-          join(C_DIR, `${name}.bpf.c`),
-          "-o",
-          objs[name]!,
-        ],
-        { encoding: "utf8" },
-      );
+      const r = spawnSync("clang-19", clangBpfArgs(join(C_DIR, `${name}.bpf.c`), objs[name]!), {
+        encoding: "utf8",
+      });
       assert.equal(r.status, 0, `clang-19 ${name}: ${r.stderr}`);
     }
     const SIZE = 100_003;
@@ -210,7 +185,7 @@ test("libbpf loader on the host: usage errors exit 2; a missing object is a JSON
   assert.match(usage.stderr, /^usage: iou-libbpf-loader OBJ/);
   const missing = spawnSync(loader, ["/nonexistent/x.o"], { encoding: "utf8" });
   assert.equal(missing.status, 1);
-  const out = JSON.parse(missing.stdout) as LoaderOutput;
+  const out = JSON.parse(missing.stdout) as LoaderJson;
   assert.equal(out.loaded, false);
   assert.equal(out.stop, "error");
   assert.match(out.error ?? "", /cannot open \/nonexistent\/x\.o/);

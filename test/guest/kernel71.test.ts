@@ -22,8 +22,10 @@ import { verifyObject } from "../../src/verifier/index.js";
 import {
   guestAvailability,
   libbpfLoaderPath,
+  parseLoaderJson,
   runGuestBatch,
   type GuestCommand,
+  type LoaderJson,
   type GuestFile,
   type GuestRun,
 } from "../../src/kernel/guest/index.js";
@@ -34,19 +36,6 @@ const BLOCK = 16 * 1024; // examples/copy's block size
 const COPY_SIZES = [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 1024 * 1024 + 7];
 const TICKS = 5;
 const TICK_NS = 20_000_000n; // 20 ms
-
-interface LoaderJson {
-  loaded: boolean;
-  attached: boolean;
-  verifierLog: string;
-  processed: number | null;
-  ret: number;
-  stop: string;
-  elapsedNs: number;
-  emits: { userData: string; res: number; flags: number }[];
-  globals: Record<string, string>;
-  error?: string;
-}
 
 interface LoadCase {
   id: string;
@@ -203,19 +192,7 @@ function loaderCommand(s: IoScenario, obj: string): GuestCommand {
   return { id: `c:${s.id}`, argv: ["sh", "-c", line], timeoutMs: (s.timeoutS + 30) * 1000 };
 }
 
-function parseLoader(stdout: string): LoaderJson | undefined {
-  for (const line of stdout.split("\n")) {
-    const t = line.trim();
-    if (t.startsWith("{")) {
-      try {
-        return JSON.parse(t) as LoaderJson;
-      } catch {
-        /* not the JSON line */
-      }
-    }
-  }
-  return undefined;
-}
+const parseLoader = parseLoaderJson;
 const tagged = (stdout: string, tag: string): string | undefined =>
   stdout
     .split("\n")

@@ -13,6 +13,7 @@ import { lastLines, needTool, runAsync, which } from "./util.js";
 export type { GuestBatch, GuestCommand, GuestCommandResult, GuestFile, GuestRun } from "./types.js";
 export { GuestCodes, GuestError } from "./errors.js";
 export { libbpfLoaderPath } from "./loader.js";
+export { clangBpfArgs, parseLoaderJson, type LoaderJson } from "./loader-output.js";
 export { fetchGuestParts } from "./fetch.js";
 
 /** Host-side time spent per phase of the last runGuestBatch (for docs/guest.md's figures). */
