@@ -730,6 +730,103 @@ function relax(
   }
 }
 
+/** How far (slots) an island goes from the jump it serves: below OFF_MAX, leaving room for growth. */
+const ISLAND_REACH = 30000;
+
+/**
+ * Trampolines for cpu below v4, where no jump reaches further than 16 bits: an out-of-range
+ * jump to L instead goes to an island `I: goto L` placed within reach on the way to L (after
+ * a goto/exit when one is near enough, else wrapped as `goto +1; I: goto L`); the island's own
+ * goto may need another island, so this repeats until every jump fits. Jumps to L reuse an
+ * island of L that is in reach. Returns the items unchanged when every jump fits.
+ */
+function placeIslands(items: Item[]): Item[] {
+  let cur = items;
+  let nextLabel = 0;
+  for (const it of cur) {
+    if (it.k === "label") nextLabel = Math.max(nextLabel, it.id + 1);
+    else if (it.k === "insn" && it.target !== undefined)
+      nextLabel = Math.max(nextLabel, it.target + 1);
+  }
+  const islandsOf = new Map<number, number[]>(); // target label → island labels
+  for (let pass = 0; pass < 1000; pass++) {
+    const slotAt: number[] = new Array(cur.length);
+    const slotOf = new Map<number, number>();
+    let slot = 0;
+    for (let i = 0; i < cur.length; i++) {
+      const it = cur[i]!;
+      slotAt[i] = slot;
+      if (it.k === "label") slotOf.set(it.id, slot);
+      else if (it.k === "insn") slot += instructionSize(it.insn) / 8;
+    }
+    const inserts: { at: number; items: Item[] }[] = [];
+    let changed = false;
+    const reaches = (from: number, to: number): boolean =>
+      to - (from + 1) >= OFF_MIN && to - (from + 1) <= OFF_MAX;
+    for (let i = 0; i < cur.length; i++) {
+      const it = cur[i]!;
+      if (it.k !== "insn" || it.target === undefined) continue;
+      const t = slotOf.get(it.target);
+      if (t === undefined || reaches(slotAt[i]!, t)) continue;
+      if (!(isJa(it.insn) || isCondJump(it.insn))) continue; // reported by relax
+      const L = it.target;
+      const known = (islandsOf.get(L) ?? []).find((I) => {
+        const s = slotOf.get(I);
+        return (
+          s !== undefined && reaches(slotAt[i]!, s) && Math.abs(t - s) < Math.abs(t - slotAt[i]!)
+        );
+      });
+      if (cur === items) cur = [...items];
+      changed = true;
+      if (known !== undefined) {
+        cur[i] = { ...it, target: known };
+        continue;
+      }
+      // Where the island goes: the furthest item boundary within reach towards L, preferring
+      // a boundary no instruction falls through (after a goto/exit) in the far half.
+      const dir = t > slotAt[i]! ? 1 : -1;
+      let far = -1;
+      let gap = -1;
+      for (let p = dir > 0 ? i + 1 : i; p >= 0 && p < cur.length; p += dir) {
+        if (Math.abs(slotAt[p]! - slotAt[i]!) > ISLAND_REACH) break;
+        far = p;
+        if (Math.abs(slotAt[p]! - slotAt[i]!) < ISLAND_REACH / 2) continue;
+        let q = p - 1;
+        while (q >= 0 && cur[q]!.k !== "insn") q--;
+        const prev = cur[q];
+        if (prev?.k === "insn" && (isJa(prev.insn) || isExit(prev.insn))) gap = p;
+      }
+      if (far < 0) continue; // cannot happen: the target is further than the reach
+      const I = nextLabel++;
+      islandsOf.set(L, [...(islandsOf.get(L) ?? []), I]);
+      const island: Item[] = [
+        { k: "label", id: I },
+        { k: "insn", insn: ja(), target: L },
+      ];
+      if (gap >= 0) inserts.push({ at: gap, items: island });
+      else {
+        const S = nextLabel++;
+        inserts.push({
+          at: far,
+          items: [{ k: "insn", insn: ja(), target: S }, ...island, { k: "label", id: S }],
+        });
+      }
+      cur[i] = { ...it, target: I };
+    }
+    if (!changed) return cur;
+    if (inserts.length === 0) continue;
+    inserts.sort((a, b) => b.at - a.at);
+    const out: Item[] = [];
+    let k = inserts.length - 1;
+    for (let i = 0; i <= cur.length; i++) {
+      while (k >= 0 && inserts[k]!.at === i) out.push(...inserts[k--]!.items);
+      if (i < cur.length) out.push(cur[i]!);
+    }
+    cur = out;
+  }
+  return cur;
+}
+
 /** `gotol` (cpu v4): an unconditional jump with a 32-bit slot offset in imm. */
 const gotol = (imm: number): Instruction => ({
   opcode: Class.JMP32 | JmpOp.JA,
@@ -744,6 +841,7 @@ export function layout(
   options: { cpu?: number } = {},
 ): LaidOut | { error: string; line?: number; col?: number } {
   const cpu = options.cpu ?? 4;
+  if (cpu < 4) items = placeIslands(items);
   const relaxed = relax(items, cpu);
   if ("tooFar" in relaxed) {
     let line: { line: number; col: number } | undefined;
