@@ -54,7 +54,7 @@ export function objectToAsm(obj: ObjFile, programs: AsmProgram[]): string {
           let text = formatInstruction(insn);
           const lab = p.code.branchTargets.get(i);
           if (lab !== undefined)
-            text = text.replace(/goto [+-]?(0x)?[0-9a-f]+$/, `goto ${labelName.get(lab)}`);
+            text = text.replace(/(goto|gotol) [+-]?(0x)?[0-9a-f]+$/, `$1 ${labelName.get(lab)}`);
           const rs = relocAt.get(off);
           if (rs !== undefined)
             text = text

@@ -17,6 +17,7 @@ import { CALLEE_SAVED_REGS, Lowerer, type RegPlan } from "./lower.js";
 import { buildObject, layoutData, type ExtraVar, type ProgramOutput } from "./object.js";
 import { GEOMETRY, PLUMBING_VARS, plumbingSymbol } from "../targets/linux-7.1/plumbing.js";
 import { targetCodegen } from "../targets/registry.js";
+import { mcpuLevel } from "../targets/types.js";
 
 /** linux-7.1: the geometry and plumbing globals a program's step uses (docs/linux-7.1.md). */
 function plumbingVars(p: CheckedProgram): ExtraVar[] {
@@ -186,7 +187,7 @@ export function compile(
       const r = lowerer.run();
       if (!r.lowered) return { r };
       const items = opt >= 2 ? optimize(r.lowered.items) : removeUnreachable(r.lowered.items);
-      return { r, laid: layout(items) };
+      return { r, laid: layout(items, { cpu: mcpuLevel(resolved.mcpu) }) };
     };
     let counterInRegister = false;
     let best = lowerWith();

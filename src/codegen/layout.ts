@@ -4,7 +4,7 @@
 // self-moves, block placement; docs/compile.md), then label resolution into 16-bit slot
 // offsets, relocations and line info.
 import type { Instruction } from "../isa/index.js";
-import { AluOp, Class, Source, instructionSize } from "../isa/index.js";
+import { AluOp, Class, JmpOp, Source, instructionSize } from "../isa/index.js";
 import {
   type InsnItem,
   type Item,
@@ -13,6 +13,7 @@ import {
   isCondJump,
   isExit,
   isJa,
+  ja,
   jmpName,
   withJmpOp,
 } from "./insns.js";
@@ -679,15 +680,195 @@ export function removeUnreachable(items: Item[]): Item[] {
   return out.length === items.length ? out : removeUnreachable(out);
 }
 
-export function layout(items: Item[]): LaidOut | { error: string; line?: number; col?: number } {
+/** Conditional-jump reach: a signed 16-bit slot offset. */
+const OFF_MIN = -32768;
+const OFF_MAX = 32767;
+
+/**
+ * Branch relaxation (issues 13, 16): which jumps cannot reach their label with a 16-bit
+ * offset. An out-of-range `if c goto L` becomes `if !c goto +1; gotol L` (JSET, which has no
+ * inverse: `if c goto +1; goto +1; gotol L`) and an out-of-range `goto L` becomes `gotol L`
+ * (BPF_JMP32|BPF_JA, 32-bit slot offset in imm; cpu v4). Growing one jump can push others
+ * out of range, so this iterates until no new jump needs the long form (the set only grows,
+ * so it ends). Returns the item indices of the long jumps with the extra slots each takes,
+ * or the first jump that does not fit when `gotol` is unavailable (cpu below v4).
+ */
+function relax(
+  items: Item[],
+  cpu: number,
+): { long: Map<number, number> } | { tooFar: number; off: number } {
+  const long = new Map<number, number>(); // item index → extra slots before the gotol
+  const slotOf = new Map<number, number>();
+  for (;;) {
+    slotOf.clear();
+    let slot = 0;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      if (it.k === "label") slotOf.set(it.id, slot);
+      else if (it.k === "insn") slot += instructionSize(it.insn) / 8 + (long.get(i) ?? 0);
+    }
+    let grew = false;
+    slot = 0;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      if (it.k !== "insn") continue;
+      if (it.target !== undefined && !long.has(i)) {
+        const t = slotOf.get(it.target);
+        const off = t === undefined ? 0 : t - (slot + 1);
+        if (off < OFF_MIN || off > OFF_MAX) {
+          const cond = isCondJump(it.insn);
+          const name = cond ? jmpName(it.insn) : undefined;
+          const invertible = name !== undefined && NEGATE[name] !== undefined;
+          if (cpu < 4 || !(isJa(it.insn) || cond)) return { tooFar: i, off };
+          long.set(i, isJa(it.insn) ? 0 : invertible ? 1 : 2);
+          grew = true;
+        }
+      }
+      slot += instructionSize(it.insn) / 8 + (long.get(i) ?? 0);
+    }
+    if (!grew) return { long };
+  }
+}
+
+/** How far (slots) an island goes from the jump it serves: below OFF_MAX, leaving room for growth. */
+const ISLAND_REACH = 30000;
+
+/**
+ * Trampolines for cpu below v4, where no jump reaches further than 16 bits: an out-of-range
+ * jump to L instead goes to an island `I: goto L` placed within reach on the way to L (after
+ * a goto/exit when one is near enough, else wrapped as `goto +1; I: goto L`); the island's own
+ * goto may need another island, so this repeats until every jump fits. Jumps to L reuse an
+ * island of L that is in reach. Returns the items unchanged when every jump fits.
+ */
+function placeIslands(items: Item[]): Item[] {
+  let cur = items;
+  let nextLabel = 0;
+  for (const it of cur) {
+    if (it.k === "label") nextLabel = Math.max(nextLabel, it.id + 1);
+    else if (it.k === "insn" && it.target !== undefined)
+      nextLabel = Math.max(nextLabel, it.target + 1);
+  }
+  const islandsOf = new Map<number, number[]>(); // target label → island labels
+  for (let pass = 0; pass < 1000; pass++) {
+    const slotAt: number[] = new Array(cur.length);
+    const slotOf = new Map<number, number>();
+    let slot = 0;
+    for (let i = 0; i < cur.length; i++) {
+      const it = cur[i]!;
+      slotAt[i] = slot;
+      if (it.k === "label") slotOf.set(it.id, slot);
+      else if (it.k === "insn") slot += instructionSize(it.insn) / 8;
+    }
+    const inserts: { at: number; items: Item[] }[] = [];
+    let changed = false;
+    const reaches = (from: number, to: number): boolean =>
+      to - (from + 1) >= OFF_MIN && to - (from + 1) <= OFF_MAX;
+    for (let i = 0; i < cur.length; i++) {
+      const it = cur[i]!;
+      if (it.k !== "insn" || it.target === undefined) continue;
+      const t = slotOf.get(it.target);
+      if (t === undefined || reaches(slotAt[i]!, t)) continue;
+      if (!(isJa(it.insn) || isCondJump(it.insn))) continue; // reported by relax
+      const L = it.target;
+      const known = (islandsOf.get(L) ?? []).find((I) => {
+        const s = slotOf.get(I);
+        return (
+          s !== undefined && reaches(slotAt[i]!, s) && Math.abs(t - s) < Math.abs(t - slotAt[i]!)
+        );
+      });
+      if (cur === items) cur = [...items];
+      changed = true;
+      if (known !== undefined) {
+        cur[i] = { ...it, target: known };
+        continue;
+      }
+      // Where the island goes: the furthest item boundary within reach towards L, preferring
+      // a boundary no instruction falls through (after a goto/exit) in the far half.
+      const dir = t > slotAt[i]! ? 1 : -1;
+      let far = -1;
+      let gap = -1;
+      for (let p = dir > 0 ? i + 1 : i; p >= 0 && p < cur.length; p += dir) {
+        if (Math.abs(slotAt[p]! - slotAt[i]!) > ISLAND_REACH) break;
+        far = p;
+        if (Math.abs(slotAt[p]! - slotAt[i]!) < ISLAND_REACH / 2) continue;
+        let q = p - 1;
+        while (q >= 0 && cur[q]!.k !== "insn") q--;
+        const prev = cur[q];
+        if (prev?.k === "insn" && (isJa(prev.insn) || isExit(prev.insn))) gap = p;
+      }
+      if (far < 0) continue; // cannot happen: the target is further than the reach
+      const I = nextLabel++;
+      islandsOf.set(L, [...(islandsOf.get(L) ?? []), I]);
+      const island: Item[] = [
+        { k: "label", id: I },
+        { k: "insn", insn: ja(), target: L },
+      ];
+      if (gap >= 0) inserts.push({ at: gap, items: island });
+      else {
+        const S = nextLabel++;
+        inserts.push({
+          at: far,
+          items: [{ k: "insn", insn: ja(), target: S }, ...island, { k: "label", id: S }],
+        });
+      }
+      cur[i] = { ...it, target: I };
+    }
+    if (!changed) return cur;
+    if (inserts.length === 0) continue;
+    inserts.sort((a, b) => b.at - a.at);
+    const out: Item[] = [];
+    let k = inserts.length - 1;
+    for (let i = 0; i <= cur.length; i++) {
+      while (k >= 0 && inserts[k]!.at === i) out.push(...inserts[k--]!.items);
+      if (i < cur.length) out.push(cur[i]!);
+    }
+    cur = out;
+  }
+  return cur;
+}
+
+/** `gotol` (cpu v4): an unconditional jump with a 32-bit slot offset in imm. */
+const gotol = (imm: number): Instruction => ({
+  opcode: Class.JMP32 | JmpOp.JA,
+  dst: 0,
+  src: 0,
+  off: 0,
+  imm,
+});
+
+export function layout(
+  items: Item[],
+  options: { cpu?: number } = {},
+): LaidOut | { error: string; line?: number; col?: number } {
+  const cpu = options.cpu ?? 4;
+  if (cpu < 4) items = placeIslands(items);
+  const relaxed = relax(items, cpu);
+  if ("tooFar" in relaxed) {
+    let line: { line: number; col: number } | undefined;
+    for (let i = relaxed.tooFar; i >= 0 && !line; i--) {
+      const x = items[i]!;
+      if (x.k === "line") line = { line: x.line, col: x.col };
+    }
+    const it = items[relaxed.tooFar] as InsnItem;
+    const hint =
+      cpu < 4 && (isJa(it.insn) || isCondJump(it.insn))
+        ? `; --mcpu is v${cpu}, and the long jump (gotol) it would take needs --mcpu v4: use --mcpu v4, or split the function or shorten the code inside this statement`
+        : ": split the function or shorten the code inside this statement";
+    return {
+      error: `a branch spans ${relaxed.off} instructions; the limit is 32767${hint}`,
+      ...(line ?? {}),
+    };
+  }
+  const long = relaxed.long;
   const labelAt = new Map<number, number>();
   const slotOf = new Map<number, number>();
   let slot = 0;
-  for (const it of items) {
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
     if (it.k === "label") {
       labelAt.set(it.id, slot * 8);
       slotOf.set(it.id, slot);
-    } else if (it.k === "insn") slot += instructionSize(it.insn) / 8;
+    } else if (it.k === "insn") slot += instructionSize(it.insn) / 8 + (long.get(i) ?? 0);
   }
   const insns: Instruction[] = [];
   const offsets: number[] = [];
@@ -695,38 +876,49 @@ export function layout(items: Item[]): LaidOut | { error: string; line?: number;
   const lines: { offset: number; line: number; col: number }[] = [];
   const branchTargets = new Map<number, number>();
   let pendingLine: { line: number; col: number } | undefined;
-  let lastLine: { line: number; col: number } | undefined; // where a branch error is reported
   slot = 0;
-  for (const it of items) {
+  const push = (insn: Instruction): void => {
+    insns.push(insn);
+    offsets.push(slot * 8);
+    slot += instructionSize(insn) / 8;
+  };
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
     if (it.k === "line") {
       pendingLine = { line: it.line, col: it.col };
-      lastLine = pendingLine;
       continue;
     }
     if (it.k !== "insn") continue;
     let insn = it.insn;
-    if (it.target !== undefined) {
-      const t = slotOf.get(it.target);
-      if (t === undefined) return { error: `internal: undefined label ${it.target}` };
-      const off = t - (slot + 1);
-      if (off < -32768 || off > 32767)
-        return {
-          error: `a branch spans ${off} instructions; the limit is 32767: split the function or shorten the code inside this statement`,
-          ...(lastLine ?? {}),
-        };
-      insn = { ...insn, off };
-      branchTargets.set(insns.length, it.target);
-    }
-    if (it.sym !== undefined) relocs.push({ offset: slot * 8, symbol: it.sym });
     if (pendingLine) {
       const last = lines[lines.length - 1];
       if (!last || last.line !== pendingLine.line || lines.length === 0)
         lines.push({ offset: slot * 8, ...pendingLine });
       pendingLine = undefined;
     }
-    insns.push(insn);
-    offsets.push(slot * 8);
-    slot += instructionSize(insn) / 8;
+    if (it.target !== undefined) {
+      const t = slotOf.get(it.target);
+      if (t === undefined) return { error: `internal: undefined label ${it.target}` };
+      const extra = long.get(i);
+      if (extra !== undefined) {
+        if (!isJa(insn)) {
+          const name = jmpName(insn)!;
+          const neg = NEGATE[name];
+          if (neg) push({ ...withJmpOp(insn, neg), off: 1 });
+          else {
+            push({ ...insn, off: 1 });
+            push({ ...ja(), off: 1 });
+          }
+        }
+        branchTargets.set(insns.length, it.target);
+        push(gotol(t - (slot + 1)));
+        continue;
+      }
+      insn = { ...insn, off: t - (slot + 1) };
+      branchTargets.set(insns.length, it.target);
+    }
+    if (it.sym !== undefined) relocs.push({ offset: slot * 8, symbol: it.sym });
+    push(insn);
   }
   if (lines.length > 0 && lines[0]!.offset !== 0) lines[0] = { ...lines[0]!, offset: 0 };
   return { insns, offsets, relocs, lines, labelAt, branchTargets };
