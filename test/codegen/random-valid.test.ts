@@ -28,7 +28,8 @@ function build(text: string, target: string) {
   if (!r.object || errs.length)
     throw new Error(`${target}: does not compile\n${formatDiagnostics(r.diagnostics, {})}`);
   const v = verifyObject(r.object, { target: target as never });
-  if (!v.ok) throw new Error(`${target}: our verifier rejects\n${formatDiagnostics(v.diagnostics, {})}`);
+  if (!v.ok)
+    throw new Error(`${target}: our verifier rejects\n${formatDiagnostics(v.diagnostics, {})}`);
   return r.object;
 }
 
@@ -61,56 +62,86 @@ function vmFirstRun(obj: ReturnType<typeof build>, input: Uint8Array) {
   return { vr, ctx, queued, events, L };
 }
 
-test(`random valid programs: compile, verify, simulate, agree with the kernel (seed ${SEED}, ${RUNS} programs)`, { timeout: 120_000 }, async (t) => {
-  const avail = kernelOracleAvailable();
-  if (!avail.ok) t.diagnostic(`kernel comparison skipped: ${(avail as { reason?: string }).reason}`);
-  let compared = 0;
-  const t0 = performance.now();
-  try {
-    await fc.assert(
-      fc.asyncProperty(progArb, async (p) => {
-        const text = render(p);
-        try {
-          build(render(p, "linux-7.1"), "linux-7.1");
-          const obj = build(text, "iouring-v2");
-          const sim = simulate(obj, defaultScenario(), { target: "iouring-v2" });
-          const faults = sim.events.filter((e) => e.type === "fault");
-          const errs = sim.diagnostics.filter((d) => d.severity === "error");
-          if (faults.length || errs.length || !sim.final)
-            throw new Error(`VM simulation: ${JSON.stringify(faults[0] ?? errs[0]?.message ?? "no final state")}`);
-          if (!avail.ok) return;
-          const input = new Uint8Array(16);
-          const k = await kernelRun(obj, { target: "iouring-v2", ctx: input, nCq: 4, maxSqes: 64, maxEmits: 64 });
-          if (k.verdict !== "accept" || !k.ctxOut)
-            throw new Error(`kernel ${k.verdict}: ${k.reason}\n${k.log.split("\n").slice(-15).join("\n")}`);
-          const { vr, ctx, queued, events, L } = vmFirstRun(obj, input);
-          const diffs: string[] = [];
-          if (vr.fault) diffs.push(`VM fault: ${vr.fault.message}`);
-          if ((k.retval ?? 0) !== Number(BigInt.asIntN(32, vr.r0))) diffs.push(`retval kernel ${k.retval} VM ${vr.r0}`);
-          if (hex(k.ctxOut) !== hex(ctx.bytes)) diffs.push(`context kernel ${hex(k.ctxOut)} VM ${hex(ctx.bytes)}`);
-          for (const [name, bytes] of Object.entries(k.globals)) {
-            const v = L.data.get(name)?.bytes;
-            if (!v || hex(v) !== hex(bytes)) diffs.push(`${name} kernel ${hex(bytes)} VM ${v ? hex(v) : "-"}`);
+test(
+  `random valid programs: compile, verify, simulate, agree with the kernel (seed ${SEED}, ${RUNS} programs)`,
+  { timeout: 120_000 },
+  async (t) => {
+    const avail = kernelOracleAvailable();
+    if (!avail.ok)
+      t.diagnostic(`kernel comparison skipped: ${(avail as { reason?: string }).reason}`);
+    let compared = 0;
+    const t0 = performance.now();
+    try {
+      await fc.assert(
+        fc.asyncProperty(progArb, async (p) => {
+          const text = render(p);
+          try {
+            build(render(p, "linux-7.1"), "linux-7.1");
+            const obj = build(text, "iouring-v2");
+            const sim = simulate(obj, defaultScenario(), { target: "iouring-v2" });
+            const faults = sim.events.filter((e) => e.type === "fault");
+            const errs = sim.diagnostics.filter((d) => d.severity === "error");
+            if (faults.length || errs.length || !sim.final)
+              throw new Error(
+                `VM simulation: ${JSON.stringify(faults[0] ?? errs[0]?.message ?? "no final state")}`,
+              );
+            if (!avail.ok) return;
+            const input = new Uint8Array(16);
+            const k = await kernelRun(obj, {
+              target: "iouring-v2",
+              ctx: input,
+              nCq: 4,
+              maxSqes: 64,
+              maxEmits: 64,
+            });
+            if (k.verdict !== "accept" || !k.ctxOut)
+              throw new Error(
+                `kernel ${k.verdict}: ${k.reason}\n${k.log.split("\n").slice(-15).join("\n")}`,
+              );
+            const { vr, ctx, queued, events, L } = vmFirstRun(obj, input);
+            const diffs: string[] = [];
+            if (vr.fault) diffs.push(`VM fault: ${vr.fault.message}`);
+            if ((k.retval ?? 0) !== Number(BigInt.asIntN(32, vr.r0)))
+              diffs.push(`retval kernel ${k.retval} VM ${vr.r0}`);
+            if (hex(k.ctxOut) !== hex(ctx.bytes))
+              diffs.push(`context kernel ${hex(k.ctxOut)} VM ${hex(ctx.bytes)}`);
+            for (const [name, bytes] of Object.entries(k.globals)) {
+              const v = L.data.get(name)?.bytes;
+              if (!v || hex(v) !== hex(bytes))
+                diffs.push(`${name} kernel ${hex(bytes)} VM ${v ? hex(v) : "-"}`);
+            }
+            const ks = k.sqes.map(hex).join(" ");
+            const vs = queued.map(hex).join(" ");
+            if (ks !== vs) diffs.push(`SQEs\n  kernel: ${ks}\n  VM:     ${vs}`);
+            const vmEmits = events
+              .filter(
+                (e): e is Extract<HelperEvent, { type: "emit" }> =>
+                  e.type === "emit" && e.ret === 0,
+              )
+              .map((e) => `${e.cq}/${e.userData}/${e.res}/${e.flags}`)
+              .join(" ");
+            const kEmits = k.emitted
+              .map((e) => `${e.cq}/${e.userData}/${e.res}/${e.flags}`)
+              .join(" ");
+            if (vmEmits !== kEmits) diffs.push(`emitted kernel [${kEmits}] VM [${vmEmits}]`);
+            if (diffs.length) throw new Error(`VM and kernel differ:\n${diffs.join("\n")}`);
+            compared++;
+          } catch (e) {
+            throw new Error(`${(e as Error).message}\n--- program ---\n${text}`);
           }
-          const ks = k.sqes.map(hex).join(" ");
-          const vs = queued.map(hex).join(" ");
-          if (ks !== vs) diffs.push(`SQEs\n  kernel: ${ks}\n  VM:     ${vs}`);
-          const vmEmits = events
-            .filter((e): e is Extract<HelperEvent, { type: "emit" }> => e.type === "emit" && e.ret === 0)
-            .map((e) => `${e.cq}/${e.userData}/${e.res}/${e.flags}`)
-            .join(" ");
-          const kEmits = k.emitted.map((e) => `${e.cq}/${e.userData}/${e.res}/${e.flags}`).join(" ");
-          if (vmEmits !== kEmits) diffs.push(`emitted kernel [${kEmits}] VM [${vmEmits}]`);
-          if (diffs.length) throw new Error(`VM and kernel differ:\n${diffs.join("\n")}`);
-          compared++;
-        } catch (e) {
-          throw new Error(`${(e as Error).message}\n--- program ---\n${text}`);
-        }
-      }),
-      { seed: SEED, numRuns: RUNS, endOnFailure: true, includeErrorInReport: true },
+        }),
+        {
+          seed: SEED,
+          numRuns: RUNS,
+          endOnFailure: process.env.RANDOM_VALID_SHRINK === undefined,
+          includeErrorInReport: true,
+        },
+      );
+    } catch (e) {
+      assert.fail(`seed ${SEED} (RANDOM_VALID_SEED=${SEED}): ${(e as Error).message}`);
+    }
+    t.diagnostic(
+      `${RUNS} programs, ${compared} compared with the kernel, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-  } catch (e) {
-    assert.fail(`seed ${SEED} (RANDOM_VALID_SEED=${SEED}): ${(e as Error).message}`);
-  }
-  t.diagnostic(`${RUNS} programs, ${compared} compared with the kernel, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-});
+  },
+);
