@@ -2353,9 +2353,10 @@ export class Lowerer {
         this.pin(a.base);
         vals.push(a);
       } else {
-        const v = this.expr(arg);
-        this.pin(v);
-        vals.push(v);
+        // Not pinned: a later argument (a nested call, say) may evict it to its spill slot,
+        // and storeHome reloads it. Pinned, each level of f(a, f(b, f(c, …))) held a
+        // register and five levels ran out of them ("all temporaries pinned").
+        vals.push(this.expr(arg));
       }
     });
     fn.params.forEach((p, i) => {
@@ -2364,7 +2365,6 @@ export class Lowerer {
         this.homes.set(p, { k: "alias", base: v.base, off: v.off });
         return;
       }
-      this.unpin(v);
       const h = this.homes.get(p);
       if (h) this.storeHome(h, v);
       this.release(v);

@@ -145,3 +145,44 @@ test(
     );
   },
 );
+
+// Found by the generator: a map pointer spilled to statement scratch (a call's argument cycle,
+// or a temporary evicted across a nested lookup) was partly overwritten by the next
+// statement's 4-byte key store: "attempt to corrupt spilled pointer on stack" in the kernel.
+test("a spilled map pointer is never partly overwritten by later scratch (kernel accepts)", async (t) => {
+  const text = `import { ArrayMap, HashMap, u32, u64 } from "ioubpf/lang";
+const am = new ArrayMap<u32, u64>(8);
+const hm = new HashMap<u64, u64>(16);
+let g: u64 = 0;
+export function onStart(): void {
+  g = hm.get(am.get(1) ?? 0) ?? 0;
+  g += am.get(u32(am.get(2) ?? 0) & 7) ?? 0;
+}
+`;
+  const obj = build(text, "iouring-v2");
+  build(text, "linux-7.1");
+  const avail = kernelOracleAvailable();
+  if (!avail.ok)
+    return t.skip(`kernel oracle unavailable: ${(avail as { reason?: string }).reason}`);
+  const k = await kernelRun(obj, { target: "iouring-v2", ctx: new Uint8Array(16) });
+  assert.equal(k.verdict, "accept", k.reason);
+});
+
+// Found by the generator: five nested calls of a helper function threw "codegen: all
+// temporaries pinned" out of compile() (each level kept its first argument in a register).
+test("deeply nested helper-function calls compile (arguments may be spilled)", () => {
+  const text = `import { emit, u64, i32 } from "ioubpf/lang";
+let g: u64 = 1;
+function mix(a: u64, b: u64): u64 { return a ^ (b << 7); }
+export function onStart(): void {
+  emit({ userData: g, res: i32(mix(g, mix(g, mix(g, mix(g, mix(g, mix(g, mix(g, 73))))))) & 0xffff) });
+}
+`;
+  const obj = build(text, "iouring-v2");
+  const sim = simulate(obj, defaultScenario(), { target: "iouring-v2" });
+  const emitted = sim.events.filter((e) => e.type === "emit");
+  let x = 73n;
+  for (let i = 0; i < 7; i++) x = BigInt.asUintN(64, 1n ^ (x << 7n));
+  assert.equal(emitted.length, 1);
+  assert.equal((emitted[0] as { res: number }).res, Number(x & 0xffffn));
+});
