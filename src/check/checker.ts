@@ -13,6 +13,7 @@ import {
   hasSignedDivision,
   mcpuLevel,
   opcodeAllowed,
+  getTarget,
 } from "../targets/targets.js";
 import {
   type SqeField,
@@ -283,6 +284,7 @@ export class Checker {
     for (const d of fns) if (!seen.has(d)) order.push(d);
     for (const d of order) this.checkBody(d);
     this.checkEntryPoints();
+    this.checkEmitsToReapedCq();
     this.checkRecursion();
     this.checkLicenseRules();
     return this.out;
@@ -1272,6 +1274,51 @@ export class Checker {
     }
     this.out.callGraph.set(d.name.name, sym.info.calls);
     this.fn = undefined;
+  }
+
+  /**
+   * iouring-v2: emit() and the reap both use CQ 0 by default (the reap waits on wait_idx,
+   * 0 unless the loader sets it), so a program with onCompletion that emits to CQ 0 reaps its
+   * own emitted CQEs as completions. Warned once, at the first such emit(). Not for a final
+   * report: an emit() followed in its block by stop() (after other emits only), since the
+   * chain ends there and nothing reaps again.
+   */
+  private checkEmitsToReapedCq(): void {
+    if (!this.emitsToCq0.length || !this.out.entryPoints.onCompletion || !this.target.sqeCqField)
+      return;
+    const final = new Set<ast.CallExpr>();
+    const callOf = (st: unknown): ast.CallExpr | undefined => {
+      const x = st as ast.Stmt;
+      if (x?.kind !== "ExprStmt") return undefined;
+      const c = unparen(x.expr);
+      return c.kind === "CallExpr" ? c : undefined;
+    };
+    const isCall = (c: ast.CallExpr | undefined, name: string): boolean =>
+      c?.callee.kind === "Identifier" && c.callee.name === name;
+    const walk = (n: unknown): void => {
+      if (!n || typeof n !== "object") return;
+      if (Array.isArray(n)) {
+        for (let i = 0; i < n.length; i++) {
+          const c = callOf(n[i]);
+          if (!isCall(c, "emit")) continue;
+          let j = i + 1;
+          while (j < n.length && isCall(callOf(n[j]), "emit")) j++;
+          if (isCall(callOf(n[j]), "stop")) for (let k = i; k < j; k++) final.add(callOf(n[k])!);
+        }
+        for (const x of n) walk(x);
+        return;
+      }
+      for (const [k, v] of Object.entries(n)) if (k !== "range") walk(v);
+    };
+    walk(this.program.items);
+    const first = this.emitsToCq0.find((x) => !final.has(x.call));
+    if (!first) return;
+    this.warn(
+      C.emitToReapedCq,
+      `emit() posts to CQ ${first.explicit ? "0" : "0 (its default)"}, the CQ onCompletion reaps (wait_idx 0 by default): the program reaps its own emitted CQEs as completions`,
+      first.call.range,
+      "post to another CQ, which user space reads: emit({ …, cq: 1 })",
+    );
   }
 
   private checkEntryPoints(): void {
@@ -3094,6 +3141,55 @@ export class Checker {
     return { type: info.returnType };
   }
 
+  /**
+   * The first submit op of the program that iouring-v2 does not know (so the program needs
+   * linux-7.1), by a walk of the whole program; cached.
+   */
+  private opBeyondV2(): string | undefined {
+    if (this.beyondV2 !== null) return this.beyondV2;
+    const v2 = getTarget("iouring-v2");
+    let found: string | undefined;
+    const walk = (n: unknown): void => {
+      if (found || !n || typeof n !== "object") return;
+      if (Array.isArray(n)) {
+        for (const x of n) walk(x);
+        return;
+      }
+      const c = n as ast.CallExpr;
+      if (
+        c.kind === "CallExpr" &&
+        c.callee.kind === "MemberExpr" &&
+        c.callee.object.kind === "Identifier" &&
+        c.callee.object.name === "submit"
+      ) {
+        const op = submitOp(c.callee.property.name);
+        if (op && !opcodeAllowed(v2, op.opcode)) found = c.callee.property.name;
+      }
+      for (const [k, v] of Object.entries(n)) if (k !== "range") walk(v);
+    };
+    walk(this.program.items);
+    this.beyondV2 = found;
+    return found;
+  }
+  private beyondV2: string | undefined | null = null;
+
+  /**
+   * A linux-7.1 hint that suggests iouring-v2, made consistent with the program: when the
+   * program submits an op iouring-v2 lacks (submit.socket, …), the suggestion of iouring-v2
+   * (whose E3013 would send the user back here) is replaced by the reason it does not apply.
+   */
+  private withoutV2(hint: string): string {
+    const op = this.target.name === "linux-7.1" ? this.opBeyondV2() : undefined;
+    if (!op || !hint.includes("iouring-v2")) return hint;
+    const base = hint
+      .replace(/, or use --target iouring-v2[^;]*/, "")
+      .replace(
+        /; programs that exchange completions through CQs, like ping-pong, need --target iouring-v2/,
+        "",
+      );
+    return `${base} (not --target iouring-v2: its kernel does not know submit.${op})`;
+  }
+
   private builtinAvailable(e: ast.CallExpr, name: TargetBuiltin): boolean {
     const a = this.target.builtins[name];
     if (!a.available) {
@@ -3101,7 +3197,7 @@ export class Checker {
         C.builtinUnavailable,
         `${a.reason}: ${name}() is not available on ${this.target.name}`,
         e.callee.range,
-        a.alternative,
+        a.alternative && this.withoutV2(a.alternative),
       );
       return false;
     }
@@ -3265,7 +3361,11 @@ export class Checker {
     return { type: INT_TYPES.i64 };
   }
 
+  /** emit() calls that post to CQ 0 (no cq, or a constant 0), for checkEmitsToReapedCq. */
+  private readonly emitsToCq0: { call: ast.CallExpr; explicit: boolean }[] = [];
+
   private callEmit(e: ast.CallExpr): Val {
+    const errorsBefore = this.bag.errorCount;
     const ok = this.builtinAvailable(e, "emit");
     if (!this.argCount(e, "emit()", 1)) return { type: BOOL };
     const arg = unparen(e.args[0]!);
@@ -3295,7 +3395,9 @@ export class Checker {
             C.cqFieldUnavailable,
             `emit()'s field 'cq' is not available on ${this.target.name}: it has a single completion queue`,
             p.key.range,
-            "drop cq (the record goes to the iou_emit ring buffer); programs that exchange completions through CQs, like ping-pong, need --target iouring-v2",
+            this.withoutV2(
+              "drop cq (the record goes to the iou_emit ring buffer); programs that exchange completions through CQs, like ping-pong, need --target iouring-v2",
+            ),
           );
         this.checkExpr(p.value);
         continue;
@@ -3333,6 +3435,14 @@ export class Checker {
     if (missing.length)
       this.error(C.missingField, `emit() needs ${missing.join(" and ")}`, arg.range);
     if (ok) this.out.calls.set(e, { kind: "emit", fields });
+    const cq = fields.find((f) => f.name === "cq");
+    if (
+      ok &&
+      this.bag.errorCount === errorsBefore &&
+      this.target.sqeCqField &&
+      (!cq || cq.constant === 0n)
+    )
+      this.emitsToCq0.push({ call: e, explicit: cq !== undefined });
     return { type: BOOL };
   }
 
@@ -3369,7 +3479,9 @@ export class Checker {
         C.opcodeBeyondTarget,
         `submit.${opName} (IORING_OP_${op.kernel} = ${op.opcode}) is not available on ${this.target.name}, whose kernel (${this.target.kernelBase}) knows opcodes 0..${this.target.maxOpcode}`,
         callee.property.range,
-        this.target.name === "linux-7.1" ? undefined : "use --target linux-7.1",
+        this.target.name === "linux-7.1"
+          ? undefined
+          : `use --target linux-7.1, whose kernel knows IORING_OP_${op.kernel} (it has one completion queue: no cq fields in submit or emit)`,
       );
     }
     const fields: SqeFieldValue[] = [];
@@ -3414,7 +3526,7 @@ export class Checker {
           `the SQE field '${key}' is not available on ${this.target.name}`,
           p.key.range,
           key === "cq"
-            ? "only iouring-v2 has several CQs: drop cq, or use --target iouring-v2"
+            ? this.withoutV2("only iouring-v2 has several CQs: drop cq, or use --target iouring-v2")
             : undefined,
         );
         this.checkExpr(p.value);

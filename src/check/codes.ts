@@ -93,6 +93,7 @@ export const CheckCodes = {
   divisorMaybeZero: "E2140",
   divisionByZero: "E2141",
   unreachable: "E2142",
+  emitToReapedCq: "E2143",
   tooManyErrors: "E2999",
 
   // target context rules

@@ -144,6 +144,9 @@ const DEFAULT_REAP_BATCH = 16;
 /** BPF_ANY for map_update_elem. */
 const BPF_ANY = 0;
 
+/** Placeholder offsets of spill slots (Lowerer.allocSpill); far below any real frame. */
+const SPILL_BASE = -1_000_000;
+
 class Tmp {
   reg: number | undefined;
   slot: number | undefined;
@@ -221,6 +224,8 @@ export class Lowerer {
   private labels = 0;
   private frameTop = 0;
   private maxFrame = 0;
+  /** Spill slots in use at once, at most (placed below the frame by run()). */
+  private spillSlots = 0;
   private live = new Set<Tmp>();
   private homes = new Map<LocalSymbol, Home>();
   /** Stack copies of map-reference locals given values of their own (`v++` after a null check). */
@@ -263,6 +268,7 @@ export class Lowerer {
       if (e instanceof LowerError) return { diagnostics: [e.diag] };
       throw e;
     }
+    this.placeSpills();
     if (this.maxFrame > MAX_STACK) {
       return {
         diagnostics: [
@@ -317,6 +323,30 @@ export class Lowerer {
     this.items.push({ k: "line", line: range.start.line, col: range.start.col });
   }
 
+  /**
+   * A stack slot for a spilled register (a temporary evicted or parked across a call). Spill
+   * slots have their own region below the frame, never shared with statement scratch: a
+   * spilled pointer (a map address) partly overwritten by a later statement's narrower store
+   * into the same scratch bytes is refused by the unprivileged kernel ("attempt to corrupt
+   * spilled pointer on stack"). Offsets are placeholders until placeSpills().
+   */
+  private allocSpill(taken: ReadonlySet<number> = new Set()): number {
+    const used = new Set<number>(taken);
+    for (const t of this.live) if (t.slot !== undefined && t.slot <= SPILL_BASE) used.add(t.slot);
+    let k = 0;
+    while (used.has(SPILL_BASE - 8 * k)) k++;
+    if (k + 1 > this.spillSlots) this.spillSlots = k + 1;
+    return SPILL_BASE - 8 * k;
+  }
+  private placeSpills(): void {
+    if (this.spillSlots === 0) return;
+    const base = Math.ceil(this.maxFrame / 8) * 8;
+    for (const it of this.items)
+      if (it.k === "insn" && it.insn.off <= SPILL_BASE)
+        it.insn.off = -(base + 8 * ((SPILL_BASE - it.insn.off) / 8 + 1));
+    this.maxFrame = base + 8 * this.spillSlots;
+  }
+
   private alloc(size: number, align = 8): number {
     const a = Math.max(align, 1);
     this.frameTop = Math.ceil((this.frameTop + size) / a) * a;
@@ -346,7 +376,7 @@ export class Lowerer {
   }
   private spill(t: Tmp): void {
     if (t.reg === undefined) return;
-    if (t.slot === undefined) t.slot = this.alloc(8);
+    if (t.slot === undefined) t.slot = this.allocSpill();
     this.emit(stx("DW", R10, t.slot, t.reg));
     t.reg = undefined;
   }
@@ -2193,6 +2223,7 @@ export class Lowerer {
     const srcReg = (m: { v: Val }): number =>
       m.v.k === "reg" ? m.v.r : (m.v as { t: Tmp }).t.reg!;
     let guard = 0;
+    const parked = new Set<number>();
     while (pending.length > 0) {
       if (guard++ > 100) throw new Error("codegen: parallel move did not converge");
       const i = pending.findIndex((m) => !pending.some((o) => o !== m && srcReg(o) === m.dst));
@@ -2202,9 +2233,22 @@ export class Lowerer {
         pending.splice(i, 1);
         continue;
       }
-      // A cycle: park one source on the stack.
+      // A cycle: park one source in a register no move reads or writes (r0 is free before
+      // a call), else on the stack. Not the stack when avoidable: a map pointer parked there
+      // leaves a spilled pointer that a later statement's narrower store into the same
+      // scratch slot would partly overwrite, which the unprivileged kernel refuses
+      // ("attempt to corrupt spilled pointer on stack").
       const m = pending.shift()!;
-      const slot = this.alloc(8);
+      const park = [R0, 1, 2, 3, 4, 5].find(
+        (r) => !pending.some((o) => srcReg(o) === r) && !moves.some((o) => o.dst === r),
+      );
+      if (park !== undefined) {
+        this.emit(alu("MOV", park, srcReg(m)));
+        late.push({ dst: m.dst, v: { k: "reg", r: park } });
+        continue;
+      }
+      const slot = this.allocSpill(parked);
+      parked.add(slot);
       this.emit(stx("DW", R10, slot, srcReg(m)));
       late.push({
         dst: m.dst,
@@ -2213,6 +2257,7 @@ export class Lowerer {
     }
     for (const m of late) {
       if (m.v.k === "imm") this.movImm(m.dst, m.v.v);
+      else if (m.v.k === "reg") this.emit(alu("MOV", m.dst, m.v.r));
       else this.emit(ldx("DW", m.dst, R10, (m.v as { t: Tmp }).t.slot!));
       const pe = pendingLate.get(m.dst);
       if (pe !== undefined) this.signExtend(m.dst, pe);
@@ -2308,9 +2353,10 @@ export class Lowerer {
         this.pin(a.base);
         vals.push(a);
       } else {
-        const v = this.expr(arg);
-        this.pin(v);
-        vals.push(v);
+        // Not pinned: a later argument (a nested call, say) may evict it to its spill slot,
+        // and storeHome reloads it. Pinned, each level of f(a, f(b, f(c, …))) held a
+        // register and five levels ran out of them ("all temporaries pinned").
+        vals.push(this.expr(arg));
       }
     });
     fn.params.forEach((p, i) => {
@@ -2319,7 +2365,6 @@ export class Lowerer {
         this.homes.set(p, { k: "alias", base: v.base, off: v.off });
         return;
       }
-      this.unpin(v);
       const h = this.homes.get(p);
       if (h) this.storeHome(h, v);
       this.release(v);

@@ -129,3 +129,77 @@ test("declare const values are unknown to the compile-time verifier: no E6008 on
     "no example depends on a declare const: the test proves nothing",
   );
 });
+
+test("iouring-v2: emit() to the CQ onCompletion reaps warns (E2143) and suggests cq: 1", () => {
+  const v2 = { target: "iouring-v2" } as const;
+  const src = (
+    emitArgs: string,
+    after = "",
+  ) => `import { Cqe, submit, emit, stop } from "ioubpf/lang";
+export function onStart(): void { submit.nop({ userData: 1 }); }
+export function onCompletion(cqe: Cqe): void {
+  emit({ userData: cqe.userData, res: cqe.res${emitArgs} });${after}
+}
+`;
+  const warned = (text: string, target: "iouring-v2" | "linux-7.1" = "iouring-v2") =>
+    checkSource(
+      new SourceFile("t.bpf.ts", text),
+      target === "iouring-v2" ? v2 : { target },
+    ).diagnostics.filter((d) => d.code === "E2143");
+  const w = warned(src(""));
+  assert.equal(w.length, 1);
+  assert.equal(w[0]!.severity, "warning");
+  assert.equal(at(w[0]!), "E2143 4:3");
+  assert.match(w[0]!.message, /CQ 0.*reaps its own emitted CQEs/);
+  assert.match(w[0]!.hint ?? "", /emit\(\{ …, cq: 1 \}\)/);
+  assert.equal(warned(src(", cq: 0")).length, 1); // explicit CQ 0 too
+  assert.equal(warned(src(", cq: 1")).length, 0); // another CQ
+  assert.equal(warned(src("", "\n  stop();")).length, 0); // a final report: nothing reaps again
+  assert.equal(warned(src(""), "linux-7.1").length, 0); // one CQ, emits go to a ring buffer
+  // Without onCompletion nothing is reaped.
+  assert.equal(
+    warned(`import { emit } from "ioubpf/lang";
+export function onStart(): void { emit({ userData: 1, res: 0 }); }
+`).length,
+    0,
+  );
+});
+
+test("submit.socket's hint names linux-7.1, and linux-7.1 does not send the program back", () => {
+  const text = `import { Cqe, submit, emit, stop } from "ioubpf/lang";
+export function onStart(): void {
+  submit.socket({ fd: 2, off: 1, len: 0, userData: 1, cq: 1 });
+}
+export function onCompletion(cqe: Cqe): void { emit({ userData: 1, res: cqe.res, cq: 1 }); stop(); }
+`;
+  const on = (target: string) =>
+    checkSource(new SourceFile("t.bpf.ts", text), { target }).diagnostics.filter(
+      (d) => d.severity === "error",
+    );
+  const v2 = on("iouring-v2");
+  assert.deepEqual(
+    v2.map((d) => d.code),
+    ["E3013"],
+  );
+  assert.match(v2[0]!.hint ?? "", /--target linux-7\.1/);
+  assert.match(v2[0]!.hint ?? "", /no cq fields/);
+  const l71 = on("linux-7.1");
+  assert.deepEqual(
+    l71.map((d) => d.code),
+    ["E3012", "E3012"],
+  );
+  for (const d of l71) {
+    assert.match(d.hint ?? "", /drop cq/);
+    assert.doesNotMatch(d.hint ?? "", /use --target iouring-v2|need --target iouring-v2/);
+    assert.match(d.hint ?? "", /does not know submit\.socket/);
+  }
+  // Following the hints compiles.
+  const fixed = text.replace(", cq: 1 });\n}", " });\n}").replace(", cq: 1 }); stop", " }); stop");
+  assert.deepEqual(on("linux-7.1"), l71);
+  assert.deepEqual(
+    checkSource(new SourceFile("t.bpf.ts", fixed), { target: "linux-7.1" }).diagnostics.filter(
+      (d) => d.severity === "error",
+    ),
+    [],
+  );
+});
