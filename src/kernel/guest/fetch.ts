@@ -200,6 +200,8 @@ export function fetchGuestParts(): Fetched {
     Date.now() - statSync(current).mtimeMs < REFRESH_MS;
   if (fresh && cached) return (memo = { ...cached, fetchMs: 0 });
   const t0 = Date.now();
+  // Test files run in parallel: one refresh of the shared apt state at a time.
+  const unlock = lockCache();
   try {
     const got = refresh();
     writeFileSync(current, JSON.stringify(got, null, 2));
@@ -208,5 +210,64 @@ export function fetchGuestParts(): Fetched {
     // An old cache still boots: prefer it to failing when the mirror is down.
     if (cached) return (memo = { ...cached, fetchMs: 0 });
     throw e;
+  } finally {
+    unlock();
   }
+}
+
+/** A lock directory in the cache (atomic mkdir); a lock older than 10 minutes is stale. */
+function lockCache(): () => void {
+  const lock = join(cacheDir(), "fetch.lock");
+  mkdirSync(cacheDir(), { recursive: true });
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch {
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 10 * 60_000)
+          rmSync(lock, { recursive: true, force: true });
+      } catch {
+        /* gone meanwhile */
+      }
+      if (Date.now() > deadline) return () => undefined;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+}
+
+/**
+ * sid's bpftool, which knows `.struct_ops.link` (bookworm's 7.1 does not), with the sid
+ * libraries it needs (glibc ≥ 2.38 among them), run through sid's own dynamic loader so
+ * nothing is installed on the system. Returns the argv prefix that runs it.
+ */
+export function sidBpftool(): string[] {
+  const { opts } = aptState();
+  const root = join(cacheDir(), "bpftool");
+  const lib = join(root, "root", "usr", "lib", "x86_64-linux-gnu");
+  const argv = [
+    join(lib, "ld-linux-x86-64.so.2"),
+    "--library-path",
+    lib,
+    join(root, "root", "usr", "sbin", "bpftool"),
+  ];
+  if (existsSync(join(root, "ok"))) return argv;
+  const unlock = lockCache();
+  try {
+    if (existsSync(join(root, "ok"))) return argv;
+    fetchBpftool(opts, root);
+  } finally {
+    unlock();
+  }
+  return argv;
+}
+
+function fetchBpftool(opts: string[], root: string): void {
+  rmSync(root, { recursive: true, force: true });
+  const pkgs = ["bpftool", "libc6", "libelf1t64", "libcap2", "zlib1g", "libssl3t64", "libzstd1"];
+  for (const deb of download(opts, pkgs, join(root, "deb")))
+    run("dpkg-deb", ["-x", deb, join(root, "root")], GuestCodes.fetchFailed);
+  rmSync(join(root, "deb"), { recursive: true, force: true });
+  writeFileSync(join(root, "ok"), "");
 }

@@ -14,7 +14,7 @@ export type { GuestBatch, GuestCommand, GuestCommandResult, GuestFile, GuestRun 
 export { GuestCodes, GuestError } from "./errors.js";
 export { libbpfLoaderPath } from "./loader.js";
 export { clangBpfArgs, parseLoaderJson, type LoaderJson } from "./loader-output.js";
-export { fetchGuestParts } from "./fetch.js";
+export { fetchGuestParts, sidBpftool } from "./fetch.js";
 
 /** Host-side time spent per phase of the last runGuestBatch (for docs/guest.md's figures). */
 export interface GuestTimings {
