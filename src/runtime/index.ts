@@ -23,19 +23,14 @@ import {
   type Mapping,
 } from "./sys.js";
 import type { RunMode, RunOptions, RunResult } from "./types.js";
+import { GEOMETRY_NAMES } from "../targets/linux-7.1/plumbing.js";
 
 export * from "./types.js";
 export { RuntimeCodes } from "./codes.js";
 export { openObject, type OpenedObject } from "./object.js";
 
 /** Ring geometry globals the loader fills (docs/linux-7.1.md, step 2). */
-const GEOMETRY = [
-  "iou_cq_head_off",
-  "iou_cq_tail_off",
-  "iou_cqes_off",
-  "iou_cq_entries",
-  "iou_sq_entries",
-];
+const GEOMETRY = GEOMETRY_NAMES;
 
 function fits(v: GlobalVar, x: bigint): boolean {
   const bits = BigInt(v.size * 8);

@@ -21,6 +21,7 @@ import {
   progLoad,
 } from "../kernel/bpf.js";
 import { RuntimeCodes } from "./codes.js";
+import { EMIT_MAP } from "../targets/linux-7.1/plumbing.js";
 import type { KernelBtf, StructOpsInfo } from "./kernel-btf.js";
 import { readVar, resultVars, writeVar, type OpenedObject, type Program } from "./object.js";
 import type { Ring } from "./ring.js";
@@ -375,7 +376,7 @@ export function runNative(inp: NativeInput): NativeOutcome {
       if (bytes) globals[v.name] = readVar(bytes, v);
     }
     const emits: EmitRecord[] = [];
-    const rb = defFd.get("iou_emit");
+    const rb = defFd.get(EMIT_MAP);
     if (rb) drainRingbuf(rb.fd, rb.size, emits, maps);
     const out: NativeOutcome = {
       stop: ret === 0 ? "stopped" : timedOut ? "timeout" : "error",

@@ -4,6 +4,7 @@
 // globals for `ioubpf/runtime`. Names are always valid identifiers.
 import type { Diagnostic } from "../diagnostics/index.js";
 import { openObject, type DataSection, type OpenedObject } from "./object.js";
+import { GEOMETRY_NAMES } from "../targets/linux-7.1/plumbing.js";
 
 /** A valid C identifier from any name (`01-copy` → `_01_copy`). */
 export function cIdent(name: string): string {
@@ -67,13 +68,7 @@ function cSkeleton(o: OpenedObject, bytes: Uint8Array, progName: string): string
           "",
         ),
     );
-  const geometry = [
-    "iou_cq_head_off",
-    "iou_cq_tail_off",
-    "iou_cqes_off",
-    "iou_cq_entries",
-    "iou_sq_entries",
-  ];
+  const geometry = GEOMETRY_NAMES;
   const ro = sections.find((d) => d.name === ".rodata");
   const geoSet = geometry
     .filter((g) => ro?.vars.some((v) => v.name === g))

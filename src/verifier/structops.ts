@@ -22,6 +22,7 @@ import type { Reg } from "./engine.js";
 import type { Insn, LinkedProgram, MapInfo } from "./program.js";
 import type { ProgramRules } from "./rules.js";
 import * as S from "./scalar.js";
+import { GEOMETRY_NAMES } from "../targets/linux-7.1/plumbing.js";
 
 /** What the engine lends the hooks. */
 export interface StructOpsHost {
@@ -275,13 +276,7 @@ export function kfuncCall(h: StructOpsHost, insn: Insn & { kfunc?: string }): vo
 export { KFUNC_NAMES };
 
 /** cq_wait_idx and friends are known to the kernel's verifier through frozen .rodata. */
-export const GEOMETRY_NAMES = [
-  "iou_cq_head_off",
-  "iou_cq_tail_off",
-  "iou_cqes_off",
-  "iou_cq_entries",
-  "iou_sq_entries",
-] as const;
+export { GEOMETRY_NAMES };
 
 /**
  * The geometry the verifier assumes (what io_uring_setup reports with NO_SQARRAY for 16 SQ

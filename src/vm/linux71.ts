@@ -16,6 +16,11 @@ import { findProgram, loadObject, type LoadedObject, type ProgramInfo } from "./
 import { Errno, MapType, type MapDef } from "./maps.js";
 import type { Region } from "./memory.js";
 import { UserMemory } from "./ring.js";
+import {
+  EMIT_MAP as EMIT_MAP_NAME,
+  EMIT_MAP_BYTES,
+  GEOMETRY_NAMES,
+} from "../targets/linux-7.1/plumbing.js";
 
 export interface Ring71 {
   /** The CQ region (ring header + CQE array; what bpf_io_uring_get_region(ctx, 1, size) returns). */
@@ -84,13 +89,7 @@ export class Fault71 extends VmFault {
 export const REGION71 = { MEM: 0, CQ: 1, SQ: 2 } as const;
 
 /** The `.rodata` names a loader fills from io_uring_params (docs/linux-7.1.md). */
-export const GEOMETRY_GLOBALS = [
-  "iou_cq_head_off",
-  "iou_cq_tail_off",
-  "iou_cqes_off",
-  "iou_cq_entries",
-  "iou_sq_entries",
-] as const;
+export const GEOMETRY_GLOBALS = GEOMETRY_NAMES;
 
 /**
  * Ring geometry: the CQ header offsets io_uring_setup reports in `cq_off` (with
@@ -131,8 +130,8 @@ export function regionSizes(g: Geometry71): { cq: number; sq: number } {
 }
 
 /** Name of the ring buffer map `emit` writes (docs/linux-7.1.md). */
-export const EMIT_MAP = "iou_emit";
-const EMIT_RINGBUF_BYTES = 64 * 1024;
+export const EMIT_MAP = EMIT_MAP_NAME;
+const EMIT_RINGBUF_BYTES = EMIT_MAP_BYTES;
 
 function diag(code: string, message: string, file?: string): Diagnostic {
   return { code, severity: "error", message, ...(file ? { file } : {}) };

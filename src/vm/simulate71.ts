@@ -9,6 +9,7 @@ import type { ObjFile } from "../elf/types.js";
 import { getTarget } from "../targets/targets.js";
 import { VmCodes } from "./codes.js";
 import {
+  EMIT_MAP,
   createStepper71FromObject,
   DEFAULT_GEOMETRY71,
   Fault71,
@@ -336,7 +337,7 @@ export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions
   for (const [k, v] of Object.entries(stepper.globals()))
     if (!(GEOMETRY_GLOBALS as readonly string[]).includes(k)) globals[k] = String(v);
   const maps: Record<string, Record<string, string>> = {};
-  for (const m of L.mapList) if (m.def.name !== "iou_emit") maps[m.def.name] = m.dump();
+  for (const m of L.mapList) if (m.def.name !== EMIT_MAP) maps[m.def.name] = m.dump();
   return {
     events,
     diagnostics,

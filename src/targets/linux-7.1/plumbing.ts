@@ -11,6 +11,8 @@ export const GEOMETRY = {
   sqEntries: "iou_sq_entries",
 } as const;
 export type GeometryKey = keyof typeof GEOMETRY;
+/** The geometry globals' names, in one list (loaders, the VM and the verifier read it). */
+export const GEOMETRY_NAMES: readonly string[] = Object.values(GEOMETRY);
 
 /** Plumbing state in `.bss`, named `<program>__iou_<what>`, readable after a run. */
 export const PLUMBING_VARS = [
