@@ -74,6 +74,17 @@ export function loadYaml(
     }
     for (const item of node.items as unknown[]) {
       if (isPair(item)) {
+        // A mapping or sequence as a key (`? { a: 1 }`) has no meaning in any of our files,
+        // and converting it makes the yaml package print a Node warning to stderr.
+        if (isMap(item.key) || isSeq(item.key)) {
+          const r = (item.key as Node).range ?? [0, 0];
+          at(
+            `(syntax): a key must be a plain value, not a ${isMap(item.key) ? "mapping" : "sequence"}`,
+            r[0],
+            Math.max(r[0], r[1]),
+          );
+          return { diagnostics };
+        }
         stack.push({ node: item.key, depth: depth + 1 });
         stack.push({ node: item.value, depth: depth + 1 });
       } else stack.push({ node: item, depth: depth + 1 });

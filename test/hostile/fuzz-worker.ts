@@ -31,6 +31,11 @@ const KEEP = 64 * 1024;
 /** A printed JS stack frame ("    at f (file.ts:1:2)") or the CLI's bug banner. */
 const STACK = /\n\s+at .+:\d+:\d+\)?\n|internal error|This is a bug in ioubpf|Maximum call stack/;
 
+// A Node process warning ("(node:PID) Warning: …") reaches the user's terminal outside our
+// diagnostics: it counts as a crash.
+let warning: string | undefined;
+process.on("warning", (w) => void (warning ??= `${w.name}: ${w.message}`));
+
 const base = mkdtempSync(join(tmpdir(), "ioubpf-fuzz-"));
 let peak = 0;
 
@@ -77,6 +82,10 @@ async function runCase(c: FuzzCase): Promise<FuzzReply> {
     crash = `threw: ${(e as Error)?.stack ?? String(e)}`;
   }
   const ms = performance.now() - t0;
+  // Warnings are emitted on the next tick.
+  await new Promise((r) => setImmediate(r));
+  if (!crash && warning) crash = `Node process warning printed: ${warning}`;
+  warning = undefined;
   if (!crash && (exit === 3 || STACK.test(out) || STACK.test(err)))
     crash = `exit ${exit}\n${err.slice(0, 4000)}\n${out.slice(0, 1000)}`;
   for (const e of readdirSync(dir, { withFileTypes: true }))

@@ -29,6 +29,19 @@ const CASES: [string, string, number, RegExp][] = [
     new RegExp(`deeper than ${MAX_YAML_DEPTH}`),
   ],
   ["syntax", "submit: [1, 2\nring: {\n", 2, /Flow sequence/],
+  // Found by the long fuzz run: a collection as a key made the yaml package print a Node warning.
+  [
+    "mapping as a key",
+    "ring: {}\nsubmit:\n  ? { match: 1 }\n  : 2\n",
+    3,
+    /key must be a plain value, not a mapping/,
+  ],
+  [
+    "sequence as a key",
+    "ring: {}\nsubmit:\n  [1, 2]: 2\n",
+    3,
+    /key must be a plain value, not a sequence/,
+  ],
   [
     "alias bomb",
     "a: &a [x, x, x, x, x, x, x, x, x, x]\n" +
