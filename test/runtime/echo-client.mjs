@@ -1,7 +1,9 @@
 // Echo check used by the runtime tests on the host and inside the 7.x guest: starts
 // `ioubpf exec ECHO.o --listen LISTEN_FD=PORT …` as a child, connects to 127.0.0.1:PORT,
 // sends messages, checks each comes back, closes, and prints one JSON line with the
-// results and the child's output. argv: node echo-client.mjs CLI OBJ PORT [exec args…]
+// results and the child's output. argv: node echo-client.mjs CLI OBJ PORT [exec args…], or
+// node echo-client.mjs --bin SERVER PORT [args…] to run a server binary (the C skeleton's
+// main) as `SERVER PORT [args…]` instead.
 import net from "node:net";
 import { spawn } from "node:child_process";
 import { setTimeout, clearTimeout } from "node:timers";
@@ -9,25 +11,28 @@ import { setTimeout, clearTimeout } from "node:timers";
 const [cli, obj, portArg, ...extra] = process.argv.slice(2);
 const port = Number(portArg);
 const cliArgs = cli.endsWith(".ts") ? ["--import", "tsx", cli] : [cli];
-const child = spawn(
-  process.execPath,
-  [
-    ...cliArgs,
-    "exec",
-    obj,
-    "--listen",
-    `LISTEN_FD=${port}`,
-    "--buf",
-    "BUF=4096",
-    "--set",
-    "BUF_LEN=4096",
-    "--set",
-    "MAX_CONNS=1",
-    "--json",
-    ...extra,
-  ],
-  { stdio: ["ignore", "pipe", "pipe"] },
-);
+const [file, fileArgs] =
+  cli === "--bin"
+    ? [obj, [portArg, ...extra]]
+    : [
+        process.execPath,
+        [
+          ...cliArgs,
+          "exec",
+          obj,
+          "--listen",
+          `LISTEN_FD=${port}`,
+          "--buf",
+          "BUF=4096",
+          "--set",
+          "BUF_LEN=4096",
+          "--set",
+          "MAX_CONNS=1",
+          "--json",
+          ...extra,
+        ],
+      ];
+const child = spawn(file, fileArgs, { stdio: ["ignore", "pipe", "pipe"] });
 let stdout = "";
 let stderr = "";
 child.stdout.on("data", (d) => (stdout += d));

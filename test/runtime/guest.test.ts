@@ -3,7 +3,9 @@
 // 0, 100,003 and 1 MiB+7 bytes compared with cmp, nop-pump, ticker, echo over loopback,
 // open-read-close, a program that never stops ended by the timeout), and each native result
 // is compared with the emulated run of the same object on this host. The libbpf loader runs
-// nop-pump and copy too, as a second opinion on the same objects. Skips without the harness.
+// nop-pump and copy too, as a second opinion on the same objects, and every example's C
+// skeleton (test/runtime/skel/*-main.c, gcc + libbpf) does the same work with real I/O.
+// Skips without the harness.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -63,6 +65,33 @@ function pseudoRandom(n: number): Buffer {
   return b;
 }
 
+/** FNV-1a (32 bits), as test/runtime/skel/orc-main.c computes it over the bytes it read. */
+function fnv1a(b: Buffer): number {
+  let h = 2166136261;
+  for (const x of b) h = Math.imul(h ^ x, 16777619) >>> 0;
+  return h;
+}
+
+/** A skeleton main's output: one JSON object a line, emits first, the result last. */
+function skelOutput(
+  id: string,
+  stdout: string,
+): { emits: { userData: number; res: number }[]; last: Record<string, number> } {
+  let lines: Record<string, unknown>[];
+  try {
+    lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  } catch {
+    assert.fail(`${id}: output is not JSON lines:\n${stdout}`);
+  }
+  return {
+    emits: lines.flatMap((l) => (l.emit ? [l.emit as { userData: number; res: number }] : [])),
+    last: (lines.at(-1) ?? {}) as Record<string, number>,
+  };
+}
+
 function comparable(j: ExecJson, name: string): unknown {
   return {
     stop: j.stop,
@@ -90,6 +119,9 @@ test("native on Linux 7.x: every example with real I/O, same results as emulated
     }
     const inputs = COPY_SIZES.map((size) => ({ size, data: pseudoRandom(size) }));
     const text = "read through io_uring in the guest\n";
+    // open-read-close through the C skeleton reads a file of known length and content.
+    const orcData = pseudoRandom(3000);
+    const ticks = { n: 5, periodNs: 50_000_000 };
     // The argument lists, shared by the host (emulated) and the guest (native) runs.
     const args = (dir: string, tmp: string): Record<string, string[]> => ({
       "nop-pump": [`${dir}/nop-pump.o`],
@@ -131,11 +163,11 @@ test("native on Linux 7.x: every example with real I/O, same results as emulated
       assert.equal(r.code, 0, `emulated ${id}: ${r.out}`);
     }
 
-    // The C skeletons of nop-pump and copy, linked statically with libbpf 1.7 (as the
-    // libbpf loader is), run in the same boot.
+    // The C skeleton of every example, linked statically with libbpf 1.7 (as the libbpf
+    // loader is), runs in the same boot.
     const lib = join(fetchGuestParts().libbpfRoot, "usr");
     const skel: Record<string, string> = {};
-    for (const n of ["nop-pump", "copy"]) {
+    for (const n of Object.keys(EXAMPLES)) {
       const h = await cli([
         "gen",
         "skeleton",
@@ -151,6 +183,7 @@ test("native on Linux 7.x: every example with real I/O, same results as emulated
           "-O2",
           "-static",
           "-Wall",
+          "-Werror",
           "-I",
           work,
           "-I",
@@ -247,6 +280,17 @@ test("native on Linux 7.x: every example with real I/O, same results as emulated
         timeoutMs: LONG,
       },
       { id: "skel-cmp", argv: ["cmp", "/tmp/in-1048583", "/tmp/skel-out"] },
+      {
+        id: "skel-ticker",
+        argv: ["/t/ticker-skel", String(ticks.n), String(ticks.periodNs)],
+        timeoutMs: LONG,
+      },
+      { id: "skel-orc", argv: ["/t/orc-skel", "/tmp/orc-3000"], timeoutMs: LONG },
+      {
+        id: "skel-echo",
+        argv: [node, "/t/echo-client.mjs", "--bin", "/t/echo-skel", "7778"],
+        timeoutMs: LONG,
+      },
     ];
     const run = await runGuestBatch({
       withNode: true,
@@ -258,8 +302,12 @@ test("native on Linux 7.x: every example with real I/O, same results as emulated
         { guestPath: "/tmp/small.txt", data: text },
         { guestPath: "/t/echo-client.mjs", hostPath: join(ROOT, "test/runtime/echo-client.mjs") },
         { guestPath: "/t/iou-libbpf-loader", hostPath: loader, mode: 0o755 },
-        { guestPath: "/t/nop-pump-skel", hostPath: skel["nop-pump"]!, mode: 0o755 },
-        { guestPath: "/t/copy-skel", hostPath: skel.copy!, mode: 0o755 },
+        { guestPath: "/tmp/orc-3000", data: orcData },
+        ...Object.entries(skel).map(([n, hostPath]) => ({
+          guestPath: `/t/${n}-skel`,
+          hostPath,
+          mode: 0o755,
+        })),
       ],
       commands,
     });
@@ -291,8 +339,8 @@ test("native on Linux 7.x: every example with real I/O, same results as emulated
     }
     const nop = JSON.parse(res["nop-pump"]!.stdout) as ExecJson;
     assert.equal(nop.emits[0]?.res, 1000);
-    const ticks = JSON.parse(res.ticker!.stdout) as ExecJson;
-    assert.ok(ticks.elapsedMs >= 5 * 50, `ticker: ${ticks.elapsedMs} ms for 5 × 50 ms`);
+    const ticker = JSON.parse(res.ticker!.stdout) as ExecJson;
+    assert.ok(ticker.elapsedMs >= 5 * 50, `ticker: ${ticker.elapsedMs} ms for 5 × 50 ms`);
 
     const echo = JSON.parse(res.echo!.stdout.trim().split("\n").at(-1)!) as {
       connected: boolean;
@@ -360,8 +408,49 @@ test("native on Linux 7.x: every example with real I/O, same results as emulated
     assert.equal(sc.exitCode, 0, `skeleton copy: ${sc.stdout}${sc.stderr}`);
     assert.match(sc.stdout, new RegExp(`"offset":${(1 << 20) + 7}\\b`));
     assert.equal(res["skel-cmp"]?.exitCode, 0, "skeleton copy: output differs");
+
+    // ticker: TICKS emits numbered 1..TICKS, and the run lasted at least TICKS periods.
+    const st = res["skel-ticker"]!;
+    assert.equal(st.exitCode, 0, `skeleton ticker: ${st.stdout}${st.stderr}`);
+    const stOut = skelOutput("skeleton ticker", st.stdout);
+    assert.deepEqual(
+      stOut.emits,
+      Array.from({ length: ticks.n }, (_, i) => ({ userData: i + 1, res: 0 })),
+    );
+    assert.equal(stOut.last.ticks, ticks.n);
+    assert.ok(
+      stOut.last.elapsedNs! >= ticks.n * ticks.periodNs,
+      `skeleton ticker: ${stOut.last.elapsedNs} ns for ${ticks.n} × ${ticks.periodNs} ns`,
+    );
+
+    // open-read-close: the read's byte count (user_data 2 = the read step) and the bytes.
+    const so = res["skel-orc"]!;
+    assert.equal(so.exitCode, 0, `skeleton orc: ${so.stdout}${so.stderr}`);
+    const soOut = skelOutput("skeleton orc", so.stdout);
+    assert.deepEqual(soOut.emits, [{ userData: 2, res: orcData.length }]);
+    assert.equal(soOut.last.result, orcData.length);
+    assert.equal(soOut.last.fnv, fnv1a(orcData), "skeleton orc: the bytes read differ");
+
+    // echo: the client's messages came back over loopback; one connection served.
+    const se = JSON.parse(res["skel-echo"]!.stdout.trim().split("\n").at(-1)!) as {
+      connected: boolean;
+      echoed: boolean[];
+      sent: number[];
+      code: number;
+      stdout: string;
+      stderr: string;
+    };
+    assert.ok(se.connected, `skeleton echo: no connection\n${se.stderr}`);
+    assert.deepEqual(se.echoed, [true, true, true]);
+    assert.equal(se.code, 0, `skeleton echo: ${se.stdout}${se.stderr}`);
+    const seOut = skelOutput("skeleton echo", se.stdout);
+    const sent = se.sent.reduce((a, b) => a + b, 0);
+    assert.deepEqual(seOut.emits, [{ userData: sent, res: 1 }]);
+    assert.deepEqual(seOut.last, { served: 1, echoed: sent });
+
+    const lastLine = (out: string): string | undefined => out.trim().split("\n").at(-1);
     console.log(
-      `# C skeletons (gcc + libbpf 1.7): nop-pump ${sn.stdout.trim().split("\n").at(-1)}, copy ${sc.stdout.trim().split("\n").at(-1)}`,
+      `# C skeletons (gcc -Wall -Werror + libbpf 1.7): nop-pump ${lastLine(sn.stdout)}, copy ${lastLine(sc.stdout)}, ticker ${lastLine(st.stdout)}, orc ${lastLine(so.stdout)}, echo ${lastLine(se.stdout)} (${se.echoed.length} messages echoed)`,
     );
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -1,5 +1,7 @@
 // `ioubpf gen skeleton`: the C header of every linux-7.1 example compiles with gcc -Wall
-// -Werror against libbpf's headers; names are valid C identifiers; --lang ts gives typed globals.
+// -Werror against libbpf's headers, and so does each example's main in test/runtime/skel
+// (which test/runtime/guest.test.ts runs in the 7.x guest); names are valid C identifiers;
+// --lang ts gives typed globals.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from "node:fs";
@@ -78,4 +80,32 @@ test("gen skeleton: a foreign object is a diagnostic and exit 1", async () => {
   const r = await cli(["gen", "skeleton", join(ROOT, "package.json")]);
   assert.equal(r.code, 1);
   assert.match(r.err, /E5002/);
+});
+
+test("each example's C skeleton main (test/runtime/skel) compiles with gcc -Wall -Werror", async (t) => {
+  if (spawnSync("gcc", ["--version"]).status !== 0) return t.skip("no gcc");
+  if (!existsSync("/usr/include/bpf/libbpf.h"))
+    return t.skip("no libbpf headers (apt-get install libbpf-dev)");
+  const work = mkdtempSync(join(tmpdir(), "ioubpf-skelmain-"));
+  try {
+    for (const e of EXAMPLES) {
+      const [dir, base] = e.split("/") as [string, string];
+      const main = join(ROOT, "test/runtime/skel", `${base}-main.c`);
+      assert.ok(existsSync(main), `${dir}: no ${base}-main.c`);
+      const o = join(work, `${base}.o`);
+      assert.equal(
+        (await cli(["compile", join(ROOT, "examples", `${e}.bpf.ts`), "-o", o])).code,
+        0,
+      );
+      // The header name the main includes: the program's name made a C identifier.
+      const h = await cli(["gen", "skeleton", o, "-o", join(work, `${cIdent(base)}.skel.h`)]);
+      assert.equal(h.code, 0, h.err);
+      const c = spawnSync("gcc", ["-fsyntax-only", "-Wall", "-Werror", "-I", work, main], {
+        encoding: "utf8",
+      });
+      assert.equal(c.status, 0, `${base}-main.c: ${c.stderr}`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });

@@ -31,7 +31,8 @@ int main(int argc, char **argv)
 		return printf("{\"error\":\"open\"}\n"), 1;
 	if ((err = copy__ring_setup(s, 16, 64)))
 		return printf("{\"error\":%d}\n", err), 1;
-	/* The example uses fixed files: register in and out at slots equal to their fds. */
+	/* As `ioubpf exec --fd` does, register in and out as fixed-file slots equal to their fds, so
+	 * the same numbers also work for a variant of the program that uses fixedFile. */
 	{
 		int table[64];
 		int n = (in > out ? in : out) + 1;
