@@ -2,7 +2,16 @@
 // problem the `yaml` package can produce — syntax errors, duplicate keys, unresolved aliases,
 // alias bombs, nesting deep enough to exhaust the stack — becomes one diagnostic with the
 // caller's code at the line that caused it, never an exception (docs/limits.md).
-import { type Document, isAlias, isMap, isPair, isSeq, type Node, parseDocument } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Node,
+  parseDocument,
+} from "yaml";
 import { type Diagnostic, SourceFile } from "../diagnostics/index.js";
 
 /** Deepest mapping/list nesting accepted; scenarios need about 5 levels. */
@@ -74,15 +83,13 @@ export function loadYaml(
     }
     for (const item of node.items as unknown[]) {
       if (isPair(item)) {
-        // A mapping or sequence as a key (`? { a: 1 }`) has no meaning in any of our files,
-        // and converting it makes the yaml package print a Node warning to stderr.
-        if (isMap(item.key) || isSeq(item.key)) {
-          const r = (item.key as Node).range ?? [0, 0];
-          at(
-            `(syntax): a key must be a plain value, not a ${isMap(item.key) ? "mapping" : "sequence"}`,
-            r[0],
-            Math.max(r[0], r[1]),
-          );
+        // A key that is not a plain value (a mapping, a sequence, `!!binary` bytes, an alias
+        // of one) has no meaning in any of our files, and converting it makes the yaml
+        // package print a Node warning to stderr.
+        const bad = notPlainKey(doc, item.key);
+        if (bad) {
+          const r = (item.key as Node | null)?.range ?? [0, 0];
+          at(`(syntax): a key must be a plain value, not ${bad}`, r[0], Math.max(r[0], r[1]));
           return { diagnostics };
         }
         stack.push({ node: item.key, depth: depth + 1 });
@@ -112,6 +119,16 @@ export function loadYaml(
     return { diagnostics };
   }
   return { doc, value, diagnostics };
+}
+
+/** What makes a mapping key unusable ("a mapping", …), or undefined for a plain scalar. */
+function notPlainKey(doc: Document, key: unknown): string | undefined {
+  const node = isAlias(key) ? key.resolve(doc) : key;
+  if (isMap(node)) return "a mapping";
+  if (isSeq(node)) return "a sequence";
+  if (isScalar(node) && node.value !== null && typeof node.value === "object")
+    return `a ${node.tag ?? "non-scalar"} value`;
+  return undefined;
 }
 
 /** The first line of the package's message, without its own "at line L, column C" suffix. */

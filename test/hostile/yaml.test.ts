@@ -36,6 +36,19 @@ const CASES: [string, string, number, RegExp][] = [
     3,
     /key must be a plain value, not a mapping/,
   ],
+  // Also found by it: `!!binary` bytes as a key.
+  [
+    "binary as a key",
+    "ring: {}\nsubmit:\n  - { opcode: NOP, !!binary user_data: 1 }\n",
+    3,
+    /key must be a plain value, not a tag:yaml.org,2002:binary value/,
+  ],
+  [
+    "alias of a mapping as a key",
+    "a: &m { x: 1 }\nsubmit:\n  ? *m\n  : 2\n",
+    3,
+    /key must be a plain value, not a mapping/,
+  ],
   [
     "sequence as a key",
     "ring: {}\nsubmit:\n  [1, 2]: 2\n",
