@@ -1479,16 +1479,15 @@ export class Checker {
   }
 
   private useType(name: string): IntType | undefined {
-    const nodes: ast.Node[] = [];
-    const { nodes: rest, from } = this.rest;
-    for (let i = from; i < rest.length; i++) walk(rest[i]!, (x) => void nodes.push(x));
     const isX = (e: ast.Expr | undefined): boolean => {
       const u = e && unparen(e);
       return u?.kind === "Identifier" && u.name === name;
     };
     const intOf = (t: Type | undefined): IntType | undefined =>
       t?.kind === "int" ? t : t?.kind === "nullable" && t.base.kind === "int" ? t.base : undefined;
-    for (const n of nodes) {
+    // The first typed use in source order (a pre-order walk of the rest), stopping there: a
+    // block of untyped lets each used soon after costs linear time, not quadratic.
+    const useOf = (n: ast.Node): IntType | undefined => {
       let t: IntType | undefined;
       if (n.kind === "BinaryExpr" && !["<<", ">>", ">>>"].includes(n.op)) {
         if (isX(n.left)) t = this.peekType(n.right);
@@ -1526,9 +1525,17 @@ export class Checker {
           }
         }
       } else if (n.kind === "ReturnStmt" && isX(n.value) && this.fn) t = intOf(this.fn.returnType);
-      if (t) return t;
-    }
-    return undefined;
+      return t;
+    };
+    let found: IntType | undefined;
+    const visit = (n: ast.Node): boolean => {
+      if (found) return false;
+      found = useOf(n);
+      return found === undefined;
+    };
+    const { nodes: rest, from } = this.rest;
+    for (let i = from; i < rest.length && !found; i++) walk(rest[i]!, visit);
+    return found;
   }
 
   /** The integer type of a simple expression, without checking it (for `inferLetType`). */
