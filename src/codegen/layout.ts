@@ -226,6 +226,8 @@ function tailMerge(
 ): { merges: number; more: boolean } {
   // Tails: index just past the shared suffix's end, for each way of reaching label L.
   const tails = new Map<number, { end: number; jaAt?: number }[]>();
+  optimizerWork.itemsScanned += items.length;
+  optimizerWork.tailMergeScans++;
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
     if (it.k === "insn" && isJa(it.insn) && it.target !== undefined) {
@@ -416,6 +418,7 @@ function redundantLoads(items: Item[]): boolean {
  * One move per call.
  */
 function moveBlocks(items: Item[]): boolean {
+  optimizerWork.itemsScanned += items.length;
   const refs = new Map<number, number[]>();
   items.forEach((it, i) => {
     if (it.k === "insn" && it.target !== undefined)
@@ -490,6 +493,7 @@ function moveBlocks(items: Item[]): boolean {
  * not write a register the branch reads. One hoist per call.
  */
 function hoistCommon(items: Item[]): boolean {
+  optimizerWork.itemsScanned += items.length;
   const refs = new Map<number, number>();
   const labelIdx = new Map<number, number>();
   items.forEach((it, i) => {
@@ -588,11 +592,20 @@ function hoistCommon(items: Item[]): boolean {
   return false;
 }
 
+/**
+ * Work counters since the process started, for the scaling tests (issue 16): items the
+ * optimizer's whole-list passes scanned, rounds, and full scans by cross-jumping — measures
+ * independent of the machine's load.
+ */
+export const optimizerWork = { itemsScanned: 0, rounds: 0, tailMergeScans: 0 };
+
 /** Peephole passes until nothing changes. */
 export function optimize(items: Item[]): Item[] {
   let cur = [...items];
   for (let round = 0; round < 60; round++) {
     const before = cur.length;
+    optimizerWork.itemsScanned += cur.length; // this round's linear passes
+    optimizerWork.rounds++;
     let changed = coalesce(cur);
     for (let m = 0; m < 50 && hoistCommon(cur); m++) changed = true;
     if (redundantLoads(cur)) changed = true;
