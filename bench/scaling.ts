@@ -2,12 +2,15 @@
 // for compile (with -O2), our verifier, and the VM. Each measurement runs in its own process
 // (peak RSS is per process). Run: `npm run bench -- scaling` or
 // `node --import tsx bench/scaling.ts [case …]` (cases: lines-1k lines-10k lines-100k
-// submits-1k submits-10k cqes-10k cqes-100k). Near-linear means the time per unit stays
+// submits-1k submits-10k cqes-10k cqes-100k programs-1k programs-10k). Near-linear means the time per unit stays
 // within a small factor from the smallest to the largest size.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { assemble } from "../src/asm/index.js";
 import { compile } from "../src/codegen/index.js";
+import { readElf } from "../src/elf/reader.js";
+import { writeElf } from "../src/elf/writer.js";
 import { verifyObject } from "../src/verifier/index.js";
 import { defaultScenario } from "../src/vm/scenario.js";
 import { simulate } from "../src/vm/simulate.js";
@@ -53,6 +56,28 @@ export function submits(n: number): string {
   return out.join("\n") + "\n";
 }
 
+/** Assembly of an object with `n` program sections, each reading a `.data` global. */
+export function manyPrograms(n: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++)
+    out.push(
+      `\t.section "iouring.s/p${i}","ax"`,
+      `\t.globl p${i}`,
+      `\t.type p${i},@function`,
+      `p${i}:`,
+      `\tr1 = g${i % 50} ll`,
+      `\tr0 = *(u64 *)(r1 + 0)`,
+      `\tr0 = 0`,
+      `\texit`,
+      `.Le${i}:`,
+      `\t.size p${i}, .Le${i}-p${i}`,
+    );
+  out.push(`\t.section .data,"aw"`);
+  for (let i = 0; i < 50; i++) out.push(`\t.globl g${i}`, `g${i}:`, `\t.quad 0`);
+  out.push(`\t.section "license","aw"`, `\t.asciz "GPL"`);
+  return out.join("\n") + "\n";
+}
+
 interface Row {
   name: string;
   units: number;
@@ -93,6 +118,19 @@ function runCase(name: string): Row {
     const r = simulate(c.object, defaultScenario(), { target: "iouring-v2" });
     ms.run = performance.now() - t;
     note = `${r.events.length} events, ${r.diagnostics.filter((d) => d.severity === "error").length} errors`;
+  } else if (kind === "programs") {
+    // `ioubpf verify` of an object with many program sections (read the ELF, verify all)
+    const a = assemble(manyPrograms(units), `${name}.s`);
+    if (!a.object) throw new Error(`${name}: ${a.diagnostics[0]?.message}`);
+    const bytes = writeElf(a.object);
+    let t = performance.now();
+    const read = readElf(bytes, `${name}.o`);
+    ms.read = performance.now() - t;
+    if (!read.object) throw new Error(`${name}: ${read.diagnostics[0]?.message}`);
+    t = performance.now();
+    const r = verifyObject(read.object, { target: "iouring-v2" });
+    ms.verify = performance.now() - t;
+    note = `${r.stats.programs.filter((p) => p.verdict === "accept").length} of ${r.stats.programs.length} programs accepted`;
   }
   const status = readFileSync("/proc/self/status", "utf8");
   const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
@@ -113,6 +151,8 @@ export const CASES = [
   "submits-10k",
   "cqes-10k",
   "cqes-100k",
+  "programs-1k",
+  "programs-10k",
 ];
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === "--child") {

@@ -152,8 +152,12 @@ export class Checker {
   private licenseRange: SourceRange | undefined;
   /** `a?.b` operands that are the left side of `??` (the only place `?.` is allowed). */
   private readonly nullishLeft = new Set<ast.MemberExpr>();
-  /** The statements after the one being checked, in its block (for `inferLetType`). */
-  private rest: ast.Node[] = [];
+  /**
+   * The statements after the one being checked, in its block (for `inferLetType`): the block's
+   * list and where the rest starts, so moving through a block copies nothing (a copy per
+   * statement made long blocks quadratic, issue 16).
+   */
+  private rest: { nodes: readonly ast.Node[]; from: number } = { nodes: [], from: 0 };
   /** Helpers without a return type that return a value: their type is inferred. */
   private readonly inferReturn = new Set<CheckedFunction>();
   private untypedReturns: { e: ast.Expr; v: Val }[] = [];
@@ -1424,13 +1428,16 @@ export class Checker {
   private checkBlockBody(stmts: ast.Stmt[]): boolean {
     let reach = true;
     const outer = this.rest;
+    const rest = { nodes: stmts, from: 0 };
     stmts.forEach((s, i) => {
       if (!reach) {
         // Unreachable code is harmless to BPF (it is dropped) but usually a mistake.
         this.warn(C.unreachable, "unreachable code", s.range);
         reach = true;
       }
-      this.rest = stmts.slice(i + 1);
+      // nested blocks restore `this.rest` to this same object when they end
+      rest.from = i + 1;
+      this.rest = rest;
       reach = this.checkStmt(s);
     });
     this.rest = outer;
@@ -1463,7 +1470,7 @@ export class Checker {
         if (pt) scope.set(p.name.name, { kind: "local", name: p.name.name, type: pt } as Sym);
       }
       this.scopes.push(scope);
-      this.rest = [it.body];
+      this.rest = { nodes: [it.body], from: 0 };
       found = this.useType(name);
       this.scopes.pop();
     }
@@ -1472,15 +1479,15 @@ export class Checker {
   }
 
   private useType(name: string): IntType | undefined {
-    const nodes: ast.Node[] = [];
-    for (const n of this.rest) walk(n, (x) => void nodes.push(x));
     const isX = (e: ast.Expr | undefined): boolean => {
       const u = e && unparen(e);
       return u?.kind === "Identifier" && u.name === name;
     };
     const intOf = (t: Type | undefined): IntType | undefined =>
       t?.kind === "int" ? t : t?.kind === "nullable" && t.base.kind === "int" ? t.base : undefined;
-    for (const n of nodes) {
+    // The first typed use in source order (a pre-order walk of the rest), stopping there: a
+    // block of untyped lets each used soon after costs linear time, not quadratic.
+    const useOf = (n: ast.Node): IntType | undefined => {
       let t: IntType | undefined;
       if (n.kind === "BinaryExpr" && !["<<", ">>", ">>>"].includes(n.op)) {
         if (isX(n.left)) t = this.peekType(n.right);
@@ -1518,9 +1525,17 @@ export class Checker {
           }
         }
       } else if (n.kind === "ReturnStmt" && isX(n.value) && this.fn) t = intOf(this.fn.returnType);
-      if (t) return t;
-    }
-    return undefined;
+      return t;
+    };
+    let found: IntType | undefined;
+    const visit = (n: ast.Node): boolean => {
+      if (found) return false;
+      found = useOf(n);
+      return found === undefined;
+    };
+    const { nodes: rest, from } = this.rest;
+    for (let i = from; i < rest.length && !found; i++) walk(rest[i]!, visit);
+    return found;
   }
 
   /** The integer type of a simple expression, without checking it (for `inferLetType`). */
@@ -1834,7 +1849,10 @@ export class Checker {
     this.scopes.push(new Map());
     if (s.init) {
       const outer = this.rest;
-      this.rest = [s.test, s.update, s.body].filter((x): x is ast.Expr | ast.Stmt => !!x);
+      this.rest = {
+        nodes: [s.test, s.update, s.body].filter((x): x is ast.Expr | ast.Stmt => !!x),
+        from: 0,
+      };
       if (s.init.kind === "VarDecl") this.checkLocalVarDecl(s.init);
       else this.checkExpr(s.init);
       this.rest = outer;

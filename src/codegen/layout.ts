@@ -212,11 +212,22 @@ const sameInsn = (a: InsnItem, b: InsnItem): boolean =>
 
 /**
  * Cross-jumping: two paths that end with the same instructions before reaching the same
- * label share one copy; the other path jumps into it. One merge per call.
+ * label share one copy; the other path jumps into it. The result is that of merging one pair
+ * per call, each call scanning afresh from the first label (the order decides the output);
+ * rescanning after every merge was quadratic in long programs (issue 16), so a call goes on
+ * through the later labels while it can prove a fresh scan would find the same next merge,
+ * and applies its merges in one pass at the end. Returns the merges made (at most `budget`)
+ * and whether another call might find more.
  */
-function tailMerge(items: Item[], nextLabel: () => number): boolean {
+function tailMerge(
+  items: Item[],
+  nextLabel: () => number,
+  budget: number,
+): { merges: number; more: boolean } {
   // Tails: index just past the shared suffix's end, for each way of reaching label L.
   const tails = new Map<number, { end: number; jaAt?: number }[]>();
+  optimizerWork.itemsScanned += items.length;
+  optimizerWork.tailMergeScans++;
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
     if (it.k === "insn" && isJa(it.insn) && it.target !== undefined) {
@@ -238,19 +249,58 @@ function tailMerge(items: Item[], nextLabel: () => number): boolean {
       }
     }
   }
+  // Merges are recorded against the unchanged list and applied at the end. A later label's
+  // answer is the one a fresh scan would give only if no merge changed an item it reads
+  // (`dirty`), and earlier labels stay unmergeable only if no merge changed an item they
+  // read (`touched`); a group that merged keeps no pair only if it had two tails. Where
+  // that cannot be shown, the call ends and the next one scans afresh.
+  const touched = new Uint8Array(items.length + 1);
+  const dirty = new Uint8Array(items.length + 1);
+  const anyIn = (marks: Uint8Array, lo: number, hi: number): boolean => {
+    for (let i = Math.max(0, lo); i <= hi; i++) if (marks[i]) return true;
+    return false;
+  };
+  const labelBefore = new Map<number, number>(); // item index → label inserted before it
+  const replaced = new Map<number, { last: number; item: Item }>(); // first index → range
+  const finish = (more: boolean): { merges: number; more: boolean } => {
+    if (replaced.size > 0) {
+      const out: Item[] = [];
+      for (let i = 0; i < items.length; i++) {
+        const lab = labelBefore.get(i);
+        if (lab !== undefined) out.push({ k: "label", id: lab });
+        const r = replaced.get(i);
+        if (r) {
+          out.push(r.item);
+          i = r.last;
+        } else out.push(items[i]!);
+      }
+      items.length = 0;
+      for (const x of out) items.push(x);
+    }
+    return { merges: replaced.size, more };
+  };
+  let low = 0; // the lowest index the current walk has read
   const prevInsn = (from: number): number => {
     let j = from - 1;
     while (j >= 0 && items[j]!.k === "line") j--;
+    low = Math.min(low, Math.max(j, 0));
     return j;
   };
   for (const [, list] of tails) {
-    for (const b of list) {
+    const reads: [number, number][] = [];
+    let merged = false;
+    pairs: for (const b of list) {
       const bJa = b.jaAt;
       if (bJa === undefined) continue;
       for (const a of list) {
         if (a === b) continue;
-        let pa = prevInsn(a.jaAt ?? a.end);
+        const aEnd = a.jaAt ?? a.end;
+        low = aEnd;
+        let pa = prevInsn(aEnd);
+        let lowA = low;
+        low = bJa;
         let pb = prevInsn(bJa);
+        let lowB = low;
         let k = 0;
         let startA = -1;
         while (pa >= 0 && pb >= 0 && pa !== pb) {
@@ -260,13 +310,20 @@ function tailMerge(items: Item[], nextLabel: () => number): boolean {
           if (isJa(x.insn) || isExit(x.insn)) break;
           k++;
           startA = pa;
+          low = lowA;
           const na = prevInsn(pa);
+          lowA = low;
+          low = lowB;
           const nb = prevInsn(pb);
+          lowB = low;
           // Stop where B's suffix would begin at a label (other paths enter there).
           if (nb >= 0 && items[nb]!.k === "label") break;
           pa = na;
           pb = nb;
         }
+        // The pair read a walk back from each tail: valid only where no merge changed items.
+        if (anyIn(dirty, lowA, aEnd) || anyIn(dirty, lowB, bJa)) return finish(true);
+        reads.push([lowA, aEnd], [lowB, bJa]);
         if (k < 1 || startA < 0) continue;
         // B's suffix: the k instructions before its ja (skipping lines).
         let cut = bJa;
@@ -274,32 +331,33 @@ function tailMerge(items: Item[], nextLabel: () => number): boolean {
         while (n < k) {
           cut--;
           if (items[cut]!.k === "insn") n++;
-          else if (items[cut]!.k === "label") return false;
+          else if (items[cut]!.k === "label") return finish(false);
         }
         // Ranges must not overlap.
-        const aEnd = a.jaAt ?? a.end;
         if (!(bJa < startA || cut > aEnd)) continue;
         const m = nextLabel();
         const jaItem = items[bJa] as InsnItem;
-        // Edit the later range first so the earlier indices stay valid.
-        const editB = (): void => {
-          items.splice(cut, bJa - cut + 1, { k: "insn", insn: jaItem.insn, target: m });
-        };
-        const editA = (): void => {
-          items.splice(startA, 0, { k: "label", id: m });
-        };
-        if (cut > startA) {
-          editB();
-          editA();
-        } else {
-          editA();
-          editB();
-        }
-        return true;
+        labelBefore.set(startA, m);
+        replaced.set(cut, { last: bJa, item: { k: "insn", insn: jaItem.insn, target: m } });
+        const clash =
+          anyIn(touched, cut, bJa) || anyIn(touched, startA - 1, startA) || list.length > 2;
+        for (let i = cut; i <= bJa; i++) dirty[i] = 1;
+        dirty[startA] = 1;
+        if (startA > 0) dirty[startA - 1] = 1;
+        if (clash || replaced.size >= budget) return finish(true);
+        // Two tails, one merged away: a fresh scan finds no pair in this label. The new label
+        // M's pair (A before M, B's `goto M`) fails where this pair's walk stopped, while no
+        // later merge changes what the walk read.
+        for (let i = Math.max(0, lowA); i <= aEnd; i++) touched[i] = 1;
+        for (let i = Math.max(0, lowB); i <= bJa; i++) touched[i] = 1;
+        merged = true;
+        break pairs;
       }
     }
+    if (!merged)
+      for (const [lo, hi] of reads) for (let i = Math.max(0, lo); i <= hi; i++) touched[i] = 1;
   }
-  return false;
+  return finish(replaced.size > 0);
 }
 
 /**
@@ -360,6 +418,7 @@ function redundantLoads(items: Item[]): boolean {
  * One move per call.
  */
 function moveBlocks(items: Item[]): boolean {
+  optimizerWork.itemsScanned += items.length;
   const refs = new Map<number, number[]>();
   items.forEach((it, i) => {
     if (it.k === "insn" && it.target !== undefined)
@@ -434,6 +493,7 @@ function moveBlocks(items: Item[]): boolean {
  * not write a register the branch reads. One hoist per call.
  */
 function hoistCommon(items: Item[]): boolean {
+  optimizerWork.itemsScanned += items.length;
   const refs = new Map<number, number>();
   const labelIdx = new Map<number, number>();
   items.forEach((it, i) => {
@@ -532,11 +592,20 @@ function hoistCommon(items: Item[]): boolean {
   return false;
 }
 
+/**
+ * Work counters since the process started, for the scaling tests (issue 16): items the
+ * optimizer's whole-list passes scanned, rounds, and full scans by cross-jumping — measures
+ * independent of the machine's load.
+ */
+export const optimizerWork = { itemsScanned: 0, rounds: 0, tailMergeScans: 0 };
+
 /** Peephole passes until nothing changes. */
 export function optimize(items: Item[]): Item[] {
   let cur = [...items];
   for (let round = 0; round < 60; round++) {
     const before = cur.length;
+    optimizerWork.itemsScanned += cur.length; // this round's linear passes
+    optimizerWork.rounds++;
     let changed = coalesce(cur);
     for (let m = 0; m < 50 && hoistCommon(cur); m++) changed = true;
     if (redundantLoads(cur)) changed = true;
@@ -545,7 +614,12 @@ export function optimize(items: Item[]): Item[] {
       if (it.k === "label") maxLabel = Math.max(maxLabel, it.id);
       else if (it.k === "insn" && it.target !== undefined) maxLabel = Math.max(maxLabel, it.target);
     }
-    for (let m = 0; m < 50 && tailMerge(cur, () => ++maxLabel); m++) changed = true;
+    for (let m = 0; m < 50;) {
+      const r = tailMerge(cur, () => ++maxLabel, 50 - m);
+      if (r.merges > 0) changed = true;
+      m += r.merges;
+      if (!r.more) break;
+    }
     // Label → the first instruction after it (skipping labels/lines); positions indexed once
     // per round rather than searched per jump.
     const labelAt = new Map<number, number>();

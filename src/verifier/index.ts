@@ -11,7 +11,7 @@ import type { ObjFile } from "../elf/types.js";
 import { DEFAULT_TARGET, findTarget, type TargetName } from "../targets/targets.js";
 import { VerifierCodes } from "./codes.js";
 import { analyze, type Decision } from "./engine.js";
-import { linkProgram, programEntries, type LinkedProgram } from "./program.js";
+import { indexObject, linkProgram, programEntries, type LinkedProgram } from "./program.js";
 import { rulesFor } from "./rules.js";
 import { prepareRodata } from "./structops.js";
 
@@ -173,6 +173,8 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
   }
   const lines = lineTable(obj);
   const read = options.readSource ?? defaultRead;
+  // object-wide lookups built once and shared by every program (linear in the program count)
+  const index = indexObject(obj);
   for (const entry of entries) {
     const t0 = performance.now();
     let linked: LinkedProgram;
@@ -180,7 +182,7 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
       // linux-7.1 has its own .rodata model (known geometry, unknown `declare const`s).
       const rodataUnknown =
         (options.rodataUnknown ?? false) && target.context.kind !== "structOpsArgs";
-      linked = linkProgram(obj, entry, { rodataUnknown });
+      linked = linkProgram(obj, entry, { rodataUnknown, index });
     } catch (e) {
       diagnostics.push({
         code: VerifierCodes.badInstruction,
@@ -279,7 +281,7 @@ export function verifyObject(obj: ObjFile, options: VerifyOptions = {}): VerifyR
     if (Object.keys(target.kfuncs).length > 0) {
       // Targets with kfuncs: the engine checks each kfunc call on the paths that reach it.
       linked.problems = linked.problems.filter((pr) => pr.kfunc === undefined);
-      prepareRodata(obj, linked, options.rodata);
+      prepareRodata(obj, linked, options.rodata, index);
     }
     if (linked.problems.length) {
       for (const pr of linked.problems.slice(0, 10))

@@ -4,7 +4,15 @@
 // `.rodata`, `.bss`), call targets resolved, and the static checks the kernel makes before
 // walking any path (jump ranges, subprogram boundaries, last instruction, unreachable code).
 import { decodeBtf, skipModsAndTypedefs, type BtfType } from "../elf/btf.js";
-import { type ObjFile, type ObjRelocation, type ObjSection, SHF, SHT, STT } from "../elf/types.js";
+import {
+  type ObjFile,
+  type ObjRelocation,
+  type ObjSection,
+  type ObjSymbol,
+  SHF,
+  SHT,
+  STT,
+} from "../elf/types.js";
 import { decodeInstruction, type Decoded } from "../isa/decode.js";
 import { formatWithForm } from "../isa/text.js";
 import { VerifierCodes } from "./codes.js";
@@ -76,11 +84,18 @@ export function programEntries(
   obj: ObjFile,
 ): { name: string; section: ObjSection; start: number; end: number }[] {
   const out: { name: string; section: ObjSection; start: number; end: number }[] = [];
+  // Global functions grouped by section once: a per-section scan of every symbol is
+  // quadratic in objects with thousands of program sections (issue 16).
+  const funcs = new Map<string, ObjSymbol[]>();
+  for (const s of obj.symbols) {
+    if (s.section === undefined || s.type !== STT.FUNC || s.bind === 0) continue;
+    const list = funcs.get(s.section);
+    if (list) list.push(s);
+    else funcs.set(s.section, [s]);
+  }
   for (const sec of obj.sections) {
     if (!isCodeSection(sec) || sec.name === ".text") continue;
-    const syms = obj.symbols
-      .filter((s) => s.section === sec.name && s.type === STT.FUNC && s.bind !== 0)
-      .sort((a, b) => a.value - b.value);
+    const syms = [...(funcs.get(sec.name) ?? [])].sort((a, b) => a.value - b.value);
     if (syms.length === 0)
       out.push({ name: sec.name, section: sec, start: 0, end: Math.floor(sec.data.length / 8) });
     for (const s of syms) {
@@ -90,6 +105,72 @@ export function programEntries(
     }
   }
   return out;
+}
+
+/**
+ * Object-wide lookups every program of an object shares (sections, symbols and relocations by
+ * name, the license, the BTF map definitions). Built once per object, so linking N programs
+ * costs O(object + N × program) rather than O(N × object).
+ */
+export interface ObjIndex {
+  obj: ObjFile;
+  sections: Map<string, ObjSection>;
+  /** The symbol a relocation by name resolves to: the first defined one, else the first. */
+  symbol: (name: string) => ObjSymbol | undefined;
+  /** A section's relocations by byte offset (the last one at an offset wins). */
+  relocs: (section: string) => Map<number, ObjRelocation>;
+  /** Symbols defined in a section, in object order. */
+  symbolsIn: (section: string) => readonly ObjSymbol[];
+  license: string;
+  btfMaps: () => Map<string, MapInfo> | string;
+}
+
+export function indexObject(obj: ObjFile): ObjIndex {
+  const sections = new Map(obj.sections.map((s) => [s.name, s]));
+  const licenseSec = sections.get("license");
+  const license = licenseSec ? new TextDecoder().decode(licenseSec.data).replace(/\0.*$/s, "") : "";
+  let defined: Map<string, ObjSymbol> | undefined;
+  let any: Map<string, ObjSymbol> | undefined;
+  let bySection: Map<string, ObjSymbol[]> | undefined;
+  const relocCache = new Map<string, Map<number, ObjRelocation>>();
+  let btf: Map<string, MapInfo> | string | undefined;
+  return {
+    obj,
+    sections,
+    license,
+    symbol: (name) => {
+      if (!defined || !any) {
+        defined = new Map();
+        any = new Map();
+        for (const s of obj.symbols) {
+          if (!any.has(s.name)) any.set(s.name, s);
+          if (s.section !== undefined && !defined.has(s.name)) defined.set(s.name, s);
+        }
+      }
+      return defined.get(name) ?? any.get(name);
+    },
+    relocs: (section) => {
+      let m = relocCache.get(section);
+      if (!m) {
+        m = new Map((obj.relocations.get(section) ?? []).map((r) => [r.offset, r]));
+        relocCache.set(section, m);
+      }
+      return m;
+    },
+    symbolsIn: (section) => {
+      if (!bySection) {
+        bySection = new Map();
+        for (const s of obj.symbols) {
+          if (s.section === undefined) continue;
+          const list = bySection.get(s.section);
+          if (list) list.push(s);
+          else bySection.set(s.section, [s]);
+        }
+      }
+      return bySection.get(section) ?? [];
+    },
+    btfMaps: () => (btf ??= btfMaps(obj)),
+  };
 }
 
 function btfSize(t: BtfType, depth = 0): number | undefined {
@@ -154,15 +235,14 @@ function btfMaps(obj: ObjFile): Map<string, MapInfo> | string {
 export function linkProgram(
   obj: ObjFile,
   entry: { name: string; section: ObjSection; start: number; end: number },
-  options: { rodataUnknown?: boolean } = {},
+  options: { rodataUnknown?: boolean; index?: ObjIndex } = {},
 ): LinkedProgram {
   const problems: Problem[] = [];
-  const sections = new Map(obj.sections.map((s) => [s.name, s]));
-  const licenseSec = sections.get("license");
-  const license = licenseSec ? new TextDecoder().decode(licenseSec.data).replace(/\0.*$/s, "") : "";
+  const ix = options.index?.obj === obj ? options.index : indexObject(obj);
+  const sections = ix.sections;
+  const license = ix.license;
   const maps: MapInfo[] = [];
   const mapIndex = new Map<string, number>();
-  let btf: Map<string, MapInfo> | string | undefined;
 
   interface Piece {
     section: ObjSection;
@@ -190,9 +270,7 @@ export function linkProgram(
     if (typeof r.symbol !== "string")
       return { section: sections.get(r.symbol.section), value: 0, name: r.symbol.section };
     const name = r.symbol;
-    const sym =
-      obj.symbols.find((s) => s.name === name && s.section !== undefined) ??
-      obj.symbols.find((s) => s.name === name);
+    const sym = ix.symbol(name);
     if (!sym || sym.section === undefined) return { value: 0, name };
     return { section: sections.get(sym.section), value: sym.value, name };
   };
@@ -222,9 +300,7 @@ export function linkProgram(
   const relocatedPcs = new Set<number>();
   for (let pi = 0; pi < pieces.length; pi++) {
     const piece = pieces[pi]!;
-    const relocs = new Map(
-      (obj.relocations.get(piece.section.name) ?? []).map((r) => [r.offset, r]),
-    );
+    const relocs = ix.relocs(piece.section.name);
     for (let i = piece.from; i < piece.to; i++) {
       const pc = piece.base + (i - piece.from);
       const byteOffset = i * 8;
@@ -265,7 +341,7 @@ export function linkProgram(
           } else if (isDataSection(t.section.name)) {
             insn.ld = { kind: "mapValue", map: dataMap(t.section), offset: t.value + d.insn.imm };
           } else if (t.section.name === ".maps") {
-            btf ??= btfMaps(obj);
+            const btf = ix.btfMaps();
             const def = typeof btf === "string" ? undefined : btf.get(t.name);
             if (!def)
               problems.push({
@@ -276,7 +352,8 @@ export function linkProgram(
             else {
               let idx = mapIndex.get(`map:${t.name}`);
               if (idx === undefined) {
-                maps.push(def);
+                // a copy: the definitions are shared by every program of the object
+                maps.push({ ...def });
                 idx = maps.length - 1;
                 mapIndex.set(`map:${t.name}`, idx);
               }

@@ -19,7 +19,7 @@
 import type { ObjFile } from "../elf/types.js";
 import { VerifierCodes } from "./codes.js";
 import type { Reg } from "./engine.js";
-import type { Insn, LinkedProgram, MapInfo } from "./program.js";
+import type { Insn, LinkedProgram, MapInfo, ObjIndex } from "./program.js";
 import type { ProgramRules } from "./rules.js";
 import * as S from "./scalar.js";
 import { GEOMETRY_NAMES } from "../targets/linux-7.1/plumbing.js";
@@ -300,12 +300,15 @@ export function prepareRodata(
   obj: ObjFile,
   p: LinkedProgram,
   overrides: Readonly<Record<string, bigint | number>> = {},
+  index?: ObjIndex,
 ): void {
+  // the object's symbols by section, built once per object when the caller shares an index
+  const ix = index?.obj === obj ? index : undefined;
   for (const m of p.maps) {
     if (!m.name.startsWith(".rodata") || !m.data) continue;
     const data = new Uint8Array(m.data);
     const unknown = new Uint8Array(data.length);
-    for (const sym of obj.symbols) {
+    for (const sym of ix ? ix.symbolsIn(m.name) : obj.symbols) {
       if (sym.section !== m.name || sym.size <= 0) continue;
       const given =
         overrides[sym.name] ??
