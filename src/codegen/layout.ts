@@ -45,40 +45,48 @@ const srcX = (i: Instruction): boolean => (i.opcode & Source.X) !== 0;
 const isCall = (i: Instruction): boolean => i.opcode === (Class.JMP | 0x80);
 const isLdImm64 = (i: Instruction): boolean => i.opcode === 0x18;
 
-function reads(i: Instruction): number[] {
-  if (isLdImm64(i)) return [];
+// The registers an instruction reads and writes, as bit masks (bit r: register r): tested
+// without allocating an array per instruction and query.
+const ALL_REGS = 0x7ff;
+const CALL_READS = 0b111110; // r1–r5
+const CALL_WRITES = 0b111111; // r0–r5
+function readMask(i: Instruction): number {
+  if (isLdImm64(i)) return 0;
   if (isAlu(i)) {
-    if ((i.opcode & 0xf0) === AluOp.END || (i.opcode & 0xf0) === AluOp.NEG) return [i.dst];
-    if (isMov(i)) return srcX(i) ? [i.src] : [];
-    return srcX(i) ? [i.dst, i.src] : [i.dst];
+    if ((i.opcode & 0xf0) === AluOp.END || (i.opcode & 0xf0) === AluOp.NEG) return 1 << i.dst;
+    if (isMov(i)) return srcX(i) ? 1 << i.src : 0;
+    return srcX(i) ? (1 << i.dst) | (1 << i.src) : 1 << i.dst;
   }
   switch (CLS(i)) {
     case Class.LDX:
-      return [i.src];
+      return 1 << i.src;
     case Class.STX:
-      return [i.dst, i.src];
+      return (1 << i.dst) | (1 << i.src);
     case Class.ST:
-      return [i.dst];
+      return 1 << i.dst;
     case Class.JMP:
     case Class.JMP32:
-      if (isCall(i)) return [1, 2, 3, 4, 5];
-      if (isExit(i)) return [0];
-      if (isJa(i)) return [];
-      return srcX(i) ? [i.dst, i.src] : [i.dst];
+      if (isCall(i)) return CALL_READS;
+      if (isExit(i)) return 1;
+      if (isJa(i)) return 0;
+      return srcX(i) ? (1 << i.dst) | (1 << i.src) : 1 << i.dst;
   }
-  return [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  return ALL_REGS;
 }
-function writes(i: Instruction): number[] {
-  if (isLdImm64(i) || isAlu(i) || CLS(i) === Class.LDX) return [i.dst];
-  if (isCall(i)) return [0, 1, 2, 3, 4, 5];
-  return [];
+function writeMask(i: Instruction): number {
+  if (isLdImm64(i) || isAlu(i) || CLS(i) === Class.LDX) return 1 << i.dst;
+  if (isCall(i)) return CALL_WRITES;
+  return 0;
 }
+/** Exactly one register in the mask. */
+const isOneReg = (m: number): boolean => m !== 0 && (m & (m - 1)) === 0;
+const has = (mask: number, reg: number): boolean => ((mask >>> reg) & 1) !== 0;
 
 /**
  * Whether `reg` is written before it is read on every path from `from` (following jumps,
  * up to a small budget; anything unclear counts as a read). `exit` reads r0 only.
  */
-function deadAfter(items: Item[], from: number, reg: number): boolean {
+function deadAfter(items: Item[], from: number, reg: number, labels: LabelIndex): boolean {
   let budget = 64;
   const seen = new Set<number>();
   const walk = (start: number): boolean => {
@@ -88,11 +96,11 @@ function deadAfter(items: Item[], from: number, reg: number): boolean {
       if (--budget < 0) return false;
       const x = items[k]!;
       if (x.k !== "insn") continue;
-      if (reads(x.insn).includes(reg)) return false;
-      if (writes(x.insn).includes(reg)) return true;
+      if (has(readMask(x.insn), reg)) return false;
+      if (has(writeMask(x.insn), reg)) return true;
       if (isExit(x.insn)) return true;
       if (x.target !== undefined) {
-        const t = labelNear(items, x.target, k);
+        const t = labelNear(items, x.target, k, labels);
         if (t === undefined || !walk(t)) return false;
         if (isJa(x.insn)) return true;
       }
@@ -106,11 +114,32 @@ function deadAfter(items: Item[], from: number, reg: number): boolean {
 const LABEL_WINDOW = 4096;
 
 /**
- * The index of label `id` within LABEL_WINDOW items of `near`, or undefined. A bounded scan
- * instead of a whole-list map per query keeps deadAfter O(1) amortised: building the map on
- * every call made the optimizer quadratic in the program's length (issue 16).
+ * Label id → its item index (-1: the id occurs more than once), built once per pass over a
+ * list whose labels do not move during that pass (coalesce and hoistCommon edit instructions
+ * only, or after their last query). A map per deadAfter query made the optimizer quadratic
+ * in the program's length (issue 16); a scan per query was most of its time on short ones.
  */
-function labelNear(items: Item[], id: number, near: number): number | undefined {
+type LabelIndex = Map<number, number>;
+function indexLabels(items: Item[]): LabelIndex {
+  const at: LabelIndex = new Map();
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (it.k === "label") at.set(it.id, at.has(it.id) ? -1 : i);
+  }
+  return at;
+}
+
+/** The index of label `id` within LABEL_WINDOW items of `near`, or undefined. */
+function labelNear(
+  items: Item[],
+  id: number,
+  near: number,
+  labels: LabelIndex,
+): number | undefined {
+  const at = labels.get(id);
+  if (at === undefined) return undefined;
+  if (at >= 0) return at !== near && Math.abs(at - near) <= LABEL_WINDOW ? at : undefined;
+  // A label placed twice (not made by the passes; kept exact): the nearest within the window.
   for (let d = 1; d <= LABEL_WINDOW; d++) {
     const a = items[near + d];
     if (a?.k === "label" && a.id === id) return near + d;
@@ -136,6 +165,7 @@ function compact(items: Item[]): void {
  */
 function coalesce(items: Item[]): boolean {
   let changed = false;
+  const labels = indexLabels(items);
   for (let j = 0; j < items.length; j++) {
     const mv = items[j]!;
     if (
@@ -150,7 +180,7 @@ function coalesce(items: Item[]): boolean {
     const rH = mv.insn.dst;
     if (rT === rH || rT === 10 || rH === 10) continue;
     // rT must be dead after the move: no path reads it before writing it.
-    const dead = deadAfter(items, j + 1, rT);
+    const dead = deadAfter(items, j + 1, rT, labels);
     if (!dead) continue;
     // Walk back over the chain that computes rT.
     const chain: number[] = [];
@@ -159,8 +189,8 @@ function coalesce(items: Item[]): boolean {
       const x = items[k]!;
       if (x.k === "label") break;
       if (x.k !== "insn") continue;
-      const r = reads(x.insn);
-      const w = writes(x.insn);
+      const r = readMask(x.insn);
+      const w = writeMask(x.insn);
       if (x.target !== undefined || isCall(x.insn)) break;
       // `rT = rH; rT op= …; rH = rT` → `rH op= …`: the copy becomes a self-move.
       const copyOfH =
@@ -174,22 +204,22 @@ function coalesce(items: Item[]): boolean {
         ok = true;
         break;
       }
-      if (r.includes(rH) || w.includes(rH)) break;
-      if (w.includes(rT)) {
+      if (has(r, rH) || has(w, rH)) break;
+      if (has(w, rT)) {
         chain.push(k);
-        const pure = !r.includes(rT);
+        const pure = !has(r, rT);
         if (pure) {
           ok = true;
           break;
         }
         continue; // read-modify-write of rT: renamed along with the rest of the chain
       }
-      if (r.includes(rT)) break; // another reader of the temporary
+      if (has(r, rT)) break; // another reader of the temporary
     }
     if (!ok) continue;
     for (const k of chain) {
       const x = items[k] as InsnItem;
-      const src = x.insn.src === rT && reads(x.insn).includes(rT) ? rH : x.insn.src;
+      const src = x.insn.src === rT && has(readMask(x.insn), rT) ? rH : x.insn.src;
       items[k] = { ...x, insn: { ...x.insn, dst: rH, src } };
     }
     // removed in place and compacted once: a splice per move was quadratic
@@ -216,13 +246,24 @@ const sameInsn = (a: InsnItem, b: InsnItem): boolean =>
  */
 function tailMerge(items: Item[], nextLabel: () => number): boolean {
   // Tails: index just past the shared suffix's end, for each way of reaching label L.
-  const tails = new Map<number, { end: number; jaAt?: number }[]>();
+  // (`lists`: the map's values in insertion order, walked by index: for-of allocates an
+  // iterator result per step in code that has not been optimised yet, as at start-up.)
+  type Tail = { end: number; jaAt?: number };
+  const tails = new Map<number, Tail[]>();
+  const lists: Tail[][] = [];
+  const tailsOf = (label: number): Tail[] => {
+    let l = tails.get(label);
+    if (l === undefined) {
+      l = [];
+      tails.set(label, l);
+      lists.push(l);
+    }
+    return l;
+  };
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
     if (it.k === "insn" && isJa(it.insn) && it.target !== undefined) {
-      const l = tails.get(it.target) ?? [];
-      l.push({ end: i, jaAt: i });
-      tails.set(it.target, l);
+      tailsOf(it.target).push({ end: i, jaAt: i });
     } else if (it.k === "label") {
       // Fall-through into the label from the previous instruction.
       let j = i - 1;
@@ -231,11 +272,8 @@ function tailMerge(items: Item[], nextLabel: () => number): boolean {
         j--;
       }
       const prev = items[j];
-      if (prev && prev.k === "insn" && !isJa(prev.insn) && !isExit(prev.insn)) {
-        const l = tails.get(it.id) ?? [];
-        l.push({ end: i });
-        tails.set(it.id, l);
-      }
+      if (prev && prev.k === "insn" && !isJa(prev.insn) && !isExit(prev.insn))
+        tailsOf(it.id).push({ end: i });
     }
   }
   const prevInsn = (from: number): number => {
@@ -243,11 +281,14 @@ function tailMerge(items: Item[], nextLabel: () => number): boolean {
     while (j >= 0 && items[j]!.k === "line") j--;
     return j;
   };
-  for (const [, list] of tails) {
-    for (const b of list) {
+  for (let li = 0; li < lists.length; li++) {
+    const list = lists[li]!;
+    for (let bi = 0; bi < list.length; bi++) {
+      const b = list[bi]!;
       const bJa = b.jaAt;
       if (bJa === undefined) continue;
-      for (const a of list) {
+      for (let ai = 0; ai < list.length; ai++) {
+        const a = list[ai]!;
         if (a === b) continue;
         let pa = prevInsn(a.jaAt ?? a.end);
         let pb = prevInsn(bJa);
@@ -308,27 +349,28 @@ function tailMerge(items: Item[], nextLabel: () => number): boolean {
  */
 function redundantLoads(items: Item[]): boolean {
   let changed = false;
-  const holds = new Map<number, string>();
+  // Register → the `sym+offset` address it holds (registers are 0–15: a small array).
+  const holds: (string | undefined)[] = new Array<string | undefined>(16).fill(undefined);
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
     if (it.k === "label") {
-      holds.clear();
+      holds.fill(undefined);
       continue;
     }
     if (it.k !== "insn") continue;
     const insn = it.insn;
     if (isLdImm64(insn) && it.sym !== undefined) {
       const key = `${it.sym}+${insn.imm64 ?? insn.imm}`;
-      if (holds.get(insn.dst) === key) {
+      if (holds[insn.dst] === key) {
         items[i] = REMOVED; // compacted once at the end: a splice per load was quadratic
         changed = true;
         continue;
       }
-      holds.set(insn.dst, key);
+      holds[insn.dst] = key;
       continue;
     }
-    for (const r of writes(insn)) holds.delete(r);
-    if (it.target !== undefined || isJa(insn)) holds.clear();
+    for (let w = writeMask(insn), r = 0; w !== 0; w >>>= 1, r++) if (w & 1) holds[r] = undefined;
+    if (it.target !== undefined || isJa(insn)) holds.fill(undefined);
     // store then reload of the same 8 bytes into the stored register
     if (insn.opcode === (Class.STX | 0x60 | 0x18)) {
       let j = i + 1;
@@ -361,10 +403,13 @@ function redundantLoads(items: Item[]): boolean {
  */
 function moveBlocks(items: Item[]): boolean {
   const refs = new Map<number, number[]>();
-  items.forEach((it, i) => {
-    if (it.k === "insn" && it.target !== undefined)
-      refs.set(it.target, [...(refs.get(it.target) ?? []), i]);
-  });
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (it.k !== "insn" || it.target === undefined) continue;
+    const r = refs.get(it.target);
+    if (r) r.push(i);
+    else refs.set(it.target, [i]);
+  }
   const prevInsn = (from: number): InsnItem | undefined => {
     for (let j = from - 1; j >= 0; j--) {
       const x = items[j]!;
@@ -436,11 +481,16 @@ function moveBlocks(items: Item[]): boolean {
 function hoistCommon(items: Item[]): boolean {
   const refs = new Map<number, number>();
   const labelIdx = new Map<number, number>();
-  items.forEach((it, i) => {
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
     if (it.k === "insn" && it.target !== undefined)
       refs.set(it.target, (refs.get(it.target) ?? 0) + 1);
     else if (it.k === "label") labelIdx.set(it.id, i);
-  });
+  }
+  // For deadAfter, whose queries all come before this call's one edit; built when first needed.
+  let labels: LabelIndex | undefined;
+  const dead = (from: number, reg: number): boolean =>
+    deadAfter(items, from, reg, (labels ??= indexLabels(items)));
   /** The first instruction from `i` on, skipping lines; undefined at a label or the end. */
   const firstInsn = (i: number): number | undefined => {
     for (let j = i; j < items.length; j++) {
@@ -467,8 +517,7 @@ function hoistCommon(items: Item[]): boolean {
     const a = items[f] as InsnItem;
     const c = items[t] as InsnItem;
     if (a.target !== undefined || isJa(a.insn) || isExit(a.insn) || isCall(a.insn)) continue;
-    const brReads = reads(br.insn);
-    if (writes(a.insn).some((r) => brReads.includes(r))) continue;
+    if ((writeMask(a.insn) & readMask(br.insn)) !== 0) continue;
     if (sameInsn(a, c)) {
       items.splice(t, 1);
       items.splice(f, 1);
@@ -480,10 +529,10 @@ function hoistCommon(items: Item[]): boolean {
     const rA = a.insn.dst;
     const rB = c.insn.dst;
     const pureDef = (x: InsnItem): boolean =>
-      writes(x.insn).length === 1 && !reads(x.insn).includes(x.insn.dst);
+      isOneReg(writeMask(x.insn)) && !has(readMask(x.insn), x.insn.dst);
     if (rA === rB || rA === 10 || rB === 10 || !pureDef(a) || !pureDef(c)) continue;
     if (!sameInsn(a, { ...c, insn: { ...c.insn, dst: rA } })) continue;
-    if (!deadAfter(items, t + 1, rA)) continue; // rA's old value is not needed on the target path
+    if (!dead(t + 1, rA)) continue; // rA's old value is not needed on the target path
     const renames: number[] = [];
     let ok = false;
     let aClobbered = false;
@@ -491,26 +540,26 @@ function hoistCommon(items: Item[]): boolean {
       const x = items[j]!;
       if (x.k === "line") continue;
       if (x.k === "label") {
-        ok = deadAfter(items, j, rB);
+        ok = dead(j, rB);
         break;
       }
-      const r = reads(x.insn);
-      const w = writes(x.insn);
+      const r = readMask(x.insn);
+      const w = writeMask(x.insn);
       if (x.target !== undefined || isJa(x.insn) || isExit(x.insn) || isCall(x.insn)) {
-        ok = !r.includes(rB) && deadAfter(items, j, rB);
+        ok = !has(r, rB) && dead(j, rB);
         break;
       }
-      if (r.includes(rB)) {
-        if (aClobbered || r.includes(rA)) break;
+      if (has(r, rB)) {
+        if (aClobbered || has(r, rA)) break;
         renames.push(j);
-        if (w.includes(rA)) aClobbered = true;
+        if (has(w, rA)) aClobbered = true;
         continue;
       }
-      if (w.includes(rB)) {
+      if (has(w, rB)) {
         ok = true; // redefined: the value's range ends
         break;
       }
-      if (w.includes(rA)) aClobbered = true;
+      if (has(w, rA)) aClobbered = true;
     }
     if (!ok) continue;
     for (const j of renames) {
@@ -520,7 +569,7 @@ function hoistCommon(items: Item[]): boolean {
         insn: {
           ...x.insn,
           dst: x.insn.dst === rB ? rA : x.insn.dst,
-          src: x.insn.src === rB && reads(x.insn).includes(rB) ? rA : x.insn.src,
+          src: x.insn.src === rB && has(readMask(x.insn), rB) ? rA : x.insn.src,
         },
       };
     }
@@ -541,7 +590,8 @@ export function optimize(items: Item[]): Item[] {
     for (let m = 0; m < 50 && hoistCommon(cur); m++) changed = true;
     if (redundantLoads(cur)) changed = true;
     let maxLabel = 0;
-    for (const it of cur) {
+    for (let i = 0; i < cur.length; i++) {
+      const it = cur[i]!;
       if (it.k === "label") maxLabel = Math.max(maxLabel, it.id);
       else if (it.k === "insn" && it.target !== undefined) maxLabel = Math.max(maxLabel, it.target);
     }
@@ -549,9 +599,10 @@ export function optimize(items: Item[]): Item[] {
     // Label → the first instruction after it (skipping labels/lines); positions indexed once
     // per round rather than searched per jump.
     const labelAt = new Map<number, number>();
-    cur.forEach((x, i) => {
+    for (let i = 0; i < cur.length; i++) {
+      const x = cur[i]!;
       if (x.k === "label") labelAt.set(x.id, i);
-    });
+    }
     const firstInsnAfter = (list: Item[], label: number): InsnItem | undefined => {
       const i = labelAt.get(label) ?? -1;
       for (let j = i + 1; j < list.length; j++) {
@@ -561,16 +612,18 @@ export function optimize(items: Item[]): Item[] {
       return undefined;
     };
     // Jump threading: a jump to an unconditional jump goes to its target.
-    for (const it of cur) {
+    for (let i = 0; i < cur.length; i++) {
+      const it = cur[i]!;
       if (it.k !== "insn" || it.target === undefined) continue;
-      const seen = new Set<number>();
+      let seen: Set<number> | undefined; // made when the first jump is followed
       let t = it.target;
       for (;;) {
-        if (seen.has(t)) break;
-        seen.add(t);
+        if (seen?.has(t)) break;
         const nxt = firstInsnAfter(cur, t);
-        if (nxt && isJa(nxt.insn) && nxt.target !== undefined && nxt.target !== t) t = nxt.target;
-        else break;
+        if (nxt && isJa(nxt.insn) && nxt.target !== undefined && nxt.target !== t) {
+          (seen ??= new Set<number>()).add(t);
+          t = nxt.target;
+        } else break;
       }
       if (t !== it.target) {
         it.target = t;
@@ -626,10 +679,14 @@ export function optimize(items: Item[]): Item[] {
     }
     // Unreachable code: after ja/exit until the next referenced label.
     const referenced = new Set<number>();
-    for (const it of out) if (it.k === "insn" && it.target !== undefined) referenced.add(it.target);
+    for (let i = 0; i < out.length; i++) {
+      const it = out[i]!;
+      if (it.k === "insn" && it.target !== undefined) referenced.add(it.target);
+    }
     const out2: Item[] = [];
     let dead = false;
-    for (const it of out) {
+    for (let i = 0; i < out.length; i++) {
+      const it = out[i]!;
       if (it.k === "label") {
         if (!referenced.has(it.id)) {
           changed = changed || false;
