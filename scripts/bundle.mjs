@@ -72,6 +72,25 @@ await build({
   target: "node20",
   external: ["koffi"],
   define: { __IOUBPF_WARM_SOURCES__: JSON.stringify(warm) },
+  // The snapshot always names its two commands, so runCli never imports the list of all of
+  // them: leaving it (and the VM, assembler, kernel oracle and yaml behind it) out of the
+  // script makes a smaller heap to load at every start.
+  plugins: [
+    {
+      name: "no-command-list",
+      setup(b) {
+        b.onResolve({ filter: /^\.\/commands\/index\.js$/ }, (args) =>
+          args.importer.endsWith(join("cli", "main.ts"))
+            ? { path: "command-list", namespace: "ioubpf-stub" }
+            : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: "ioubpf-stub" }, () => ({
+          contents: "export const commands = [];",
+          loader: "js",
+        }));
+      },
+    },
+  ],
   // Less source text in the heap: a smaller snapshot to map and deserialise.
   minify: process.env.IOUBPF_SNAPSHOT_MINIFY !== "0",
   logLevel: "error",
