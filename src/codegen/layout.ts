@@ -11,8 +11,6 @@ import {
   type LineItem,
   NEGATE,
   isCondJump,
-  isExit,
-  isJa,
   ja,
   jmpName,
   withJmpOp,
@@ -50,32 +48,55 @@ const isLdImm64 = (i: Instruction): boolean => i.opcode === 0x18;
 const ALL_REGS = 0x7ff;
 const CALL_READS = 0b111110; // r1–r5
 const CALL_WRITES = 0b111111; // r0–r5
+// Opcode fields as plain numbers, read once: these run for every instruction of every pass,
+// mostly before V8 optimises them, where each helper call or property load counts.
+const C_LDX = Class.LDX;
+const C_ST = Class.ST;
+const C_STX = Class.STX;
+const C_ALU = Class.ALU;
+const C_ALU64 = Class.ALU64;
+const C_JMP = Class.JMP;
+const C_JMP32 = Class.JMP32;
+const SRC_X = Source.X;
+const OP_MOV = AluOp.MOV;
+const OP_END = AluOp.END;
+const OP_NEG = AluOp.NEG;
+const OPC_CALL = Class.JMP | 0x80;
+const OPC_EXIT = Class.JMP | JmpOp.EXIT;
+const OPC_JA = Class.JMP | JmpOp.JA;
+const OPC_LD_IMM64 = 0x18;
 function readMask(i: Instruction): number {
-  if (isLdImm64(i)) return 0;
-  if (isAlu(i)) {
-    if ((i.opcode & 0xf0) === AluOp.END || (i.opcode & 0xf0) === AluOp.NEG) return 1 << i.dst;
-    if (isMov(i)) return srcX(i) ? 1 << i.src : 0;
-    return srcX(i) ? (1 << i.dst) | (1 << i.src) : 1 << i.dst;
+  const o = i.opcode;
+  if (o === OPC_LD_IMM64) return 0;
+  const c = o & 0x07;
+  const x = (o & SRC_X) !== 0;
+  if (c === C_ALU || c === C_ALU64) {
+    const op = o & 0xf0;
+    if (op === OP_END || op === OP_NEG) return 1 << i.dst;
+    if (op === OP_MOV) return x ? 1 << i.src : 0;
+    return x ? (1 << i.dst) | (1 << i.src) : 1 << i.dst;
   }
-  switch (CLS(i)) {
-    case Class.LDX:
+  switch (c) {
+    case C_LDX:
       return 1 << i.src;
-    case Class.STX:
+    case C_STX:
       return (1 << i.dst) | (1 << i.src);
-    case Class.ST:
+    case C_ST:
       return 1 << i.dst;
-    case Class.JMP:
-    case Class.JMP32:
-      if (isCall(i)) return CALL_READS;
-      if (isExit(i)) return 1;
-      if (isJa(i)) return 0;
-      return srcX(i) ? (1 << i.dst) | (1 << i.src) : 1 << i.dst;
+    case C_JMP:
+    case C_JMP32:
+      if (o === OPC_CALL) return CALL_READS;
+      if (o === OPC_EXIT) return 1;
+      if (o === OPC_JA) return 0;
+      return x ? (1 << i.dst) | (1 << i.src) : 1 << i.dst;
   }
   return ALL_REGS;
 }
 function writeMask(i: Instruction): number {
-  if (isLdImm64(i) || isAlu(i) || CLS(i) === Class.LDX) return 1 << i.dst;
-  if (isCall(i)) return CALL_WRITES;
+  const o = i.opcode;
+  const c = o & 0x07;
+  if (o === OPC_LD_IMM64 || c === C_ALU || c === C_ALU64 || c === C_LDX) return 1 << i.dst;
+  if (o === OPC_CALL) return CALL_WRITES;
   return 0;
 }
 /** Exactly one register in the mask. */
@@ -98,11 +119,11 @@ function deadAfter(items: Item[], from: number, reg: number, labels: LabelIndex)
       if (x.k !== "insn") continue;
       if (has(readMask(x.insn), reg)) return false;
       if (has(writeMask(x.insn), reg)) return true;
-      if (isExit(x.insn)) return true;
+      if (x.insn.opcode === OPC_EXIT) return true;
       if (x.target !== undefined) {
         const t = labelNear(items, x.target, k, labels);
         if (t === undefined || !walk(t)) return false;
-        if (isJa(x.insn)) return true;
+        if (x.insn.opcode === OPC_JA) return true;
       }
     }
     return false;
@@ -262,7 +283,7 @@ function tailMerge(items: Item[], nextLabel: () => number): boolean {
   };
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
-    if (it.k === "insn" && isJa(it.insn) && it.target !== undefined) {
+    if (it.k === "insn" && it.insn.opcode === OPC_JA && it.target !== undefined) {
       tailsOf(it.target).push({ end: i, jaAt: i });
     } else if (it.k === "label") {
       // Fall-through into the label from the previous instruction.
@@ -272,7 +293,7 @@ function tailMerge(items: Item[], nextLabel: () => number): boolean {
         j--;
       }
       const prev = items[j];
-      if (prev && prev.k === "insn" && !isJa(prev.insn) && !isExit(prev.insn))
+      if (prev && prev.k === "insn" && prev.insn.opcode !== OPC_JA && prev.insn.opcode !== OPC_EXIT)
         tailsOf(it.id).push({ end: i });
     }
   }
@@ -298,7 +319,7 @@ function tailMerge(items: Item[], nextLabel: () => number): boolean {
           const x = items[pa]!;
           const y = items[pb]!;
           if (x.k !== "insn" || y.k !== "insn" || !sameInsn(x, y)) break;
-          if (isJa(x.insn) || isExit(x.insn)) break;
+          if (x.insn.opcode === OPC_JA || x.insn.opcode === OPC_EXIT) break;
           k++;
           startA = pa;
           const na = prevInsn(pa);
@@ -370,7 +391,7 @@ function redundantLoads(items: Item[]): boolean {
       continue;
     }
     for (let w = writeMask(insn), r = 0; w !== 0; w >>>= 1, r++) if (w & 1) holds[r] = undefined;
-    if (it.target !== undefined || isJa(insn)) holds.fill(undefined);
+    if (it.target !== undefined || insn.opcode === OPC_JA) holds.fill(undefined);
     // store then reload of the same 8 bytes into the stored register
     if (insn.opcode === (Class.STX | 0x60 | 0x18)) {
       let j = i + 1;
@@ -427,20 +448,20 @@ function moveBlocks(items: Item[]): boolean {
     while (k >= 0 && items[k]!.k === "line") k--;
     if (k >= 0 && items[k]!.k === "label") continue;
     const before = prevInsn(l);
-    if (!before || !(isJa(before.insn) || isExit(before.insn))) continue;
+    if (!before || !(before.insn.opcode === OPC_JA || before.insn.opcode === OPC_EXIT)) continue;
     // The block: up to and including a ja/exit, or up to the next label.
     let end = l + 1;
     let endsInJump = false;
     for (; end < items.length; end++) {
       const x = items[end]!;
       if (x.k === "label") break;
-      if (x.k === "insn" && (isJa(x.insn) || isExit(x.insn))) {
+      if (x.k === "insn" && (x.insn.opcode === OPC_JA || x.insn.opcode === OPC_EXIT)) {
         endsInJump = true;
         end++;
         break;
       }
     }
-    const jAt = r.find((i) => isJa((items[i] as InsnItem).insn) && (i < l || i >= end));
+    const jAt = r.find((i) => (items[i] as InsnItem).insn.opcode === OPC_JA && (i < l || i >= end));
     if (jAt === undefined) continue;
     // The label moves along when other branches still reach it.
     const body = items.slice(r.length > 1 ? l : l + 1, end);
@@ -449,7 +470,8 @@ function moveBlocks(items: Item[]): boolean {
     if (endsInJump) moved = body;
     else {
       const next = items[end];
-      if (!next || next.k !== "label" || !isJa(before.insn) || before.target !== next.id) continue;
+      if (!next || next.k !== "label" || before.insn.opcode !== OPC_JA || before.target !== next.id)
+        continue;
       moved = [...body, { k: "insn", insn: before.insn, target: next.id }];
     }
     // Remove the block with its label (it has no other use), then put it in place of the
@@ -510,13 +532,24 @@ function hoistCommon(items: Item[]): boolean {
     let k = l - 1;
     while (k >= 0 && items[k]!.k === "line") k--;
     const prev = items[k];
-    if (!prev || prev.k !== "insn" || !(isJa(prev.insn) || isExit(prev.insn))) continue;
+    if (
+      !prev ||
+      prev.k !== "insn" ||
+      !(prev.insn.opcode === OPC_JA || prev.insn.opcode === OPC_EXIT)
+    )
+      continue;
     const f = firstInsn(b + 1);
     const t = firstInsn(l + 1);
     if (f === undefined || t === undefined || f >= l) continue;
     const a = items[f] as InsnItem;
     const c = items[t] as InsnItem;
-    if (a.target !== undefined || isJa(a.insn) || isExit(a.insn) || isCall(a.insn)) continue;
+    if (
+      a.target !== undefined ||
+      a.insn.opcode === OPC_JA ||
+      a.insn.opcode === OPC_EXIT ||
+      isCall(a.insn)
+    )
+      continue;
     if ((writeMask(a.insn) & readMask(br.insn)) !== 0) continue;
     if (sameInsn(a, c)) {
       items.splice(t, 1);
@@ -545,7 +578,12 @@ function hoistCommon(items: Item[]): boolean {
       }
       const r = readMask(x.insn);
       const w = writeMask(x.insn);
-      if (x.target !== undefined || isJa(x.insn) || isExit(x.insn) || isCall(x.insn)) {
+      if (
+        x.target !== undefined ||
+        x.insn.opcode === OPC_JA ||
+        x.insn.opcode === OPC_EXIT ||
+        isCall(x.insn)
+      ) {
         ok = !has(r, rB) && dead(j, rB);
         break;
       }
@@ -620,7 +658,7 @@ export function optimize(items: Item[]): Item[] {
       for (;;) {
         if (seen?.has(t)) break;
         const nxt = firstInsnAfter(cur, t);
-        if (nxt && isJa(nxt.insn) && nxt.target !== undefined && nxt.target !== t) {
+        if (nxt && nxt.insn.opcode === OPC_JA && nxt.target !== undefined && nxt.target !== t) {
           (seen ??= new Set<number>()).add(t);
           t = nxt.target;
         } else break;
@@ -654,7 +692,7 @@ export function optimize(items: Item[]): Item[] {
         // if c goto A; goto B; A:  →  if !c goto B; A:
         if (isCondJump(it.insn) && j < cur.length) {
           const nx = cur[j] as InsnItem;
-          if (isJa(nx.insn) && nx.target !== undefined) {
+          if (nx.insn.opcode === OPC_JA && nx.target !== undefined) {
             let k = j + 1;
             let landsA = false;
             while (k < cur.length && cur[k]!.k !== "insn") {
@@ -701,7 +739,8 @@ export function optimize(items: Item[]): Item[] {
         continue;
       }
       out2.push(it);
-      if (it.k === "insn" && (isJa(it.insn) || isExit(it.insn))) dead = true;
+      if (it.k === "insn" && (it.insn.opcode === OPC_JA || it.insn.opcode === OPC_EXIT))
+        dead = true;
     }
     cur = out2;
     if (!changed && cur.length === before) {
@@ -731,7 +770,7 @@ export function removeUnreachable(items: Item[]): Item[] {
     }
     if (dead && it.k === "insn") continue;
     out.push(it);
-    if (it.k === "insn" && (isJa(it.insn) || isExit(it.insn))) dead = true;
+    if (it.k === "insn" && (it.insn.opcode === OPC_JA || it.insn.opcode === OPC_EXIT)) dead = true;
   }
   // Removing code can unreference labels; iterate to a fixed point.
   return out.length === items.length ? out : removeUnreachable(out);
@@ -776,8 +815,8 @@ function relax(
           const cond = isCondJump(it.insn);
           const name = cond ? jmpName(it.insn) : undefined;
           const invertible = name !== undefined && NEGATE[name] !== undefined;
-          if (cpu < 4 || !(isJa(it.insn) || cond)) return { tooFar: i, off };
-          long.set(i, isJa(it.insn) ? 0 : invertible ? 1 : 2);
+          if (cpu < 4 || !(it.insn.opcode === OPC_JA || cond)) return { tooFar: i, off };
+          long.set(i, it.insn.opcode === OPC_JA ? 0 : invertible ? 1 : 2);
           grew = true;
         }
       }
@@ -825,7 +864,7 @@ function placeIslands(items: Item[]): Item[] {
       if (it.k !== "insn" || it.target === undefined) continue;
       const t = slotOf.get(it.target);
       if (t === undefined || reaches(slotAt[i]!, t)) continue;
-      if (!(isJa(it.insn) || isCondJump(it.insn))) continue; // reported by relax
+      if (!(it.insn.opcode === OPC_JA || isCondJump(it.insn))) continue; // reported by relax
       const L = it.target;
       const known = (islandsOf.get(L) ?? []).find((I) => {
         const s = slotOf.get(I);
@@ -851,7 +890,8 @@ function placeIslands(items: Item[]): Item[] {
         let q = p - 1;
         while (q >= 0 && cur[q]!.k !== "insn") q--;
         const prev = cur[q];
-        if (prev?.k === "insn" && (isJa(prev.insn) || isExit(prev.insn))) gap = p;
+        if (prev?.k === "insn" && (prev.insn.opcode === OPC_JA || prev.insn.opcode === OPC_EXIT))
+          gap = p;
       }
       if (far < 0) continue; // cannot happen: the target is further than the reach
       const I = nextLabel++;
@@ -908,7 +948,7 @@ export function layout(
     }
     const it = items[relaxed.tooFar] as InsnItem;
     const hint =
-      cpu < 4 && (isJa(it.insn) || isCondJump(it.insn))
+      cpu < 4 && (it.insn.opcode === OPC_JA || isCondJump(it.insn))
         ? `; --mcpu is v${cpu}, and the long jump (gotol) it would take needs --mcpu v4: use --mcpu v4, or split the function or shorten the code inside this statement`
         : ": split the function or shorten the code inside this statement";
     return {
@@ -958,7 +998,7 @@ export function layout(
       if (t === undefined) return { error: `internal: undefined label ${it.target}` };
       const extra = long.get(i);
       if (extra !== undefined) {
-        if (!isJa(insn)) {
+        if (insn.opcode !== OPC_JA) {
           const name = jmpName(insn)!;
           const neg = NEGATE[name];
           if (neg) push({ ...withJmpOp(insn, neg), off: 1 });
