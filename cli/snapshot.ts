@@ -26,7 +26,7 @@ const quiet = { stdout: () => {}, stderr: () => {}, color: false };
 async function warmUp(): Promise<void> {
   const warmDir = mkdtempSync(join(tmpdir(), "ioubpf-snapshot-"));
   for (const s of __IOUBPF_WARM_SOURCES__) {
-    for (const target of ["iouring-v2", "iouring-v1"]) {
+    for (const target of ["linux-7.1", "iouring-v2", "iouring-v1"]) {
       const r = compile(s, { target, globals: false });
       formatDiagnostics(r.diagnostics, { sources: () => new SourceFile(s.path, s.text) });
       checkSource(new SourceFile(s.path, s.text), { target });
@@ -34,12 +34,11 @@ async function warmUp(): Promise<void> {
     const file = join(warmDir, s.path.replace(/^.*\//, ""));
     writeFileSync(file, s.text);
     const cmds = [registerCheck, registerCompile];
-    await runCli(
-      ["compile", file, "-o", join(warmDir, "out.o"), "--target", "iouring-v2"],
-      quiet,
-      cmds,
-    );
-    await runCli(["check", file, "--target", "iouring-v2"], quiet, cmds);
+    // The default target (linux-7.1) as the commands are usually run, and iouring-v2.
+    for (const target of [[], ["--target", "iouring-v2"]]) {
+      await runCli(["compile", file, "-o", join(warmDir, "out.o"), ...target], quiet, cmds);
+      await runCli(["check", file, ...target], quiet, cmds);
+    }
   }
   rmSync(warmDir, { recursive: true, force: true });
 }

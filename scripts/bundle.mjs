@@ -7,7 +7,7 @@
 // and `ioubpf`, the shell wrapper the package's bin names, which uses it when it fits.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -72,6 +72,25 @@ await build({
   target: "node20",
   external: ["koffi"],
   define: { __IOUBPF_WARM_SOURCES__: JSON.stringify(warm) },
+  // The snapshot always names its two commands, so runCli never imports the list of all of
+  // them: leaving it (and the VM, assembler, kernel oracle and yaml behind it) out of the
+  // script makes a smaller heap to load at every start.
+  plugins: [
+    {
+      name: "no-command-list",
+      setup(b) {
+        b.onResolve({ filter: /^\.\/commands\/index\.js$/ }, (args) =>
+          args.importer.endsWith(join("cli", "main.ts"))
+            ? { path: "command-list", namespace: "ioubpf-stub" }
+            : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: "ioubpf-stub" }, () => ({
+          contents: "export const commands = [];",
+          loader: "js",
+        }));
+      },
+    },
+  ],
   // Less source text in the heap: a smaller snapshot to map and deserialise.
   minify: process.env.IOUBPF_SNAPSHOT_MINIFY !== "0",
   logLevel: "error",
@@ -91,8 +110,8 @@ const snap = !wantSnapshot
       { cwd: outdir, encoding: "utf8" },
     );
 if (snap.status === 0) {
-  const st = statSync(process.execPath);
-  writeFileSync(join(outdir, "ioubpf.blob.node"), `${st.size}:${Math.floor(st.mtimeMs / 1000)}\n`);
+  // Names the Node binary that built the blob: the wrapper loads the blob only in that file.
+  symlinkSync(realpathSync(process.execPath), join(outdir, "ioubpf.node"));
 } else if (wantSnapshot) {
   // Not fatal: the wrapper then always runs ioubpf.js.
   console.warn(
@@ -100,21 +119,37 @@ if (snap.status === 0) {
   );
 }
 const wrapper = join(outdir, "ioubpf");
+// Shell built-ins only on the way to exec (no subshell, no stat process: each fork costs about
+// a millisecond of a start-up measured in tens): the node on PATH is looked up with a loop,
+// and it is the binary that built the blob when it is the same file as ioubpf.node (test -ef:
+// device and inode) and not newer than the blob (test -nt: replaced in place).
 writeFileSync(
   wrapper,
   `#!/bin/sh
-# ioubpf: compile and check start from a V8 snapshot of the loaded, warmed-up compiler when it
-# was built by this same Node binary (ioubpf.blob.node: size and mtime); otherwise, and for
-# every other command, the bundled ES module CLI. Shell built-ins only, but for one stat.
+# ioubpf: compile and check start from a V8 snapshot of the loaded, warmed-up compiler when the
+# node on PATH is the binary that built it (ioubpf.node links to it); otherwise, and for every
+# other command, the bundled ES module CLI.
 p=$0
 [ -L "$p" ] && p=$(readlink -f "$p")
 case $p in */*) ;; *) p=./$p ;; esac
 d=\${p%/*}
 case "$1" in
   compile|check)
-    if n=$(command -v node) && [ -f "$d/ioubpf.blob" ] && { read -r stamp < "$d/ioubpf.blob.node"; } 2>/dev/null &&
-      [ "$(stat -L -c %s:%Y "$n" 2>/dev/null)" = "$stamp" ]; then
-      exec node ${SNAPSHOT_FLAGS.join(" ")} --snapshot-blob "$d/ioubpf.blob" -- "$@"
+    n=
+    o=$IFS
+    IFS=:
+    set -f
+    for x in $PATH; do
+      x=\${x:-.}/node
+      if [ -f "$x" ] && [ -x "$x" ]; then n=$x; break; fi
+    done
+    set +f
+    IFS=$o
+    if [ -n "$n" ] && [ "$n" -ef "$d/ioubpf.node" ] && [ -f "$d/ioubpf.blob" ] && ! [ "$n" -nt "$d/ioubpf.blob" ]; then
+      # compile and check open no TLS connection, and Node 20 parses every certificate of
+      # NODE_EXTRA_CA_CERTS at start-up (a CA bundle: tens of ms), so they go without it.
+      unset NODE_EXTRA_CA_CERTS
+      exec "$n" ${SNAPSHOT_FLAGS.join(" ")} --snapshot-blob "$d/ioubpf.blob" -- "$@"
     fi ;;
 esac
 exec node "$d/ioubpf.js" "$@"

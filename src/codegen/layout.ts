@@ -11,8 +11,6 @@ import {
   type LineItem,
   NEGATE,
   isCondJump,
-  isExit,
-  isJa,
   ja,
   jmpName,
   withJmpOp,
@@ -45,40 +43,71 @@ const srcX = (i: Instruction): boolean => (i.opcode & Source.X) !== 0;
 const isCall = (i: Instruction): boolean => i.opcode === (Class.JMP | 0x80);
 const isLdImm64 = (i: Instruction): boolean => i.opcode === 0x18;
 
-function reads(i: Instruction): number[] {
-  if (isLdImm64(i)) return [];
-  if (isAlu(i)) {
-    if ((i.opcode & 0xf0) === AluOp.END || (i.opcode & 0xf0) === AluOp.NEG) return [i.dst];
-    if (isMov(i)) return srcX(i) ? [i.src] : [];
-    return srcX(i) ? [i.dst, i.src] : [i.dst];
+// The registers an instruction reads and writes, as bit masks (bit r: register r): tested
+// without allocating an array per instruction and query.
+const ALL_REGS = 0x7ff;
+const CALL_READS = 0b111110; // r1–r5
+const CALL_WRITES = 0b111111; // r0–r5
+// Opcode fields as plain numbers, read once: these run for every instruction of every pass,
+// mostly before V8 optimises them, where each helper call or property load counts.
+const C_LDX = Class.LDX;
+const C_ST = Class.ST;
+const C_STX = Class.STX;
+const C_ALU = Class.ALU;
+const C_ALU64 = Class.ALU64;
+const C_JMP = Class.JMP;
+const C_JMP32 = Class.JMP32;
+const SRC_X = Source.X;
+const OP_MOV = AluOp.MOV;
+const OP_END = AluOp.END;
+const OP_NEG = AluOp.NEG;
+const OPC_CALL = Class.JMP | 0x80;
+const OPC_EXIT = Class.JMP | JmpOp.EXIT;
+const OPC_JA = Class.JMP | JmpOp.JA;
+const OPC_LD_IMM64 = 0x18;
+function readMask(i: Instruction): number {
+  const o = i.opcode;
+  if (o === OPC_LD_IMM64) return 0;
+  const c = o & 0x07;
+  const x = (o & SRC_X) !== 0;
+  if (c === C_ALU || c === C_ALU64) {
+    const op = o & 0xf0;
+    if (op === OP_END || op === OP_NEG) return 1 << i.dst;
+    if (op === OP_MOV) return x ? 1 << i.src : 0;
+    return x ? (1 << i.dst) | (1 << i.src) : 1 << i.dst;
   }
-  switch (CLS(i)) {
-    case Class.LDX:
-      return [i.src];
-    case Class.STX:
-      return [i.dst, i.src];
-    case Class.ST:
-      return [i.dst];
-    case Class.JMP:
-    case Class.JMP32:
-      if (isCall(i)) return [1, 2, 3, 4, 5];
-      if (isExit(i)) return [0];
-      if (isJa(i)) return [];
-      return srcX(i) ? [i.dst, i.src] : [i.dst];
+  switch (c) {
+    case C_LDX:
+      return 1 << i.src;
+    case C_STX:
+      return (1 << i.dst) | (1 << i.src);
+    case C_ST:
+      return 1 << i.dst;
+    case C_JMP:
+    case C_JMP32:
+      if (o === OPC_CALL) return CALL_READS;
+      if (o === OPC_EXIT) return 1;
+      if (o === OPC_JA) return 0;
+      return x ? (1 << i.dst) | (1 << i.src) : 1 << i.dst;
   }
-  return [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  return ALL_REGS;
 }
-function writes(i: Instruction): number[] {
-  if (isLdImm64(i) || isAlu(i) || CLS(i) === Class.LDX) return [i.dst];
-  if (isCall(i)) return [0, 1, 2, 3, 4, 5];
-  return [];
+function writeMask(i: Instruction): number {
+  const o = i.opcode;
+  const c = o & 0x07;
+  if (o === OPC_LD_IMM64 || c === C_ALU || c === C_ALU64 || c === C_LDX) return 1 << i.dst;
+  if (o === OPC_CALL) return CALL_WRITES;
+  return 0;
 }
+/** Exactly one register in the mask. */
+const isOneReg = (m: number): boolean => m !== 0 && (m & (m - 1)) === 0;
+const has = (mask: number, reg: number): boolean => ((mask >>> reg) & 1) !== 0;
 
 /**
  * Whether `reg` is written before it is read on every path from `from` (following jumps,
  * up to a small budget; anything unclear counts as a read). `exit` reads r0 only.
  */
-function deadAfter(items: Item[], from: number, reg: number): boolean {
+function deadAfter(items: Item[], from: number, reg: number, labels: LabelIndex): boolean {
   let budget = 64;
   const seen = new Set<number>();
   const walk = (start: number): boolean => {
@@ -88,13 +117,13 @@ function deadAfter(items: Item[], from: number, reg: number): boolean {
       if (--budget < 0) return false;
       const x = items[k]!;
       if (x.k !== "insn") continue;
-      if (reads(x.insn).includes(reg)) return false;
-      if (writes(x.insn).includes(reg)) return true;
-      if (isExit(x.insn)) return true;
+      if (has(readMask(x.insn), reg)) return false;
+      if (has(writeMask(x.insn), reg)) return true;
+      if (x.insn.opcode === OPC_EXIT) return true;
       if (x.target !== undefined) {
-        const t = labelNear(items, x.target, k);
+        const t = labelNear(items, x.target, k, labels);
         if (t === undefined || !walk(t)) return false;
-        if (isJa(x.insn)) return true;
+        if (x.insn.opcode === OPC_JA) return true;
       }
     }
     return false;
@@ -106,11 +135,32 @@ function deadAfter(items: Item[], from: number, reg: number): boolean {
 const LABEL_WINDOW = 4096;
 
 /**
- * The index of label `id` within LABEL_WINDOW items of `near`, or undefined. A bounded scan
- * instead of a whole-list map per query keeps deadAfter O(1) amortised: building the map on
- * every call made the optimizer quadratic in the program's length (issue 16).
+ * Label id → its item index (-1: the id occurs more than once), built once per pass over a
+ * list whose labels do not move during that pass (coalesce and hoistCommon edit instructions
+ * only, or after their last query). A map per deadAfter query made the optimizer quadratic
+ * in the program's length (issue 16); a scan per query was most of its time on short ones.
  */
-function labelNear(items: Item[], id: number, near: number): number | undefined {
+type LabelIndex = Map<number, number>;
+function indexLabels(items: Item[]): LabelIndex {
+  const at: LabelIndex = new Map();
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (it.k === "label") at.set(it.id, at.has(it.id) ? -1 : i);
+  }
+  return at;
+}
+
+/** The index of label `id` within LABEL_WINDOW items of `near`, or undefined. */
+function labelNear(
+  items: Item[],
+  id: number,
+  near: number,
+  labels: LabelIndex,
+): number | undefined {
+  const at = labels.get(id);
+  if (at === undefined) return undefined;
+  if (at >= 0) return at !== near && Math.abs(at - near) <= LABEL_WINDOW ? at : undefined;
+  // A label placed twice (not made by the passes; kept exact): the nearest within the window.
   for (let d = 1; d <= LABEL_WINDOW; d++) {
     const a = items[near + d];
     if (a?.k === "label" && a.id === id) return near + d;
@@ -136,6 +186,7 @@ function compact(items: Item[]): void {
  */
 function coalesce(items: Item[]): boolean {
   let changed = false;
+  const labels = indexLabels(items);
   for (let j = 0; j < items.length; j++) {
     const mv = items[j]!;
     if (
@@ -150,7 +201,7 @@ function coalesce(items: Item[]): boolean {
     const rH = mv.insn.dst;
     if (rT === rH || rT === 10 || rH === 10) continue;
     // rT must be dead after the move: no path reads it before writing it.
-    const dead = deadAfter(items, j + 1, rT);
+    const dead = deadAfter(items, j + 1, rT, labels);
     if (!dead) continue;
     // Walk back over the chain that computes rT.
     const chain: number[] = [];
@@ -159,8 +210,8 @@ function coalesce(items: Item[]): boolean {
       const x = items[k]!;
       if (x.k === "label") break;
       if (x.k !== "insn") continue;
-      const r = reads(x.insn);
-      const w = writes(x.insn);
+      const r = readMask(x.insn);
+      const w = writeMask(x.insn);
       if (x.target !== undefined || isCall(x.insn)) break;
       // `rT = rH; rT op= …; rH = rT` → `rH op= …`: the copy becomes a self-move.
       const copyOfH =
@@ -174,22 +225,22 @@ function coalesce(items: Item[]): boolean {
         ok = true;
         break;
       }
-      if (r.includes(rH) || w.includes(rH)) break;
-      if (w.includes(rT)) {
+      if (has(r, rH) || has(w, rH)) break;
+      if (has(w, rT)) {
         chain.push(k);
-        const pure = !r.includes(rT);
+        const pure = !has(r, rT);
         if (pure) {
           ok = true;
           break;
         }
         continue; // read-modify-write of rT: renamed along with the rest of the chain
       }
-      if (r.includes(rT)) break; // another reader of the temporary
+      if (has(r, rT)) break; // another reader of the temporary
     }
     if (!ok) continue;
     for (const k of chain) {
       const x = items[k] as InsnItem;
-      const src = x.insn.src === rT && reads(x.insn).includes(rT) ? rH : x.insn.src;
+      const src = x.insn.src === rT && has(readMask(x.insn), rT) ? rH : x.insn.src;
       items[k] = { ...x, insn: { ...x.insn, dst: rH, src } };
     }
     // removed in place and compacted once: a splice per move was quadratic
@@ -225,15 +276,26 @@ function tailMerge(
   budget: number,
 ): { merges: number; more: boolean } {
   // Tails: index just past the shared suffix's end, for each way of reaching label L.
-  const tails = new Map<number, { end: number; jaAt?: number }[]>();
+  // (`lists`: the map's values in insertion order, walked by index: for-of allocates an
+  // iterator result per step in code that has not been optimised yet, as at start-up.)
+  type Tail = { end: number; jaAt?: number };
+  const tails = new Map<number, Tail[]>();
+  const lists: Tail[][] = [];
+  const tailsOf = (label: number): Tail[] => {
+    let l = tails.get(label);
+    if (l === undefined) {
+      l = [];
+      tails.set(label, l);
+      lists.push(l);
+    }
+    return l;
+  };
   optimizerWork.itemsScanned += items.length;
   optimizerWork.tailMergeScans++;
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
-    if (it.k === "insn" && isJa(it.insn) && it.target !== undefined) {
-      const l = tails.get(it.target) ?? [];
-      l.push({ end: i, jaAt: i });
-      tails.set(it.target, l);
+    if (it.k === "insn" && it.insn.opcode === OPC_JA && it.target !== undefined) {
+      tailsOf(it.target).push({ end: i, jaAt: i });
     } else if (it.k === "label") {
       // Fall-through into the label from the previous instruction.
       let j = i - 1;
@@ -242,11 +304,8 @@ function tailMerge(
         j--;
       }
       const prev = items[j];
-      if (prev && prev.k === "insn" && !isJa(prev.insn) && !isExit(prev.insn)) {
-        const l = tails.get(it.id) ?? [];
-        l.push({ end: i });
-        tails.set(it.id, l);
-      }
+      if (prev && prev.k === "insn" && prev.insn.opcode !== OPC_JA && prev.insn.opcode !== OPC_EXIT)
+        tailsOf(it.id).push({ end: i });
     }
   }
   // Merges are recorded against the unchanged list and applied at the end. A later label's
@@ -286,13 +345,16 @@ function tailMerge(
     low = Math.min(low, Math.max(j, 0));
     return j;
   };
-  for (const [, list] of tails) {
+  for (let li = 0; li < lists.length; li++) {
+    const list = lists[li]!;
     const reads: [number, number][] = [];
     let merged = false;
-    pairs: for (const b of list) {
+    pairs: for (let bi = 0; bi < list.length; bi++) {
+      const b = list[bi]!;
       const bJa = b.jaAt;
       if (bJa === undefined) continue;
-      for (const a of list) {
+      for (let ai = 0; ai < list.length; ai++) {
+        const a = list[ai]!;
         if (a === b) continue;
         const aEnd = a.jaAt ?? a.end;
         low = aEnd;
@@ -307,7 +369,7 @@ function tailMerge(
           const x = items[pa]!;
           const y = items[pb]!;
           if (x.k !== "insn" || y.k !== "insn" || !sameInsn(x, y)) break;
-          if (isJa(x.insn) || isExit(x.insn)) break;
+          if (x.insn.opcode === OPC_JA || x.insn.opcode === OPC_EXIT) break;
           k++;
           startA = pa;
           low = lowA;
@@ -366,27 +428,28 @@ function tailMerge(
  */
 function redundantLoads(items: Item[]): boolean {
   let changed = false;
-  const holds = new Map<number, string>();
+  // Register → the `sym+offset` address it holds (registers are 0–15: a small array).
+  const holds: (string | undefined)[] = new Array<string | undefined>(16).fill(undefined);
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
     if (it.k === "label") {
-      holds.clear();
+      holds.fill(undefined);
       continue;
     }
     if (it.k !== "insn") continue;
     const insn = it.insn;
     if (isLdImm64(insn) && it.sym !== undefined) {
       const key = `${it.sym}+${insn.imm64 ?? insn.imm}`;
-      if (holds.get(insn.dst) === key) {
+      if (holds[insn.dst] === key) {
         items[i] = REMOVED; // compacted once at the end: a splice per load was quadratic
         changed = true;
         continue;
       }
-      holds.set(insn.dst, key);
+      holds[insn.dst] = key;
       continue;
     }
-    for (const r of writes(insn)) holds.delete(r);
-    if (it.target !== undefined || isJa(insn)) holds.clear();
+    for (let w = writeMask(insn), r = 0; w !== 0; w >>>= 1, r++) if (w & 1) holds[r] = undefined;
+    if (it.target !== undefined || insn.opcode === OPC_JA) holds.fill(undefined);
     // store then reload of the same 8 bytes into the stored register
     if (insn.opcode === (Class.STX | 0x60 | 0x18)) {
       let j = i + 1;
@@ -420,10 +483,13 @@ function redundantLoads(items: Item[]): boolean {
 function moveBlocks(items: Item[]): boolean {
   optimizerWork.itemsScanned += items.length;
   const refs = new Map<number, number[]>();
-  items.forEach((it, i) => {
-    if (it.k === "insn" && it.target !== undefined)
-      refs.set(it.target, [...(refs.get(it.target) ?? []), i]);
-  });
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (it.k !== "insn" || it.target === undefined) continue;
+    const r = refs.get(it.target);
+    if (r) r.push(i);
+    else refs.set(it.target, [i]);
+  }
   const prevInsn = (from: number): InsnItem | undefined => {
     for (let j = from - 1; j >= 0; j--) {
       const x = items[j]!;
@@ -441,20 +507,20 @@ function moveBlocks(items: Item[]): boolean {
     while (k >= 0 && items[k]!.k === "line") k--;
     if (k >= 0 && items[k]!.k === "label") continue;
     const before = prevInsn(l);
-    if (!before || !(isJa(before.insn) || isExit(before.insn))) continue;
+    if (!before || !(before.insn.opcode === OPC_JA || before.insn.opcode === OPC_EXIT)) continue;
     // The block: up to and including a ja/exit, or up to the next label.
     let end = l + 1;
     let endsInJump = false;
     for (; end < items.length; end++) {
       const x = items[end]!;
       if (x.k === "label") break;
-      if (x.k === "insn" && (isJa(x.insn) || isExit(x.insn))) {
+      if (x.k === "insn" && (x.insn.opcode === OPC_JA || x.insn.opcode === OPC_EXIT)) {
         endsInJump = true;
         end++;
         break;
       }
     }
-    const jAt = r.find((i) => isJa((items[i] as InsnItem).insn) && (i < l || i >= end));
+    const jAt = r.find((i) => (items[i] as InsnItem).insn.opcode === OPC_JA && (i < l || i >= end));
     if (jAt === undefined) continue;
     // The label moves along when other branches still reach it.
     const body = items.slice(r.length > 1 ? l : l + 1, end);
@@ -463,7 +529,8 @@ function moveBlocks(items: Item[]): boolean {
     if (endsInJump) moved = body;
     else {
       const next = items[end];
-      if (!next || next.k !== "label" || !isJa(before.insn) || before.target !== next.id) continue;
+      if (!next || next.k !== "label" || before.insn.opcode !== OPC_JA || before.target !== next.id)
+        continue;
       moved = [...body, { k: "insn", insn: before.insn, target: next.id }];
     }
     // Remove the block with its label (it has no other use), then put it in place of the
@@ -496,11 +563,16 @@ function hoistCommon(items: Item[]): boolean {
   optimizerWork.itemsScanned += items.length;
   const refs = new Map<number, number>();
   const labelIdx = new Map<number, number>();
-  items.forEach((it, i) => {
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
     if (it.k === "insn" && it.target !== undefined)
       refs.set(it.target, (refs.get(it.target) ?? 0) + 1);
     else if (it.k === "label") labelIdx.set(it.id, i);
-  });
+  }
+  // For deadAfter, whose queries all come before this call's one edit; built when first needed.
+  let labels: LabelIndex | undefined;
+  const dead = (from: number, reg: number): boolean =>
+    deadAfter(items, from, reg, (labels ??= indexLabels(items)));
   /** The first instruction from `i` on, skipping lines; undefined at a label or the end. */
   const firstInsn = (i: number): number | undefined => {
     for (let j = i; j < items.length; j++) {
@@ -520,15 +592,25 @@ function hoistCommon(items: Item[]): boolean {
     let k = l - 1;
     while (k >= 0 && items[k]!.k === "line") k--;
     const prev = items[k];
-    if (!prev || prev.k !== "insn" || !(isJa(prev.insn) || isExit(prev.insn))) continue;
+    if (
+      !prev ||
+      prev.k !== "insn" ||
+      !(prev.insn.opcode === OPC_JA || prev.insn.opcode === OPC_EXIT)
+    )
+      continue;
     const f = firstInsn(b + 1);
     const t = firstInsn(l + 1);
     if (f === undefined || t === undefined || f >= l) continue;
     const a = items[f] as InsnItem;
     const c = items[t] as InsnItem;
-    if (a.target !== undefined || isJa(a.insn) || isExit(a.insn) || isCall(a.insn)) continue;
-    const brReads = reads(br.insn);
-    if (writes(a.insn).some((r) => brReads.includes(r))) continue;
+    if (
+      a.target !== undefined ||
+      a.insn.opcode === OPC_JA ||
+      a.insn.opcode === OPC_EXIT ||
+      isCall(a.insn)
+    )
+      continue;
+    if ((writeMask(a.insn) & readMask(br.insn)) !== 0) continue;
     if (sameInsn(a, c)) {
       items.splice(t, 1);
       items.splice(f, 1);
@@ -540,10 +622,10 @@ function hoistCommon(items: Item[]): boolean {
     const rA = a.insn.dst;
     const rB = c.insn.dst;
     const pureDef = (x: InsnItem): boolean =>
-      writes(x.insn).length === 1 && !reads(x.insn).includes(x.insn.dst);
+      isOneReg(writeMask(x.insn)) && !has(readMask(x.insn), x.insn.dst);
     if (rA === rB || rA === 10 || rB === 10 || !pureDef(a) || !pureDef(c)) continue;
     if (!sameInsn(a, { ...c, insn: { ...c.insn, dst: rA } })) continue;
-    if (!deadAfter(items, t + 1, rA)) continue; // rA's old value is not needed on the target path
+    if (!dead(t + 1, rA)) continue; // rA's old value is not needed on the target path
     const renames: number[] = [];
     let ok = false;
     let aClobbered = false;
@@ -551,26 +633,31 @@ function hoistCommon(items: Item[]): boolean {
       const x = items[j]!;
       if (x.k === "line") continue;
       if (x.k === "label") {
-        ok = deadAfter(items, j, rB);
+        ok = dead(j, rB);
         break;
       }
-      const r = reads(x.insn);
-      const w = writes(x.insn);
-      if (x.target !== undefined || isJa(x.insn) || isExit(x.insn) || isCall(x.insn)) {
-        ok = !r.includes(rB) && deadAfter(items, j, rB);
+      const r = readMask(x.insn);
+      const w = writeMask(x.insn);
+      if (
+        x.target !== undefined ||
+        x.insn.opcode === OPC_JA ||
+        x.insn.opcode === OPC_EXIT ||
+        isCall(x.insn)
+      ) {
+        ok = !has(r, rB) && dead(j, rB);
         break;
       }
-      if (r.includes(rB)) {
-        if (aClobbered || r.includes(rA)) break;
+      if (has(r, rB)) {
+        if (aClobbered || has(r, rA)) break;
         renames.push(j);
-        if (w.includes(rA)) aClobbered = true;
+        if (has(w, rA)) aClobbered = true;
         continue;
       }
-      if (w.includes(rB)) {
+      if (has(w, rB)) {
         ok = true; // redefined: the value's range ends
         break;
       }
-      if (w.includes(rA)) aClobbered = true;
+      if (has(w, rA)) aClobbered = true;
     }
     if (!ok) continue;
     for (const j of renames) {
@@ -580,7 +667,7 @@ function hoistCommon(items: Item[]): boolean {
         insn: {
           ...x.insn,
           dst: x.insn.dst === rB ? rA : x.insn.dst,
-          src: x.insn.src === rB && reads(x.insn).includes(rB) ? rA : x.insn.src,
+          src: x.insn.src === rB && has(readMask(x.insn), rB) ? rA : x.insn.src,
         },
       };
     }
@@ -610,7 +697,8 @@ export function optimize(items: Item[]): Item[] {
     for (let m = 0; m < 50 && hoistCommon(cur); m++) changed = true;
     if (redundantLoads(cur)) changed = true;
     let maxLabel = 0;
-    for (const it of cur) {
+    for (let i = 0; i < cur.length; i++) {
+      const it = cur[i]!;
       if (it.k === "label") maxLabel = Math.max(maxLabel, it.id);
       else if (it.k === "insn" && it.target !== undefined) maxLabel = Math.max(maxLabel, it.target);
     }
@@ -623,9 +711,10 @@ export function optimize(items: Item[]): Item[] {
     // Label → the first instruction after it (skipping labels/lines); positions indexed once
     // per round rather than searched per jump.
     const labelAt = new Map<number, number>();
-    cur.forEach((x, i) => {
+    for (let i = 0; i < cur.length; i++) {
+      const x = cur[i]!;
       if (x.k === "label") labelAt.set(x.id, i);
-    });
+    }
     const firstInsnAfter = (list: Item[], label: number): InsnItem | undefined => {
       const i = labelAt.get(label) ?? -1;
       for (let j = i + 1; j < list.length; j++) {
@@ -635,16 +724,18 @@ export function optimize(items: Item[]): Item[] {
       return undefined;
     };
     // Jump threading: a jump to an unconditional jump goes to its target.
-    for (const it of cur) {
+    for (let i = 0; i < cur.length; i++) {
+      const it = cur[i]!;
       if (it.k !== "insn" || it.target === undefined) continue;
-      const seen = new Set<number>();
+      let seen: Set<number> | undefined; // made when the first jump is followed
       let t = it.target;
       for (;;) {
-        if (seen.has(t)) break;
-        seen.add(t);
+        if (seen?.has(t)) break;
         const nxt = firstInsnAfter(cur, t);
-        if (nxt && isJa(nxt.insn) && nxt.target !== undefined && nxt.target !== t) t = nxt.target;
-        else break;
+        if (nxt && nxt.insn.opcode === OPC_JA && nxt.target !== undefined && nxt.target !== t) {
+          (seen ??= new Set<number>()).add(t);
+          t = nxt.target;
+        } else break;
       }
       if (t !== it.target) {
         it.target = t;
@@ -675,7 +766,7 @@ export function optimize(items: Item[]): Item[] {
         // if c goto A; goto B; A:  →  if !c goto B; A:
         if (isCondJump(it.insn) && j < cur.length) {
           const nx = cur[j] as InsnItem;
-          if (isJa(nx.insn) && nx.target !== undefined) {
+          if (nx.insn.opcode === OPC_JA && nx.target !== undefined) {
             let k = j + 1;
             let landsA = false;
             while (k < cur.length && cur[k]!.k !== "insn") {
@@ -700,10 +791,14 @@ export function optimize(items: Item[]): Item[] {
     }
     // Unreachable code: after ja/exit until the next referenced label.
     const referenced = new Set<number>();
-    for (const it of out) if (it.k === "insn" && it.target !== undefined) referenced.add(it.target);
+    for (let i = 0; i < out.length; i++) {
+      const it = out[i]!;
+      if (it.k === "insn" && it.target !== undefined) referenced.add(it.target);
+    }
     const out2: Item[] = [];
     let dead = false;
-    for (const it of out) {
+    for (let i = 0; i < out.length; i++) {
+      const it = out[i]!;
       if (it.k === "label") {
         if (!referenced.has(it.id)) {
           changed = changed || false;
@@ -718,7 +813,8 @@ export function optimize(items: Item[]): Item[] {
         continue;
       }
       out2.push(it);
-      if (it.k === "insn" && (isJa(it.insn) || isExit(it.insn))) dead = true;
+      if (it.k === "insn" && (it.insn.opcode === OPC_JA || it.insn.opcode === OPC_EXIT))
+        dead = true;
     }
     cur = out2;
     if (!changed && cur.length === before) {
@@ -748,7 +844,7 @@ export function removeUnreachable(items: Item[]): Item[] {
     }
     if (dead && it.k === "insn") continue;
     out.push(it);
-    if (it.k === "insn" && (isJa(it.insn) || isExit(it.insn))) dead = true;
+    if (it.k === "insn" && (it.insn.opcode === OPC_JA || it.insn.opcode === OPC_EXIT)) dead = true;
   }
   // Removing code can unreference labels; iterate to a fixed point.
   return out.length === items.length ? out : removeUnreachable(out);
@@ -793,8 +889,8 @@ function relax(
           const cond = isCondJump(it.insn);
           const name = cond ? jmpName(it.insn) : undefined;
           const invertible = name !== undefined && NEGATE[name] !== undefined;
-          if (cpu < 4 || !(isJa(it.insn) || cond)) return { tooFar: i, off };
-          long.set(i, isJa(it.insn) ? 0 : invertible ? 1 : 2);
+          if (cpu < 4 || !(it.insn.opcode === OPC_JA || cond)) return { tooFar: i, off };
+          long.set(i, it.insn.opcode === OPC_JA ? 0 : invertible ? 1 : 2);
           grew = true;
         }
       }
@@ -842,7 +938,7 @@ function placeIslands(items: Item[]): Item[] {
       if (it.k !== "insn" || it.target === undefined) continue;
       const t = slotOf.get(it.target);
       if (t === undefined || reaches(slotAt[i]!, t)) continue;
-      if (!(isJa(it.insn) || isCondJump(it.insn))) continue; // reported by relax
+      if (!(it.insn.opcode === OPC_JA || isCondJump(it.insn))) continue; // reported by relax
       const L = it.target;
       const known = (islandsOf.get(L) ?? []).find((I) => {
         const s = slotOf.get(I);
@@ -868,7 +964,8 @@ function placeIslands(items: Item[]): Item[] {
         let q = p - 1;
         while (q >= 0 && cur[q]!.k !== "insn") q--;
         const prev = cur[q];
-        if (prev?.k === "insn" && (isJa(prev.insn) || isExit(prev.insn))) gap = p;
+        if (prev?.k === "insn" && (prev.insn.opcode === OPC_JA || prev.insn.opcode === OPC_EXIT))
+          gap = p;
       }
       if (far < 0) continue; // cannot happen: the target is further than the reach
       const I = nextLabel++;
@@ -925,7 +1022,7 @@ export function layout(
     }
     const it = items[relaxed.tooFar] as InsnItem;
     const hint =
-      cpu < 4 && (isJa(it.insn) || isCondJump(it.insn))
+      cpu < 4 && (it.insn.opcode === OPC_JA || isCondJump(it.insn))
         ? `; --mcpu is v${cpu}, and the long jump (gotol) it would take needs --mcpu v4: use --mcpu v4, or split the function or shorten the code inside this statement`
         : ": split the function or shorten the code inside this statement";
     return {
@@ -975,7 +1072,7 @@ export function layout(
       if (t === undefined) return { error: `internal: undefined label ${it.target}` };
       const extra = long.get(i);
       if (extra !== undefined) {
-        if (!isJa(insn)) {
+        if (insn.opcode !== OPC_JA) {
           const name = jmpName(insn)!;
           const neg = NEGATE[name];
           if (neg) push({ ...withJmpOp(insn, neg), off: 1 });

@@ -478,7 +478,7 @@ export class Lowerer {
     const walk = (n: unknown, depth: number): void => {
       if (!n || typeof n !== "object") return;
       if (Array.isArray(n)) {
-        for (const x of n) walk(x, depth);
+        for (let i = 0; i < n.length; i++) walk(n[i], depth);
         return;
       }
       const node = n as { kind?: string };
@@ -489,9 +489,11 @@ export class Lowerer {
       }
       const loop =
         node.kind === "ForStmt" || node.kind === "WhileStmt" || node.kind === "DoWhileStmt";
-      for (const [k, v] of Object.entries(node)) {
-        if (k === "range") continue;
-        walk(v, depth + (loop ? 1 : 0));
+      // Own enumerable fields, as Object.entries gives them, without an array per node (this
+      // walk runs once per lowering, several lowerings per program).
+      for (const k in node) {
+        if (k === "range" || !Object.prototype.hasOwnProperty.call(node, k)) continue;
+        walk((node as Record<string, unknown>)[k], depth + (loop ? 1 : 0));
       }
     };
     // onCompletion runs inside the reap loop.

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Lexer } from "chevrotain";
@@ -117,8 +117,9 @@ describe("the ioubpf wrapper", () => {
     assert.equal(k.status, 1);
     assert.match(String(k.stderr), /broken\.bpf\.ts:2:\d+: error E\d{4}/);
     assert.equal(String(run(["--version"]).stdout), "0.1.0\n");
-    // A snapshot built by another Node binary must not be loaded: the stamp no longer matches.
-    writeFileSync(join(bundle, "ioubpf.blob.node"), "0:0\n");
+    // A snapshot built by another Node binary must not be loaded: ioubpf.node names another file.
+    rmSync(join(bundle, "ioubpf.node"));
+    symlinkSync("/bin/sh", join(bundle, "ioubpf.node"));
     const stale = run(["compile", "examples/copy/copy.bpf.ts", "-o", join(dir, "s.o")]);
     assert.equal(stale.status, 0, String(stale.stderr));
     assert.ok(readFileSync(join(dir, "s.o")).equals(expected));
