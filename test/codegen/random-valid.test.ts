@@ -1,7 +1,9 @@
 // Random VALID programs (test/programs/gen/arbitrary.ts): each must compile by default for
 // iouring-v2 and linux-7.1, pass our verifier, run in the VM's simulation without faults, and,
 // on iouring-v2, agree with the kernel's run of its first invocation (SQEs, emitted CQEs, the
-// context written back, final globals) when the kernel oracle is available.
+// context written back, final globals) when the kernel oracle is available. The kernel is the
+// strict one, except for programs only its speculative walk rejects ("infinite loop
+// detected"; by design, docs/verifier.md), which the privileged kernel runs.
 // RANDOM_VALID_SEED / RANDOM_VALID_RUNS override the fixed seed and count.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -70,6 +72,7 @@ test(
     if (!avail.ok)
       t.diagnostic(`kernel comparison skipped: ${(avail as { reason?: string }).reason}`);
     let compared = 0;
+    let byDesign = 0; // rejected only by the strict kernel's speculative walk
     const t0 = performance.now();
     try {
       await fc.assert(
@@ -87,13 +90,25 @@ test(
               );
             if (!avail.ok) return;
             const input = new Uint8Array(16);
-            const k = await kernelRun(obj, {
-              target: "iouring-v2",
+            const runOpts = {
+              target: "iouring-v2" as const,
               ctx: input,
               nCq: 4,
               maxSqes: 64,
               maxEmits: 64,
-            });
+            };
+            let k = await kernelRun(obj, runOpts);
+            if (k.verdict === "reject" && /infinite loop detected/.test(k.reason ?? "")) {
+              // By design (docs/verifier.md): the strict kernel's Spectre-v1 walk of a decided
+              // branch's impossible side can find an "infinite loop" in a counted loop (local
+              // array index chains, generator seed 2). io_uring programs load privileged, so
+              // the privileged kernel is the judge.
+              const lenient = await kernelRun(obj, { ...runOpts, strict: false });
+              if (lenient.verdict === "accept") {
+                byDesign++;
+                k = lenient;
+              }
+            }
             if (k.verdict !== "accept" || !k.ctxOut)
               throw new Error(
                 `kernel ${k.verdict}: ${k.reason}\n${k.log.split("\n").slice(-15).join("\n")}`,
@@ -141,7 +156,7 @@ test(
       assert.fail(`seed ${SEED} (RANDOM_VALID_SEED=${SEED}): ${(e as Error).message}`);
     }
     t.diagnostic(
-      `${RUNS} programs, ${compared} compared with the kernel, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `${RUNS} programs, ${compared} compared with the kernel (${byDesign} by design: only the strict kernel's speculative walk rejects them, compared with the privileged kernel), ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
   },
 );
