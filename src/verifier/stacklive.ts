@@ -31,13 +31,18 @@ const enum K {
   MAP = 3,
   NS = 4,
   TOP = 5,
-  /** fp + k for some k in [n, h]: where paths that moved a stack pointer by different constants join */
+  /**
+   * fp + k for some k in [n, h] (where paths that moved a stack pointer by different constants
+   * join), or, with `x`, also possibly no pointer into this frame (a path brought a map value
+   * pointer, say, to an access our compiler shares between the two)
+   */
   FPR = 6,
 }
 interface V {
   k: K;
   n: number; // FP: offset; CONST: value; MAP: map index; FPR: lowest offset
   h?: number; // FPR: highest offset
+  x?: boolean; // FPR: may also point elsewhere
 }
 const BOT: V = { k: K.BOT, n: 0 };
 const NS: V = { k: K.NS, n: 0 };
@@ -56,21 +61,30 @@ const isFp = (v: V): boolean => v.k === K.FP || v.k === K.FPR;
  * of those paths is such a range, not "anything", so the access keeps the rest of the frame
  * dead instead of making every byte live.
  */
-const fpRange = (lo: number, hi: number): V =>
-  lo === hi ? fp(lo) : hi - lo <= STACK ? { k: K.FPR, n: lo, h: hi } : TOP;
-const shiftFp = (v: V, d: number): V => fpRange(fpLo(v) + d, fpHi(v) + d);
+const fpRange = (lo: number, hi: number, x = false): V =>
+  lo === hi && !x
+    ? fp(lo)
+    : hi - lo <= STACK
+      ? { k: K.FPR, n: lo, h: hi, ...(x ? { x } : {}) }
+      : TOP;
+const shiftFp = (v: V, d: number): V => fpRange(fpLo(v) + d, fpHi(v) + d, v.x === true);
 /** Facts per pc: registers r0-r10, then the 64 stack slots of the own frame. */
 const NF = 11 + STACK / 8;
 
 function join(a: V, b: V): V {
   if (a.k === K.BOT) return b;
   if (b.k === K.BOT) return a;
-  if (a.k === b.k && a.n === b.n && a.h === b.h) return a;
+  if (a.k === b.k && a.n === b.n && a.h === b.h && a.x === b.x) return a;
   if (isFp(a) && isFp(b)) {
     const lo = Math.min(fpLo(a), fpLo(b));
     const hi = Math.max(fpHi(a), fpHi(b));
-    return lo === fpLo(a) && hi === fpHi(a) ? a : fpRange(lo, hi);
+    const x = a.x === true || b.x === true;
+    return lo === fpLo(a) && hi === fpHi(a) && x === (a.x === true) ? a : fpRange(lo, hi, x);
   }
+  // a stack pointer on one path, no pointer into this frame on the other (NS, a constant, a
+  // map): accesses through it touch at most the stack pointer's bytes
+  if (isFp(a) && b.k !== K.TOP) return fpRange(fpLo(a), fpHi(a), true);
+  if (isFp(b) && a.k !== K.TOP) return fpRange(fpLo(b), fpHi(b), true);
   if (mayFp(a) || mayFp(b)) return TOP;
   return NS;
 }
@@ -157,7 +171,8 @@ export function stackLiveness(
             const v = sl >= 0 ? cur[sl]! : NS;
             out[dst] = v.k === K.BOT ? NS : v;
           } else if (b.k === K.FPR) {
-            let v: V = BOT;
+            // (a load from elsewhere gives no pointer into this frame)
+            let v: V = b.x ? NS : BOT;
             for (let o = (b.n + off) & ~7; o <= b.h! + off; o += 8) {
               const sl = slotAt(o);
               v = join(v, sl >= 0 ? cur[sl]! : NS);
