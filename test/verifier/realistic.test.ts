@@ -2,7 +2,7 @@
 // logger) with large onCompletion handlers, which our verifier used to reject after 200,000
 // processed instructions (or needed up to 4× the kernel's count); programs of the random
 // valid-program generator whose local-array accesses defeated our stack liveness
-// (gen-seed7-local-arrays: 963,190 processed, 46× the kernel's; gen-seed7-shared-store: 8.5×);
+// (gen-seed7-local-arrays: 963,190 processed, 46× the kernel's; gen-seed7-shared-store: 7.7×);
 // and an array-copy loop that only the unprivileged kernel rejects (gen-seed2-array-copy-loop).
 // Each must be accepted, by ours and by the privileged kernel, with our processed count at
 // most 2× the kernel's.
