@@ -1590,7 +1590,9 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
    * The kernel's speculative walk of the side of a decided branch that cannot happen. Only a
    * backward side (a loop) is modelled: there the kernel's walk starts from a state whose
    * compared registers may have lost their exact value, so a loop whose body can repeat from
-   * such a state is rejected as infinite. Forward sides cannot make the kernel reject.
+   * such a state is rejected as infinite. A forward side inside a loop body can lead round
+   * the loop too (generator seed 2, docs/verifier.md "Rejected only by the unprivileged
+   * kernel's speculative walk"); that is not modelled.
    */
   const speculate = (insn: Insn, to: number, dst: number, src: number): void => {
     if (!rules.unprivileged || to > insn.pc || cur.spec) return;

@@ -31,10 +31,18 @@ const enum K {
   MAP = 3,
   NS = 4,
   TOP = 5,
+  /**
+   * fp + k for some k in [n, h] (where paths that moved a stack pointer by different constants
+   * join), or, with `x`, also possibly no pointer into this frame (a path brought a map value
+   * pointer, say, to an access our compiler shares between the two)
+   */
+  FPR = 6,
 }
 interface V {
   k: K;
-  n: number; // FP: offset; CONST: value; MAP: map index
+  n: number; // FP: offset; CONST: value; MAP: map index; FPR: lowest offset
+  h?: number; // FPR: highest offset
+  x?: boolean; // FPR: may also point elsewhere
 }
 const BOT: V = { k: K.BOT, n: 0 };
 const NS: V = { k: K.NS, n: 0 };
@@ -42,14 +50,41 @@ const TOP: V = { k: K.TOP, n: 0 };
 const fp = (n: number): V => ({ k: K.FP, n });
 const cst = (n: number): V =>
   Number.isSafeInteger(n) && Math.abs(n) < 2 ** 40 ? { k: K.CONST, n } : NS;
-const mayFp = (v: V): boolean => v.k === K.FP || v.k === K.TOP;
+const mayFp = (v: V): boolean => v.k === K.FP || v.k === K.TOP || v.k === K.FPR;
+/** The offsets [lo, hi] a known stack pointer (FP or FPR) may have. */
+const fpLo = (v: V): number => v.n;
+const fpHi = (v: V): number => (v.k === K.FPR ? v.h! : v.n);
+const isFp = (v: V): boolean => v.k === K.FP || v.k === K.FPR;
+/**
+ * A stack pointer somewhere in [lo, hi]. Our compiler indexes a local array by a select
+ * chain (`r2 = fp - 32; if r1 < 1 goto s; r2 += 4; …; s: *(u32 *)(r2 + 0) = …`): the join
+ * of those paths is such a range, not "anything", so the access keeps the rest of the frame
+ * dead instead of making every byte live.
+ */
+const fpRange = (lo: number, hi: number, x = false): V =>
+  lo === hi && !x
+    ? fp(lo)
+    : hi - lo <= STACK
+      ? { k: K.FPR, n: lo, h: hi, ...(x ? { x } : {}) }
+      : TOP;
+const shiftFp = (v: V, d: number): V => fpRange(fpLo(v) + d, fpHi(v) + d, v.x === true);
 /** Facts per pc: registers r0-r10, then the 64 stack slots of the own frame. */
 const NF = 11 + STACK / 8;
 
 function join(a: V, b: V): V {
   if (a.k === K.BOT) return b;
   if (b.k === K.BOT) return a;
-  if (a.k === b.k && a.n === b.n) return a;
+  if (a.k === b.k && a.n === b.n && a.h === b.h && a.x === b.x) return a;
+  if (isFp(a) && isFp(b)) {
+    const lo = Math.min(fpLo(a), fpLo(b));
+    const hi = Math.max(fpHi(a), fpHi(b));
+    const x = a.x === true || b.x === true;
+    return lo === fpLo(a) && hi === fpHi(a) && x === (a.x === true) ? a : fpRange(lo, hi, x);
+  }
+  // a stack pointer on one path, no pointer into this frame on the other (NS, a constant, a
+  // map): accesses through it touch at most the stack pointer's bytes
+  if (isFp(a) && b.k !== K.TOP) return fpRange(fpLo(a), fpHi(a), true);
+  if (isFp(b) && a.k !== K.TOP) return fpRange(fpLo(b), fpHi(b), true);
   if (mayFp(a) || mayFp(b)) return TOP;
   return NS;
 }
@@ -110,8 +145,8 @@ export function stackLiveness(
           else if (sem.width === 32) out[dst] = NS;
           else if (sem.op === "ADD" || sem.op === "SUB") {
             const sign = sem.op === "ADD" ? 1 : -1;
-            if (d.k === K.FP && s.k === K.CONST) out[dst] = fp(d.n + sign * s.n);
-            else if (d.k === K.CONST && s.k === K.FP && sign === 1) out[dst] = fp(d.n + s.n);
+            if (isFp(d) && s.k === K.CONST) out[dst] = shiftFp(d, sign * s.n);
+            else if (d.k === K.CONST && isFp(s) && sign === 1) out[dst] = shiftFp(s, d.n);
             else if (d.k === K.CONST && s.k === K.CONST) out[dst] = cst(d.n + sign * s.n);
             else out[dst] = mayFp(d) || mayFp(s) ? TOP : NS;
           } else out[dst] = mayFp(d) || mayFp(s) ? TOP : NS;
@@ -135,6 +170,14 @@ export function stackLiveness(
             const sl = slotAt(b.n + off);
             const v = sl >= 0 ? cur[sl]! : NS;
             out[dst] = v.k === K.BOT ? NS : v;
+          } else if (b.k === K.FPR) {
+            // (a load from elsewhere gives no pointer into this frame)
+            let v: V = b.x ? NS : BOT;
+            for (let o = (b.n + off) & ~7; o <= b.h! + off; o += 8) {
+              const sl = slotAt(o);
+              v = join(v, sl >= 0 ? cur[sl]! : NS);
+            }
+            out[dst] = v.k === K.BOT ? NS : v;
           } else out[dst] = b.k === K.TOP && slotsMayFp() ? TOP : NS;
           break;
         }
@@ -152,6 +195,12 @@ export function stackLiveness(
                 const t = slotAt(o);
                 if (t >= 0) out[t] = NS; // a narrow store leaves data, not a pointer
               }
+          } else if (b.k === K.FPR && sem.bytes === 8 && mayFp(v)) {
+            // any one of these slots may get the pointer (a weak update)
+            for (let o = (b.n + off) & ~7; o <= b.h! + off; o += 8) {
+              const sl = slotAt(o);
+              if (sl >= 0) out[sl] = join(out[sl]!, v);
+            }
           } else if (b.k === K.TOP && sem.bytes === 8 && mayFp(v))
             for (let i = 11; i < NF; i++) out[i] = join(out[i]!, v);
           break;
@@ -230,7 +279,7 @@ export function stackLiveness(
       case "load":
       case "load_acquire": {
         const b = f[src]!;
-        if (b.k === K.FP) setRange(use, pc, b.n + off, b.n + off + sem.bytes);
+        if (isFp(b)) setRange(use, pc, fpLo(b) + off, fpHi(b) + off + sem.bytes);
         else if (b.k === K.TOP) all[pc] = 1;
         break;
       }
@@ -243,14 +292,18 @@ export function stackLiveness(
           setRange(kill, pc, lo, lo + sem.bytes);
           if (sem.bytes === 8 && ((lo % 8) + 8) % 8 === 0) setSlot(kill, pc, lo, lo + 8);
           else setSlot(use, pc, lo, lo + sem.bytes);
-        } else if (b.k === K.TOP) all[pc] = 1;
+        } else if (b.k === K.FPR)
+          // which bytes are written is not known: none is killed, and a narrow store may
+          // land on a spilled pointer anywhere in the range
+          setSlot(use, pc, b.n + off, b.h! + off + sem.bytes);
+        else if (b.k === K.TOP) all[pc] = 1;
         break;
       }
       case "atomic": {
         const b = f[dst]!;
-        if (b.k === K.FP) {
-          setRange(use, pc, b.n + off, b.n + off + sem.bytes);
-          setSlot(use, pc, b.n + off, b.n + off + sem.bytes);
+        if (isFp(b)) {
+          setRange(use, pc, fpLo(b) + off, fpHi(b) + off + sem.bytes);
+          setSlot(use, pc, fpLo(b) + off, fpHi(b) + off + sem.bytes);
         } else if (b.k === K.TOP) all[pc] = 1;
         break;
       }
@@ -260,9 +313,9 @@ export function stackLiveness(
           // no stack pointer (structops.ts rejects a pointer argument other than the ctx)
           if (insn.kfunc !== undefined && ITER_KFUNCS.includes(insn.kfunc)) {
             const v = f[1]!;
-            if (v.k === K.FP) {
-              setRange(use, pc, v.n, v.n + 8);
-              setSlot(use, pc, v.n, v.n + 8);
+            if (isFp(v)) {
+              setRange(use, pc, fpLo(v), fpHi(v) + 8);
+              setSlot(use, pc, fpLo(v), fpHi(v) + 8);
             } else if (v.k === K.TOP) all[pc] = 1;
           }
           break;
@@ -291,29 +344,32 @@ export function stackLiveness(
             continue;
           }
           const size = f[i + 2]?.k === K.CONST ? f[i + 2]!.n : -1;
+          // a range of possible offsets (FPR) reads from its lowest to its highest + size
+          const lo = fpLo(v);
+          const hi = fpHi(v);
           switch (kind) {
             case "mapKey":
             case "mapValue": {
               const sz = mapSizes ? (kind === "mapKey" ? mapSizes.key : mapSizes.value) : -1;
-              setRange(use, pc, v.n, sz >= 0 ? v.n + sz : 0);
+              setRange(use, pc, lo, sz >= 0 ? hi + sz : 0);
               break;
             }
             case "mem":
               setRange(
                 use,
                 pc,
-                v.n,
-                size >= 0 && args[i + 1]?.startsWith("constSize") ? v.n + size : 0,
+                lo,
+                size >= 0 && args[i + 1]?.startsWith("constSize") ? hi + size : 0,
               );
               break;
             case "uninitMem":
               // a constant size fills exactly those bytes; otherwise nothing is known to be killed
-              if (size >= 0 && args[i + 1]?.startsWith("constSize"))
+              if (v.k === K.FP && size >= 0 && args[i + 1]?.startsWith("constSize"))
                 setRange(kill, pc, v.n, v.n + size);
               break;
             default:
               // a stack pointer where no memory is expected: the call is rejected, but be safe
-              setRange(use, pc, v.n, 0);
+              setRange(use, pc, lo, 0);
           }
         }
         break;
@@ -441,6 +497,14 @@ function precisionNeeds(
               const lo = b.n + off;
               for (let sl = (lo + STACK) >> 3; sl <= (lo + sem.bytes - 1 + STACK) >> 3; sl++)
                 setSlot(sl);
+            } else if (b.k === K.FPR) {
+              const lo = b.n + off;
+              for (
+                let sl = (lo + STACK) >> 3;
+                sl <= (b.h! + off + sem.bytes - 1 + STACK) >> 3;
+                sl++
+              )
+                setSlot(sl);
             } else if (b.k === K.TOP) {
               tmp[1] = ALL_SLOTS;
               tmp[2] = ALL_SLOTS;
@@ -457,6 +521,13 @@ function precisionNeeds(
             const sl = slotOf(b, off);
             const needed = hasSlot(sl);
             if (sem.bytes === 8 && ((lo % 8) + 8) % 8 === 0) clrSlot(sl);
+            if (needed && sem.kind !== "store_imm") add(src);
+          } else if (b.k === K.FPR) {
+            // one of these slots gets the value (none is known to be overwritten)
+            let needed = false;
+            const lo = b.n + off;
+            for (let sl = (lo + STACK) >> 3; sl <= (b.h! + off + sem.bytes - 1 + STACK) >> 3; sl++)
+              if (hasSlot(sl)) needed = true;
             if (needed && sem.kind !== "store_imm") add(src);
           } else if (b.k === K.TOP && sem.kind !== "store_imm") add(src);
           break;
@@ -519,7 +590,7 @@ function precisionNeeds(
                 proto.args[i - 1] === "mapPtr" && f[i]!.k === K.MAP ? p.maps[f[i]!.n] : undefined;
               const size = m ? m.keySize : 8;
               for (let o = v.n & ~7; o < v.n + size; o += 8) setSlot((o + STACK) >> 3);
-            } else if (v.k === K.TOP) {
+            } else if (v.k === K.TOP || v.k === K.FPR) {
               tmp[1] = ALL_SLOTS;
               tmp[2] = ALL_SLOTS;
             }

@@ -1,14 +1,17 @@
 // Random VALID programs (test/programs/gen/arbitrary.ts): each must compile by default for
 // iouring-v2 and linux-7.1, pass our verifier, run in the VM's simulation without faults, and,
 // on iouring-v2, agree with the kernel's run of its first invocation (SQEs, emitted CQEs, the
-// context written back, final globals) when the kernel oracle is available.
+// context written back, final globals) when the kernel oracle is available. The kernel is the
+// strict one, except for programs only its speculative walk rejects ("infinite loop
+// detected"; by design, docs/verifier.md), which the privileged kernel runs. Our verifier's
+// processed count must stay at most 2× the privileged kernel's.
 // RANDOM_VALID_SEED / RANDOM_VALID_RUNS override the fixed seed and count.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { compile } from "../../src/codegen/index.js";
 import { formatDiagnostics } from "../../src/diagnostics/index.js";
-import { kernelOracleAvailable, kernelRun } from "../../src/kernel/index.js";
+import { kernelOracleAvailable, kernelRun, kernelVerify } from "../../src/kernel/index.js";
 import { getTarget } from "../../src/targets/targets.js";
 import { verifyObject } from "../../src/verifier/index.js";
 import { makeHelpers, type HelperEvent } from "../../src/vm/helpers.js";
@@ -22,6 +25,9 @@ const SEED = Number(process.env.RANDOM_VALID_SEED ?? 20261207);
 const RUNS = Number(process.env.RANDOM_VALID_RUNS ?? 100);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
+/** Instructions our verifier processed in the last build() (all programs of the object). */
+let lastProcessed = 0;
+
 function build(text: string, target: string) {
   const r = compile([{ path: "gen.bpf.ts", text }], { target });
   const errs = r.diagnostics.filter((d) => d.severity === "error");
@@ -30,6 +36,7 @@ function build(text: string, target: string) {
   const v = verifyObject(r.object, { target: target as never });
   if (!v.ok)
     throw new Error(`${target}: our verifier rejects\n${formatDiagnostics(v.diagnostics, {})}`);
+  lastProcessed = v.stats.programs.reduce((n, p) => n + p.insnsProcessed, 0);
   return r.object;
 }
 
@@ -70,6 +77,7 @@ test(
     if (!avail.ok)
       t.diagnostic(`kernel comparison skipped: ${(avail as { reason?: string }).reason}`);
     let compared = 0;
+    let byDesign = 0; // rejected only by the strict kernel's speculative walk
     const t0 = performance.now();
     try {
       await fc.assert(
@@ -78,6 +86,7 @@ test(
           try {
             build(render(p, "linux-7.1"), "linux-7.1");
             const obj = build(text, "iouring-v2");
+            const ours = lastProcessed;
             const sim = simulate(obj, defaultScenario(), { target: "iouring-v2" });
             const faults = sim.events.filter((e) => e.type === "fault");
             const errs = sim.diagnostics.filter((d) => d.severity === "error");
@@ -87,13 +96,25 @@ test(
               );
             if (!avail.ok) return;
             const input = new Uint8Array(16);
-            const k = await kernelRun(obj, {
-              target: "iouring-v2",
+            const runOpts = {
+              target: "iouring-v2" as const,
               ctx: input,
               nCq: 4,
               maxSqes: 64,
               maxEmits: 64,
-            });
+            };
+            let k = await kernelRun(obj, runOpts);
+            if (k.verdict === "reject" && /infinite loop detected/.test(k.reason ?? "")) {
+              // By design (docs/verifier.md): the strict kernel's Spectre-v1 walk of a decided
+              // branch's impossible side can find an "infinite loop" in a counted loop (local
+              // array index chains, generator seed 2). io_uring programs load privileged, so
+              // the privileged kernel is the judge.
+              const lenient = await kernelRun(obj, { ...runOpts, strict: false });
+              if (lenient.verdict === "accept") {
+                byDesign++;
+                k = lenient;
+              }
+            }
             if (k.verdict !== "accept" || !k.ctxOut)
               throw new Error(
                 `kernel ${k.verdict}: ${k.reason}\n${k.log.split("\n").slice(-15).join("\n")}`,
@@ -125,6 +146,12 @@ test(
               .join(" ");
             if (vmEmits !== kEmits) diffs.push(`emitted kernel [${kEmits}] VM [${vmEmits}]`);
             if (diffs.length) throw new Error(`VM and kernel differ:\n${diffs.join("\n")}`);
+            // issue 13: our verifier explores at most twice what the privileged kernel does
+            const kv = await kernelVerify(obj, { target: "iouring-v2", strict: false });
+            if (kv.verdict === "accept" && kv.processedInsns && ours > 2 * kv.processedInsns)
+              throw new Error(
+                `our verifier processes ${ours} instructions, more than 2× the privileged kernel's ${kv.processedInsns}`,
+              );
             compared++;
           } catch (e) {
             throw new Error(`${(e as Error).message}\n--- program ---\n${text}`);
@@ -141,7 +168,7 @@ test(
       assert.fail(`seed ${SEED} (RANDOM_VALID_SEED=${SEED}): ${(e as Error).message}`);
     }
     t.diagnostic(
-      `${RUNS} programs, ${compared} compared with the kernel, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `${RUNS} programs, ${compared} compared with the kernel (${byDesign} by design: only the strict kernel's speculative walk rejects them, compared with the privileged kernel), ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
   },
 );
