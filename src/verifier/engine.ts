@@ -1317,6 +1317,14 @@ export function analyze(p: LinkedProgram, rules: ProgramRules): EngineResult {
         `helper ${id} is not available to ${rules.target.name} programs`,
       );
     const name = `bpf_${proto.name}`;
+    // The unprivileged kernel offers these helpers only with CAP_PERFMON (measured: the
+    // strict-mode kernel refuses bpf_trace_printk and bpf_copy_from_user, issue 16).
+    if (proto.perfmonOnly && rules.unprivileged)
+      fail(
+        VerifierCodes.perfmonOnly,
+        `${name} needs CAP_PERFMON: an unprivileged loader cannot call it`,
+        "load with CAP_PERFMON or drop the call",
+      );
     if (proto.sleepableOnly && !rules.sleepable)
       fail(
         VerifierCodes.sleepableOnly,
