@@ -171,7 +171,9 @@ function queueSqe(c: ShimConfig): SlotAsm {
  * that for x < 2^63, and `x >> 31 == 0` rules out larger x (limit < 2^31).
  */
 function below(a: SlotAsm, dst: number, x: number, tmp: number, limit: number): SlotAsm {
-  a.emit(OP.MOV64_REG, dst, x).emit(OP.ADD64_IMM, dst, 0, 0, -limit).emit(OP.RSH64_IMM, dst, 0, 0, 63);
+  a.emit(OP.MOV64_REG, dst, x)
+    .emit(OP.ADD64_IMM, dst, 0, 0, -limit)
+    .emit(OP.RSH64_IMM, dst, 0, 0, 63);
   // tmp = (x >> 31 != 0): (-(h) | h) >> 63 for h = x >> 31 (< 2^33, so -h is negative iff h != 0)
   a.emit(OP.MOV64_REG, tmp, x).emit(OP.RSH64_IMM, tmp, 0, 0, 31);
   a.emit(OP.MOV64_REG, 0, tmp).emit(OP.NEG64, 0).emit(OP.OR64_REG, tmp, 0);
