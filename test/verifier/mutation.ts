@@ -141,9 +141,9 @@ export async function runMutationDifferential(
       if (r.ours.ok && r.strict?.verdict === "reject") {
         strictRejectsOurAccept.push(r);
         // with the unprivileged model, an accept the strict kernel rejects is a soundness bug
-        // apart from helpers the strict kernel refuses without CAP_PERFMON (bpf_trace_printk)
-        // or to the SYSCALL stand-in (bpf_copy_from_user): a known by-design target rule
-        // (our unprivileged model keeps the io_uring targets' helper table), counted apart
+        // apart from helpers the strict SYSCALL stand-in refuses that our unprivileged model
+        // allows (an oracle limitation, counted apart and printed; the CAP_PERFMON ones,
+        // bpf_trace_printk and bpf_copy_from_user, ours refuses too: E6048)
         if (options.unprivileged)
           (/cannot use helper|unknown func/.test(r.strict.reason ?? "")
             ? strictHelperRefused
