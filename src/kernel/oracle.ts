@@ -16,7 +16,15 @@ import type { TargetName } from "../targets/targets.js";
 import { currentMode, kernelOracleAvailable } from "./bpf.js";
 import { executePlan, type ExecResult } from "./exec.js";
 import { buildLoadPlan, type LoadPlan, type PlanLayout, type PlanOptions } from "./plan.js";
-import { COPY_RECORD_SIZE, EMIT_RECORD_SIZE, STATE } from "./shim.js";
+import {
+  COPY_RECORD_SIZE,
+  CQE_SIZE,
+  cqScriptOffset,
+  cqStateOffset,
+  EMIT_RECORD_SIZE,
+  pow2,
+  STATE,
+} from "./shim.js";
 import type { Diagnostic } from "../diagnostics/index.js";
 
 export type KernelVerdict = "accept" | "reject" | "unavailable";
@@ -374,24 +382,18 @@ export async function kernelRun(obj: ObjFile, options: KernelRunOptions): Promis
   const sm = layout.shimMaps;
   const cqes = options.cqes ?? [];
   if (sm.cq_state !== undefined && sm.cq_script !== undefined) {
-    const per = layout.shimConfig.perCq;
-    const key = (i: number): string => {
-      const k = Buffer.alloc(4);
-      k.writeUInt32LE(i);
-      return k.toString("base64");
-    };
+    // Both are one-value maps (shim.ts, shimMaps): the per-CQ tables live at fixed offsets.
+    const cfg = layout.shimConfig;
+    const st = Buffer.alloc(8 * pow2(cfg.nCq));
+    const script = Buffer.alloc(CQE_SIZE * pow2(cfg.nCq) * pow2(cfg.perCq));
     cqes.forEach((list, q) => {
-      if (q >= layout.shimConfig.nCq) return;
-      const st = Buffer.alloc(8);
-      st.writeUInt32LE(list.length, 4);
-      plan.maps[sm.cq_state!]!.init.push({ key: key(q), value: st.toString("base64") });
-      list.forEach((c, i) =>
-        plan.maps[sm.cq_script!]!.init.push({
-          key: key(q * per + i),
-          value: Buffer.from(cqeBytes(c)).toString("base64"),
-        }),
-      );
+      if (q >= cfg.nCq) return;
+      st.writeUInt32LE(list.length, cqStateOffset(q) + 4);
+      list.forEach((c, i) => script.set(cqeBytes(c), cqScriptOffset(cfg, q, i)));
     });
+    const key0 = Buffer.alloc(4).toString("base64");
+    plan.maps[sm.cq_state!]!.init.push({ key: key0, value: st.toString("base64") });
+    plan.maps[sm.cq_script!]!.init.push({ key: key0, value: script.toString("base64") });
   }
   const r = await execute(plan, strict);
   const verdict = verdictOf(r, layout, plan, diagnostics);
@@ -422,7 +424,10 @@ export async function kernelRun(obj: ObjFile, options: KernelRunOptions): Promis
       const v = new DataView(b.buffer, b.byteOffset, COPY_RECORD_SIZE);
       return { uptr: v.getBigUint64(0, true), size: v.getUint32(8, true) };
     });
-  const reapedPerCq = dump("cq_state").map((b) => u32(b, 0));
+  const cqState = dump("cq_state")[0] ?? new Uint8Array(0);
+  const reapedPerCq = Array.from({ length: layout.shimConfig.nCq }, (_, q) =>
+    cqState.length >= cqStateOffset(q) + 4 ? u32(cqState, cqStateOffset(q)) : 0,
+  );
   const globals: Record<string, Uint8Array> = {};
   const maps: Record<string, { key: Uint8Array; value: Uint8Array }[]> = {};
   const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "base64"));

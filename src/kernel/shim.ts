@@ -59,6 +59,19 @@ export interface ShimConfig {
   cqeLen: number;
 }
 
+/** The smallest power of two >= n (n >= 1). */
+export function pow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** Byte offset of CQ q's head/count pair in the `cq_state` value. */
+export const cqStateOffset = (q: number): number => q * 8;
+/** Byte offset of CQ q's scripted CQE i in the `cq_script` value. */
+export const cqScriptOffset = (c: Pick<ShimConfig, "perCq">, q: number, i: number): number =>
+  (q * pow2(c.perCq) + i) * CQE_SIZE;
+
 export interface ShimMapDef {
   name: string;
   type: number;
@@ -81,10 +94,12 @@ export function shimMaps(c: ShimConfig): ShimMapDef[] {
     arr("sqes", SQE_SIZE, c.maxSqes),
     arr("emits", EMIT_RECORD_SIZE, c.maxEmits),
     arr("copies", COPY_RECORD_SIZE, c.maxCopies),
-    // Per CQ: u32 head (next to reap), u32 count (scripted).
-    arr("cq_state", 8, c.nCq),
-    // Scripted CQEs of CQ q at keys q * perCq + i.
-    arr("cq_script", CQE_SIZE, c.nCq * c.perCq),
+    // One value each (direct value access, so reap_cqe indexes them without a lookup and its
+    // NULL check): per CQ q at byte q * 8, u32 head (next to reap) and u32 count (scripted);
+    // CQ q's scripted CQE i at byte ((q << perShift) | i) * 16. Power-of-two strides, so a
+    // masked index is in bounds for the verifier.
+    arr("cq_state", 8 * pow2(c.nCq), 1),
+    arr("cq_script", CQE_SIZE * pow2(c.nCq) * pow2(c.perCq), 1),
   ];
 }
 
@@ -95,17 +110,7 @@ export interface Shim {
   traps: { slot: number; reason: string }[];
 }
 
-const MAP_LOOKUP = 1;
 const MAP_UPDATE = 2;
-
-/**
- * Returns `imm` through the shared epilogue. The real helpers return a value the verifier
- * knows nothing about; a shim returning constants would let it decide the caller's error
- * checks path by path (and, in strict mode, walk each decided branch's mispredicted side).
- */
-function ret(a: SlotAsm, imm: number): SlotAsm {
-  return a.emit(OP.MOV64_IMM, 0, 0, 0, imm).ja("ret");
-}
 
 /** The epilogue: r0 goes through a map value and back, so the caller sees an unknown scalar. */
 function opaqueReturn(a: SlotAsm): SlotAsm {
@@ -134,12 +139,14 @@ function select(a: SlotAsm, good: number, bad: number): SlotAsm {
 /**
  * queue_sqe(ctx, sqe, len): copies the 64-byte SQE into `sqes[nsqe]`, and counts it when that
  * worked; beyond the `sqes` map's `maxSqes` entries the update fails, and the shim returns
- * -EBUSY. Branch-free apart from the size check, which a constant size decides.
+ * -EBUSY; a size other than 64 is -EINVAL (nothing counted). Branch-free: even a branch a
+ * constant size decides is walked on its impossible side by the strict (unprivileged)
+ * kernel, a path the real helper does not have. The 64 bytes are read whatever the size; our
+ * verifier demands the constant 64 (E6042), so only programs we reject differ there.
  */
 function queueSqe(c: ShimConfig): SlotAsm {
   const a = new SlotAsm();
-  // The real helper takes any verifier-known size and fails other than 64 at run time.
-  a.jump(OP.JNE_IMM, 3, { imm: c.sqeLen }, "einval");
+  equals(a, 8, 3, c.sqeLen); // r8 = size ok
   a.ldMap(6, "state", "value", 0);
   a.emit(OP.LDXW, 7, 6, STATE.nsqe);
   a.emit(OP.STXW, 6, 7, STATE.key);
@@ -151,21 +158,57 @@ function queueSqe(c: ShimConfig): SlotAsm {
   a.emit(OP.MOV64_IMM, 4, 0, 0, 0);
   a.emit(OP.CALL, 0, 0, 0, MAP_UPDATE);
   okFromUpdate(a);
+  a.emit(OP.AND64_REG, 0, 8);
   a.emit(OP.ADD64_REG, 7, 0);
   a.emit(OP.STXW, 6, 7, STATE.nsqe);
-  select(a, c.queueReturn, EBUSY).ja("ret");
-  a.label("einval");
-  a.emit(OP.MOV64_IMM, 0, 0, 0, EINVAL);
+  select(a, c.queueReturn, EBUSY);
+  orEinval(a, 8);
   return opaqueReturn(a);
+}
+
+/**
+ * `dst = x <u limit ? 1 : 0` without a branch (`tmp` is clobbered): `(x - limit) >> 63` is
+ * that for x < 2^63, and `x >> 31 == 0` rules out larger x (limit < 2^31).
+ */
+function below(a: SlotAsm, dst: number, x: number, tmp: number, limit: number): SlotAsm {
+  a.emit(OP.MOV64_REG, dst, x)
+    .emit(OP.ADD64_IMM, dst, 0, 0, -limit)
+    .emit(OP.RSH64_IMM, dst, 0, 0, 63);
+  // tmp = (x >> 31 != 0): (-(h) | h) >> 63 for h = x >> 31 (< 2^33, so -h is negative iff h != 0)
+  a.emit(OP.MOV64_REG, tmp, x).emit(OP.RSH64_IMM, tmp, 0, 0, 31);
+  a.emit(OP.MOV64_REG, 0, tmp).emit(OP.NEG64, 0).emit(OP.OR64_REG, tmp, 0);
+  a.emit(OP.RSH64_IMM, tmp, 0, 0, 63).emit(OP.XOR64_IMM, tmp, 0, 0, 1);
+  return a.emit(OP.AND64_REG, dst, tmp);
+}
+
+/**
+ * `dst = x == k ? 1 : 0` without a branch: for y = x ^ k, `(y | -y) >> 63` is 1 exactly when
+ * y != 0. `dst` and `x` must differ; r0 is clobbered.
+ */
+function equals(a: SlotAsm, dst: number, x: number, k: number): SlotAsm {
+  a.emit(OP.MOV64_REG, dst, x).emit(OP.XOR64_IMM, dst, 0, 0, k);
+  a.emit(OP.MOV64_REG, 0, dst).emit(OP.NEG64, 0).emit(OP.OR64_REG, dst, 0);
+  return a.emit(OP.RSH64_IMM, dst, 0, 0, 63).emit(OP.XOR64_IMM, dst, 0, 0, 1);
+}
+
+/** r0 = valid ? r0 : EINVAL, for valid in {0, 1} in `valid`, without a branch. */
+function orEinval(a: SlotAsm, valid: number): SlotAsm {
+  return a
+    .emit(OP.ADD64_IMM, 0, 0, 0, -EINVAL)
+    .emit(OP.MUL64_REG, 0, valid)
+    .emit(OP.ADD64_IMM, 0, 0, 0, EINVAL);
 }
 
 /**
  * emit_cqe(ctx, cq, user_data, res, flags): records {cq, user_data, res, flags} in
  * `emits[nemit]`; -EBUSY beyond `maxEmits` (the update fails), -EINVAL for a bad CQ index.
+ * Branch-free (the record of a bad CQ index is written but not counted, so the next emit
+ * overwrites it): a branch on an index the verifier does not know would leave one pending
+ * state per call, which the real helper does not.
  */
 function emitCqe(c: ShimConfig): SlotAsm {
   const a = new SlotAsm();
-  a.jump(OP.JGE_IMM, 2, { imm: c.nCq }, "einval");
+  below(a, 8, 2, 9, c.nCq);
   a.ldMap(6, "state", "value", 0);
   a.emit(OP.LDXW, 7, 6, STATE.nemit);
   a.emit(OP.STXW, 6, 7, STATE.key);
@@ -180,55 +223,69 @@ function emitCqe(c: ShimConfig): SlotAsm {
   a.emit(OP.MOV64_IMM, 4, 0, 0, 0);
   a.emit(OP.CALL, 0, 0, 0, MAP_UPDATE);
   okFromUpdate(a);
+  a.emit(OP.AND64_REG, 0, 8);
   a.emit(OP.ADD64_REG, 7, 0);
   a.emit(OP.STXW, 6, 7, STATE.nemit);
-  select(a, 0, EBUSY).ja("ret");
-  a.label("einval");
-  a.emit(OP.MOV64_IMM, 0, 0, 0, EINVAL);
+  select(a, 0, EBUSY);
+  orEinval(a, 8);
   return opaqueReturn(a);
 }
 
 /**
  * reap_cqe(ctx, cq, out, len): zeroes out[0..16), then pops CQ `cq`'s next scripted CQE into
- * it; -ENOENT (-2) when the script is exhausted, -EINVAL for a bad CQ index.
+ * it; -ENOENT (-2) when the script is exhausted, -EINVAL for a bad CQ index or size.
+ * Branch-free (issue 16: each branch the
+ * verifier cannot decide leaves one pending state per call, and a reap loop of thousands of
+ * iterations then hit the kernel's 8,192-jump limit inside the shim, where a real helper adds
+ * nothing). The CQ index is masked to the power-of-two `cq_state` table and the CQE index to
+ * the script's power-of-two stride, so every access is in bounds; an invalid index or an
+ * exhausted script reads an entry but keeps nothing (`has` = 0).
  */
 function reapCqe(c: ShimConfig): SlotAsm {
   const a = new SlotAsm();
-  // A size other than 16 fails at run time, before anything is written (see the docs).
-  a.jump(OP.JNE_IMM, 4, { imm: c.cqeLen }, "einval");
+  const perShift = Math.log2(pow2(c.perCq));
+  // A size other than 16 is -EINVAL at run time; the 16 bytes are written whatever the size
+  // (a branch on it, even one a constant decides, is walked on its impossible side by the
+  // strict kernel; our verifier demands the constant 16, E6042).
   a.emit(OP.MOV64_REG, 6, 3);
-  a.emit(OP.MOV64_REG, 7, 2);
   // The out buffer is ARG_PTR_TO_UNINIT_MEM: written on every path, so the caller's stack
   // counts as initialised afterwards, as with the real helper.
   a.emit(OP.STDW, 6, 0, 0, 0);
   a.emit(OP.STDW, 6, 0, 8, 0);
-  a.jump(OP.JGE_IMM, 7, { imm: c.nCq }, "einval");
-  a.ldMap(2, "state", "value", STATE.key);
-  a.emit(OP.STXW, 2, 7, 0);
-  a.ldMap(1, "cq_state", "fd");
-  a.emit(OP.CALL, 0, 0, 0, MAP_LOOKUP);
-  a.jump(OP.JEQ_IMM, 0, { imm: 0 }, "einval");
-  a.emit(OP.MOV64_REG, 8, 0);
-  a.emit(OP.LDXW, 1, 8, 0); // head
-  a.emit(OP.LDXW, 2, 8, 4); // count
-  a.jump(OP.JGE_REG, 1, { reg: 2 }, "enoent");
-  a.emit(OP.MOV64_REG, 3, 7).emit(OP.MUL64_IMM, 3, 0, 0, c.perCq).emit(OP.ADD64_REG, 3, 1);
-  a.emit(OP.ADD64_IMM, 1, 0, 0, 1);
-  a.emit(OP.STXW, 8, 1, 0);
-  a.ldMap(2, "state", "value", STATE.key2);
-  a.emit(OP.STXW, 2, 3, 0);
-  a.ldMap(1, "cq_script", "fd");
-  a.emit(OP.CALL, 0, 0, 0, MAP_LOOKUP);
-  a.jump(OP.JEQ_IMM, 0, { imm: 0 }, "enoent");
-  a.emit(OP.LDXDW, 1, 0, 0).emit(OP.STXDW, 6, 1, 0);
-  a.emit(OP.LDXDW, 1, 0, 8).emit(OP.STXDW, 6, 1, 8);
-  a.ldMap(8, "state", "value", STATE.nreap);
-  a.emit(OP.LDXW, 1, 8, 0).emit(OP.ADD64_IMM, 1, 0, 0, 1).emit(OP.STXW, 8, 1, 0);
-  ret(a, 0);
-  a.label("enoent");
-  ret(a, ENOENT);
-  a.label("einval");
-  ret(a, EINVAL);
+  // The index goes through a map value so that it is never a verifier-known constant at the
+  // pointer additions below: in strict mode a constant at one call site and an unknown at
+  // another would be "different scalars" at the same instruction.
+  a.ldMap(9, "state", "value", 0);
+  a.emit(OP.STXDW, 9, 2, STATE.rec);
+  a.emit(OP.LDXDW, 7, 9, STATE.rec);
+  below(a, 8, 7, 1, c.nCq);
+  equals(a, 1, 4, c.cqeLen);
+  a.emit(OP.AND64_REG, 8, 1); // r8 = valid: CQ index and size
+  a.emit(OP.AND64_IMM, 7, 0, 0, pow2(c.nCq) - 1);
+  a.ldMap(1, "cq_state", "value", 0);
+  a.emit(OP.MOV64_REG, 2, 7).emit(OP.LSH64_IMM, 2, 0, 0, 3).emit(OP.ADD64_REG, 1, 2);
+  a.emit(OP.LDXW, 2, 1, 0); // head
+  a.emit(OP.LDXW, 3, 1, 4); // count
+  // r4 = has = valid && head < count (both u32, so the 64-bit difference's sign is the answer)
+  a.emit(OP.MOV64_REG, 4, 2).emit(OP.SUB64_REG, 4, 3).emit(OP.RSH64_IMM, 4, 0, 0, 63);
+  a.emit(OP.AND64_REG, 4, 8);
+  a.emit(OP.MOV64_REG, 5, 2).emit(OP.ADD64_REG, 5, 4).emit(OP.STXW, 1, 5, 0);
+  // the scripted CQE at ((cq << perShift) | (head & (stride - 1))) * 16
+  a.emit(OP.AND64_IMM, 2, 0, 0, pow2(c.perCq) - 1);
+  a.emit(OP.MOV64_REG, 5, 7).emit(OP.LSH64_IMM, 5, 0, 0, perShift).emit(OP.OR64_REG, 5, 2);
+  a.emit(OP.LSH64_IMM, 5, 0, 0, 4);
+  a.ldMap(0, "cq_script", "value", 0);
+  a.emit(OP.ADD64_REG, 0, 5);
+  a.emit(OP.LDXDW, 1, 0, 0).emit(OP.LDXDW, 2, 0, 8);
+  // keep it only when has: mask = -has
+  a.emit(OP.MOV64_REG, 3, 4).emit(OP.NEG64, 3);
+  a.emit(OP.AND64_REG, 1, 3).emit(OP.AND64_REG, 2, 3);
+  a.emit(OP.STXDW, 6, 1, 0).emit(OP.STXDW, 6, 2, 8);
+  a.emit(OP.LDXW, 1, 9, STATE.nreap).emit(OP.ADD64_REG, 1, 4).emit(OP.STXW, 9, 1, STATE.nreap);
+  // r0 = valid ? (has ? 0 : -ENOENT) : -EINVAL
+  a.emit(OP.MOV64_REG, 0, 4);
+  select(a, 0, ENOENT);
+  orEinval(a, 8);
   return opaqueReturn(a);
 }
 

@@ -43,6 +43,7 @@ export const VerifierCodes = {
   helperMemory: "E6045",
   mapIncompatible: "E6046",
   kfuncUnsupported: "E6047",
+  perfmonOnly: "E6048",
   // calls, loops, exit
   callDepth: "E6050",
   recursion: "E6051",

@@ -340,6 +340,7 @@ export const STRICT_RULE_CODES = new Set<string>([
   VerifierCodes.variableStackOffset,
   VerifierCodes.sanitizePaths,
   VerifierCodes.spilledPointerCorrupt,
+  VerifierCodes.perfmonOnly,
 ]);
 
 export interface DiffRecord {
