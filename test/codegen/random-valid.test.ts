@@ -78,6 +78,7 @@ test(
       t.diagnostic(`kernel comparison skipped: ${(avail as { reason?: string }).reason}`);
     let compared = 0;
     let byDesign = 0; // rejected only by the strict kernel's speculative walk
+    let strictTooLarge = 0; // over the 1M budget only in the strict kernel (shim artefact)
     const t0 = performance.now();
     try {
       await fc.assert(
@@ -112,6 +113,17 @@ test(
               const lenient = await kernelRun(obj, { ...runOpts, strict: false });
               if (lenient.verdict === "accept") {
                 byDesign++;
+                k = lenient;
+              }
+            } else if (k.verdict === "reject" && /program is too large|too complex/.test(k.log)) {
+              // The oracle's shims stand in for io_uring helpers with BPF code whose pointer
+              // arithmetic on unknown offsets makes the strict kernel push a speculative path
+              // per call (docs/kernel-oracle.md); a loop of calls can then pass its 1M budget
+              // where a real helper call adds nothing. The privileged kernel, the judge for
+              // io_uring programs, decides; the count is printed.
+              const lenient = await kernelRun(obj, { ...runOpts, strict: false });
+              if (lenient.verdict === "accept") {
+                strictTooLarge++;
                 k = lenient;
               }
             }
@@ -168,7 +180,7 @@ test(
       assert.fail(`seed ${SEED} (RANDOM_VALID_SEED=${SEED}): ${(e as Error).message}`);
     }
     t.diagnostic(
-      `${RUNS} programs, ${compared} compared with the kernel (${byDesign} by design: only the strict kernel's speculative walk rejects them, compared with the privileged kernel), ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `${RUNS} programs, ${compared} compared with the kernel (${byDesign} by design: only the strict kernel's speculative walk rejects them; ${strictTooLarge} over the strict kernel's budget only through the shims' speculative paths; both compared with the privileged kernel), ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
   },
 );
