@@ -14,7 +14,7 @@ const SEED = 20260514;
 
 test(
   `differential: ${N} generated programs, ours vs the kernel verifier`,
-  { timeout: 15 * 60_000 },
+  { timeout: 30 * 60_000 },
   async (t) => {
     const avail = kernelOracleAvailable();
     if (!avail.ok) {
