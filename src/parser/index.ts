@@ -24,6 +24,21 @@ export const MAX_BRACKET_DEPTH = 256;
 /** Deepest AST accepted, so that later phases may recurse over it safely. */
 export const MAX_AST_DEPTH = 1000;
 
+/** Tokens that can start a prefix (unary) expression: each is one more level of recursion. */
+const PREFIX_TOKENS = new Set([
+  T.Minus,
+  T.Plus,
+  T.Tilde,
+  T.Bang,
+  T.PlusPlus,
+  T.MinusMinus,
+  T.Typeof,
+  T.Delete,
+  T.Void,
+  T.Await,
+  T.Yield,
+]);
+
 export interface ParseOptions {
   /** Most errors reported (default 100). */
   errorLimit?: number;
@@ -109,10 +124,23 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
     tokens.push(t);
   }
 
-  // 2. Nesting pre-scan: the parser is recursive descent, so refuse what would overflow it.
+  // 2. Nesting pre-scan: the parser is recursive descent, so refuse what would overflow it:
+  // deep brackets, and long runs of prefix operators (`- - - … x`, one rule call each).
   let depth = 0;
+  let prefixRun = 0;
   for (const t of tokens) {
     const tt = t.tokenType;
+    if (PREFIX_TOKENS.has(tt)) {
+      if (++prefixRun > MAX_BRACKET_DEPTH) {
+        err(
+          "nestingTooDeep",
+          t.startOffset,
+          t.startOffset + t.image.length,
+          `${ParserMessages.nestingTooDeep.message} (more than ${MAX_BRACKET_DEPTH} prefix operators in a row)`,
+        );
+        return done();
+      }
+    } else prefixRun = 0;
     if (tt === T.LParen || tt === T.LBracket || tt === T.LCurly) {
       if (++depth > MAX_BRACKET_DEPTH) {
         err(
@@ -188,6 +216,17 @@ export function parse(source: SourceFile, options: ParseOptions = {}): ParseResu
     mergeAstDiagnostics();
   } catch (e) {
     mergeAstDiagnostics();
+    // The builder recurses as the parser did; input that exhausts the stack here is nesting
+    // too deep to handle, not a bug.
+    if (e instanceof RangeError) {
+      err(
+        "nestingTooDeep",
+        0,
+        0,
+        `${ParserMessages.nestingTooDeep.message} (the parser ran out of stack)`,
+      );
+      return done();
+    }
     // A CST repaired by error recovery may lack parts the builder expects; the syntax
     // errors already explain the input. Without them, this is a bug in the parser.
     if (syntaxErrors.length === 0) {

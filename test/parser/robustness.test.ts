@@ -238,6 +238,61 @@ test("pathological: nesting errors say what is wrong", () => {
   assert.equal(r4.diagnostics.at(-1)?.code, "E1010");
 });
 
+// Found by the long fuzz run (issue 15): `stop- - - … ();` with ~5,000 minus signs parsed in a
+// worker whose stack was partly used, and the CST → AST builder then overflowed: "E1011
+// internal error in the parser: Maximum call stack size exceeded". Long prefix runs are now
+// refused before parsing, at the operator, and any overflow while building is E1005.
+test("pathological: a long run of prefix operators is E1005 at the operator", () => {
+  for (const op of ["- ", "-", "!", "~", "- !", "-- "]) {
+    const text = `function f(): void {\n  stop${op.repeat(5000)}();\n}\n`;
+    const r = parseText(text);
+    assert.equal(
+      r.diagnostics[0]?.code,
+      "E1005",
+      `${JSON.stringify(op)}: ${r.diagnostics[0]?.message}`,
+    );
+    assert.match(r.diagnostics[0]!.message, /prefix operators in a row/);
+    assert.equal(r.diagnostics[0]!.range?.start.line, 2);
+  }
+});
+
+test("pathological: deep input is E1005 (never an internal error) however little stack is left", () => {
+  const inputs = [
+    `function f(): void { x = ${"-".repeat(250)}1; }`,
+    `function f(): void { x = ${"(".repeat(250)}1${")".repeat(250)}; }`,
+    `function f(): void { x = ${"(-".repeat(120)}1${")".repeat(120)}; }`,
+  ];
+  const codes = new Set<string>();
+  let ran = 0;
+  // Parse at ever greater recursion depths until even starting the parse runs out of stack.
+  const at = (depth: number, text: string): boolean => {
+    if (depth > 0) return at(depth - 1, text);
+    let r;
+    try {
+      r = parseText(text);
+    } catch (e) {
+      if (e instanceof RangeError) return false; // no stack left to start: the end
+      throw e;
+    }
+    ran++;
+    for (const d of r.diagnostics) codes.add(d.code);
+    return true;
+  };
+  for (const text of inputs)
+    for (let depth = 0; depth < 100_000; depth += 25) {
+      let more: boolean;
+      try {
+        more = at(depth, text);
+      } catch (e) {
+        if (e instanceof RangeError) break; // the recursion down to `depth` itself ran out
+        throw e;
+      }
+      if (!more) break;
+    }
+  assert.ok(ran > 10, `${ran} parses ran`);
+  assert.ok(!codes.has("E1011"), `codes seen: ${[...codes].join(", ")}`);
+});
+
 test("pathological: a 100,000-token flat program parses", { timeout: 120_000 }, () => {
   const body = "x = 1;\n".repeat(25_000); // 4 tokens per line
   const r = parseText(`function f(): void {\n${body}}\n`);
