@@ -1758,9 +1758,10 @@ export class Lowerer {
   ): Val {
     let a = a0;
     if (a.k === "reg" && rightWrites) a = { k: "tmp", t: this.toTmp(a) };
-    this.pin(a);
+    // `a` is not pinned while the right side is evaluated: under register pressure it may
+    // go to its spill slot, and toTmp below reloads it. Pinned, each level of `x += x += …`
+    // held a register and a dozen levels ran out of them ("all temporaries pinned").
     const b = bThunk();
-    this.unpin(a);
     let name = Lowerer.ARITH[op as ast.BinaryOp];
     if (!name) this.fail(`operator ${op} is not supported`);
     if (t.signed && (name === "DIV" || name === "MOD")) {
@@ -2096,14 +2097,16 @@ export class Lowerer {
       this.release(a0.base);
       return v0;
     }
+    // The address is not pinned while the value is computed: under register pressure it goes
+    // to its spill slot and storeMem reloads it (pinned, `x += x += …` ran out of registers).
     const a = this.addrOf(target);
-    this.pin(a.base);
     let v: Val;
     if (opName) {
+      this.pin(a.base);
       const cur = this.loadMem(a, t);
+      this.unpin(a.base);
       v = this.arith(opName, t, cur, () => this.expr(x.value), true);
     } else v = this.expr(x.value);
-    this.unpin(a.base);
     this.pin(v);
     this.storeMem(a, t, v);
     this.unpin(v);

@@ -130,3 +130,43 @@ test("a local FixedArray indexed by a variable verifies and computes the right e
   });
   assert.equal(v.verdict, "accept", `${v.mode}: ${v.reason}`);
 });
+
+// Found by the long fuzz run (issue 15): a dozen chained compound assignments to globals
+// (`echoed += echoed += … += x`) threw "codegen: all temporaries pinned" out of the compiler
+// (exit 3): each level held its address and old value in registers. They may now go to
+// spill slots under pressure; JavaScript's order (each old value read before its right side).
+const CHAIN = `import { Cqe, HashMap, submit, stop, u64 } from "ioubpf/lang";
+const out = new HashMap<u64, u64>(4);
+let a: u64 = 3;
+let b: u64 = 5;
+export function onStart(): void {
+  submit.nop({ userData: 7 });
+}
+export function onCompletion(cqe: Cqe): void {
+  a += a += a += a += a += a += a += a += a += a += a += a += cqe.userData;
+  b ^= a -= b += a *= b |= a + cqe.userData;
+  out.set(0, a);
+  out.set(1, b);
+  stop();
+}
+`;
+
+test("a dozen chained compound assignments compile, spill, and follow JavaScript's order", async (t) => {
+  // JavaScript itself computes the expected values: the same statements on BigInts (+, -, *,
+  // | and ^ agree with 64-bit wrapping arithmetic once the result is taken mod 2^64).
+  let a = 3n;
+  let b = 5n;
+  const userData = 7n;
+  a += a += a += a += a += a += a += a += a += a += a += a += userData;
+  b ^= a -= b += a *= b |= a + userData;
+  a = BigInt.asUintN(64, a);
+  b = BigInt.asUintN(64, b);
+  for (const opt of [0, 2] as const) {
+    const obj = verified(mustCompile(compileText(CHAIN, { opt })));
+    const maps = run(obj);
+    assert.deepEqual(maps.out, { [le64(0n)]: le64(a), [le64(1n)]: le64(b) }, `-O${opt}`);
+  }
+  if (!needKernel(t)) return;
+  const v = await kernelVerify(mustCompile(compileText(CHAIN)), { target: "iouring-v2" });
+  assert.equal(v.verdict, "accept", v.reason);
+});
