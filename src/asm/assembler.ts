@@ -571,6 +571,16 @@ class Assembler {
           }
           pow = Number(v);
         }
+        // A section's file offset is aligned to its alignment: 2^32 would mean gigabytes of
+        // padding in the object (found by the long fuzz run: an 8 GiB allocation).
+        if (2 ** pow > MAX_SECTION_BYTES) {
+          this.error(
+            AsmCodes.badAlignment,
+            `alignment 2^${pow} is larger than the largest section (${MAX_SECTION_BYTES} bytes, docs/limits.md)`,
+            at,
+          );
+          return;
+        }
         if (this.current.type === SHT.NOBITS && fill !== 0) fill = 0;
         const item: Item = { kind: "align", pow, fill, fillSize: 1, size: 0 };
         if (maxSkip !== undefined) item.maxSkip = maxSkip;
@@ -730,6 +740,14 @@ class Assembler {
         c.expectEnd();
         if (size < 0n || size > BigInt(MAX_SECTION_BYTES)) {
           this.error(AsmCodes.outOfRange, `size ${size} is out of range`, sizeAt!);
+          return;
+        }
+        if (align > BigInt(MAX_SECTION_BYTES) && (align & (align - 1n)) === 0n) {
+          this.error(
+            AsmCodes.badAlignment,
+            `alignment ${align} is larger than the largest section (${MAX_SECTION_BYTES} bytes, docs/limits.md)`,
+            nameTok!,
+          );
           return;
         }
         if (align <= 0n || (align & (align - 1n)) !== 0n || align > 1n << 32n) {

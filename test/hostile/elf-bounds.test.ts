@@ -120,3 +120,28 @@ test("a source over the text input limit is E9006 naming the file", async () => 
   assert.equal(r.code, 1);
   assert.match(r.err, /E9006: .*huge\.bpf\.ts is \d+ bytes; the limit is/);
 });
+
+// Found by the long fuzz run (issue 15): `.p2align 32` in a mutated listing made `asm`
+// allocate an 8 GiB object (a section's file offset is aligned to its alignment) and run
+// past the 10 s limit. An alignment beyond the largest section is E4015 at the directive.
+test("asm: an alignment beyond the largest section is E4015 at the directive, quickly", async () => {
+  for (const [line, col, text] of [
+    [2, 11, "\t.text\n\t.p2align\t32\n\tr0 = 0\n\texit\n"],
+    [2, 9, "\t.text\n\t.balign 1073741824\n\tr0 = 0\n\texit\n"],
+    [2, 9, "\t.text\n\t.lcomm buf, 8, 4294967296\n"],
+  ] as const) {
+    const path = join(dir, `align-${line}-${col}-${text.length}.s`);
+    writeFileSync(path, text);
+    const t0 = performance.now();
+    const r = await cli(["asm", path, "-o", join(dir, "align.o")]);
+    assert.ok(performance.now() - t0 < 5000, "bounded time");
+    assert.equal(r.code, 1, r.err);
+    assert.match(
+      r.err,
+      new RegExp(
+        `align-[^:]*\\.s:${line}:\\d+: error E4015: alignment .* larger than the largest section`,
+      ),
+    );
+    assert.doesNotMatch(r.err, /internal error|This is a bug|\n\s+at /);
+  }
+});
