@@ -2,6 +2,7 @@
 // The oracle patches programs slot by slot (an ld_imm64 is two slots whose second imm is the
 // high half or, for map values, the offset), so it works below the semantic `Instruction`.
 
+import { AluOp, Class, JmpOp, LD_IMM64, Mode, Size, Source } from "../isa/opcodes.js";
 export interface Slot {
   code: number;
   dst: number;
@@ -38,37 +39,39 @@ export function encodeSlots(slots: readonly Slot[]): Uint8Array {
   return bytes;
 }
 
-/** Opcode bytes the shims use (class | op | source/size bits, RFC 9669). */
+/** Opcode bytes the shims use, composed from the ISA's bit-fields (src/isa/opcodes.ts). */
+const alu64 = (op: number, src: number = Source.K): number => Class.ALU64 | op | src;
+const jmp = (op: number, src: number = Source.K): number => Class.JMP | op | src;
 export const OP = {
-  LDDW: 0x18,
-  CALL: 0x85,
-  EXIT: 0x95,
-  JA: 0x05,
-  MOV64_IMM: 0xb7,
-  MOV64_REG: 0xbf,
-  ADD64_IMM: 0x07,
-  ADD64_REG: 0x0f,
-  MUL64_IMM: 0x27,
-  MUL64_REG: 0x2f,
-  SUB64_REG: 0x1f,
-  AND64_IMM: 0x57,
-  AND64_REG: 0x5f,
-  OR64_REG: 0x4f,
-  XOR64_IMM: 0xa7,
-  LSH64_IMM: 0x67,
-  RSH64_IMM: 0x77,
-  NEG64: 0x87,
-  ARSH64_IMM: 0xc7,
-  JEQ_IMM: 0x15,
-  JNE_IMM: 0x55,
-  JGE_IMM: 0x35,
-  JGE_REG: 0x3d,
-  LDXW: 0x61,
-  LDXDW: 0x79,
-  STXW: 0x63,
-  STXDW: 0x7b,
-  STW: 0x62,
-  STDW: 0x7a,
+  LDDW: LD_IMM64,
+  CALL: jmp(JmpOp.CALL),
+  EXIT: jmp(JmpOp.EXIT),
+  JA: jmp(JmpOp.JA),
+  MOV64_IMM: alu64(AluOp.MOV),
+  MOV64_REG: alu64(AluOp.MOV, Source.X),
+  ADD64_IMM: alu64(AluOp.ADD),
+  ADD64_REG: alu64(AluOp.ADD, Source.X),
+  MUL64_IMM: alu64(AluOp.MUL),
+  MUL64_REG: alu64(AluOp.MUL, Source.X),
+  SUB64_REG: alu64(AluOp.SUB, Source.X),
+  AND64_IMM: alu64(AluOp.AND),
+  AND64_REG: alu64(AluOp.AND, Source.X),
+  OR64_REG: alu64(AluOp.OR, Source.X),
+  XOR64_IMM: alu64(AluOp.XOR),
+  LSH64_IMM: alu64(AluOp.LSH),
+  RSH64_IMM: alu64(AluOp.RSH),
+  NEG64: alu64(AluOp.NEG),
+  ARSH64_IMM: alu64(AluOp.ARSH),
+  JEQ_IMM: jmp(JmpOp.JEQ),
+  JNE_IMM: jmp(JmpOp.JNE),
+  JGE_IMM: jmp(JmpOp.JGE),
+  JGE_REG: jmp(JmpOp.JGE, Source.X),
+  LDXW: Class.LDX | Mode.MEM | Size.W,
+  LDXDW: Class.LDX | Mode.MEM | Size.DW,
+  STXW: Class.STX | Mode.MEM | Size.W,
+  STXDW: Class.STX | Mode.MEM | Size.DW,
+  STW: Class.ST | Mode.MEM | Size.W,
+  STDW: Class.ST | Mode.MEM | Size.DW,
 } as const;
 
 export const PSEUDO_MAP_FD = 1;
