@@ -73,7 +73,7 @@ export interface Scenario {
   mapInit: { map: string; key: Uint8Array | number; value: Uint8Array }[];
   clock: { start: bigint; step: bigint };
   seed: number;
-  limits: { runs: number; steps: number; insnsPerRun: number };
+  limits: { runs: number; steps: number; insnsPerRun: number; insns: number; events: number };
   /**
    * Values a loader writes into the object's data sections before the run (`declare const`
    * and other global integer variables), applied by `simulate`; `range` locates the key.
@@ -94,7 +94,15 @@ export function defaultScenario(): Scenario {
     mapInit: [],
     clock: { start: 1_000_000_000n, step: 1000n },
     seed: 1,
-    limits: { runs: 10_000, steps: 100_000, insnsPerRun: 1_000_000 },
+    // insns and events bound the whole simulation's time and memory: without them
+    // 10,000 runs of a program that submits 128 SQEs each took 12 s and --json overflowed.
+    limits: {
+      runs: 10_000,
+      steps: 100_000,
+      insnsPerRun: 1_000_000,
+      insns: 10_000_000,
+      events: 200_000,
+    },
     globals: [],
   };
 }
@@ -514,7 +522,7 @@ export function parseScenario(
   if (top.limits !== undefined) {
     const o = r.obj(top.limits, "limits");
     if (o) {
-      r.keys(o, "limits", ["runs", "steps", "insns_per_run"]);
+      r.keys(o, "limits", ["runs", "steps", "insns_per_run", "insns", "events"]);
       if (o.runs !== undefined)
         s.limits.runs = r.int(o.runs, "limits.runs", 1, 1e7) ?? s.limits.runs;
       if (o.steps !== undefined)
@@ -522,6 +530,10 @@ export function parseScenario(
       if (o.insns_per_run !== undefined)
         s.limits.insnsPerRun =
           r.int(o.insns_per_run, "limits.insns_per_run", 1, 1e10) ?? s.limits.insnsPerRun;
+      if (o.insns !== undefined)
+        s.limits.insns = r.int(o.insns, "limits.insns", 1, 1e11) ?? s.limits.insns;
+      if (o.events !== undefined)
+        s.limits.events = r.int(o.events, "limits.events", 0, 1e7) ?? s.limits.events;
     }
   }
   for (const [i, c] of s.cqes.entries())

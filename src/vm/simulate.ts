@@ -130,8 +130,32 @@ export function defaultResult(sqe: SqeView, nextFd: () => number): number {
   }
 }
 
-export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions = {}): SimResult {
+/**
+ * The trace, kept to `limits.events` entries: a long simulation's events are counted past the
+ * limit, not stored, so memory and `--json` output stay bounded. `finish` reports the cut.
+ */
+export function eventRecorder(limit: number) {
   const events: SimEvent[] = [];
+  let cut = 0;
+  return {
+    events,
+    ev(e: SimEvent) {
+      if (events.length < limit) events.push(e);
+      else cut++;
+    },
+    finish(diag: (severity: Diagnostic["severity"], code: string, message: string) => void) {
+      if (cut)
+        diag(
+          "warning",
+          VmCodes.simLimit,
+          `limits.events: the trace keeps the first ${limit} events; ${cut} later event(s) not recorded`,
+        );
+    },
+  };
+}
+
+export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions = {}): SimResult {
+  const { events, ev, finish: finishEvents } = eventRecorder(scenario.limits.events);
   const diagnostics: Diagnostic[] = [];
   const stats = { runs: 0, steps: 0, insns: 0, sqes: 0 };
   const file = options.file;
@@ -234,7 +258,6 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
   let currentProgram: ProgramInfo | undefined;
   const warnedSleepable = new Set<string>();
   let currentCtx: Region = L.vm.mem.add("ctx (none)", 0, { readable: false, writable: false });
-  const ev = (e: SimEvent) => events.push(e);
 
   const env = {
     target,
@@ -455,6 +478,14 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
           diag("warning", VmCodes.simLimit, `stopped after ${stats.runs} runs (limits.runs)`);
           break outer;
         }
+        if (stats.insns >= scenario.limits.insns) {
+          diag(
+            "warning",
+            VmCodes.simLimit,
+            `stopped after ${stats.runs} runs and ${stats.insns} instructions (limits.insns)`,
+          );
+          break outer;
+        }
         runBpf(ready.shift()!);
         progress = true;
       }
@@ -484,6 +515,7 @@ export function simulate(obj: ObjFile, scenario: Scenario, options: SimOptions =
     }
   }
   stats.steps = step;
+  finishEvents(diag);
 
   const maps: Record<string, Record<string, string>> = {};
   for (const m of L.mapList) maps[m.def.name] = m.dump();

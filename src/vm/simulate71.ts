@@ -20,7 +20,13 @@ import { Errno } from "./maps.js";
 import { encodeSqe, decodeSqe, IOSQE, type SqeView } from "./ring.js";
 import { SimRing71 } from "./ring71.js";
 import type { CompletionRule, Scenario } from "./scenario.js";
-import { defaultResult, type SimEvent, type SimOptions, type SimResult } from "./simulate.js";
+import {
+  defaultResult,
+  eventRecorder,
+  type SimEvent,
+  type SimOptions,
+  type SimResult,
+} from "./simulate.js";
 
 interface Req71 {
   seq: number;
@@ -40,14 +46,13 @@ export function isStructOpsObject(obj: ObjFile): boolean {
 }
 
 export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions = {}): SimResult {
-  const events: SimEvent[] = [];
+  const { events, ev, finish: finishEvents } = eventRecorder(scenario.limits.events);
   const diagnostics: Diagnostic[] = [];
   const stats = { runs: 0, steps: 0, insns: 0, sqes: 0 };
   const file = options.file;
   const diag = (severity: Diagnostic["severity"], code: string, message: string) =>
     diagnostics.push({ code, severity, message, ...(file ? { file } : {}) });
   const target = getTarget("linux-7.1");
-  const ev = (e: SimEvent) => events.push(e);
 
   const ring = new SimRing71({
     sqEntries: scenario.ringGiven?.sq ? scenario.sqEntries : DEFAULT_GEOMETRY71.sqEntries,
@@ -197,8 +202,12 @@ export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions
     const held = new Set(reqs.map((r) => r.next).filter((x): x is Req71 => x !== undefined));
     for (const r of reqs) if (!held.has(r)) start(r);
   };
+  let submitSqesCalled = false; // seen here, not searched in the trace (which may be cut)
   const flushDetail = () => {
-    for (const e of stepper.drainEvents()) ev({ step: tick, run: stepNo, ...e } as SimEvent);
+    for (const e of stepper.drainEvents()) {
+      if (e.type === "submit_sqes") submitSqesCalled = true;
+      ev({ step: tick, run: stepNo, ...e } as SimEvent);
+    }
   };
   ring.onSubmit = (sqes) => {
     flushDetail(); // helper lines before this submission keep their order
@@ -232,6 +241,14 @@ export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions
       diag("warning", VmCodes.simLimit, `limits.runs: stopped after ${stepNo} loop_step call(s)`);
       break;
     }
+    if (stats.insns >= scenario.limits.insns) {
+      diag(
+        "warning",
+        VmCodes.simLimit,
+        `limits.insns: stopped after ${stepNo} loop_step call(s) and ${stats.insns} instructions`,
+      );
+      break;
+    }
     stepNo++;
     stats.runs++;
     const head0 = ring.head;
@@ -263,11 +280,7 @@ export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions
       cqWaitIdx: r.cqWaitIdx,
     });
     for (const m of stepper.emits()) ev({ step: tick, run: stepNo, type: "emit71", ...m });
-    if (
-      !stepper.program.sleepable &&
-      !warnedSleepable &&
-      events.some((e) => e.type === "submit_sqes")
-    ) {
+    if (!stepper.program.sleepable && !warnedSleepable && submitSqesCalled) {
       warnedSleepable = true;
       diag(
         "warning",
@@ -332,6 +345,7 @@ export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions
   }
   stats.steps = tick;
   void stopped;
+  finishEvents(diag);
 
   const globals: Record<string, string> = {};
   for (const [k, v] of Object.entries(stepper.globals()))

@@ -192,7 +192,7 @@ test(
       ...defaultScenario(),
       userData: 0x99n,
       cqEntries: [64, 8, 8, 8],
-      limits: { runs: 1, steps: 1, insnsPerRun: 100_000 },
+      limits: { ...defaultScenario().limits, runs: 1, steps: 1, insnsPerRun: 100_000 },
     };
     sc.cqes = cqes.map((c) => ({ cq: 1, ...c }));
     const vm = simulate(obj, sc);
@@ -266,7 +266,7 @@ test(
     const vm = simulate(obj, {
       ...defaultScenario(),
       cqEntries: [64, 8],
-      limits: { runs: 1, steps: 1, insnsPerRun: 100_000 },
+      limits: { ...defaultScenario().limits, runs: 1, steps: 1, insnsPerRun: 100_000 },
     });
     const vmSqes = vm.events
       .filter((e) => e.type === "submit" && (e as { by: string }).by === "run 1")

@@ -416,6 +416,44 @@ test("run limits: a program that always re-arms itself stops at limits.runs", ()
   assert.equal(r.diagnostics[0]!.code, "E8020");
 });
 
+test("run limits: limits.insns bounds the whole simulation's instructions", () => {
+  const r = simulate(
+    assemble(`
+  r2 = 1
+  *(u32 *)(r1 + 8) = r2
+  r0 = 0
+  exit`),
+    scenario(`limits: { insns: 10 }\ncqes: [{ cq: 0, user_data: 1, res: 0 }]`),
+  );
+  // 4 instructions per run: the third run starts at 8 < 10, the fourth is refused at 12.
+  assert.equal(r.stats.runs, 3);
+  assert.equal(r.stats.insns, 12);
+  assert.equal(r.diagnostics[0]!.code, "E8020");
+  assert.match(r.diagnostics[0]!.message, /limits\.insns/);
+});
+
+test("run limits: the trace keeps limits.events events and counts the rest", () => {
+  const program = assemble(`
+  r2 = 1
+  *(u32 *)(r1 + 8) = r2
+  r0 = 0
+  exit`);
+  const full = simulate(
+    program,
+    scenario(`limits: { runs: 5 }\ncqes: [{ cq: 0, user_data: 1, res: 0 }]`),
+  );
+  const cut = simulate(
+    program,
+    scenario(`limits: { runs: 5, events: 3 }\ncqes: [{ cq: 0, user_data: 1, res: 0 }]`),
+  );
+  assert.ok(full.events.length > 3);
+  assert.deepEqual(cut.events, full.events.slice(0, 3));
+  assert.deepEqual(cut.stats, full.stats, "the simulation itself is not changed");
+  const note = cut.diagnostics.find((d) => /limits\.events/.test(d.message));
+  assert.ok(note, JSON.stringify(cut.diagnostics));
+  assert.match(note.message, new RegExp(`${full.events.length - 3} later event`));
+});
+
 test("a program can start another program of the table with an IORING_OP_BPF SQE", () => {
   const r = simulate(
     assemble(`
