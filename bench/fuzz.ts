@@ -1,7 +1,8 @@
 // `npm run bench -- fuzz`: the long fuzzing run (test/hostile/fuzz.ts) over every command.
 // Environment: FUZZ_TOTAL (cases in all, default 1,000,000), FUZZ_SECONDS (time budget,
 // default 7200), FUZZ_SEED, FUZZ_WORKERS (default 2), FUZZ_SAVE (where failing inputs go,
-// default fuzz-failures/); FUZZ_CASES=N gives every command N cases instead of the mix.
+// default fuzz-failures/); FUZZ_CASES=N gives every command N cases instead of the mix;
+// FUZZ_COMMANDS=golden,run (a comma list) fuzzes only those commands.
 // Prints cases, exit-code counts per command, crashes, hangs (> 10 s of CPU), cases over
 // 1 GiB and the peak worker memory; exits 1 on any failure or when the budget ran out first.
 //
@@ -25,18 +26,29 @@ const MIX: Record<FuzzCommand, number> = {
   golden: 0.05,
 };
 const total = env("FUZZ_TOTAL", 1_000_000);
+const commands = process.env.FUZZ_COMMANDS
+  ? process.env.FUZZ_COMMANDS.split(",").map((c) => c.trim())
+  : [...COMMANDS];
+for (const c of commands)
+  if (!(COMMANDS as readonly string[]).includes(c)) {
+    console.error(`FUZZ_COMMANDS: unknown command '${c}' (known: ${COMMANDS.join(", ")})`);
+    process.exit(2);
+  }
+const chosen = commands as FuzzCommand[];
+const share = chosen.reduce((a, c) => a + MIX[c], 0);
 const cases: Record<string, number> | number = process.env.FUZZ_CASES
   ? Number(process.env.FUZZ_CASES)
-  : Object.fromEntries(COMMANDS.map((c) => [c, Math.round(total * MIX[c])]));
+  : Object.fromEntries(chosen.map((c) => [c, Math.round((total * MIX[c]) / share)]));
 const wanted =
   typeof cases === "number"
-    ? cases * COMMANDS.length
+    ? cases * chosen.length
     : Object.values(cases).reduce((a, b) => a + b, 0);
 console.log(
-  `fuzzing ${wanted} cases: ${COMMANDS.map((c) => `${c} ${typeof cases === "number" ? cases : cases[c]}`).join(", ")}`,
+  `fuzzing ${wanted} cases: ${chosen.map((c) => `${c} ${typeof cases === "number" ? cases : cases[c]}`).join(", ")}`,
 );
 const stats = await runFuzz({
   cases,
+  commands: chosen,
   seed: env("FUZZ_SEED", Date.now() & 0xffffffff),
   workers: env("FUZZ_WORKERS", 2),
   budgetMs: env("FUZZ_SECONDS", 7200) * 1000,

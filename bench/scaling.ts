@@ -115,9 +115,13 @@ function runCase(name: string): Row {
     const c = compile({ path: "nop-pump.bpf.ts", text }, { target: "iouring-v2", opt: 2 });
     if (!c.object) throw new Error(`${name}: ${c.diagnostics[0]?.message}`);
     const t = performance.now();
-    const r = simulate(c.object, defaultScenario(), { target: "iouring-v2" });
+    // The default limits (10,000 runs, 10 M instructions, 200,000 trace events) would stop a
+    // large case early; here the simulation runs all N completions and keeps the whole trace.
+    const scenario = defaultScenario();
+    scenario.limits = { ...scenario.limits, runs: 1e7, insns: 1e10, events: 1e8 };
+    const r = simulate(c.object, scenario, { target: "iouring-v2" });
     ms.run = performance.now() - t;
-    note = `${r.events.length} events, ${r.diagnostics.filter((d) => d.severity === "error").length} errors`;
+    note = `${r.stats.runs} runs, ${r.events.length} events, ${r.diagnostics.length} diagnostics`;
   } else if (kind === "programs") {
     // `ioubpf verify` of an object with many program sections (read the ELF, verify all)
     const a = assemble(manyPrograms(units), `${name}.s`);

@@ -53,8 +53,8 @@ export interface Corpus {
   sources: { name: string; dir: string; target: CorpusTarget; text: string }[];
   asm: { name: string; target: CorpusTarget; text: string }[];
   scenarios: { name: string; dir: string; target: CorpusTarget; text: string }[];
-  /** A source whose scenario the golden runner compiles (echo: small and quick). */
-  goldenSource: { name: string; text: string };
+  /** A source whose scenario the golden runner compiles (echo: small and quick), with its trace. */
+  goldenSource: { name: string; text: string; expected: string };
 }
 
 export function buildCorpus(): Corpus {
@@ -94,7 +94,8 @@ export function buildCorpus(): Corpus {
     if (r.asm) asm.push({ name: `${name}.s`, target, text: r.asm });
   }
   const echo = sources.find((s) => s.name === "echo.bpf.ts" && s.dir === "echo")!;
-  return { objects, sources, asm, scenarios, goldenSource: echo };
+  const expected = readFileSync(join(ex, "echo/echo.trace.expected"), "utf8");
+  return { objects, sources, asm, scenarios, goldenSource: { ...echo, expected } };
 }
 
 // --- ELF/BTF structure-aware mutation ----------------------------------------------------
@@ -588,12 +589,20 @@ export function makeCase(rng: Rng, corpus: Corpus, command: FuzzCommand, id: num
       const s =
         corpus.scenarios.find((x) => x.name === "echo.scenario.yaml" && x.dir === "echo") ??
         corpus.scenarios[0]!;
+      // With the expected trace, so that the comparison and its diff run too: mostly a mutated
+      // scenario; sometimes a damaged expectation (a diff of the real trace), sometimes neither
+      // (the test passes).
+      const { expected } = corpus.goldenSource;
+      const roll = rng.int(10);
       return {
         id,
         command,
         files: {
           "echo.bpf.ts": { text: corpus.goldenSource.text },
-          "echo.scenario.yaml": { text: mutateYaml(rng, s.text) },
+          "echo.scenario.yaml": { text: roll < 7 ? mutateYaml(rng, s.text) : s.text },
+          "echo.trace.expected": {
+            text: roll >= 7 && roll < 9 ? mutateText(rng, expected, []) : expected,
+          },
         },
         args: ["test", "@/"],
       };
