@@ -277,6 +277,38 @@ test("ioubpf run on linux-7.1: steps, SQEs, CQEs consumed, sleeps, STOP", () => 
   assert.ok(Number(r.final?.globals?.count) >= 10);
 });
 
+test("ioubpf run on linux-7.1: limits.insns stops the loop; limits.events cuts the trace only", () => {
+  const { object } = readElf(PUMP, "pump.o");
+  const scenarioText =
+    "globals: { want: 4, limit: 10, waitdelta: 1 }\ncompletions:\n  - match: { user_data: 0x65 }\n    res: 7\n    after: 2\n";
+  const full = simulate(object!, parseScenario(scenarioText, "s.yaml").scenario!);
+  assert.ok(full.stats.runs >= 3 && full.stats.insns > 0);
+  // Just under the first step's instructions: the second loop_step call is refused.
+  const firstStep = full.events.find((e) => e.type === "step_exit") as { insns: number };
+  const stopped = simulate(
+    object!,
+    parseScenario(`${scenarioText}limits: { insns: ${firstStep.insns} }\n`, "s.yaml").scenario!,
+  );
+  assert.equal(stopped.stats.runs, 1);
+  assert.ok(
+    stopped.diagnostics.some((d) => d.code === VmCodes.simLimit && /limits\.insns/.test(d.message)),
+    JSON.stringify(stopped.diagnostics),
+  );
+  const cut = simulate(
+    object!,
+    parseScenario(`${scenarioText}limits: { events: 5 }\n`, "s.yaml").scenario!,
+  );
+  assert.deepEqual(cut.events, full.events.slice(0, 5));
+  assert.deepEqual(cut.stats, full.stats);
+  assert.deepEqual(cut.final, full.final);
+  assert.ok(
+    cut.diagnostics.some((d) =>
+      new RegExp(`first 5 events; ${full.events.length - 5} later`).test(d.message),
+    ),
+    JSON.stringify(cut.diagnostics),
+  );
+});
+
 test("ioubpf run on linux-7.1: a loop waiting with nothing in flight is an E8022 note", () => {
   const { object } = readElf(PUMP, "pump.o");
   const sc = parseScenario("globals: { want: 0, limit: 10, waitdelta: 1 }\n", "s.yaml");

@@ -403,13 +403,17 @@ test("a program fault stops the simulation with E8001 and the pc", () => {
   );
 });
 
-test("run limits: a program that always re-arms itself stops at limits.runs", () => {
-  const r = simulate(
-    assemble(`
+/** A program that always re-arms itself (wait_nr = 1): it runs on every CQE it posts. */
+const rearm = () =>
+  assemble(`
   r2 = 1
   *(u32 *)(r1 + 8) = r2
   r0 = 0
-  exit`),
+  exit`);
+
+test("run limits: a program that always re-arms itself stops at limits.runs", () => {
+  const r = simulate(
+    rearm(),
     scenario(`limits: { runs: 5 }\ncqes: [{ cq: 0, user_data: 1, res: 0 }]`),
   );
   assert.equal(r.stats.runs, 5);
@@ -418,11 +422,7 @@ test("run limits: a program that always re-arms itself stops at limits.runs", ()
 
 test("run limits: limits.insns bounds the whole simulation's instructions", () => {
   const r = simulate(
-    assemble(`
-  r2 = 1
-  *(u32 *)(r1 + 8) = r2
-  r0 = 0
-  exit`),
+    rearm(),
     scenario(`limits: { insns: 10 }\ncqes: [{ cq: 0, user_data: 1, res: 0 }]`),
   );
   // 4 instructions per run: the third run starts at 8 < 10, the fourth is refused at 12.
@@ -433,11 +433,7 @@ test("run limits: limits.insns bounds the whole simulation's instructions", () =
 });
 
 test("run limits: the trace keeps limits.events events and counts the rest", () => {
-  const program = assemble(`
-  r2 = 1
-  *(u32 *)(r1 + 8) = r2
-  r0 = 0
-  exit`);
+  const program = rearm();
   const full = simulate(
     program,
     scenario(`limits: { runs: 5 }\ncqes: [{ cq: 0, user_data: 1, res: 0 }]`),
