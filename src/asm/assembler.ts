@@ -742,16 +742,16 @@ class Assembler {
           this.error(AsmCodes.outOfRange, `size ${size} is out of range`, sizeAt!);
           return;
         }
-        if (align > BigInt(MAX_SECTION_BYTES) && (align & (align - 1n)) === 0n) {
+        if (align <= 0n || (align & (align - 1n)) !== 0n) {
+          this.error(AsmCodes.badAlignment, "alignment must be a power of 2", nameTok!);
+          return;
+        }
+        if (align > BigInt(MAX_SECTION_BYTES)) {
           this.error(
             AsmCodes.badAlignment,
             `alignment ${align} is larger than the largest section (${MAX_SECTION_BYTES} bytes, docs/limits.md)`,
             nameTok!,
           );
-          return;
-        }
-        if (align <= 0n || (align & (align - 1n)) !== 0n || align > 1n << 32n) {
-          this.error(AsmCodes.badAlignment, "alignment must be a power of 2", nameTok!);
           return;
         }
         if (s.section || s.absolute || s.common) {

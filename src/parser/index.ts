@@ -10,7 +10,12 @@ import {
 } from "../diagnostics/index.js";
 import type { Program } from "./ast.js";
 import { ParserMessages } from "./diagnostic-codes.js";
-import { ParseAborted, sharedParser } from "./parser.js";
+import {
+  ParseAborted,
+  REJECTED_PREFIX_OPERATORS,
+  sharedParser,
+  UNARY_OPERATORS,
+} from "./parser.js";
 import * as T from "./tokens.js";
 import { AstBuilder } from "./visitor.js";
 
@@ -24,20 +29,8 @@ export const MAX_BRACKET_DEPTH = 256;
 /** Deepest AST accepted, so that later phases may recurse over it safely. */
 export const MAX_AST_DEPTH = 1000;
 
-/** Tokens that can start a prefix (unary) expression: each is one more level of recursion. */
-const PREFIX_TOKENS = new Set([
-  T.Minus,
-  T.Plus,
-  T.Tilde,
-  T.Bang,
-  T.PlusPlus,
-  T.MinusMinus,
-  T.Typeof,
-  T.Delete,
-  T.Void,
-  T.Await,
-  T.Yield,
-]);
+/** Tokens that start a prefix expression (the grammar's tables): each is one more level of recursion. */
+const PREFIX_TOKENS = new Set([...UNARY_OPERATORS, ...REJECTED_PREFIX_OPERATORS]);
 
 export interface ParseOptions {
   /** Most errors reported (default 100). */

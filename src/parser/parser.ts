@@ -66,6 +66,11 @@ const declarationStarts = new Set<TokenType>([
   T.Declare,
 ]);
 
+/** Prefix operators of the language (`-x`, `~x`, `!x`, `++x`, `--x`). */
+export const UNARY_OPERATORS = [T.Minus, T.Tilde, T.Bang, T.PlusPlus, T.MinusMinus];
+/** Prefix operators TypeScript has and the language refuses (with a diagnostic). */
+export const REJECTED_PREFIX_OPERATORS = [T.Plus, T.Typeof, T.Delete, T.Void, T.Await, T.Yield];
+
 /** Thrown to stop parsing once enough errors are known (recovery on junk can be slow). */
 export class ParseAborted extends Error {
   override name = "ParseAborted";
@@ -981,13 +986,9 @@ export class IoubpfParser extends CstParser {
         {
           ALT: () => {
             this.OR2(
-              this.alts("unaryOp", () => [
-                { ALT: () => this.CONSUME(T.Minus) },
-                { ALT: () => this.CONSUME(T.Tilde) },
-                { ALT: () => this.CONSUME(T.Bang) },
-                { ALT: () => this.CONSUME(T.PlusPlus) },
-                { ALT: () => this.CONSUME(T.MinusMinus) },
-              ]),
+              this.alts("unaryOp", () =>
+                UNARY_OPERATORS.map((tok) => ({ ALT: () => this.CONSUME(tok) })),
+              ),
             );
             this.SUBRULE(this.unaryExpr);
           },
@@ -1001,14 +1002,9 @@ export class IoubpfParser extends CstParser {
 
   rejectedUnary = this.RULE("rejectedUnary", () => {
     this.OR(
-      this.alts("rejectedUnary.OR.24", () => [
-        { ALT: () => this.CONSUME(T.Plus) },
-        { ALT: () => this.CONSUME(T.Typeof) },
-        { ALT: () => this.CONSUME(T.Delete) },
-        { ALT: () => this.CONSUME(T.Void) },
-        { ALT: () => this.CONSUME(T.Await) },
-        { ALT: () => this.CONSUME(T.Yield) },
-      ]),
+      this.alts("rejectedUnary.OR.24", () =>
+        REJECTED_PREFIX_OPERATORS.map((tok) => ({ ALT: () => this.CONSUME(tok) })),
+      ),
     );
     this.SUBRULE(this.unaryExpr);
   });

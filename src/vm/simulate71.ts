@@ -233,7 +233,6 @@ export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions
     );
 
   let warnedSleepable = false;
-  let stopped = false;
   for (;;) {
     deliverDue();
     ring.flushOverflow();
@@ -290,7 +289,6 @@ export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions
     }
     if (r.ret === 1) {
       ev({ step: tick, run: stepNo, type: "stop", reason: "loop_step returned IOU_LOOP_STOP" });
-      stopped = true;
       break;
     }
     if (r.ret !== 0) {
@@ -344,7 +342,6 @@ export function simulate71(obj: ObjFile, scenario: Scenario, options: SimOptions
     }
   }
   stats.steps = tick;
-  void stopped;
   finishEvents(diag);
 
   const globals: Record<string, string> = {};
